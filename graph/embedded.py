@@ -1,0 +1,199 @@
+"""The embedded graph: a networkx MultiDiGraph built from validated records.
+
+Node keys are node ids; node attributes are ``kind``, ``subtype``, ``name_zh``, ``name_en``,
+``aliases`` (list), ``provenance`` (list of ``{source, quote}``) and the typed properties.
+Edge keys are relation kinds (so one edge per (from, relation, to)); edge attributes are
+``rel``, ``provenance`` and the typed properties. ``g.graph["version"]`` is a content hash, so
+caches (centrality, search) know when the graph changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+
+from graph.records import EdgeRecord, NodeRecord, Provenance
+
+CORE_NODE_ATTRS = ("kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
+CORE_EDGE_ATTRS = ("rel", "provenance")
+
+
+class NodeNotFound(LookupError):
+    """No node has this id or name."""
+
+    def __init__(self, query: str):
+        super().__init__(f"no entity with id or name {query!r}")
+        self.query = query
+
+
+class AmbiguousName(LookupError):
+    """A name matches several nodes; ``candidates`` lists their ids."""
+
+    def __init__(self, query: str, candidates: list[str]):
+        super().__init__(f"name {query!r} matches {len(candidates)} entities: "
+                         + ", ".join(candidates[:10]))
+        self.query = query
+        self.candidates = candidates
+
+
+def new_graph() -> nx.MultiDiGraph:
+    return nx.MultiDiGraph(version=None)
+
+
+def add_node_record(g: nx.MultiDiGraph, record: NodeRecord) -> bool:
+    """Add a node; False (and nothing changed) if the id is taken."""
+    if record.id in g:
+        return False
+    g.add_node(record.id, kind=record.kind, subtype=record.subtype, name_zh=record.name_zh,
+               name_en=record.name_en, aliases=list(record.aliases),
+               provenance=[p.to_dict() for p in record.provenance], **record.properties)
+    return True
+
+
+def add_edge_record(g: nx.MultiDiGraph, record: EdgeRecord) -> bool:
+    """Add an edge; False (and nothing changed) if the same (from, rel, to) exists."""
+    if g.has_edge(record.source_id, record.target_id, key=record.relation):
+        return False
+    g.add_edge(record.source_id, record.target_id, key=record.relation, rel=record.relation,
+               provenance=[p.to_dict() for p in record.provenance], **record.properties)
+    return True
+
+
+def build_graph(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.MultiDiGraph:
+    """A graph from clean records (duplicates are ignored: loaders report them first)."""
+    g = new_graph()
+    for node in nodes:
+        add_node_record(g, node)
+    for edge in edges:
+        add_edge_record(g, edge)
+    stamp_version(g)
+    return g
+
+
+def stamp_version(g: nx.MultiDiGraph) -> str:
+    """Set and return ``g.graph['version']``: a hash of every node and edge with attributes."""
+    digest = hashlib.blake2b(digest_size=12)
+    for node_id, attrs in g.nodes(data=True):
+        digest.update(json.dumps([node_id, attrs], sort_keys=True, default=str).encode())
+    for u, v, key, attrs in g.edges(keys=True, data=True):
+        digest.update(json.dumps([u, v, key, attrs], sort_keys=True, default=str).encode())
+    g.graph["version"] = digest.hexdigest()
+    g.graph.pop("_search_index", None)
+    return g.graph["version"]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+def node_properties(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The typed (non-core) properties of a node's attribute dict."""
+    return {k: v for k, v in attrs.items() if k not in CORE_NODE_ATTRS}
+
+
+def edge_properties(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if k not in CORE_EDGE_ATTRS}
+
+
+def node_to_record(g: nx.MultiDiGraph, node_id: str) -> NodeRecord:
+    a = g.nodes[node_id]
+    return NodeRecord(node_id, a["kind"], a["subtype"], a["name_zh"], a["name_en"],
+                      tuple(Provenance(**p) for p in a["provenance"]), tuple(a["aliases"]),
+                      node_properties(a))
+
+
+def iter_node_records(g: nx.MultiDiGraph) -> Iterator[NodeRecord]:
+    for node_id in g.nodes:
+        yield node_to_record(g, node_id)
+
+
+def iter_edge_records(g: nx.MultiDiGraph) -> Iterator[EdgeRecord]:
+    for u, v, key, a in g.edges(keys=True, data=True):
+        yield EdgeRecord(u, key, v, tuple(Provenance(**p) for p in a["provenance"]),
+                         edge_properties(a))
+
+
+def node_view(g: nx.MultiDiGraph, node_id: str) -> dict[str, Any]:
+    """A node as a JSON-ready dict: id, core fields, ``properties``."""
+    a = g.nodes[node_id]
+    return {"id": node_id, "kind": a["kind"], "subtype": a["subtype"], "name_zh": a["name_zh"],
+            "name_en": a["name_en"], "aliases": list(a["aliases"]),
+            "properties": node_properties(a), "provenance": list(a["provenance"])}
+
+
+def _search_index(g: nx.MultiDiGraph) -> list[tuple[str, str, tuple[str, ...]]]:
+    index = g.graph.get("_search_index")
+    if index is None:
+        index = [
+            (node_id, a["kind"], tuple(n.casefold() for n in
+                                       (node_id, a["name_zh"], a["name_en"], *a["aliases"])))
+            for node_id, a in g.nodes(data=True)
+        ]
+        g.graph["_search_index"] = index
+    return index
+
+
+def find_nodes(g: nx.MultiDiGraph, text: str, kinds: Iterable[str] | None = None,
+               limit: int | None = 20) -> list[str]:
+    """Ids of nodes whose id, zh/en name or an alias contains ``text`` (case-insensitive).
+
+    Exact matches come first, then prefix matches, then other partial matches; ties keep
+    graph order, so results are stable.
+    """
+    wanted = text.strip().casefold()
+    if not wanted:
+        return []
+    kind_set = set(kinds) if kinds else None
+    ranked: list[tuple[int, int, str]] = []
+    for position, (node_id, kind, names) in enumerate(_search_index(g)):
+        if kind_set is not None and kind not in kind_set:
+            continue
+        if wanted in names:
+            ranked.append((0, position, node_id))
+        elif any(n.startswith(wanted) for n in names):
+            ranked.append((1, position, node_id))
+        elif any(wanted in n for n in names):
+            ranked.append((2, position, node_id))
+    ranked.sort()
+    ids = [node_id for _, _, node_id in ranked]
+    return ids if limit is None else ids[:limit]
+
+
+def resolve_node(g: nx.MultiDiGraph, query: str) -> str:
+    """The id of the node named by ``query``: an id, or a zh/en name or alias matched exactly."""
+    query = query.strip()
+    if query in g:
+        return query
+    wanted = query.casefold()
+    exact = [node_id for node_id, _, names in _search_index(g) if wanted in names]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise AmbiguousName(query, exact)
+    raise NodeNotFound(query)
+
+
+def statistics(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """Counts by node kind and relation kind, provenance coverage and connectivity."""
+    nodes_by_kind = Counter(kind for _, kind in g.nodes(data="kind"))
+    edges_by_relation = Counter(key for _, _, key in g.edges(keys=True))
+    sources = Counter()
+    for _, prov in g.nodes(data="provenance"):
+        sources.update(p["source"] for p in prov)
+    for _, _, prov in g.edges(data="provenance"):
+        sources.update(p["source"] for p in prov)
+    components = nx.number_weakly_connected_components(g) if g.number_of_nodes() else 0
+    return {
+        "version": g.graph.get("version"),
+        "nodes": g.number_of_nodes(),
+        "edges": g.number_of_edges(),
+        "nodes_by_kind": dict(sorted(nodes_by_kind.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "edges_by_relation": dict(sorted(edges_by_relation.items(),
+                                         key=lambda kv: (-kv[1], kv[0]))),
+        "quotes_by_source": dict(sorted(sources.items())),
+        "isolated_nodes": nx.number_of_isolates(g),
+        "weakly_connected_components": components,
+    }

@@ -1,0 +1,190 @@
+"""The ``innograph`` command line: validate, stats, show, generate (and more from later issues).
+
+Exit codes: 0 success, 1 the data or the request failed (the message says where), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+
+from graph.embedded import (
+    AmbiguousName,
+    NodeNotFound,
+    find_nodes,
+    node_view,
+    resolve_node,
+    statistics,
+)
+from loaders.dataset import default_data_dir, load_graph
+from loaders.problems import LoadError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A failure to report on stderr with exit code 1."""
+
+
+def _load(args: argparse.Namespace) -> nx.MultiDiGraph:
+    try:
+        return load_graph(args.data, check_quotes=not getattr(args, "no_quotes", False))
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except LoadError as exc:
+        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
+                           f"{exc.report.summary()}") from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        g = load_graph(args.path, check_quotes=not args.no_quotes)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except LoadError as exc:
+        print(f"{args.path}: INVALID, nothing was loaded", file=sys.stderr)
+        print(exc.report.full() if args.all_errors else exc.report.summary(), file=sys.stderr)
+        if not args.all_errors and exc.report.total > 3:
+            print("(run with --all-errors for the full list)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.path}: valid: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+    return EXIT_OK
+
+
+def format_statistics(stats: dict) -> str:
+    lines = [f"innograph: {stats['nodes']} nodes, {stats['edges']} edges "
+             f"(version {stats['version']})", "", "Nodes by kind:"]
+    lines += [f"  {kind:<14}{count:>7}" for kind, count in stats["nodes_by_kind"].items()]
+    lines += ["", "Edges by relation:"]
+    lines += [f"  {rel:<18}{count:>7}" for rel, count in stats["edges_by_relation"].items()]
+    lines += ["", "Quotes by source:"]
+    lines += [f"  {src:<28}{count:>7}" for src, count in stats["quotes_by_source"].items()]
+    lines += ["", f"Weakly connected components: {stats['weakly_connected_components']}",
+              f"Isolated nodes: {stats['isolated_nodes']}"]
+    return "\n".join(lines)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = statistics(_load(args))
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json
+          else format_statistics(stats))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    g = _load(args)
+    try:
+        node_id = resolve_node(g, args.entity)
+    except AmbiguousName as exc:
+        raise CommandError(f"{exc}; give one of these ids") from None
+    except NodeNotFound as exc:
+        hints = find_nodes(g, args.entity, limit=5)
+        hint = f"; did you mean: {', '.join(hints)}" if hints else ""
+        raise CommandError(f"{exc}{hint}") from None
+    view = node_view(g, node_id)
+    view["out"] = [{"rel": k, "to": v, "to_name_zh": g.nodes[v]["name_zh"],
+                    "provenance": a["provenance"]}
+                   for _, v, k, a in g.out_edges(node_id, keys=True, data=True)]
+    view["in"] = [{"rel": k, "from": u, "from_name_zh": g.nodes[u]["name_zh"],
+                   "provenance": a["provenance"]}
+                  for u, _, k, a in g.in_edges(node_id, keys=True, data=True)]
+    if args.json:
+        print(json.dumps(view, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{view['name_zh']} / {view['name_en']}  "
+          f"[{view['kind']}:{view['subtype']}]  id={node_id}")
+    if view["aliases"]:
+        print(f"  aliases: {', '.join(view['aliases'])}")
+    for name, value in view["properties"].items():
+        print(f"  {name}: {value}")
+    for p in view["provenance"]:
+        print(f"  source {p['source']}: “{p['quote']}”")
+    for e in view["out"]:
+        print(f"  -{e['rel']}-> {e['to']} ({e['to_name_zh']}): “{e['provenance'][0]['quote']}”")
+    for e in view["in"]:
+        print(f"  <-{e['rel']}- {e['from']} ({e['from_name_zh']}): "
+              f"“{e['provenance'][0]['quote']}”")
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from loaders.generate import generate_dataset
+
+    if args.nodes < 1:
+        raise CommandError("--nodes must be at least 1")
+    summary = generate_dataset(args.out, nodes=args.nodes, edges_per_node=args.edges_per_node,
+                               seed=args.seed, like=args.like, progress=None)
+    print(f"wrote {summary['nodes']} nodes and {summary['edges']} edges to {args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="innograph",
+        description="A knowledge graph of a regional innovation ecosystem (institutions, labs, "
+                    "parks, funds, companies, achievements) with provenance for every fact.",
+        epilog="Exit codes: 0 success, 1 invalid data or failed request, 2 wrong usage.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def data_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", type=Path, default=default_data_dir(),
+                       help="data directory (default: %(default)s, or $INNOGRAPH_DATA)")
+
+    p = sub.add_parser("validate", help="check a data directory against the schema",
+                       description="Check every record of a data directory against the schema "
+                                   "and every quote against its source; report all problems, "
+                                   "grouped by kind.")
+    p.add_argument("path", nargs="?", type=Path, default=default_data_dir(),
+                   help="data directory (default: %(default)s)")
+    p.add_argument("--all-errors", action="store_true", help="list every problem, not a summary")
+    p.add_argument("--no-quotes", action="store_true", help="skip checking quotes against sources")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", help="print graph statistics",
+                       description="Build the graph and print counts by kind and relation.")
+    data_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("show", help="show one entity with its relations and quotes",
+                       description="Show an entity, by id or by exact zh/en name or alias.")
+    p.add_argument("entity", help="an id (e.g. changxing-fund) or a name (e.g. 长兴基金)")
+    data_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("generate", help="write a synthetic data set of any size",
+                       description="Write a seeded, deterministic synthetic ecosystem (nodes, "
+                                   "edges, source texts) shaped like the real data.")
+    p.add_argument("--nodes", type=int, required=True, help="number of nodes")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--edges-per-node", type=float, default=3.0, help="default: %(default)s")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default: %(default)s)")
+    p.add_argument("--like", type=Path, default=default_data_dir(),
+                   help="data set whose kind and relation mix to copy (default: %(default)s)")
+    p.set_defaults(func=cmd_generate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CommandError as exc:
+        print(f"innograph {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `innograph stats | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Load a data directory into the embedded graph: read, validate, build; all or nothing.
+
+A data directory holds ``nodes/`` and ``edges/`` folders (or ``nodes.*`` / ``edges.*`` files)
+in YAML, JSON Lines or CSV, and a ``sources/`` folder with the documents the quotes come from.
+Nodes are read before edges, record by record, straight into a fresh graph; the graph is
+returned only if no problem was found, otherwise ``LoadError`` carries the grouped report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+from tqdm import tqdm
+
+from graph.embedded import add_edge_record, add_node_record, new_graph, stamp_version
+from graph.schema import Schema, load_schema
+from loaders.problems import LoadError, ProblemReport
+from loaders.readers import READERS, MalformedFile
+from loaders.validate import RecordValidator, SourceTexts
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("INNOGRAPH_DATA", DEFAULT_DATA_DIR))
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    root: Path
+    node_files: list[Path]
+    edge_files: list[Path]
+    sources_dir: Path
+
+
+def find_layout(root: Path) -> DataLayout:
+    """The data files of a directory; raises ``FileNotFoundError`` naming what is missing."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a data directory (expected nodes/, edges/, sources/)")
+
+    def files(name: str) -> list[Path]:
+        folder = sorted(p for p in (root / name).glob("*") if p.suffix.lower() in READERS)
+        single = sorted(p for p in root.glob(f"{name}.*") if p.suffix.lower() in READERS)
+        return folder + single
+
+    layout = DataLayout(root, files("nodes"), files("edges"), root / "sources")
+    if not layout.node_files:
+        known = ", ".join(sorted(READERS))
+        raise FileNotFoundError(f"{root}: no node files (nodes/*.{{{known}}} or nodes.*)")
+    return layout
+
+
+def _progress(total_bytes: int, enabled: bool | None) -> tqdm | nullcontext:
+    enabled = sys.stderr.isatty() if enabled is None else enabled
+    if not enabled:
+        return nullcontext()
+    return tqdm(total=total_bytes, unit="B", unit_scale=True, desc="loading", file=sys.stderr)
+
+
+def _records(files: list[Path], root: Path, report: ProblemReport,
+             bar: tqdm | None) -> Iterator[tuple[str, str, object]]:
+    for path in files:
+        label = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        try:
+            for location, raw in READERS[path.suffix.lower()](path):
+                yield label, location, raw
+        except MalformedFile as exc:
+            report.add("malformed-file", label, exc.location, None, str(exc))
+        except OSError as exc:
+            report.add("malformed-file", label, "", None, f"cannot read: {exc.strerror or exc}")
+        if bar is not None:
+            bar.update(path.stat().st_size if path.exists() else 0)
+
+
+def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
+               check_quotes: bool = True, progress: bool | None = None,
+               max_kept_problems: int = 100_000) -> nx.MultiDiGraph:
+    """Validate and load a data directory into a new graph, or raise ``LoadError``."""
+    root = Path(root) if root is not None else default_data_dir()
+    layout = find_layout(root)
+    schema = schema or load_schema()
+    report = ProblemReport(max_kept=max_kept_problems)
+    sources = SourceTexts(layout.sources_dir) if check_quotes else None
+    g = new_graph()
+
+    def node_kind(node_id: str) -> str | None:
+        attrs = g.nodes.get(node_id)
+        return attrs["kind"] if attrs is not None else None
+
+    validator = RecordValidator(schema, report, sources, node_kind)
+    total = sum(p.stat().st_size for p in layout.node_files + layout.edge_files)
+    with _progress(total, progress) as bar:
+        bar = bar if isinstance(bar, tqdm) else None
+        for file, location, raw in _records(layout.node_files, root, report, bar):
+            record = validator.node(raw, file, location)
+            if record is not None:
+                add_node_record(g, record)
+        for file, location, raw in _records(layout.edge_files, root, report, bar):
+            record = validator.edge(raw, file, location)
+            if record is not None and not add_edge_record(g, record):
+                report.add("duplicate-edge", file, location, None,
+                           f"edge {record.source_id} -{record.relation}-> {record.target_id} "
+                           "appears twice")
+    if report:
+        raise LoadError(report)
+    stamp_version(g)
+    return g
