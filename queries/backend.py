@@ -1,0 +1,56 @@
+"""One query interface, two backends: the embedded networkx graph and Neo4j.
+
+The API and the CLI talk to a ``QueryBackend``; they do not know which one serves. Every
+method returns JSON-ready values (dicts, lists, str, numbers) and raises the errors of
+``queries.errors``. Entity arguments accept an id or an exact zh/en name or alias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+Json = dict[str, Any]
+
+CENTRALITY_MEASURES = ("degree", "in_degree", "out_degree", "betweenness", "closeness",
+                       "harmonic", "pagerank", "eigenvector")
+
+
+class QueryBackend(Protocol):
+    name: str  # "embedded" or "neo4j"
+
+    def version(self) -> str:
+        """The graph's content version (changes whenever the data changes)."""
+
+    def health(self) -> Json:
+        """``{"status": "ok", "backend": ..., "nodes": n, "edges": m}``; raises
+        ``BackendUnavailable`` when the store cannot be reached."""
+
+    def statistics(self) -> Json: ...
+
+    def entity(self, entity: str) -> Json:
+        """One node: id, kind, subtype, names, aliases, properties, provenance, and its
+        edges (``out`` / ``in``: rel, other end id/kind/names, properties, provenance)."""
+
+    def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
+               limit: int = 20, offset: int = 0) -> Json:
+        """``{"total": n, "items": [node summary, ...]}``; no text lists all (by id)."""
+
+    def neighbourhood(self, entity: str, *, radius: int = 1,
+                      node_kinds: Sequence[str] | None = None,
+                      relations: Sequence[str] | None = None, limit: int = 200) -> Json:
+        """The ego graph: ``{"center": id, "nodes": [...], "edges": [...], "truncated": b}``."""
+
+    def paths(self, source: str, target: str, *, mode: str = "shortest", k: int = 5,
+              max_length: int = 6, relations: Sequence[str] | None = None,
+              node_kinds: Sequence[str] | None = None, directed: bool = False,
+              limit: int = 20) -> Json:
+        """Paths (``mode``: shortest | k_shortest | all_simple); each hop carries rel,
+        direction and provenance. Raises ``NoAnswer`` when there is no path."""
+
+    def backing(self, *, fund: str | None = None, lab: str | None = None,
+                max_length: int = 3, limit: int = 100) -> Json:
+        """Which funds back which labs, with ranked, explained chains (zh/en)."""
+
+    def centrality(self, measure: str, *, kind: str | None = None, top: int = 10) -> Json:
+        """Top-k entities by ``measure`` with a distribution summary."""
