@@ -1,0 +1,92 @@
+"""The innograph command line: output, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from innograph.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = FIXTURES / "valid"
+
+
+def test_validate_valid_data(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(VALID)]) == 0
+    assert "valid: 5 nodes, 4 edges" in capsys.readouterr().out
+
+
+def test_validate_invalid_data_exits_1_with_grouped_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "bad"
+    shutil.copytree(VALID, root)
+    shutil.copytree(FIXTURES / "bad" / "wrong-endpoint-kind", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "bad" / "quote-not-found", root, dirs_exist_ok=True)
+    assert main(["validate", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "INVALID, nothing was loaded" in err
+    assert "wrong-endpoint-kind: 1" in err and "quote-not-found: 1" in err
+    assert "edges/extra.yaml:record 1 (line 1) [from]" in err
+
+
+def test_validate_all_errors_lists_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "bad"
+    shutil.copytree(VALID, root)
+    (root / "edges" / "many.csv").write_text(
+        "from,rel,to,source,quote\n" + "".join(
+            f"demo-fund,FUNDS,lab-{n},report.txt,示例实验室\n" for n in range(10)),
+        encoding="utf-8")
+    assert main(["validate", str(root), "--all-errors"]) == 1
+    err = capsys.readouterr().err
+    assert sum("no node with id 'lab-" in line for line in err.splitlines()) == 10
+
+
+def test_stats_prints_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--data", str(VALID)]) == 0
+    out = capsys.readouterr().out
+    assert "5 nodes, 4 edges" in out and "FUNDS" in out
+    assert main(["stats", "--data", str(VALID), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["nodes_by_kind"]["Fund"] == 1
+
+
+def test_show_by_name_and_alias(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "示例基金", "--data", str(VALID)]) == 0
+    out = capsys.readouterr().out
+    assert "id=demo-fund" in out and "-FUNDS-> demo-lab" in out
+    assert main(["show", "Demo Fund", "--data", str(VALID), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "demo-fund"
+
+
+def test_show_unknown_entity_suggests(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "示例", "--data", str(VALID)]) == 0  # an alias, exact
+    capsys.readouterr()
+    assert main(["show", "demo", "--data", str(VALID)]) == 1
+    err = capsys.readouterr().err
+    assert "no entity with id or name 'demo'" in err and "did you mean: demo-" in err
+
+
+def test_missing_data_dir_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["stats", "--data", str(tmp_path / "nowhere")]) == 1
+    assert "not a data directory" in capsys.readouterr().err
+
+
+def test_generate_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--nodes", "300", "--out", str(tmp_path), "--like", str(VALID)]) == 0
+    assert "wrote 300 nodes" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path)]) == 0
+    assert main(["generate", "--nodes", "0", "--out", str(tmp_path)]) == 1
+
+
+def test_console_script_usage_errors_exit_2() -> None:
+    result = subprocess.run([sys.executable, "-m", "innograph.cli", "frobnicate"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "innograph.cli", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "validate" in result.stdout and "Exit codes" in result.stdout

@@ -1,0 +1,163 @@
+"""Loaders: each format, and each class of bad input reported with its place."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import statistics
+from loaders.dataset import load_graph
+from loaders.problems import LoadError, ProblemReport
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = FIXTURES / "valid"
+
+
+def overlay(tmp_path: Path, case: str) -> Path:
+    """The valid fixture with the files of ``bad/<case>`` added on top."""
+    root = tmp_path / case
+    shutil.copytree(VALID, root)
+    shutil.copytree(FIXTURES / "bad" / case, root, dirs_exist_ok=True)
+    return root
+
+
+def problems_of(root: Path) -> ProblemReport:
+    with pytest.raises(LoadError) as caught:
+        load_graph(root, progress=False)
+    return caught.value.report
+
+
+def test_valid_yaml_fixture_loads_with_types_and_provenance() -> None:
+    g = load_graph(VALID, progress=False)
+    assert g.number_of_nodes() == 5 and g.number_of_edges() == 4
+    assert g.nodes["demo-fund"]["scale_min_cny"] == 1_000_000
+    assert g.nodes["demo-plan"]["start_year"] == 2025
+    assert g.nodes["demo-fund"]["aliases"] == ["示例"]
+    funds = g.edges["demo-fund", "demo-lab", "FUNDS"]
+    assert funds["mode_zh"] == "重点支持"
+    quote = "示例基金聚焦光电信息领域，重点支持示例实验室开展攻关。"
+    assert funds["provenance"] == [{"source": "report.txt", "quote": quote}]
+    assert g.graph["version"]
+
+
+def test_csv_and_jsonl_loader_reads_lists_numbers_and_several_quotes() -> None:
+    g = load_graph(FIXTURES / "valid-tabular", progress=False)
+    fund = g.nodes["demo-fund"]
+    assert fund["aliases"] == ["示例", "DF"]
+    assert fund["scale_min_cny"] == 1_000_000
+    assert [p["quote"] for p in fund["provenance"]] == ["示例基金聚焦光电信息领域", "示例基金"]
+    assert g.edges["demo-fund", "demo-lab", "FUNDS"]["amount_cny"] == 2_000_000
+    assert statistics(g)["edges_by_relation"] == {"FUNDS": 1, "WORKS_IN_SECTOR": 1}
+
+
+def test_version_changes_with_content(tmp_path: Path) -> None:
+    first = load_graph(VALID, progress=False).graph["version"]
+    assert load_graph(VALID, progress=False).graph["version"] == first
+    root = overlay(tmp_path, "duplicate-edge")
+    (root / "edges" / "extra.yaml").write_text(
+        "- {from: demo-bureau, rel: SUPPORTS, to: demo-lab, provenance: "
+        "[{source: report.txt, quote: 示例实验室}]}\n", encoding="utf-8")
+    assert load_graph(root, progress=False).graph["version"] != first
+
+
+# case -> (problem kind, file, location fragment, field, message fragment)
+BAD_CASES = {
+    "unknown-kind": ("unknown-kind", "nodes/extra.yaml", "record 1 (line 1)", "kind",
+                     "'Laboratory'"),
+    "missing-field": ("missing-field", "nodes/extra.yaml", "record 1", "id", "no id"),
+    # Files load in name order, so the second "demo-lab" is the one in nodes.yaml.
+    "duplicate-id": ("duplicate-id", "nodes/nodes.yaml", "record 4 (line", "id", "'demo-lab'"),
+    "bad-id": ("bad-id", "nodes/extra.yaml", "record 1", "id", "'Demo Lab 2'"),
+    "unknown-subtype": ("unknown-subtype", "nodes/extra.yaml", "record 1", "subtype",
+                        "'spaceship'"),
+    "unknown-property": ("unknown-property", "nodes/extra.yaml", "record 1", "scale_min_cny",
+                         "node kind Lab"),
+    "bad-property-type": ("bad-property-type", "nodes/extra.yaml", "record 1", "scale_min_cny",
+                          "expected a number"),
+    "missing-provenance": ("missing-provenance", "nodes/extra.yaml", "record 1", "provenance",
+                           "no provenance"),
+    "quote-not-found": ("quote-not-found", "nodes/extra.yaml", "record 1",
+                        "provenance[1].quote", "does not occur in report.txt"),
+    "unknown-source": ("unknown-source", "nodes/extra.yaml", "record 1",
+                       "provenance[1].source", "'missing.txt'"),
+    "malformed-file": ("malformed-file", "nodes/extra.yaml", "line", None, "invalid YAML"),
+    "dangling-endpoint": ("dangling-endpoint", "edges/extra.yaml", "record 1", "to",
+                          "'no-such-lab'"),
+    "wrong-endpoint-kind": ("wrong-endpoint-kind", "edges/extra.yaml", "record 1", "from",
+                            "FUNDS cannot start at a Sector"),
+    "unknown-relation": ("unknown-relation", "edges/extra.yaml", "record 1", "rel", "'LOVES'"),
+    "duplicate-edge": ("duplicate-edge", "edges/extra.yaml", "record 1", None,
+                       "demo-fund -FUNDS-> demo-lab"),
+    "self-loop": ("self-loop", "edges/extra.yaml", "record 1", "to", "'demo-bureau'"),
+    "malformed-jsonl": ("malformed-file", "edges/extra.jsonl", "line 2", None, "invalid JSON"),
+    "csv-bad-row": ("missing-field", "edges/extra.csv", "line 3", "to", "no 'to'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_is_reported_with_its_place(tmp_path: Path, case: str) -> None:
+    kind, file, location, field, fragment = BAD_CASES[case]
+    report = problems_of(overlay(tmp_path, case))
+    matching = [p for p in report.kept if p.kind == kind]
+    assert matching, report.summary()
+    problem = matching[0]
+    assert problem.file == file
+    assert location in problem.location
+    assert problem.field == field
+    assert fragment in problem.message
+    # The one-line rendering names file, place and field, as a user reads it.
+    assert str(problem).startswith(f"{file}:{problem.location}")
+
+
+def test_all_problems_are_reported_in_one_run(tmp_path: Path) -> None:
+    root = tmp_path / "many"
+    shutil.copytree(VALID, root)
+    for case in ("unknown-kind", "wrong-endpoint-kind", "unknown-relation"):
+        for path in (FIXTURES / "bad" / case).rglob("*.yaml"):
+            target = root / path.parent.name / f"{case}.yaml"
+            shutil.copy(path, target)
+    report = problems_of(root)
+    assert set(report.counts) >= {"unknown-kind", "wrong-endpoint-kind", "unknown-relation"}
+
+
+def test_many_identical_mistakes_read_as_one_summary_line(tmp_path: Path) -> None:
+    root = tmp_path / "repeated"
+    shutil.copytree(VALID, root)
+    lines = ["from,rel,to,source,quote"]
+    lines += [f"demo-fund,FUNDS,lab-{n},report.txt,示例实验室" for n in range(5000)]
+    (root / "edges" / "many.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = problems_of(root)
+    assert report.counts == {"dangling-endpoint": 5000}
+    summary = report.summary(examples=3)
+    assert "dangling-endpoint: 5000" in summary
+    assert "... and 4997 more" in summary
+    assert len(summary.splitlines()) == 6
+    assert len(report.full().splitlines()) == 5000
+
+
+def test_kept_problems_are_bounded_but_all_counted(tmp_path: Path) -> None:
+    root = tmp_path / "bounded"
+    shutil.copytree(VALID, root)
+    lines = ["from,rel,to,source,quote"]
+    lines += [f"demo-fund,FUNDS,lab-{n},report.txt,示例实验室" for n in range(300)]
+    (root / "edges" / "many.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_graph(root, progress=False, max_kept_problems=100)
+    assert caught.value.report.total == 300
+    assert len(caught.value.report.kept) == 100
+    assert "200 more not kept" in caught.value.report.full()
+
+
+def test_quotes_can_be_skipped_on_request(tmp_path: Path) -> None:
+    g = load_graph(overlay(tmp_path, "quote-not-found"), check_quotes=False, progress=False)
+    assert "demo-lab-2" in g
+
+
+def test_not_a_data_directory_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="not a data directory"):
+        load_graph(tmp_path / "nope", progress=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no node files"):
+        load_graph(tmp_path / "empty", progress=False)
