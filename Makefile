@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench clean
+# A real Neo4j 5.26 Community server, resolved from Maven Central (neo4j-server/pom.xml).
+NEO4J_LIB   := neo4j-server/lib
+NEO4J_STAMP := $(NEO4J_LIB)/.resolved
+NEO4J_HOME  ?= neo4j-server/run/default
+
+.PHONY: run test lint bench clean neo4j-jars neo4j
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +27,26 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/innograph stats
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev neo4j-jars
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The server's runtime jars (~240), copied once; redone only when the pom changes.
+$(NEO4J_STAMP): neo4j-server/pom.xml
+	rm -rf $(NEO4J_LIB)
+	mvn -q -B -f neo4j-server/pom.xml dependency:copy-dependencies
+	touch $@
+
+neo4j-jars: $(NEO4J_STAMP)
+
+# Neo4j in the foreground on bolt://127.0.0.1:7687, Browser http://127.0.0.1:7474/browser/
+neo4j: $(VENV)/.installed $(NEO4J_STAMP)
+	$(BIN)/python -m innograph.neo4j_server start --foreground --home $(NEO4J_HOME) \
+		--bolt-port 7687 --http-port 7474
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
