@@ -1,0 +1,296 @@
+"""Which funds back which labs, and the general question: which X reach which Y.
+
+A backing chain starts at a Fund and ends at a Lab, at most ``max_length`` hops, and every
+step follows one of the links below (``rel``, stored ``direction``) allowed from the kind of
+node it leaves. The first intermediate node names the chain's ``pattern``:
+
+- ``direct``: fund -FUNDS/INVESTS_IN-> lab;
+- ``via_program``: fund -> programme or subsidy scheme (a Program or another Fund) -> lab;
+- ``via_institution`` / ``via_company`` / ``via_park``: the fund funds or invests in an
+  institution, company or park that operates, hosts, funds or supports the lab, or that the
+  lab is affiliated with, located in or part of;
+- ``via_sector``: fund -TARGETS_SECTOR-> sector <-WORKS_IN_SECTOR- lab. No source says that
+  this fund backs that lab: the chain is an inference from a shared sector, so it is marked
+  ``inferred: true`` and its explanation says so.
+
+Chains are ranked stated before inferred, then shorter first, then by pattern in the order
+above; fund-lab pairs rank by their best chain, so pairs with only inferred chains come last.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from typing import Any
+
+import networkx as nx
+
+from graph.schema import load_schema
+from queries.errors import InvalidQuery
+from queries.traverse import Walk, check_nodes
+from queries.views import (
+    BACKWARD,
+    FORWARD,
+    hop_from_edge,
+    node_summaries,
+    node_summary,
+    path_view,
+)
+
+Json = dict[str, Any]
+Step = tuple[str, str, str, str]  # (from node, to node, relation, stored direction)
+
+MONEY = (("FUNDS", FORWARD), ("INVESTS_IN", FORWARD))
+# The links a chain may follow out of a node, by the node's kind.
+LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Fund": (*MONEY, ("SUPPORTS", FORWARD)),
+    "Program": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD)),
+    "Institution": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
+                    ("AFFILIATED_WITH", BACKWARD), ("PART_OF", BACKWARD)),
+    "Company": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
+                ("AFFILIATED_WITH", BACKWARD)),
+    "Park": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD), ("HOSTS", FORWARD),
+             ("LOCATED_IN", BACKWARD), ("PART_OF", BACKWARD)),
+}
+FIRST_LINKS = (*MONEY, ("TARGETS_SECTOR", FORWARD))  # out of the fund that starts the chain
+SECTOR_LINK = ("WORKS_IN_SECTOR", BACKWARD)  # sector <- lab, only right after the fund
+PATTERNS = ("direct", "via_program", "via_institution", "via_company", "via_park", "via_sector")
+PATTERN_OF_KIND = {"Program": "via_program", "Fund": "via_program",
+                   "Institution": "via_institution", "Company": "via_company",
+                   "Park": "via_park", "Sector": "via_sector"}
+LEADS = {
+    "direct": ("直接支持", "Direct backing"),
+    "via_program": ("经由计划或补助", "Via a programme or subsidy scheme"),
+    "via_institution": ("经由机构", "Via an institution"),
+    "via_company": ("经由企业", "Via a company"),
+    "via_park": ("经由园区", "Via a park"),
+    "via_sector": ("推断（原文未直接陈述，依据领域相同）",
+                   "Inferred from a shared sector (not stated in the sources)"),
+}
+DEFAULT_CHAINS_PER_PAIR = 5
+DEFAULT_TIMEOUT = 5.0
+
+
+def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = None,
+            max_length: int = 3, limit: int = 100,
+            chains_per_pair: int = DEFAULT_CHAINS_PER_PAIR,
+            timeout: float = DEFAULT_TIMEOUT) -> Json:
+    """Fund-lab pairs with their ranked, explained chains (see the module docstring).
+
+    Returns ``{"fund", "lab", "max_length", "total_pairs", "truncated", "timed_out",
+    "pairs", "nodes"}``; each pair is ``{"fund", "lab"`` (summaries), ``"inferred"`` (only
+    inferred chains), ``"best_length"``, ``"patterns"``, ``"chains_total"``, ``"chains"}``
+    and each chain ``{"pattern", "inferred", "length", "nodes", "hops", "explanation":
+    {"zh", "en"}}``."""
+    funds = _endpoints(g, fund, "fund", "Fund")
+    labs = _endpoints(g, lab, "lab", "Lab")
+    if max_length < 1:
+        raise InvalidQuery("max_length", f"must be at least 1, got {max_length}")
+    if limit < 1:
+        raise InvalidQuery("limit", f"must be at least 1, got {limit}")
+    lab_set = set(labs)
+    near_lab = _distances_to(g, lab, max_length) if lab is not None else None
+    deadline = time.monotonic() + timeout
+    by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
+    timed_out = False
+    try:
+        for fund_id in funds:
+            for chain in _chains(g, fund_id, lab_set, max_length, near_lab, deadline):
+                by_pair[(fund_id, chain[-1][1])].append(chain)
+    except _OutOfTime:
+        timed_out = True  # pairs found so far are kept; the answer says it is partial
+    pairs = sorted((_pair(g, f, b, chains, chains_per_pair) for (f, b), chains in
+                    by_pair.items()), key=lambda p: (p.pop("_rank"), p["fund"]["id"],
+                                                     p["lab"]["id"]))
+    shown = pairs[:limit]
+    on_chains = (n for p in shown for c in p["chains"] for n in c["nodes"])
+    return {"fund": fund, "lab": lab, "max_length": max_length,
+            "total_pairs": len(pairs), "truncated": len(pairs) > limit, "timed_out": timed_out,
+            "pairs": shown, "nodes": node_summaries(g, on_chains)}
+
+
+def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str) -> list[str]:
+    if node_id is None:
+        return sorted(n for n, k in g.nodes(data="kind") if k == kind)
+    check_nodes(g, node_id)
+    actual = g.nodes[node_id]["kind"]
+    if actual != kind:
+        raise InvalidQuery(field, f"{node_id} is a {actual}, not a {kind}")
+    return [node_id]
+
+
+def _links_out(g: nx.MultiDiGraph, node_id: str, links: tuple[tuple[str, str], ...]
+               ) -> Iterator[Step]:
+    for rel, direction in links:
+        adjacency = g._succ if direction == FORWARD else g._pred
+        for other, by_rel in adjacency[node_id].items():
+            if rel in by_rel and other != node_id:
+                yield node_id, other, rel, direction
+
+
+def _distances_to(g: nx.MultiDiGraph, lab: str, max_length: int) -> dict[str, int]:
+    """Hops to ``lab`` ignoring direction and over any link relation: a lower bound used to
+    prune the search when one lab is asked for."""
+    relations = {rel for links in (*LINKS.values(), FIRST_LINKS, (SECTOR_LINK,))
+                 for rel, _ in links}
+    return Walk.of(g, relations=relations).distances(lab, cutoff=max_length)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str], max_length: int,
+            near_lab: dict[str, int] | None, deadline: float) -> Iterator[list[Step]]:
+    """Every chain from ``fund`` to a lab in ``labs``; a chain ends at the first lab.
+    Raises ``_OutOfTime`` past ``deadline``."""
+    kinds = g._node
+    steps = [0]
+
+    def extend(chain: list[Step], on_chain: set[str]) -> Iterator[list[Step]]:
+        steps[0] += 1
+        if steps[0] % 1024 == 0 and time.monotonic() > deadline:
+            raise _OutOfTime
+        node = chain[-1][1]
+        kind = kinds[node]["kind"]
+        if kind == "Lab":
+            if node in labs:
+                yield chain
+            return
+        if len(chain) == max_length:
+            return
+        links = (SECTOR_LINK,) if kind == "Sector" else LINKS.get(kind, ())
+        for step in _links_out(g, node, links):
+            nxt = step[1]
+            if nxt in on_chain:
+                continue
+            next_kind = kinds[nxt]["kind"]
+            if next_kind == "Sector" or (kind == "Sector" and next_kind != "Lab"):
+                continue  # a sector only right after the fund, and only on to a lab
+            if near_lab is not None and near_lab.get(nxt, max_length + 1) > max_length - len(
+                    chain) - 1:
+                continue
+            on_chain.add(nxt)
+            yield from extend([*chain, step], on_chain)
+            on_chain.discard(nxt)
+
+    for step in _links_out(g, fund, FIRST_LINKS):
+        nxt = step[1]
+        if near_lab is not None and near_lab.get(nxt, max_length + 1) > max_length - 1:
+            continue
+        if step[2] == "TARGETS_SECTOR" and max_length < 2:
+            continue
+        yield from extend([step], {fund, nxt})
+
+
+def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
+    if len(chain) == 1:
+        return "direct"
+    return PATTERN_OF_KIND[g.nodes[chain[0][1]]["kind"]]
+
+
+def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
+    pattern = _pattern(g, chain)
+    inferred = pattern == "via_sector"
+    nodes = [chain[0][0], *(step[1] for step in chain)]
+    hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
+    return {"pattern": pattern, "inferred": inferred, "length": len(chain), "nodes": nodes,
+            "hops": hops, "explanation": explain(g, chain, pattern),
+            "_rank": (inferred, len(chain), PATTERNS.index(pattern), nodes)}
+
+
+def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, str]:
+    """The chain in words, zh and en, from node names and the schema's relation labels."""
+    relation_kinds = load_schema().relation_kinds
+    facts_zh, facts_en = [], []
+    for u, v, rel, direction in chain:
+        src, dst = (u, v) if direction == FORWARD else (v, u)
+        label = relation_kinds[rel]
+        facts_zh.append(f"{g.nodes[src]['name_zh']}{label.zh}{g.nodes[dst]['name_zh']}")
+        facts_en.append(f"{g.nodes[src]['name_en']} {label.en} {g.nodes[dst]['name_en']}")
+    lead_zh, lead_en = LEADS[pattern]
+    zh = f"{lead_zh}：{'；'.join(facts_zh)}"
+    en = f"{lead_en}: {'; '.join(facts_en)}"
+    if pattern == "via_sector":
+        fund, lab = g.nodes[chain[0][0]], g.nodes[chain[-1][1]]
+        zh += f"。据此推断{fund['name_zh']}可能支持{lab['name_zh']}"
+        en += f". Hence {fund['name_en']} may back {lab['name_en']}"
+    return {"zh": zh + "。", "en": en + "."}
+
+
+def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
+          chains_per_pair: int) -> Json:
+    views = sorted((_chain_view(g, c) for c in chains), key=lambda c: c["_rank"])
+    rank = views[0]["_rank"]
+    for view in views:
+        del view["_rank"]
+    return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
+            "inferred": all(v["inferred"] for v in views), "best_length": views[0]["length"],
+            "patterns": sorted({v["pattern"] for v in views}, key=PATTERNS.index),
+            "chains_total": len(views), "chains": views[:chains_per_pair], "_rank": rank}
+
+
+# -- the generalisation ---------------------------------------------------------------------
+
+def reach(g: nx.MultiDiGraph, from_kinds: Collection[str], to_kinds: Collection[str],
+          relations: Collection[str] | None, max_length: int, *, directed: bool = True,
+          limit: int = 100, timeout: float = DEFAULT_TIMEOUT) -> Json:
+    """Which entities of ``from_kinds`` reach entities of ``to_kinds`` within ``max_length``
+    hops over ``relations`` (None = all), following edge direction when ``directed``.
+
+    Returns ``{"total", "truncated", "timed_out", "pairs", "nodes", ...filters}``; each pair
+    is ``{"from", "to"`` (ids), ``"length"`` (shortest), ``"path"`` (one shortest path with
+    its hops)}, shortest first."""
+    schema = load_schema()
+    for field, kinds in (("from_kinds", from_kinds), ("to_kinds", to_kinds)):
+        unknown = sorted(set(kinds) - set(schema.node_kinds))
+        if not kinds or unknown:
+            raise InvalidQuery(field, f"unknown node kinds {unknown}" if unknown
+                               else "give at least one node kind")
+    if relations is not None:
+        unknown = sorted(set(relations) - set(schema.relation_kinds))
+        if unknown:
+            raise InvalidQuery("relations", f"unknown relation kinds {unknown}")
+    if max_length < 1:
+        raise InvalidQuery("max_length", f"must be at least 1, got {max_length}")
+    walk = Walk.of(g, relations=relations, directed=directed)
+    targets = set(to_kinds)
+    deadline = time.monotonic() + timeout
+    found: list[tuple[int, str, str, list[str]]] = []
+    timed_out = False
+    starts = sorted(n for n, k in g.nodes(data="kind") if k in set(from_kinds))
+    for start in starts:
+        parents: dict[str, str | None] = {start: None}
+        frontier, depth = [start], 0
+        while frontier and depth < max_length:
+            depth += 1
+            nxt = []
+            for u in frontier:
+                for w in walk.onward(u):
+                    if w in parents:
+                        continue
+                    parents[w] = u
+                    nxt.append(w)
+                    if g._node[w]["kind"] in targets:
+                        found.append((depth, start, w, _trace(parents, w)))
+            frontier = nxt
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    shown = found[:limit]
+    return {"from_kinds": sorted(from_kinds), "to_kinds": sorted(to_kinds),
+            **walk.describe(), "max_length": max_length, "total": len(found),
+            "truncated": len(found) > limit, "timed_out": timed_out,
+            "pairs": [{"from": a, "to": b, "length": d,
+                       "path": path_view(g, p, walk.relations, walk.directed)}
+                      for d, a, b, p in shown],
+            "nodes": node_summaries(g, (n for *_, p in shown for n in p))}
+
+
+def _trace(parents: dict[str, str | None], node: str) -> list[str]:
+    path = [node]
+    while parents[path[-1]] is not None:
+        path.append(parents[path[-1]])
+    return path[::-1]

@@ -1,0 +1,320 @@
+"""Centrality measures, computed once per graph version with igraph, ranked and summarised.
+
+Conventions (each answer repeats its own under ``method``):
+
+- ``degree`` / ``in_degree`` / ``out_degree``: raw counts of stored edges at the node; two
+  relations between the same two nodes are two edges (the MultiDiGraph's degree).
+- ``pagerank``: on the directed graph (importance flows along stored edge direction: funded,
+  hosting, affiliated-to nodes gain), parallel edges each count, damping 0.85, dangling nodes
+  spread their rank uniformly. Same definition as ``nx.pagerank(g)``.
+- ``betweenness``, ``closeness``, ``harmonic``, ``eigenvector``: on the undirected simple view
+  (direction and parallel relations dropped): an actor between two others brokers between
+  them whichever way the stored edges point.
+  - ``betweenness`` normalised as networkx: divided by (n-1)(n-2)/2 pairs. Exact (Brandes)
+    up to ``exact_max_nodes`` nodes; above, sampled Brandes from ``sample_size`` random
+    sources (igraph's subset betweenness), scaled exactly as ``nx.betweenness_centrality(
+    G, k=sample_size, seed=seed)``, which picks the same sources.
+  - ``closeness`` as networkx (Wasserman-Faust for disconnected graphs):
+    (r-1)/(n-1) * (r-1)/(sum of distances to the r-1 reachable nodes).
+  - ``harmonic`` as networkx: the sum of 1/distance, not normalised.
+    For both: exact in components of at most ``exact_max_nodes`` nodes; in larger components
+    each node's distance sums are estimated from BFS out of ``sample_size`` random pivots
+    of its component (Eppstein-Wang), which keeps 100k-node graphs to seconds.
+  - ``eigenvector`` scaled to unit Euclidean norm, as networkx; in a disconnected graph only
+    the component with the largest eigenvalue gets non-zero scores.
+
+Rankings break ties by id; ``distribution`` summarises the scores of the ranked scope (the
+whole graph or one kind) as Neo4j GDS does: min, max, mean, p50, p90, p99 (nearest rank) and
+count. Scores are cached per ``g.graph["version"]`` (thread-safe: one computation per
+version and measure, concurrent callers wait for it).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+
+from graph.schema import load_schema
+from queries.backend import CENTRALITY_MEASURES
+from queries.errors import InvalidQuery
+from queries.views import node_summary
+
+Json = dict[str, Any]
+UNDIRECTED_SIMPLE = "undirected simple view (direction and parallel relations dropped)"
+PIVOT_BATCH = 64  # pivots per distance-matrix batch (64 x n floats)
+
+
+@dataclass(frozen=True)
+class Settings:
+    sample_size: int = 500  # sources (betweenness) and pivots (closeness, harmonic)
+    exact_max_nodes: int = 5000  # above this, the three path-based measures are estimated
+    seed: int = 42
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+@dataclass
+class Scores:
+    values: list[float]  # by igraph vertex index, i.e. networkx node order
+    method: Json
+
+
+@dataclass
+class _Entry:
+    """Everything computed for one graph version."""
+
+    ids: list[str]
+    directed: ig.Graph  # multigraph, as stored
+    undirected: ig.Graph  # simple
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    scores: dict[str, Scores] = field(default_factory=dict)
+    rankings: dict[tuple[str, str | None], tuple[list[int], Json]] = field(default_factory=dict)
+
+
+_CACHE: OrderedDict[tuple, _Entry] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_KEPT = 4
+
+
+def _entry(g: nx.MultiDiGraph, settings: Settings) -> _Entry:
+    version = g.graph.get("version")
+    key = (version if version is not None else ("unversioned", id(g)), settings)
+    with _CACHE_LOCK:
+        entry = _CACHE.get(key)
+        if entry is None:
+            entry = _CACHE[key] = _to_igraph(g)
+            while len(_CACHE) > _CACHE_KEPT:
+                _CACHE.popitem(last=False)
+        _CACHE.move_to_end(key)
+        return entry
+
+
+def _to_igraph(g: nx.MultiDiGraph) -> _Entry:
+    ids = list(g.nodes)
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    edges = [(index[u], index[v]) for u, v in g.edges()]
+    directed = ig.Graph(n=len(ids), edges=edges, directed=True)
+    undirected = ig.Graph(n=len(ids), edges=edges, directed=False)
+    undirected.simplify()
+    return _Entry(ids, directed, undirected)
+
+
+# -- the measures ---------------------------------------------------------------------------
+
+def _degree(mode: str, label: str) -> Callable[[_Entry, Settings], Scores]:
+    def compute(entry: _Entry, settings: Settings) -> Scores:
+        values = [float(d) for d in entry.directed.degree(mode=mode, loops=True)]
+        return Scores(values, {"graph": "directed multigraph as stored",
+                               "normalized": False, "exact": True,
+                               "definition": f"number of {label} edges"})
+    return compute
+
+
+def _pagerank(entry: _Entry, settings: Settings) -> Scores:
+    values = entry.directed.pagerank(directed=True, damping=0.85)
+    return Scores(values, {"graph": "directed multigraph as stored (parallel edges count)",
+                           "normalized": True, "exact": True, "damping": 0.85,
+                           "definition": "PageRank; scores sum to 1 (as nx.pagerank)"})
+
+
+def _eigenvector(entry: _Entry, settings: Settings) -> Scores:
+    n = entry.undirected.vcount()
+    if entry.undirected.ecount() == 0:
+        values = [1 / math.sqrt(n)] * n if n else []
+    else:
+        with warnings.catch_warnings():  # igraph warns that disconnected graphs have zeros
+            warnings.simplefilter("ignore", RuntimeWarning)
+            raw = entry.undirected.eigenvector_centrality()
+        norm = math.sqrt(sum(x * x for x in raw)) or 1.0
+        values = [abs(x) / norm for x in raw]
+    return Scores(values, {"graph": UNDIRECTED_SIMPLE, "normalized": True, "exact": True,
+                           "definition": "principal eigenvector, unit Euclidean norm "
+                                         "(as nx.eigenvector_centrality)"})
+
+
+def _betweenness(entry: _Entry, settings: Settings) -> Scores:
+    ug = entry.undirected
+    n = ug.vcount()
+    method: Json = {"graph": UNDIRECTED_SIMPLE, "normalized": True,
+                    "definition": "shortest-path betweenness / ((n-1)(n-2)/2) "
+                                  "(as nx.betweenness_centrality)"}
+    if n < 3:
+        return Scores([0.0] * n, {**method, "exact": True})
+    if n <= settings.exact_max_nodes or settings.sample_size >= n:
+        raw = ug.betweenness(directed=False)
+        scale = 2 / ((n - 1) * (n - 2))
+        return Scores([b * scale for b in raw], {**method, "exact": True})
+    k = settings.sample_size
+    sources = random.Random(settings.seed).sample(range(n), k)
+    raw = ug.betweenness(directed=False, sources=sources)
+    # networkx's k-sample scaling (endpoints excluded): the (s, t) pairs a node can lie on
+    # number k(n-2), or (k-1)(n-2) when it is itself a source; igraph counts each pair once,
+    # networkx twice, hence the 2
+    is_source = set(sources)
+    values = [2 * b / ((k - 1 if v in is_source else k) * (n - 2)) for v, b in enumerate(raw)]
+    return Scores(values, {**method, "exact": False, "sample_size": k, "seed": settings.seed,
+                           "estimator": "sampled Brandes (random sources)"})
+
+
+def _distance_based(entry: _Entry, settings: Settings) -> tuple[Scores, Scores]:
+    """Closeness and harmonic together: both come from the same BFS distances."""
+    ug = entry.undirected
+    n = ug.vcount()
+    components = ug.connected_components()
+    sizes = components.sizes()
+    membership = components.membership
+    closeness = [0.0] * n
+    harmonic = [0.0] * n
+    small = [v for v in range(n) if sizes[membership[v]] <= settings.exact_max_nodes]
+    if small:
+        for v, c, h in zip(small, ug.closeness(vertices=small, normalized=True),
+                           ug.harmonic_centrality(vertices=small, normalized=False),
+                           strict=True):
+            r = sizes[membership[v]]
+            closeness[v] = 0.0 if r <= 1 or math.isnan(c) else c * (r - 1) / (n - 1)
+            harmonic[v] = h
+    rng = random.Random(settings.seed)
+    estimated = 0
+    for component in components:
+        r = len(component)
+        if r <= settings.exact_max_nodes:
+            continue
+        estimated += r
+        pivots = rng.sample(component, min(settings.sample_size, r))
+        sum_d = np.zeros(r)
+        sum_inv = np.zeros(r)
+        for start in range(0, len(pivots), PIVOT_BATCH):
+            dist = np.array(ug.distances(source=pivots[start:start + PIVOT_BATCH],
+                                         target=component))
+            sum_d += dist.sum(axis=0)
+            with np.errstate(divide="ignore"):
+                inv = 1.0 / dist
+            inv[dist == 0] = 0.0
+            sum_inv += inv.sum(axis=0)
+        is_pivot = set(pivots)
+        for i, v in enumerate(component):
+            k_v = len(pivots) - (v in is_pivot)  # pivots other than v itself
+            if k_v == 0 or sum_d[i] == 0:
+                continue
+            closeness[v] = float((r - 1) / (n - 1) * k_v / sum_d[i])
+            harmonic[v] = float((r - 1) / k_v * sum_inv[i])
+    exact = estimated == 0
+    sampling: Json = {"exact": exact}
+    if not exact:
+        sampling.update({"sample_size": settings.sample_size, "seed": settings.seed,
+                         "estimated_nodes": estimated,
+                         "estimator": "random pivots per large component (Eppstein-Wang)"})
+    return (
+        Scores(closeness, {"graph": UNDIRECTED_SIMPLE, "normalized": True, **sampling,
+                           "definition": "(r-1)/(n-1) * (r-1)/sum of distances to the r-1 "
+                                         "reachable nodes (as nx.closeness_centrality)"}),
+        Scores(harmonic, {"graph": UNDIRECTED_SIMPLE, "normalized": False, **sampling,
+                          "definition": "sum of 1/distance to every other node "
+                                        "(as nx.harmonic_centrality)"}),
+    )
+
+
+_SINGLE: dict[str, Callable[[_Entry, Settings], Scores]] = {
+    "degree": _degree("all", "incoming and outgoing"),
+    "in_degree": _degree("in", "incoming"),
+    "out_degree": _degree("out", "outgoing"),
+    "pagerank": _pagerank,
+    "eigenvector": _eigenvector,
+    "betweenness": _betweenness,
+}
+
+
+def _scores(entry: _Entry, measure: str, settings: Settings) -> Scores:
+    """The cached scores of ``measure``; the caller holds ``entry.lock``."""
+    if measure not in entry.scores:
+        if measure in ("closeness", "harmonic"):
+            entry.scores["closeness"], entry.scores["harmonic"] = _distance_based(entry,
+                                                                                  settings)
+        else:
+            entry.scores[measure] = _SINGLE[measure](entry, settings)
+    return entry.scores[measure]
+
+
+# -- public ---------------------------------------------------------------------------------
+
+def check_measure(measure: str) -> None:
+    if measure not in CENTRALITY_MEASURES:
+        raise InvalidQuery("measure", f"unknown measure {measure!r}; one of "
+                           + ", ".join(CENTRALITY_MEASURES))
+
+
+def centrality_scores(g: nx.MultiDiGraph, measure: str,
+                      settings: Settings = DEFAULT_SETTINGS) -> dict[str, float]:
+    """``{node_id: score}`` for every node."""
+    check_measure(measure)
+    entry = _entry(g, settings)
+    with entry.lock:
+        values = _scores(entry, measure, settings).values
+    return dict(zip(entry.ids, values, strict=True))
+
+
+def compute_all(g: nx.MultiDiGraph, settings: Settings = DEFAULT_SETTINGS
+                ) -> dict[str, dict[str, float]]:
+    """Every measure: ``{measure: {node_id: score}}`` (what the Neo4j write-back stores)."""
+    return {measure: centrality_scores(g, measure, settings) for measure in CENTRALITY_MEASURES}
+
+
+def centrality(g: nx.MultiDiGraph, measure: str, *, kind: str | None = None, top: int = 10,
+               settings: Settings = DEFAULT_SETTINGS) -> Json:
+    """The ``top`` nodes by ``measure`` (of ``kind`` only, scores computed on the whole graph)
+    with the distribution of the scores in that scope.
+
+    Returns ``{"measure", "kind", "top", "version", "method", "count", "items",
+    "distribution"}``; items are node summaries with ``rank`` (1-based) and ``score``."""
+    check_measure(measure)
+    if kind is not None and kind not in load_schema().node_kinds:
+        raise InvalidQuery("kind", f"unknown node kind {kind!r}")
+    if top < 1:
+        raise InvalidQuery("top", f"must be at least 1, got {top}")
+    entry = _entry(g, settings)
+    with entry.lock:
+        scores = _scores(entry, measure, settings)
+        ranked = entry.rankings.get((measure, kind))
+        if ranked is None:
+            ranked = entry.rankings[(measure, kind)] = _rank(g, entry, scores.values, kind)
+    order, summary = ranked
+    items = [{"rank": i + 1, "score": scores.values[v], **node_summary(g, entry.ids[v])}
+             for i, v in enumerate(order[:top])]
+    return {"measure": measure, "kind": kind, "top": top, "version": g.graph.get("version"),
+            "method": scores.method, "count": len(order), "items": items,
+            "distribution": summary}
+
+
+def _rank(g: nx.MultiDiGraph, entry: _Entry, values: list[float], kind: str | None
+          ) -> tuple[list[int], Json]:
+    ids = entry.ids
+    scope = [v for v in range(len(ids))
+             if kind is None or g._node[ids[v]]["kind"] == kind]
+    order = sorted(scope, key=lambda v: (-values[v], ids[v]))
+    return order, distribution([values[v] for v in scope])
+
+
+def distribution(values: list[float]) -> Json:
+    """min, max, mean, p50, p90, p99 (nearest rank) and count; None values when empty."""
+    if not values:
+        return {"count": 0, "min": None, "max": None, "mean": None, "p50": None, "p90": None,
+                "p99": None}
+    ordered = sorted(values)
+    n = len(ordered)
+
+    def percentile(p: float) -> float:
+        return ordered[max(math.ceil(p / 100 * n) - 1, 0)]
+
+    return {"count": n, "min": ordered[0], "max": ordered[-1], "mean": math.fsum(ordered) / n,
+            "p50": percentile(50), "p90": percentile(90), "p99": percentile(99)}

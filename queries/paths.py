@@ -1,0 +1,258 @@
+"""Paths between two entities: all shortest, k shortest, and all simple paths (bounded).
+
+Every function takes the same filters (see ``queries.traverse.Walk``): ``relations``,
+``node_kinds`` (for intermediate nodes; the endpoints are always allowed) and ``directed``.
+Each returns ``{"source", "target", "mode", "filters", "count", "truncated", "paths",
+"nodes"}``: ``paths`` are ``{"length", "nodes", "hops"}`` (hops as in ``queries.views``),
+shortest first, and ``nodes`` maps every node id on them to its summary. No path raises
+``NoAnswer`` naming the entities and the filters.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Collection, Iterator
+from itertools import islice, takewhile
+from typing import Any
+
+import networkx as nx
+
+from queries.errors import InvalidQuery, NoAnswer
+from queries.traverse import Walk, check_nodes
+from queries.views import node_summaries, node_summary, path_view
+
+Json = dict[str, Any]
+DEFAULT_LIMIT = 20
+DEFAULT_TIMEOUT = 1.0  # seconds an all-simple-paths search may run before it stops
+_DEADLINE_CHECK_EVERY = 512  # DFS steps between clock reads
+
+
+def shortest_paths(g: nx.MultiDiGraph, a: str, b: str, *,
+                   relations: Collection[str] | None = None,
+                   node_kinds: Collection[str] | None = None, directed: bool = False,
+                   max_length: int | None = None, limit: int = DEFAULT_LIMIT) -> Json:
+    """All shortest paths from ``a`` to ``b`` (at most ``limit`` of them), by bidirectional
+    breadth-first search over the filtered adjacency."""
+    walk = _walk(g, a, b, relations, node_kinds, directed)
+    _check_positive(limit=limit, max_length=max_length)
+    found = _shortest_path_dag(walk, a, b, max_length)
+    if found is None:
+        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
+    node_paths = list(islice(_dag_paths(a, b, *found), limit + 1))
+    return _answer(g, walk, a, b, "shortest", node_paths, limit, {})
+
+
+def k_shortest_paths(g: nx.MultiDiGraph, a: str, b: str, k: int, *,
+                     relations: Collection[str] | None = None,
+                     node_kinds: Collection[str] | None = None, directed: bool = False,
+                     max_length: int | None = None) -> Json:
+    """The ``k`` shortest simple paths (networkx ``shortest_simple_paths``, Yen's algorithm)
+    over a simple projection of the graph; the projection is cached per graph version."""
+    walk = _walk(g, a, b, relations, node_kinds, directed)
+    _check_positive(k=k, max_length=max_length)
+    view = simple_projection(g, walk.relations, directed)
+    if walk.node_kinds is not None:
+        view = nx.subgraph_view(view, filter_node=walk.node_allowed)
+    try:
+        paths = nx.shortest_simple_paths(view, a, b)  # shortest first, so stop at max_length
+        node_paths = list(takewhile(lambda p: max_length is None or len(p) - 1 <= max_length,
+                                    islice(paths, k + 1)))
+    except nx.NetworkXNoPath:
+        node_paths = []
+    if not node_paths:
+        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
+    return _answer(g, walk, a, b, "k_shortest", node_paths, k, {"k": k})
+
+
+def all_simple_paths(g: nx.MultiDiGraph, a: str, b: str, *, max_length: int,
+                     limit: int = DEFAULT_LIMIT, relations: Collection[str] | None = None,
+                     node_kinds: Collection[str] | None = None, directed: bool = False,
+                     timeout: float = DEFAULT_TIMEOUT) -> Json:
+    """Simple paths of at most ``max_length`` hops, shortest first, at most ``limit`` of them,
+    searched for at most ``timeout`` seconds; ``timed_out`` says whether the clock stopped it.
+
+    Depth-first search, one path length at a time, pruned by each node's distance to ``b``
+    (a node further from ``b`` than the hops left cannot be on a path)."""
+    walk = _walk(g, a, b, relations, node_kinds, directed)
+    _check_positive(limit=limit, max_length=max_length)
+    deadline = time.monotonic() + timeout
+    to_b = walk.distances(b, reverse=True, cutoff=max_length)
+    state = {"timed_out": False}
+    node_paths: list[list[str]] = []
+    if a in to_b:
+        for length in range(to_b[a], max_length + 1):
+            wanted = limit + 1 - len(node_paths)
+            node_paths += islice(_paths_of_length(walk, a, b, length, to_b, deadline, state),
+                                 wanted)
+            if len(node_paths) > limit or state["timed_out"]:
+                break
+    if not node_paths:
+        if state["timed_out"]:
+            raise NoAnswer(f"no path from {_name(g, a)} to {_name(g, b)} found within "
+                           f"{timeout:g} s ({walk.filter_text()}; at most {max_length} hops)")
+        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
+    return _answer(g, walk, a, b, "all_simple", node_paths, limit,
+                   {"max_length": max_length, "timed_out": state["timed_out"]})
+
+
+# -- shortest paths: bidirectional BFS that keeps every shortest predecessor ----------------
+
+def _shortest_path_dag(walk: Walk, a: str, b: str, max_length: int | None
+                       ) -> tuple[list[str], dict[str, list[str]], dict[str, list[str]]] | None:
+    """Meeting nodes and the two predecessor maps of all shortest a-b paths, or None.
+
+    Expands the smaller frontier one whole level at a time; the first level that touches the
+    other side holds exactly one node of every shortest path, so the shortest paths are the
+    (a -> m) halves times the (m -> b) halves over those meeting nodes m."""
+    ahead: dict[str, list[str]] = {a: []}  # node -> its predecessors on shortest a-paths
+    behind: dict[str, list[str]] = {b: []}  # node -> its successors on shortest b-paths
+    dist_a, dist_b = {a: 0}, {b: 0}
+    front_a, front_b = [a], [b]
+    while front_a and front_b:
+        if max_length is not None and dist_a[front_a[0]] + dist_b[front_b[0]] >= max_length:
+            return None
+        forward = len(front_a) <= len(front_b)
+        front, dist, links, other = ((front_a, dist_a, ahead, dist_b) if forward
+                                     else (front_b, dist_b, behind, dist_a))
+        step = walk.onward if forward else walk.backward
+        level = dist[front[0]] + 1
+        nxt: list[str] = []
+        for u in front:
+            for w in step(u):
+                seen = dist.get(w)
+                if seen is None:
+                    dist[w] = level
+                    links[w] = [u]
+                    nxt.append(w)
+                elif seen == level:
+                    links[w].append(u)
+        if forward:
+            front_a = nxt
+        else:
+            front_b = nxt
+        meeting = [w for w in nxt if w in other]
+        if meeting:
+            best = min(dist_a[w] + dist_b[w] for w in meeting)
+            return [w for w in meeting if dist_a[w] + dist_b[w] == best], ahead, behind
+    return None
+
+
+def _dag_paths(a: str, b: str, meeting: list[str], ahead: dict[str, list[str]],
+               behind: dict[str, list[str]]) -> Iterator[list[str]]:
+    """Every shortest path, lazily (there can be exponentially many)."""
+
+    def halves(node: str, links: dict[str, list[str]]) -> Iterator[list[str]]:
+        # node -> ... -> root, following links; yields lists starting at node
+        stack = [(node, [node])]
+        while stack:
+            current, trail = stack.pop()
+            if not links[current]:
+                yield trail
+                continue
+            stack.extend((prev, [*trail, prev]) for prev in reversed(links[current]))
+
+    for m in meeting:
+        for head in halves(m, ahead):
+            head = head[::-1]
+            for tail in halves(m, behind):
+                yield head + tail[1:]
+
+
+# -- all simple paths -----------------------------------------------------------------------
+
+def _paths_of_length(walk: Walk, a: str, b: str, length: int, to_b: dict[str, int],
+                     deadline: float, state: dict[str, bool]) -> Iterator[list[str]]:
+    path = [a]
+    on_path = {a}
+    stack = [walk.onward(a)]
+    steps = 0
+    while stack:
+        steps += 1
+        if steps % _DEADLINE_CHECK_EVERY == 0 and time.monotonic() > deadline:
+            state["timed_out"] = True
+            return
+        w = next(stack[-1], None)
+        if w is None:
+            stack.pop()
+            on_path.discard(path.pop())
+            continue
+        hops = len(path)  # hops after stepping to w
+        if w == b:
+            if hops == length:
+                yield [*path, b]
+            continue
+        if w in on_path or to_b.get(w, length + 1) > length - hops:
+            continue
+        path.append(w)
+        on_path.add(w)
+        stack.append(walk.onward(w))
+
+
+# -- simple projection for k shortest paths -------------------------------------------------
+
+_PROJECTIONS: OrderedDict[tuple, nx.Graph] = OrderedDict()
+_PROJECTIONS_LOCK = threading.Lock()
+_PROJECTIONS_KEPT = 8
+
+
+def simple_projection(g: nx.MultiDiGraph, relations: frozenset[str] | None,
+                      directed: bool) -> nx.Graph:
+    """``g`` as a simple Graph (DiGraph when ``directed``) keeping only ``relations``;
+    cached per (graph version, relations, directed)."""
+    version = g.graph.get("version")
+    key = (version, id(g) if version is None else None, relations, directed)
+    with _PROJECTIONS_LOCK:
+        projection = _PROJECTIONS.get(key)
+        if projection is not None:
+            _PROJECTIONS.move_to_end(key)
+            return projection
+    projection = nx.DiGraph() if directed else nx.Graph()
+    projection.add_nodes_from(g)
+    projection.add_edges_from(
+        (u, v) for u, v, rel in g.edges(keys=True)
+        if u != v and (relations is None or rel in relations))
+    with _PROJECTIONS_LOCK:
+        _PROJECTIONS[key] = projection
+        while len(_PROJECTIONS) > _PROJECTIONS_KEPT:
+            _PROJECTIONS.popitem(last=False)
+    return projection
+
+
+# -- shared ---------------------------------------------------------------------------------
+
+def _walk(g: nx.MultiDiGraph, a: str, b: str, relations: Collection[str] | None,
+          node_kinds: Collection[str] | None, directed: bool) -> Walk:
+    check_nodes(g, a, b)
+    if a == b:
+        raise InvalidQuery("target", f"source and target are the same entity ({a})")
+    return Walk.of(g, relations=relations, node_kinds=node_kinds, directed=directed,
+                   endpoints=(a, b))
+
+
+def _check_positive(**values: int | None) -> None:
+    for name, value in values.items():
+        if value is not None and value < 1:
+            raise InvalidQuery(name, f"must be at least 1, got {value}")
+
+
+def _name(g: nx.MultiDiGraph, node_id: str) -> str:
+    a = g.nodes[node_id]
+    return f"{node_id} ({a['name_zh']} / {a['name_en']})"
+
+
+def _no_path_message(g: nx.MultiDiGraph, a: str, b: str, walk: Walk,
+                     max_length: int | None) -> str:
+    within = f"; at most {max_length} hops" if max_length is not None else ""
+    return (f"no path from {_name(g, a)} to {_name(g, b)} ({walk.filter_text()}{within})")
+
+
+def _answer(g: nx.MultiDiGraph, walk: Walk, a: str, b: str, mode: str,
+            node_paths: list[list[str]], limit: int, extra: Json) -> Json:
+    truncated = len(node_paths) > limit
+    node_paths = sorted(node_paths[:limit], key=lambda p: (len(p), p))
+    paths = [path_view(g, p, walk.relations, walk.directed) for p in node_paths]
+    return {"source": node_summary(g, a), "target": node_summary(g, b), "mode": mode,
+            "filters": walk.describe(), **extra, "count": len(paths), "truncated": truncated,
+            "paths": paths, "nodes": node_summaries(g, (n for p in node_paths for n in p))}
