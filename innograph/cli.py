@@ -1,4 +1,4 @@
-"""The ``innograph`` command line: validate, stats, show, generate (and more from later issues).
+"""The ``innograph`` command line: validate, stats, show, generate, serve (and more to come).
 
 Exit codes: 0 success, 1 the data or the request failed (the message says where), 2 usage.
 """
@@ -123,6 +123,36 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.app import create_app
+    from api.server import make_server, server_url
+
+    if not 1 <= args.threads <= 64:
+        raise CommandError("--threads must be between 1 and 64")
+    try:
+        app = create_app(config={"DATA_DIR": args.data})
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except LoadError as exc:
+        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
+                           f"{exc.report.summary()}") from None
+    except RuntimeError as exc:  # e.g. NEO4J_URI set but the Neo4j backend is unusable
+        raise CommandError(str(exc)) from None
+    try:
+        server = make_server(app, args.host, args.port, args.threads)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: "
+                           f"{exc.strerror or exc}") from None
+    url = server_url(server)
+    print(f"innograph: serving on {url}/api/v1 (docs: {url}/api/docs, {args.threads} threads);"
+          " Ctrl-C stops", flush=True)
+    try:
+        server.run()
+    finally:
+        server.task_dispatcher.shutdown()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innograph",
@@ -168,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--like", type=Path, default=default_data_dir(),
                    help="data set whose kind and relation mix to copy (default: %(default)s)")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (waitress)",
+                       description="Serve the HTTP API and its docs (/api/docs) with waitress. "
+                                   "Uses Neo4j when NEO4J_URI is set, else loads --data.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: %(default)s; 0.0.0.0 exposes it)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 = any)")
+    p.add_argument("--threads", type=int, default=8, help="worker threads (default: %(default)s)")
+    data_option(p)
+    p.set_defaults(func=cmd_serve)
 
     return parser
 

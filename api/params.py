@@ -1,0 +1,163 @@
+"""Declared request parameters: one declaration drives both parsing and the OpenAPI document.
+
+A route lists its ``Param``s; ``parse_params`` checks a request against exactly that list
+(unknown or repeated parameters, wrong types, out-of-range numbers and values outside the
+allowed set are all 400s naming the parameter), and ``Param.openapi`` writes the same facts
+into the spec. Allowed values come from the schema and ``queries.backend``, never restated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from api.problems import InvalidParams
+from graph.schema import load_schema
+
+INTEGER = re.compile(r"-?\d{1,9}")
+BOOLEANS = {"true": True, "false": False}
+MAX_TEXT_LENGTH = 200
+MAX_LIST_ITEMS = 50
+NOT_BLANK = r"\S"  # at least one non-space character
+
+
+def node_kinds() -> tuple[str, ...]:
+    return tuple(load_schema().node_kinds)
+
+
+def relation_kinds() -> tuple[str, ...]:
+    """The stored relation kinds (derived ones such as MENTIONS are not graph edges)."""
+    return tuple(load_schema().relation_kinds)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query or path parameter.
+
+    ``kind`` is ``text`` (a non-blank string), ``integer``, ``boolean``, ``choice`` (one of
+    ``choices()``) or ``choice_list`` (repeatable, or comma-separated, values of ``choices()``).
+    """
+
+    name: str
+    kind: str
+    description: str
+    default: Any = None
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: Callable[[], tuple[str, ...]] | None = None
+    location: str = "query"
+    arg: str = ""  # the view's argument name, when ``name`` is not one (e.g. "from")
+
+    @property
+    def key(self) -> str:
+        return self.arg or self.name
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("text", "integer", "boolean", "choice", "choice_list"):
+            raise ValueError(f"parameter {self.name}: unknown kind {self.kind!r}")
+        if self.kind in ("choice", "choice_list") and self.choices is None:
+            raise ValueError(f"parameter {self.name}: a {self.kind} needs choices")
+
+    def parse(self, values: list[str]) -> Any:
+        """The typed value of this parameter's raw values; raises ``ValueError`` saying why."""
+        if self.kind == "choice_list":
+            items = [item.strip() for value in values for item in value.split(",")]
+            if not all(items):
+                raise ValueError("empty value in list")
+            if len(items) > MAX_LIST_ITEMS:
+                raise ValueError(f"at most {MAX_LIST_ITEMS} values")
+            allowed = self.choices()
+            unknown = [item for item in items if item not in allowed]
+            if unknown:
+                raise ValueError(f"unknown value(s) {', '.join(map(repr, unknown))}; "
+                                 f"allowed: {', '.join(allowed)}")
+            return list(dict.fromkeys(items))
+        if len(values) > 1:
+            raise ValueError("given more than once")
+        value = values[0]
+        if self.kind == "text":
+            if not value.strip():
+                raise ValueError("must not be blank")
+            if len(value) > MAX_TEXT_LENGTH:
+                raise ValueError(f"longer than {MAX_TEXT_LENGTH} characters")
+            return value.strip()
+        if self.kind == "boolean":
+            if value not in BOOLEANS:
+                raise ValueError(f"expected true or false, got {value!r}")
+            return BOOLEANS[value]
+        if self.kind == "choice":
+            allowed = self.choices()
+            if value not in allowed:
+                raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
+            return value
+        if not INTEGER.fullmatch(value):
+            raise ValueError(f"expected an integer, got {value!r}")
+        number = int(value)
+        if self.minimum is not None and number < self.minimum:
+            raise ValueError(f"must be at least {self.minimum}, got {number}")
+        if self.maximum is not None and number > self.maximum:
+            raise ValueError(f"must be at most {self.maximum}, got {number}")
+        return number
+
+    def json_schema(self) -> dict[str, Any]:
+        if self.kind == "text":
+            schema: dict[str, Any] = {"type": "string", "minLength": 1,
+                                      "maxLength": MAX_TEXT_LENGTH, "pattern": NOT_BLANK}
+        elif self.kind == "boolean":
+            schema = {"type": "boolean"}
+        elif self.kind == "choice":
+            schema = {"type": "string", "enum": list(self.choices())}
+        elif self.kind == "choice_list":
+            schema = {"type": "array", "items": {"type": "string", "enum": list(self.choices())},
+                      "maxItems": MAX_LIST_ITEMS}
+        else:
+            schema = {"type": "integer"}
+            if self.minimum is not None:
+                schema["minimum"] = self.minimum
+            if self.maximum is not None:
+                schema["maximum"] = self.maximum
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+    def openapi(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {"name": self.name, "in": self.location,
+                                "required": self.required or self.location == "path",
+                                "description": self.description, "schema": self.json_schema()}
+        if self.kind == "choice_list":
+            spec.update(style="form", explode=True)
+        return spec
+
+
+def parse_params(params: tuple[Param, ...], query: MultiDict,
+                 path: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Typed arguments for a view, keyed by ``Param.key``; raises ``InvalidParams`` with every
+    problem found (unknown, missing, malformed or out-of-range parameters)."""
+    problems: list[dict[str, str]] = []
+    declared = {p.name for p in params if p.location == "query"}
+    problems += [{"name": name, "reason": "unknown parameter; allowed: "
+                  + (", ".join(sorted(declared)) or "none")}
+                 for name in query if name not in declared]
+    parsed: dict[str, Any] = {}
+    for param in params:
+        if param.location == "path":
+            raw = [path[param.name]] if path and param.name in path else []
+        else:
+            raw = query.getlist(param.name)
+        if not raw:
+            if param.required:
+                problems.append({"name": param.name, "reason": "required"})
+            parsed[param.key] = param.default
+            continue
+        try:
+            parsed[param.key] = param.parse(raw)
+        except ValueError as exc:
+            problems.append({"name": param.name, "reason": str(exc)})
+    if problems:
+        raise InvalidParams(problems)
+    return parsed

@@ -1,0 +1,117 @@
+"""JSON Schemas of the response bodies, for the OpenAPI document (``components.schemas``).
+
+They describe what the ``QueryBackend`` methods return (see ``queries/backend.py`` and the
+query modules' docstrings); the schemathesis run in ``tests/test_api_schemathesis.py`` fails
+when a response breaks them. Objects stay open (extra fields allowed) so a backend may add
+fields without breaking clients; kind and relation enums come from the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.schema import load_schema
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"type": "object", "required": list(required),
+            "properties": {**required, **(optional or {})}}
+
+
+def array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+COUNT = {"type": "integer", "minimum": 0}
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+COUNTS = {"type": "object", "additionalProperties": COUNT}
+DIRECTION = {"enum": ["forward", "backward"]}
+
+
+def component_schemas() -> dict[str, Any]:
+    schema = load_schema()
+    node_kind = {"enum": list(schema.node_kinds)}
+    relation = {"enum": list(schema.all_relation_kinds)}
+    edge_core = {"rel": relation, "properties": {"type": "object"},
+                 "provenance": array(ref("Provenance"))}
+    hop_core = {"from": STRING, "to": STRING, **edge_core, "direction": DIRECTION}
+    return {
+        "Problem": obj(
+            {"type": STRING, "title": STRING, "status": {"type": "integer", "minimum": 400,
+                                                         "maximum": 599},
+             "detail": STRING, "instance": STRING},
+            {"invalid_params": array(obj({"name": STRING, "reason": STRING})),
+             "entity": STRING, "candidates": array(STRING), "max_bytes": COUNT,
+             "limit_seconds": NUMBER}),
+        "Provenance": obj({"source": STRING, "quote": STRING}),
+        "EntitySummary": obj({"id": STRING, "kind": node_kind, "subtype": STRING,
+                              "name_zh": STRING, "name_en": STRING}),
+        "EntitiesById": {"type": "object", "additionalProperties": ref("EntitySummary")},
+        "EntityPage": obj(
+            {"total": COUNT, "offset": COUNT, "limit": COUNT,
+             "items": array(ref("EntitySummary")), "next_cursor": NULLABLE_STRING,
+             "next": NULLABLE_STRING}),
+        "EntityEdge": obj({**edge_core, "other": ref("EntitySummary")}),
+        "EntityDetail": obj(
+            {"id": STRING, "kind": node_kind, "subtype": STRING, "name_zh": STRING,
+             "name_en": STRING, "aliases": array(STRING), "properties": {"type": "object"},
+             "provenance": array(ref("Provenance")),
+             "edges": obj({"out": array(ref("EntityEdge")), "in": array(ref("EntityEdge"))})}),
+        "Neighbourhood": obj(
+            {"center": STRING, "radius": COUNT,
+             "nodes": array({"allOf": [ref("EntitySummary"), obj({"distance": COUNT})]}),
+             "edges": array(obj({"from": STRING, "to": STRING, **edge_core})),
+             "truncated": BOOLEAN}),
+        "Hop": obj({**hop_core, "alternatives": array(obj({**edge_core,
+                                                            "direction": DIRECTION}))}),
+        "Path": obj({"length": COUNT, "nodes": array(STRING), "hops": array(ref("Hop"))}),
+        "Paths": obj(
+            {"source": ref("EntitySummary"), "target": ref("EntitySummary"),
+             "mode": {"enum": ["shortest", "k_shortest", "all_simple"]},
+             "filters": {"type": "object"}, "count": COUNT, "truncated": BOOLEAN,
+             "paths": array(ref("Path")), "nodes": ref("EntitiesById")},
+            {"k": COUNT, "timed_out": BOOLEAN}),
+        "BackingChain": obj(
+            {"pattern": STRING, "inferred": BOOLEAN, "length": COUNT, "nodes": array(STRING),
+             "hops": array(ref("Hop")), "explanation": obj({"zh": STRING, "en": STRING})}),
+        "Backing": obj(
+            {"fund": NULLABLE_STRING, "lab": NULLABLE_STRING, "max_length": COUNT,
+             "total_pairs": COUNT, "truncated": BOOLEAN, "timed_out": BOOLEAN,
+             "pairs": array(obj(
+                 {"fund": ref("EntitySummary"), "lab": ref("EntitySummary"),
+                  "inferred": BOOLEAN, "best_length": COUNT, "patterns": array(STRING),
+                  "chains_total": COUNT, "chains": array(ref("BackingChain"))})),
+             "nodes": ref("EntitiesById")}),
+        "Centrality": obj(
+            {"measure": STRING, "kind": {"anyOf": [node_kind, {"type": "null"}]},
+             "top": COUNT, "method": {"type": "object"}, "count": COUNT,
+             "items": array({"allOf": [ref("EntitySummary"),
+                                       obj({"rank": COUNT, "score": NUMBER})]}),
+             "distribution": obj({"count": COUNT, "min": NULLABLE_NUMBER,
+                                  "max": NULLABLE_NUMBER, "mean": NULLABLE_NUMBER,
+                                  "p50": NULLABLE_NUMBER, "p90": NULLABLE_NUMBER,
+                                  "p99": NULLABLE_NUMBER})},
+            {"version": NULLABLE_STRING}),
+        "Statistics": obj(
+            {"nodes": COUNT, "edges": COUNT, "nodes_by_kind": COUNTS,
+             "edges_by_relation": COUNTS},
+            {"version": NULLABLE_STRING, "quotes_by_source": COUNTS, "isolated_nodes": COUNT,
+             "weakly_connected_components": COUNT}),
+        "Health": obj({"status": {"const": "ok"}, "backend": STRING, "nodes": COUNT,
+                       "edges": COUNT}, {"version": STRING}),
+        "Schema": obj({"version": INTEGER, "node_kinds": array({"type": "object"}),
+                       "relation_kinds": array({"type": "object"}),
+                       "units": {"type": "object"}}),
+        "OpenApiDocument": obj({"openapi": STRING, "info": {"type": "object"},
+                                "paths": {"type": "object"}}),
+        "HtmlPage": STRING,
+    }

@@ -1,0 +1,1 @@
+"""The API's blueprints, one small module per group of routes."""

@@ -1,0 +1,58 @@
+"""Analytics: which funds back which labs, centrality rankings, graph statistics."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from api.limits import MAX_ITEMS, MAX_PATH_LENGTH, MAX_TOP
+from api.operations import ApiBlueprint, Operation
+from api.params import Param, node_kinds
+from api.querying import query
+from queries.backend import CENTRALITY_MEASURES
+
+bp = ApiBlueprint("analytics", __name__)
+
+
+@bp.operation(Operation(
+    "get_backing", "/backing", "Which funds back which labs",
+    "Funds and the labs they back, directly or through chains of funding, investment and "
+    "support (at most `max_length` hops), ranked, each chain explained in zh and en with its "
+    "provenance. Filter by `fund` and/or `lab`.",
+    "analytics", "Backing",
+    params=(
+        Param("fund", "text", "Only this fund: id or exact zh/en name or alias."),
+        Param("lab", "text", "Only this lab: id or exact zh/en name or alias."),
+        Param("max_length", "integer", "At most this many hops per chain.", default=3,
+              minimum=1, maximum=MAX_PATH_LENGTH),
+        Param("limit", "integer", "At most this many fund-lab pairs.", default=100, minimum=1,
+              maximum=MAX_ITEMS),
+    ),
+    problems=(404, 422),
+    examples=("/api/v1/backing", "/api/v1/backing?fund=长兴基金")))
+def get_backing(fund: str | None, lab: str | None, max_length: int, limit: int) -> Response:
+    return jsonify(query("backing", fund=fund, lab=lab, max_length=max_length, limit=limit))
+
+
+@bp.operation(Operation(
+    "get_centrality", "/centrality", "Most central entities",
+    "The `top` entities by a centrality `measure`, optionally only of one node `kind`, with a "
+    "summary of the measure's distribution. Results are cached per graph version.",
+    "analytics", "Centrality",
+    params=(
+        Param("measure", "choice", "Centrality measure.", default="pagerank",
+              choices=lambda: CENTRALITY_MEASURES),
+        Param("kind", "choice", "Rank only entities of this node kind.", choices=node_kinds),
+        Param("top", "integer", "How many entities.", default=10, minimum=1, maximum=MAX_TOP),
+    ),
+    examples=("/api/v1/centrality?measure=betweenness&top=5",
+              "/api/v1/centrality?measure=pagerank&kind=Lab")))
+def get_centrality(measure: str, kind: str | None, top: int) -> Response:
+    return jsonify(query("centrality", measure, kind=kind, top=top))
+
+
+@bp.operation(Operation(
+    "get_statistics", "/statistics", "Graph statistics",
+    "Counts of nodes by kind and edges by relation, quotes per source and connectivity.",
+    "analytics", "Statistics", examples=("/api/v1/statistics",)))
+def get_statistics() -> Response:
+    return jsonify(query("statistics"))

@@ -1,0 +1,93 @@
+"""Entities: search and list (cursor-paginated), one entity, its neighbourhood."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Response, jsonify, request
+
+from api.limits import MAX_ITEMS, MAX_OFFSET, MAX_RADIUS
+from api.operations import ApiBlueprint, Operation
+from api.pagination import BadCursor, decode_cursor, encode_cursor
+from api.params import Param, node_kinds, relation_kinds
+from api.problems import InvalidParams
+from api.querying import query
+
+bp = ApiBlueprint("entities", __name__)
+
+ENTITY = Param("entity", "text", "An entity id (e.g. `changxing-fund`) or its exact zh/en name "
+               "or alias (e.g. `长兴基金`).", location="path")
+NODE_KINDS = Param("node_kinds", "choice_list", "Keep only nodes of these kinds (repeat the "
+                   "parameter or separate with commas).", choices=node_kinds)
+RELATIONS = Param("relations", "choice_list", "Follow only these relation kinds (repeat the "
+                  "parameter or separate with commas).", choices=relation_kinds)
+
+
+@bp.operation(Operation(
+    "list_entities", "/entities", "Search or list entities",
+    "Entities whose id, zh/en name or alias contains `q` (exact matches first, then prefix, "
+    "then partial matches), or all entities by id when `q` is absent. Pages are linked by an "
+    "opaque `next_cursor` (also in `next` and the `Link` header); pass it back as `cursor`.",
+    "entities", "EntityPage",
+    params=(
+        Param("q", "text", "Text to look for in ids, names and aliases (case-insensitive)."),
+        Param("kind", "choice_list", "Only entities of these node kinds (repeat the parameter "
+              "or separate with commas).", choices=node_kinds),
+        Param("limit", "integer", "Page size.", default=20, minimum=1, maximum=MAX_ITEMS),
+        Param("offset", "integer", "Items to skip (use `cursor` to follow pages).", minimum=0,
+              maximum=MAX_OFFSET),
+        Param("cursor", "text", "The `next_cursor` of the previous page."),
+    ),
+    examples=("/api/v1/entities?q=基金&kind=Fund&limit=5", "/api/v1/entities?kind=Lab")))
+def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int | None,
+                  cursor: str | None) -> Response:
+    filters = {"q": q, "kind": kind}
+    if cursor is not None and offset is not None:
+        raise InvalidParams([{"name": "cursor", "reason": "give either cursor or offset"}])
+    if cursor is not None:
+        try:
+            offset = decode_cursor(cursor, filters)
+        except BadCursor as exc:
+            raise InvalidParams([{"name": "cursor", "reason": str(exc)}]) from None
+    offset = offset or 0
+    found = query("search", q, kinds=kind, limit=limit, offset=offset)
+    page = {"total": found["total"], "offset": offset, "limit": limit, "items": found["items"],
+            "next_cursor": None, "next": None}
+    if offset + len(found["items"]) < found["total"]:
+        page["next_cursor"] = encode_cursor(offset + limit, filters)
+        args = {k: v for k, v in {"q": q, "kind": kind, "limit": limit}.items() if v}
+        args["cursor"] = page["next_cursor"]
+        page["next"] = f"{request.path}?{urlencode(args, doseq=True)}"
+    response = jsonify(page)
+    if page["next"]:
+        response.headers["Link"] = f'<{page["next"]}>; rel="next"'
+    return response
+
+
+@bp.operation(Operation(
+    "get_entity", "/entities/<entity>", "One entity with its relations",
+    "The entity's kind, subtype, names, aliases, typed properties and provenance (source and "
+    "verbatim quote), with its outgoing and incoming relations, each with provenance.",
+    "entities", "EntityDetail", params=(ENTITY,), problems=(404, 422),
+    examples=("/api/v1/entities/changxing-fund", "/api/v1/entities/长光卫星")))
+def get_entity(entity: str) -> Response:
+    return jsonify(query("entity", entity))
+
+
+@bp.operation(Operation(
+    "get_neighbours", "/entities/<entity>/neighbours", "The neighbourhood of an entity",
+    "The ego graph within `radius` hops (edges followed in both directions), optionally only "
+    "through the given relation kinds and node kinds. `truncated` says whether `limit` cut it.",
+    "entities", "Neighbourhood",
+    params=(ENTITY,
+            Param("radius", "integer", "Hops from the entity.", default=1, minimum=1,
+                  maximum=MAX_RADIUS),
+            NODE_KINDS, RELATIONS,
+            Param("limit", "integer", "At most this many nodes.", default=200, minimum=1,
+                  maximum=MAX_ITEMS)),
+    problems=(404, 422),
+    examples=("/api/v1/entities/changxing-fund/neighbours?radius=2&relations=FUNDS",)))
+def get_neighbours(entity: str, radius: int, node_kinds: list[str] | None,
+                   relations: list[str] | None, limit: int) -> Response:
+    return jsonify(query("neighbourhood", entity, radius=radius, node_kinds=node_kinds,
+                         relations=relations, limit=limit))
