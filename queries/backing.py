@@ -6,9 +6,10 @@ node it leaves. The first intermediate node names the chain's ``pattern``:
 
 - ``direct``: fund -FUNDS/INVESTS_IN-> lab;
 - ``via_program``: fund -> programme or subsidy scheme (a Program or another Fund) -> lab;
+  a fund that is PART_OF a funding programme also backs what that programme funds;
 - ``via_institution`` / ``via_company`` / ``via_park``: the fund funds or invests in an
-  institution, company or park that operates, hosts, funds or supports the lab, or that the
-  lab is affiliated with, located in or part of;
+  institution, company or park that operates, established, hosts, funds or supports the lab,
+  or that the lab is affiliated with, located in or part of;
 - ``via_sector``: fund -TARGETS_SECTOR-> sector <-WORKS_IN_SECTOR- lab. No source says that
   this fund backs that lab: the chain is an inference from a shared sector, so it is marked
   ``inferred: true`` and its explanation says so.
@@ -47,13 +48,15 @@ LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "Fund": (*MONEY, ("SUPPORTS", FORWARD)),
     "Program": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD)),
     "Institution": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
-                    ("AFFILIATED_WITH", BACKWARD), ("PART_OF", BACKWARD)),
+                    ("ESTABLISHED", FORWARD), ("AFFILIATED_WITH", BACKWARD),
+                    ("PART_OF", BACKWARD)),
     "Company": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
                 ("AFFILIATED_WITH", BACKWARD)),
     "Park": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD), ("HOSTS", FORWARD),
              ("LOCATED_IN", BACKWARD), ("PART_OF", BACKWARD)),
 }
-FIRST_LINKS = (*MONEY, ("TARGETS_SECTOR", FORWARD))  # out of the fund that starts the chain
+# out of the fund that starts the chain (PART_OF only into a Program)
+FIRST_LINKS = (*MONEY, ("PART_OF", FORWARD), ("TARGETS_SECTOR", FORWARD))
 SECTOR_LINK = ("WORKS_IN_SECTOR", BACKWARD)  # sector <- lab, only right after the fund
 PATTERNS = ("direct", "via_program", "via_institution", "via_company", "via_park", "via_sector")
 PATTERN_OF_KIND = {"Program": "via_program", "Fund": "via_program",
@@ -100,14 +103,16 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
                 by_pair[(fund_id, chain[-1][1])].append(chain)
     except _OutOfTime:
         timed_out = True  # pairs found so far are kept; the answer says it is partial
-    pairs = sorted((_pair(g, f, b, chains, chains_per_pair) for (f, b), chains in
-                    by_pair.items()), key=lambda p: (p.pop("_rank"), p["fund"]["id"],
-                                                     p["lab"]["id"]))
-    shown = pairs[:limit]
+    ranked = []  # rank on raw chains; build views only for the pairs shown
+    for (fund_id, lab_id), chains in by_pair.items():
+        chains.sort(key=lambda c: _chain_rank(g, c))
+        ranked.append((_chain_rank(g, chains[0]), fund_id, lab_id, chains))
+    ranked.sort(key=lambda r: r[:3])
+    shown = [_pair(g, f, b, chains, chains_per_pair) for _, f, b, chains in ranked[:limit]]
     on_chains = (n for p in shown for c in p["chains"] for n in c["nodes"])
     return {"fund": fund, "lab": lab, "max_length": max_length,
-            "total_pairs": len(pairs), "truncated": len(pairs) > limit, "timed_out": timed_out,
-            "pairs": shown, "nodes": node_summaries(g, on_chains)}
+            "total_pairs": len(ranked), "truncated": len(ranked) > limit,
+            "timed_out": timed_out, "pairs": shown, "nodes": node_summaries(g, on_chains)}
 
 
 def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str) -> list[str]:
@@ -181,6 +186,8 @@ def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str], max_length: int,
             continue
         if step[2] == "TARGETS_SECTOR" and max_length < 2:
             continue
+        if step[2] == "PART_OF" and kinds[nxt]["kind"] != "Program":
+            continue
         yield from extend([step], {fund, nxt})
 
 
@@ -190,14 +197,19 @@ def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
     return PATTERN_OF_KIND[g.nodes[chain[0][1]]["kind"]]
 
 
+def _chain_rank(g: nx.MultiDiGraph, chain: list[Step]) -> tuple:
+    """Stated before inferred, shorter first, then pattern order, then node ids."""
+    pattern = _pattern(g, chain)
+    return (pattern == "via_sector", len(chain), PATTERNS.index(pattern),
+            [chain[0][0], *(step[1] for step in chain)])
+
+
 def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
     pattern = _pattern(g, chain)
-    inferred = pattern == "via_sector"
     nodes = [chain[0][0], *(step[1] for step in chain)]
     hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
-    return {"pattern": pattern, "inferred": inferred, "length": len(chain), "nodes": nodes,
-            "hops": hops, "explanation": explain(g, chain, pattern),
-            "_rank": (inferred, len(chain), PATTERNS.index(pattern), nodes)}
+    return {"pattern": pattern, "inferred": pattern == "via_sector", "length": len(chain),
+            "nodes": nodes, "hops": hops, "explanation": explain(g, chain, pattern)}
 
 
 def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, str]:
@@ -221,14 +233,12 @@ def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, st
 
 def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
           chains_per_pair: int) -> Json:
-    views = sorted((_chain_view(g, c) for c in chains), key=lambda c: c["_rank"])
-    rank = views[0]["_rank"]
-    for view in views:
-        del view["_rank"]
+    """One fund-lab pair; ``chains`` come ranked."""
+    patterns = {_pattern(g, c) for c in chains}
     return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
-            "inferred": all(v["inferred"] for v in views), "best_length": views[0]["length"],
-            "patterns": sorted({v["pattern"] for v in views}, key=PATTERNS.index),
-            "chains_total": len(views), "chains": views[:chains_per_pair], "_rank": rank}
+            "inferred": patterns == {"via_sector"}, "best_length": len(chains[0]),
+            "patterns": sorted(patterns, key=PATTERNS.index), "chains_total": len(chains),
+            "chains": [_chain_view(g, c) for c in chains[:chains_per_pair]]}
 
 
 # -- the generalisation ---------------------------------------------------------------------
