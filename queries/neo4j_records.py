@@ -1,0 +1,115 @@
+"""Neo4j records in the embedded graph's shapes, so both backends render answers alike.
+
+The sync stores a node as its core fields, its typed properties (dates as DATE), provenance as
+two aligned lists ``prov_sources`` / ``prov_quotes`` and bookkeeping (``content_hash``,
+``aliases_text``, centrality scores). These helpers turn such a property map back into the
+attribute dict a node or edge has in the embedded networkx graph, and build small local
+``MultiDiGraph`` s from fetched nodes and edges, which the shared view code
+(``queries.views``) turns into hops, paths and summaries exactly as for the embedded graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import networkx as nx
+
+from graph.embedded import CORE_NODE_ATTRS
+from graph.schema import load_schema
+
+Json = dict[str, Any]
+SUMMARY_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en")
+#: Cypher map projection of a node summary (``n`` bound to the node).
+SUMMARY_PROJECTION = "{.id, .kind, .subtype, .name_zh, .name_en}"
+
+
+@cache
+def node_property_names() -> frozenset[str]:
+    """The typed node properties that belong in ``properties`` (as ``node_view`` has them):
+    every schema node property except the core attributes and the id."""
+    schema = load_schema()
+    return frozenset({*schema.node_core, *schema.node_properties} - {"id", *CORE_NODE_ATTRS})
+
+
+@cache
+def edge_property_names() -> frozenset[str]:
+    return frozenset(load_schema().edge_properties)
+
+
+@cache
+def stored_relation_kinds() -> tuple[str, ...]:
+    """The relation kinds of the data, in schema order: every read leaves out the derived
+    ``MENTIONS`` relationships, which the embedded graph does not have."""
+    return tuple(load_schema().relation_kinds)
+
+
+def relation_pattern(relations: Iterable[str] | None) -> str:
+    """``:`A`|`B``` for a relationship pattern; only schema relation kinds (callers validate
+    user input first), so nothing else can reach the query text."""
+    names = list(relations) if relations is not None else list(stored_relation_kinds())
+    allowed = set(stored_relation_kinds())
+    bad = [n for n in names if n not in allowed]
+    if bad or not names:
+        raise ValueError(f"not relation kinds of the schema: {bad or names}")
+    return ":" + "|".join(f"`{n}`" for n in names)
+
+
+def plain(value: Any) -> Any:
+    """A Neo4j property value as the embedded graph holds it (DATE -> 'YYYY-MM-DD')."""
+    if hasattr(value, "iso_format"):  # neo4j.time.Date / DateTime
+        return value.iso_format()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def provenance(props: Mapping[str, Any]) -> list[dict[str, str]]:
+    sources = props.get("prov_sources") or []
+    quotes = props.get("prov_quotes") or []
+    if len(sources) != len(quotes):
+        raise ValueError(f"provenance lists differ in length on {props.get('id', 'an edge')}: "
+                         f"{len(sources)} sources, {len(quotes)} quotes")
+    return [{"source": s, "quote": q} for s, q in zip(sources, quotes, strict=True)]
+
+
+def node_attrs(props: Mapping[str, Any]) -> Json:
+    """A stored node's property map as the embedded graph's node attributes."""
+    typed = node_property_names()
+    return {"kind": props["kind"], "subtype": props["subtype"], "name_zh": props["name_zh"],
+            "name_en": props["name_en"], "aliases": list(props.get("aliases") or []),
+            "provenance": provenance(props),
+            **{k: plain(v) for k, v in props.items() if k in typed}}
+
+
+def edge_attrs(rel: str, props: Mapping[str, Any]) -> Json:
+    typed = edge_property_names()
+    return {"rel": rel, "provenance": provenance(props),
+            **{k: plain(v) for k, v in props.items() if k in typed}}
+
+
+def node_view(props: Mapping[str, Any]) -> Json:
+    """As ``graph.embedded.node_view``: id, core fields, ``properties``, ``provenance``."""
+    attrs = node_attrs(props)
+    return {"id": props["id"], "kind": attrs["kind"], "subtype": attrs["subtype"],
+            "name_zh": attrs["name_zh"], "name_en": attrs["name_en"],
+            "aliases": attrs["aliases"],
+            "properties": {k: v for k, v in attrs.items() if k not in CORE_NODE_ATTRS},
+            "provenance": attrs["provenance"]}
+
+
+def summary(props: Mapping[str, Any]) -> Json:
+    return {field: props[field] for field in SUMMARY_FIELDS}
+
+
+def local_graph(nodes: Iterable[Mapping[str, Any]],
+                edges: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> nx.MultiDiGraph:
+    """A small MultiDiGraph shaped like the embedded graph, from stored node property maps and
+    ``(from id, to id, relation, property map)`` edges."""
+    g = nx.MultiDiGraph(version=None)
+    for props in nodes:
+        g.add_node(props["id"], **node_attrs(props))
+    for u, v, rel, props in edges:
+        g.add_edge(u, v, key=rel, **edge_attrs(rel, props))
+    return g
