@@ -51,8 +51,9 @@ def find_layout(root: Path) -> DataLayout:
 
     layout = DataLayout(root, files("nodes"), files("edges"), root / "sources")
     if not layout.node_files:
-        known = ", ".join(sorted(READERS))
-        raise FileNotFoundError(f"{root}: no node files (nodes/*.{{{known}}} or nodes.*)")
+        known = "|".join(sorted(ext.lstrip(".") for ext in READERS))
+        raise FileNotFoundError(
+            f"{root}: no node files (expected nodes/*.{known} or nodes.{known})")
     return layout
 
 
