@@ -153,6 +153,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from graph.schema import load_schema
+    from graph.schema_doc import mermaid_diagram, replace_readme_section, schema_markdown
+
+    schema = load_schema()
+    if args.update_readme:
+        readme = args.update_readme.read_text(encoding="utf-8")
+        body = schema_markdown(schema, _load(args))
+        args.update_readme.write_text(replace_readme_section(readme, body), encoding="utf-8")
+        print(f"updated the data-model section of {args.update_readme}")
+    elif args.format == "json":
+        print(json.dumps(schema.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "mermaid":
+        print(mermaid_diagram(_load(args)))
+    else:
+        print(schema_markdown(schema, _load(args)))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innograph",
@@ -187,6 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("schema", help="print the schema (JSON, markdown tables, mermaid)",
+                       description="Print the one schema: node kinds, relation kinds, "
+                                   "properties; the diagram shows the relations used in --data.")
+    p.add_argument("--format", choices=("json", "markdown", "mermaid"), default="markdown")
+    p.add_argument("--update-readme", type=Path, metavar="README",
+                   help="rewrite the generated data-model section of this README instead")
+    data_option(p)
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("generate", help="write a synthetic data set of any size",
                        description="Write a seeded, deterministic synthetic ecosystem (nodes, "
