@@ -1,0 +1,79 @@
+"""Every failure is application/problem+json with the right status: 404, 405, 413, 414, 500,
+503 (backend down, query timeout). 400 and 422 are covered per route."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from api_fixtures import FaultyBackend, api_graph, app, assert_problem, backend, client, raising
+
+from api.app import create_app
+from queries.errors import BackendUnavailable
+
+__all__ = ["api_graph", "app", "backend", "client"]
+TWO_MB = 2 * 1024 * 1024
+
+
+def test_unknown_route_is_404_problem(client):
+    body = assert_problem(client.get("/api/v1/nothing-here"), 404, "not-found")
+    assert body["instance"] == "/api/v1/nothing-here"
+    assert_problem(client.get("/api/v2/entities"), 404, "not-found")
+
+
+def test_wrong_method_is_405_problem_with_allow(client):
+    response = client.post("/api/v1/entities")
+    assert_problem(response, 405, "method-not-allowed")
+    assert "GET" in response.headers["Allow"]
+    assert_problem(client.delete("/api/v1/entities/changxing-fund"), 405)
+
+
+def test_two_megabyte_body_is_413_problem(client, app):
+    for send in (client.post, client.get):
+        response = send("/api/v1/entities", data=b"x" * TWO_MB,
+                        content_type="application/octet-stream")
+        body = assert_problem(response, 413, "request-too-large")
+        assert body["max_bytes"] == app.config["MAX_CONTENT_LENGTH"]
+
+
+def test_overlong_query_string_is_414_problem(client, app):
+    limit = app.config["MAX_QUERY_STRING_BYTES"]
+    response = client.get("/api/v1/entities?q=" + "a" * limit)
+    body = assert_problem(response, 414, "uri-too-long")
+    assert body["max_bytes"] == limit
+    assert body["instance"] == "/api/v1/entities"  # not echoing the oversize query
+
+
+def test_a_bug_is_500_problem_without_internals(backend, caplog):
+    secret = "KeyError in /srv/innograph/secret_module.py line 42"
+    broken = create_app(FaultyBackend(backend, entity=raising(KeyError(secret))))
+    with caplog.at_level(logging.ERROR):
+        response = broken.test_client().get("/api/v1/entities/changxing-fund")
+    body = assert_problem(response, 500, "internal-error")
+    assert secret not in response.get_data(as_text=True)
+    assert "secret_module" not in body["detail"]
+    assert secret in caplog.text  # the trace goes to the log
+
+
+def test_backend_down_on_a_query_is_503(backend):
+    down = create_app(FaultyBackend(backend, paths=raising(BackendUnavailable("no bolt"))))
+    response = down.test_client().get("/api/v1/paths?from=faw&to=ciomp")
+    assert_problem(response, 503, "backend-unavailable")
+
+
+def test_query_over_the_time_limit_is_503_and_frees_the_request(backend):
+    release = threading.Event()
+
+    def stall(*args, **kwargs):
+        release.wait(5)
+        return backend.centrality(*args, **kwargs)
+
+    slow = create_app(FaultyBackend(backend, centrality=stall),
+                      config={"QUERY_TIME_LIMIT_SECONDS": 0.05})
+    try:
+        response = slow.test_client().get("/api/v1/centrality")
+        body = assert_problem(response, 503, "query-timeout")
+        assert body["limit_seconds"] == 0.05
+    finally:
+        release.set()
+    assert slow.test_client().get("/api/v1/health").status_code == 200
