@@ -36,6 +36,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from neo4j.exceptions import AuthError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_DIR = REPO_ROOT / "neo4j-server"
 POM = SERVER_DIR / "pom.xml"
@@ -43,7 +45,9 @@ LIB_DIR = SERVER_DIR / "lib"
 DEFAULT_HOME = SERVER_DIR / "run" / "default"
 
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
-ADMIN_CLASS = "org.neo4j.server.startup.Neo4jAdminCommand"
+#: ``bin/neo4j-admin`` runs ``org.neo4j.server.startup.Neo4jAdminCommand``, a bootloader that only
+#: forks a second JVM running this class; calling it directly saves that JVM start.
+ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 #: What the distribution's own launcher passes on Java 17.
 JVM_OPTIONS: tuple[str, ...] = (
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -272,19 +276,21 @@ def run_admin(
     args: Sequence[str],
     *,
     lib_dir: Path = LIB_DIR,
+    heap: str = "1g",
     timeout: float | None = 600,
     secret: str | None = None,
 ) -> str:
     """Run ``neo4j-admin ARGS`` against *home* (whose conf must exist); return its output.
 
+    *heap* is the admin JVM's max heap (bulk import uses off-heap memory on top of it).
     *secret* (e.g. a password among *args*) is masked in error messages.
     """
     home = home.resolve()
     ensure_jars(lib_dir)
     java = java_executable()
     env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(conf_dir(home)))
-    env.setdefault("JAVA_HOME", str(Path(os.path.realpath(java)).parent.parent))
-    cmd = [java, *JVM_OPTIONS, "-cp", _classpath(lib_dir), ADMIN_CLASS, *args]
+    classpath = f"{conf_dir(home)}/*{os.pathsep}{_classpath(lib_dir)}"  # as neo4j-admin does
+    cmd = [java, f"-Xmx{heap}", *JVM_OPTIONS, "-cp", classpath, ADMIN_CLASS, *args]
     proc = subprocess.run(
         cmd, env=env, cwd=home, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -302,7 +308,13 @@ def set_initial_password(home: Path, password: str, *, lib_dir: Path = LIB_DIR) 
     """Set the ``neo4j`` user's password; only has effect before the home's first start."""
     if len(password) < 8:
         raise Neo4jServerError("Neo4j 5 needs a password of at least 8 characters")
-    run_admin(home, ["dbms", "set-initial-password", password], lib_dir=lib_dir, secret=password)
+    run_admin(
+        home,
+        ["dbms", "set-initial-password", password],
+        lib_dir=lib_dir,
+        heap="256m",
+        secret=password,
+    )
 
 
 CsvSpec = Path | str | tuple[str, Path | str]
@@ -327,6 +339,7 @@ def import_full(
     overwrite: bool = True,
     extra_args: Sequence[str] = (),
     lib_dir: Path = LIB_DIR,
+    heap: str = "1g",
     timeout: float | None = 3600,
 ) -> str:
     """Bulk-load CSV files with ``neo4j-admin database import full`` into *home*.
@@ -345,7 +358,7 @@ def import_full(
     if overwrite:
         args.append("--overwrite-destination=true")
     args += [*extra_args, database]
-    return run_admin(home, args, lib_dir=lib_dir, timeout=timeout)
+    return run_admin(home, args, lib_dir=lib_dir, heap=heap, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- start / stop
@@ -396,10 +409,13 @@ def rss_bytes(pid: int) -> int | None:
     return None
 
 
-def bolt_ready(uri: str, auth: tuple[str, str] | None = None, *, timeout: float = 2.0) -> bool:
-    """Whether a Bolt server at *uri* answers (``verify_connectivity``)."""
+def bolt_ready(uri: str, auth: tuple[str, str] | None = None, *, timeout: float = 3.0) -> bool:
+    """Whether a Bolt server at *uri* answers ``verify_connectivity`` within *timeout* s.
+
+    Raises ``neo4j.exceptions.AuthError`` if it answers but rejects *auth*.
+    """
     from neo4j import GraphDatabase
-    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+    from neo4j.exceptions import DriverError, Neo4jError
 
     try:
         with GraphDatabase.driver(
@@ -407,8 +423,8 @@ def bolt_ready(uri: str, auth: tuple[str, str] | None = None, *, timeout: float 
         ) as driver:
             driver.verify_connectivity()
     except AuthError:
-        return True  # it answered; the credentials are the caller's problem
-    except (ServiceUnavailable, Neo4jError, OSError):
+        raise
+    except (DriverError, Neo4jError, OSError):  # refused, timed out, still starting ...
         return False
     return True
 
@@ -606,8 +622,14 @@ def _wait_until_ready(server: Neo4jServer, timeout: float) -> None:
             )
         if _startup_failure(server.home) is not None:
             raise _failure(server, f"Neo4j failed to start on {server.home}")
-        if bolt_ready(server.bolt_uri, server.auth, timeout=1.0):
-            return
+        try:
+            if bolt_ready(server.bolt_uri, server.auth):
+                return
+        except AuthError as exc:
+            raise Neo4jServerError(
+                f"Neo4j is up on {server.bolt_uri} but rejected the password for user "
+                f"'neo4j' ({exc.message}); a home keeps the password of its first start"
+            ) from exc
         if time.monotonic() > deadline:
             raise _failure(
                 server, f"Neo4j did not answer on {server.bolt_uri} within {timeout:.0f} s"
@@ -700,7 +722,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"no Neo4j server running on {home}")
                 return 3
             print(_describe(server))
-            answers = bolt_ready(server.bolt_uri, server.auth)
+            try:
+                answers = bolt_ready(server.bolt_uri, server.auth)
+            except AuthError:
+                print("  Bolt answers: yes, but rejects that password")
+                return 1
             print(f"  Bolt answers: {'yes' if answers else 'no'}")
             return 0 if answers else 1
         if args.command == "stop":
