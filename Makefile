@@ -38,7 +38,7 @@ lint: $(VENV)/.installed-dev
 # The server's runtime jars (~240), copied once; redone only when the pom changes.
 $(NEO4J_STAMP): neo4j-server/pom.xml
 	rm -rf $(NEO4J_LIB)
-	mvn -q -B -f neo4j-server/pom.xml dependency:copy-dependencies
+	mvn -q -B -Dstyle.color=never -f neo4j-server/pom.xml dependency:copy-dependencies
 	touch $@
 
 neo4j-jars: $(NEO4J_STAMP)

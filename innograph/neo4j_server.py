@@ -104,7 +104,7 @@ def ensure_jars(lib_dir: Path = LIB_DIR, pom: Path = POM) -> Path:
     if lib_dir.exists():
         shutil.rmtree(lib_dir)
     cmd = [
-        mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+        mvn, "-q", "-B", "-Dstyle.color=never", "-f", str(pom), "dependency:copy-dependencies",
         f"-Dneo4j.lib.dir={lib_dir.resolve()}",
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
