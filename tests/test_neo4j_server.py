@@ -121,6 +121,13 @@ def test_generated_conf_binds_loopback(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- errors
 
 
+def test_missing_maven_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "mvn" else real_which(name))
+    with pytest.raises(ns.Neo4jServerError, match=r"`mvn` is not on PATH.*make neo4j-jars"):
+        ns.ensure_jars(tmp_path / "lib")
+
+
 @pytest.mark.neo4j
 def test_port_already_in_use_is_a_clear_error(tmp_path: Path) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
