@@ -10,7 +10,6 @@ caches (centrality, search) know when the graph changed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -78,10 +77,11 @@ def build_graph(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.
 def stamp_version(g: nx.MultiDiGraph) -> str:
     """Set and return ``g.graph['version']``: a hash of every node and edge with attributes."""
     digest = hashlib.blake2b(digest_size=12)
+    # repr of sorted items: deterministic for the JSON-like values the graph holds, and fast.
     for node_id, attrs in g.nodes(data=True):
-        digest.update(json.dumps([node_id, attrs], sort_keys=True, default=str).encode())
+        digest.update(repr((node_id, sorted(attrs.items()))).encode())
     for u, v, key, attrs in g.edges(keys=True, data=True):
-        digest.update(json.dumps([u, v, key, attrs], sort_keys=True, default=str).encode())
+        digest.update(repr((u, v, key, sorted(attrs.items()))).encode())
     g.graph["version"] = digest.hexdigest()
     g.graph.pop("_search_index", None)
     return g.graph["version"]

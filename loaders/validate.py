@@ -16,7 +16,6 @@ from graph.records import EdgeRecord, NodeRecord, Provenance
 from graph.schema import NODE_ID_PATTERN, Schema, coerce_value
 from loaders.problems import ProblemReport
 
-_WHITESPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
 NODE_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
 EDGE_FIELDS = ("from", "rel", "to", "provenance")
@@ -24,7 +23,7 @@ EDGE_FIELDS = ("from", "rel", "to", "provenance")
 
 def normalise(text: str) -> str:
     """Text with all whitespace removed: quotes match their source whatever the line breaks."""
-    return _WHITESPACE.sub("", text)
+    return "".join(text.split())
 
 
 class SourceTexts:
@@ -47,9 +46,10 @@ class SourceTexts:
         return name in self.names
 
     def _text(self, name: str) -> tuple[str, set[str]]:
-        if name in self._cache:
+        entry = self._cache.get(name)
+        if entry is not None:
             self._cache.move_to_end(name)
-            return self._cache[name]
+            return entry
         assert self.directory is not None
         raw = (self.directory / name).read_text(encoding="utf-8")
         sentences = {normalise(s) for s in _SENTENCE_END.split(raw)}
