@@ -10,7 +10,10 @@ NEO4J_LIB   := neo4j-server/lib
 NEO4J_STAMP := $(NEO4J_LIB)/.resolved
 NEO4J_HOME  ?= neo4j-server/run/default
 
-.PHONY: run test lint bench clean neo4j-jars neo4j
+# The explorer page's front-end libraries (web/package.json), from the npm registry.
+WEB_STAMP := web/node_modules/.installed
+
+.PHONY: run test lint bench clean neo4j-jars neo4j web browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +27,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
-	$(BIN)/innograph stats
+run: $(VENV)/.installed $(WEB_STAMP)
+	$(BIN)/innograph serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev neo4j-jars
+test: $(VENV)/.installed-dev neo4j-jars $(WEB_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -47,6 +50,21 @@ neo4j-jars: $(NEO4J_STAMP)
 neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 	$(BIN)/python -m innograph.neo4j_server start --foreground --home $(NEO4J_HOME) \
 		--bolt-port 7687 --http-port 7474
+
+# Without npm the server still runs; the page then says its drawing library is missing.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd web && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the explorer page will run without its drawing library" >&2; fi
+
+web: $(WEB_STAMP)
+
+# Debian's headless Chromium (and a CJK font) for the explorer's end-to-end tests.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh | grep -q .; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+			fonts-wqy-zenhei; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -144,8 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{exc.strerror or exc}") from None
     url = server_url(server)
-    print(f"innograph: serving on {url}/api/v1 (docs: {url}/api/docs, {args.threads} threads);"
-          " Ctrl-C stops", flush=True)
+    print(f"innograph: explorer at {url}/, API at {url}/api/v1 (docs: {url}/api/docs, "
+          f"{args.threads} threads); Ctrl-C stops", flush=True)
     try:
         server.run()
     finally:
