@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -172,6 +173,33 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from graph.neo4j_sync import SyncError, describe_connection_error, sync_graph
+
+    if args.batch_size < 1:
+        raise CommandError("--batch-size must be at least 1")
+    g = _load(args)
+    auth = (args.user, args.password) if args.password else None
+    database = args.database or None
+    try:
+        with GraphDatabase.driver(args.uri, auth=auth, connection_timeout=10.0,
+                                  max_transaction_retry_time=15.0) as driver:
+            driver.verify_connectivity()
+            report = sync_graph(g, driver, database=database, batch_size=args.batch_size,
+                                replace=args.replace, centrality=not args.no_centrality)
+    except SyncError as exc:
+        raise CommandError(f"Neo4j at {args.uri}: {exc}") from None
+    except (Neo4jError, DriverError) as exc:
+        reason = describe_connection_error(exc, args.uri, database, args.user)
+        raise CommandError(reason or f"Neo4j at {args.uri}: {exc}") from None
+    print(f"synced {args.data} into {args.uri} (database {database or 'default'})")
+    print(report.summary())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innograph",
@@ -236,6 +264,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=8, help="worker threads (default: %(default)s)")
     data_option(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("sync", help="write the graph to Neo4j (idempotent, batched)",
+                       description="Write the graph into Neo4j: constraints and indexes from "
+                                   "the schema, then only the nodes and edges that changed "
+                                   "(content hashes), checked by counts afterwards, then "
+                                   "centrality scores as node properties. Additive unless "
+                                   "--replace. See docs/neo4j.md.")
+    data_option(p)
+    p.add_argument("--uri", default=os.environ.get("NEO4J_URI") or "bolt://127.0.0.1:7687",
+                   help="Bolt URI (default: $NEO4J_URI or %(default)s)")
+    p.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j",
+                   help="user (default: $NEO4J_USER or %(default)s)")
+    p.add_argument("--password", default=os.environ.get("NEO4J_PASSWORD"),
+                   help="password (default: $NEO4J_PASSWORD; none: connect without auth)")
+    p.add_argument("--database", default=os.environ.get("NEO4J_DATABASE"),
+                   help="database (default: $NEO4J_DATABASE or the server's default)")
+    p.add_argument("--batch-size", type=int, default=10_000,
+                   help="rows per write transaction (default: %(default)s); a sync that fits "
+                        "in one batch is one transaction")
+    p.add_argument("--replace", action="store_true",
+                   help="also delete entities and relationships no longer in the data")
+    p.add_argument("--no-centrality", action="store_true",
+                   help="do not write centrality scores back")
+    p.set_defaults(func=cmd_sync)
 
     return parser
 

@@ -1,0 +1,189 @@
+"""How the embedded graph maps onto Neo4j: labels, schema objects, property rows, content hashes.
+
+Shared by the online sync (``graph.neo4j_sync``) and the offline bulk import
+(``graph.neo4j_bulk``) so both write exactly the same nodes, relationships and properties
+(docs/neo4j.md describes the model for Browser users and the read side).
+
+- A node is ``(:Entity:<Kind> {id, kind, subtype, name_zh, name_en, aliases, <typed
+  properties>, prov_sources, prov_quotes, content_hash})``; dates become DATE values.
+- An edge is ``-[:<RELATION> {<typed properties>, prov_sources, prov_quotes, content_hash}]->``.
+- ``(:Source)-[:MENTIONS]->(:Entity)`` is derived from provenance: one per Source node and
+  entity that cites the Source's ``file``.
+- ``content_hash`` is a 63-bit digest of the record as the graph holds it (key included), so
+  "is this record in Neo4j as it is here" is one set lookup and two records never share one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import networkx as nx
+
+from graph.embedded import CORE_EDGE_ATTRS
+from graph.schema import Schema, load_schema
+
+#: Bump when the stored shape of a record changes: every content hash changes with it, so the
+#: next sync rewrites everything once.
+SYNC_FORMAT = 1
+ENTITY_LABEL = "Entity"
+META_LABEL = "InnographMeta"
+META_KEY = "graph"
+MENTIONS = "MENTIONS"
+FULLTEXT_INDEX = "entity_names"
+FULLTEXT_ANALYZER = "cjk"  # CJK bigrams + standard tokens: 长光卫星 and "Jilin-1" both match
+#: Node properties the centrality write-back owns (kept when a node's data is rewritten).
+CENTRALITY_PROPERTIES = ("degree", "in_degree", "out_degree", "pagerank", "betweenness",
+                         "closeness", "harmonic", "eigenvector", "centrality_version")
+#: ``sum(content_hash / DIGEST_DIVISOR)`` over a few million records cannot overflow 64 bits.
+DIGEST_DIVISOR = 1 << 24
+
+
+def _digest(payload: object) -> int:
+    try:
+        data = marshal.dumps(payload, 2)  # C speed; version 2 has no object refs: stable bytes
+    except ValueError:  # a value marshal does not know (not produced by the loaders)
+        data = repr(payload).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def node_hash(node_id: str, attrs: dict[str, Any]) -> int:
+    return _digest((SYNC_FORMAT, node_id, attrs))
+
+
+def edge_hash(source: str, relation: str, target: str, attrs: dict[str, Any]) -> int:
+    return _digest((SYNC_FORMAT, source, relation, target, attrs))
+
+
+def digest_part(content_hash: int) -> int:
+    """What ``content_hash / DIGEST_DIVISOR`` is in Cypher (integer division truncates)."""
+    part = abs(content_hash) // DIGEST_DIVISOR
+    return -part if content_hash < 0 else part
+
+
+# -- schema objects ---------------------------------------------------------------------------
+
+def _constraint_name(label: str) -> str:
+    return f"{label.lower()}_id"
+
+
+def schema_statements(schema: Schema | None = None) -> list[str]:
+    """Constraints and indexes, from the schema: ``Entity.id`` unique and ``<Kind>.id`` unique
+    per kind label, range indexes on kind and names, the full-text index over names and
+    aliases, and the metadata node's key."""
+    schema = schema or load_schema()
+    statements = [
+        f"CREATE CONSTRAINT {_constraint_name(label)} IF NOT EXISTS "
+        f"FOR (n:`{label}`) REQUIRE n.id IS UNIQUE"
+        for label in (ENTITY_LABEL, *schema.node_kinds)
+    ]
+    statements.append(f"CREATE CONSTRAINT innograph_meta_key IF NOT EXISTS "
+                      f"FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE")
+    statements += [f"CREATE INDEX entity_{prop} IF NOT EXISTS FOR (n:{ENTITY_LABEL}) ON (n.{prop})"
+                   for prop in ("kind", "name_zh", "name_en")]
+    statements.append(
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY_LABEL}) "
+        f"ON EACH [n.name_zh, n.name_en, n.aliases] "
+        f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{FULLTEXT_ANALYZER}'}}}}")
+    return statements
+
+
+def schema_object_names(schema: Schema | None = None) -> dict[str, list[str]]:
+    """The names :func:`schema_statements` creates: ``{"constraints": [...], "indexes": [...]}``."""
+    schema = schema or load_schema()
+    return {
+        "constraints": [_constraint_name(label) for label in (ENTITY_LABEL, *schema.node_kinds)]
+        + ["innograph_meta_key"],
+        "indexes": ["entity_kind", "entity_name_zh", "entity_name_en", FULLTEXT_INDEX],
+    }
+
+
+# -- property rows ----------------------------------------------------------------------------
+
+@cache
+def date_properties() -> frozenset[str]:
+    """Properties of schema type ``date`` (stored as Neo4j DATE)."""
+    schema = load_schema()
+    specs = [*schema.node_core.values(), *schema.node_properties.values(),
+             *schema.edge_properties.values()]
+    return frozenset(spec.name for spec in specs if spec.type == "date")
+
+
+def _typed(name: str, value: Any, dates: frozenset[str]) -> Any:
+    if name in dates and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _provenance(props: dict[str, Any], provenance: list[dict[str, str]]) -> None:
+    props["prov_sources"] = [p["source"] for p in provenance]
+    props["prov_quotes"] = [p["quote"] for p in provenance]
+
+
+def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int) -> dict[str, Any]:
+    """The Neo4j property map of one node."""
+    dates = date_properties()
+    props: dict[str, Any] = {"id": node_id}
+    for name, value in attrs.items():
+        if name != "provenance":
+            props[name] = _typed(name, value, dates)
+    props["aliases"] = list(attrs.get("aliases") or ())
+    _provenance(props, attrs["provenance"])
+    props["content_hash"] = content_hash
+    return props
+
+
+def edge_properties(attrs: dict[str, Any], content_hash: int) -> dict[str, Any]:
+    """The Neo4j property map of one stored edge (``rel`` is the type, not a property)."""
+    dates = date_properties()
+    props = {name: _typed(name, value, dates) for name, value in attrs.items()
+             if name not in CORE_EDGE_ATTRS}
+    _provenance(props, attrs["provenance"])
+    props["content_hash"] = content_hash
+    return props
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A derived ``(source)-[:MENTIONS]->(target)`` with the quotes the target takes from it."""
+
+    source: str
+    target: str
+    file: str
+    quotes: tuple[str, ...]
+
+    @property
+    def content_hash(self) -> int:
+        return edge_hash(self.source, MENTIONS, self.target, {"quotes": list(self.quotes)})
+
+    def properties(self, content_hash: int) -> dict[str, Any]:
+        return {"prov_sources": [self.file] * len(self.quotes),
+                "prov_quotes": list(self.quotes), "content_hash": content_hash}
+
+
+def iter_mentions(g: nx.MultiDiGraph) -> Iterator[Mention]:
+    """One MENTIONS per (Source node, entity citing that Source's file), in graph order."""
+    sources_by_file: dict[str, list[str]] = defaultdict(list)
+    for node_id, attrs in g.nodes(data=True):
+        if attrs["kind"] == "Source" and attrs.get("file"):
+            sources_by_file[attrs["file"]].append(node_id)
+    if not sources_by_file:
+        return
+    for node_id, attrs in g.nodes(data=True):
+        if attrs["kind"] == "Source":
+            continue
+        quotes: dict[str, list[str]] = defaultdict(list)
+        for p in attrs["provenance"]:
+            if p["source"] in sources_by_file:
+                quotes[p["source"]].append(p["quote"])
+        for file, cited in quotes.items():
+            for source_id in sources_by_file[file]:
+                yield Mention(source_id, node_id, file, tuple(cited))

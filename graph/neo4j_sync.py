@@ -1,0 +1,652 @@
+"""Write the embedded graph to Neo4j: batched, idempotent, change-detecting, verified.
+
+``sync_graph(g, driver)`` is a sink: it reads the networkx graph (``graph.embedded``) and
+writes the model of ``graph.neo4j_rows`` (docs/neo4j.md). The algorithm:
+
+1. Constraints and indexes from the schema (``IF NOT EXISTS``), before any data.
+2. Read what Neo4j holds: per label/type counts and a digest (the sum of the stored
+   ``content_hash`` values) plus the ``InnographMeta`` node. If the metadata says the last
+   complete sync wrote this very graph version and the live counts and digests still equal
+   what that sync left, nothing can differ: report everything unchanged without hashing a
+   single record (the re-sync fast path).
+3. Otherwise hash every node and edge and read the stored hashes (one list per scan). A record
+   whose hash is stored is unchanged; the others are new or changed. Only the stored records
+   whose hash is no longer wanted are looked up by key (id, or from/type/to), which tells a
+   changed record (same key: update in place by element id) from a new one (CREATE, no MERGE
+   needed) and, with ``replace``, what to delete.
+4. Write: deletions, node updates, node creates (grouped by kind, so labels are static; each
+   create returns its element id), edge updates by element id, edge creates grouped by
+   relation type (static type) whose endpoints are matched by element id -- a direct record
+   seek instead of an index lookup per endpoint.
+5. Verify: counts per label and relationship type after the sync must equal the counts
+   before plus what was created minus what was deleted (and, with ``replace``, the graph's own
+   counts); the metadata node records the version, counts and digests.
+6. Centrality write-back (``queries.centrality.compute_all``) when the stored scores are not
+   for this graph version.
+
+Atomicity: when everything to write fits in one batch (``batch_size`` rows, e.g. the curated
+data set) the sync is ONE transaction: a failure leaves the database as it was. Larger syncs
+commit batch by batch (each a managed transaction, retried on transient errors); a failure
+leaves a partial update marked ``status: 'incomplete'`` on the metadata node, and running the
+sync again resumes it: what was written has its hash stored and is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity, Session
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
+from tqdm import tqdm
+
+from graph.neo4j_rows import (
+    CENTRALITY_PROPERTIES,
+    DIGEST_DIVISOR,
+    ENTITY_LABEL,
+    MENTIONS,
+    META_KEY,
+    META_LABEL,
+    SYNC_FORMAT,
+    Mention,
+    edge_hash,
+    edge_properties,
+    iter_mentions,
+    node_hash,
+    node_properties,
+    schema_object_names,
+    schema_statements,
+)
+from graph.schema import load_schema
+
+DEFAULT_BATCH_SIZE = 10_000
+LOOKUP_BATCH = 20_000  # ids per endpoint lookup / stale-record read
+
+
+class SyncError(RuntimeError):
+    """The sync failed or its result does not check out; the message says what and what state
+    the database is in (unchanged, or partially written and resumable)."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.deleted
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.deleted} deleted")
+
+
+@dataclass
+class SyncReport:
+    """What a sync did. ``edges`` counts every relationship, derived MENTIONS included."""
+
+    nodes: Counts = field(default_factory=Counts)
+    edges: Counts = field(default_factory=Counts)
+    mentions: int = 0
+    centrality_written: int = 0
+    transactions: int = 0
+    mode: str = ""  # "unchanged (fast path)", "one transaction", "batched"
+    version: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.nodes.written or self.edges.written)
+
+    def summary(self) -> str:
+        lines = [f"nodes: {self.nodes}", f"edges: {self.edges} ({self.mentions} of them MENTIONS)"]
+        if not self.changed:
+            lines.append(f"unchanged: {self.nodes.unchanged + self.edges.unchanged} records "
+                         f"already in Neo4j as in the graph; nothing written")
+        if self.centrality_written:
+            lines.append(f"centrality: {self.centrality_written} nodes scored")
+        lines.append(f"{self.mode}, {self.transactions} write transactions, "
+                     f"{self.seconds:.2f} s (graph version {self.version})")
+        return "\n".join(lines)
+
+
+# -- reading what Neo4j holds -----------------------------------------------------------------
+
+@dataclass
+class DbSummary:
+    nodes: int
+    nodes_hashed: int
+    node_digest: int
+    relationships: dict[str, int]  # by type
+    relationships_hashed: int
+    relationship_digest: int
+    meta: dict[str, Any]
+
+    @property
+    def relationship_total(self) -> int:
+        return sum(self.relationships.values())
+
+
+def read_summary(session: Session) -> DbSummary:
+    """Counts, hash digests and metadata of what the database holds (three scans)."""
+    def work(tx: ManagedTransaction) -> DbSummary:
+        n = tx.run(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS count, "
+                   "count(n.content_hash) AS hashed, sum(n.content_hash / $d) AS digest",
+                   d=DIGEST_DIVISOR).single(strict=True)
+        rels = list(tx.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS count, "
+                           "count(r.content_hash) AS hashed, sum(r.content_hash / $d) AS digest",
+                           d=DIGEST_DIVISOR))
+        meta = tx.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN properties(m) AS meta",
+                      key=META_KEY).single()
+        return DbSummary(n["count"], n["hashed"], n["digest"],
+                         {r["type"]: r["count"] for r in rels}, sum(r["hashed"] for r in rels),
+                         sum(r["digest"] for r in rels), dict(meta["meta"]) if meta else {})
+    return session.execute_read(work)
+
+
+def _stored_hashes(session: Session) -> tuple[set[int], set[int]]:
+    def work(tx: ManagedTransaction) -> tuple[set[int], set[int]]:
+        nodes = tx.run(f"MATCH (n:{ENTITY_LABEL}) WHERE n.content_hash IS NOT NULL "
+                       "RETURN collect(n.content_hash) AS h").single(strict=True)["h"]
+        rels = tx.run("MATCH ()-[r]->() WHERE r.content_hash IS NOT NULL "
+                      "RETURN collect(r.content_hash) AS h").single(strict=True)["h"]
+        return set(nodes), set(rels)
+    return session.execute_read(work)
+
+
+def _stale_nodes(session: Session, stale: set[int]) -> dict[str, str]:
+    """``{id: element id}`` of stored entities whose hash is not wanted (or missing)."""
+    query = (f"MATCH (n:{ENTITY_LABEL}) WHERE n.content_hash IS NULL OR n.content_hash IN $h "
+             "RETURN n.id AS id, elementId(n) AS eid")
+    return {r["id"]: r["eid"] for r in session.execute_read(
+        lambda tx: list(tx.run(query, h=list(stale))))}
+
+
+def _stale_relationships(session: Session, stale: set[int]
+                         ) -> dict[tuple[str, str, str], str]:
+    """``{(from id, type, to id): element id}`` of stored relationships whose hash is not
+    wanted, and of un-hashed ones between entities (written by something else)."""
+    query = ("MATCH (a)-[r]->(b) WHERE r.content_hash IN $h OR (r.content_hash IS NULL "
+             f"AND a:{ENTITY_LABEL} AND b:{ENTITY_LABEL}) "
+             "RETURN a.id AS a, type(r) AS t, b.id AS b, elementId(r) AS eid")
+    return {(r["a"], r["t"], r["b"]): r["eid"] for r in session.execute_read(
+        lambda tx: list(tx.run(query, h=list(stale))))}
+
+
+def _element_ids(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    query = (f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+             "RETURN id, elementId(n) AS eid")
+    found: dict[str, str] = {}
+    for chunk in _chunks(ids, LOOKUP_BATCH):
+        found.update((r["id"], r["eid"]) for r in session.execute_read(
+            lambda tx, c=chunk: list(tx.run(query, ids=c))))
+    return found
+
+
+# -- what to write ----------------------------------------------------------------------------
+
+@dataclass
+class _EdgeItem:
+    source: str
+    relation: str
+    target: str
+    attrs: dict[str, Any] | None  # None for a derived MENTIONS
+    mention: Mention | None = None
+
+    def properties(self, content_hash: int) -> dict[str, Any]:
+        if self.mention is not None:
+            return self.mention.properties(content_hash)
+        assert self.attrs is not None
+        return edge_properties(self.attrs, content_hash)
+
+
+@dataclass
+class _Plan:
+    node_hashes: dict[str, int]
+    edges: dict[int, _EdgeItem]
+    node_deletes: list[str] = field(default_factory=list)  # element ids
+    node_updates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind: (eid, id)
+    node_creates: dict[str, list[str]] = field(default_factory=dict)  # kind: ids
+    edge_deletes: list[str] = field(default_factory=list)
+    edge_updates: list[tuple[str, int]] = field(default_factory=list)  # (eid, hash)
+    edge_creates: dict[str, list[int]] = field(default_factory=dict)  # type: hashes
+    known_eids: dict[str, str] = field(default_factory=dict)  # node id: element id
+
+    @property
+    def rows(self) -> int:
+        return (len(self.node_deletes) + sum(map(len, self.node_updates.values()))
+                + sum(map(len, self.node_creates.values())) + len(self.edge_deletes)
+                + len(self.edge_updates) + sum(map(len, self.edge_creates.values())))
+
+
+def _desired(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, _EdgeItem], int]:
+    node_hashes = {node_id: node_hash(node_id, attrs) for node_id, attrs in g.nodes(data=True)}
+    edges: dict[int, _EdgeItem] = {}
+    for u, nbrs in g._adj.items():  # the adjacency dicts: 2x faster than g.edges(data=True)
+        for v, keyed in nbrs.items():
+            for rel, attrs in keyed.items():
+                edges[edge_hash(u, rel, v, attrs)] = _EdgeItem(u, rel, v, attrs)
+    mentions = 0
+    for m in iter_mentions(g):
+        edges[m.content_hash] = _EdgeItem(m.source, MENTIONS, m.target, None, m)
+        mentions += 1
+    return node_hashes, edges, mentions
+
+
+def _plan(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool
+          ) -> tuple[_Plan, Counts, Counts, int]:
+    node_hashes, edges, mentions = _desired(g)
+    plan = _Plan(node_hashes, edges)
+    nodes, rels = Counts(), Counts()
+    if before.nodes == 0 and before.relationship_total == 0:
+        stored_nodes: set[int] = set()
+        stored_rels: set[int] = set()
+    else:
+        stored_nodes, stored_rels = _stored_hashes(session)
+
+    wanted_nodes = set(node_hashes.values())
+    stale = stored_nodes - wanted_nodes
+    stale_ids = (_stale_nodes(session, stale)
+                 if stale or before.nodes_hashed < before.nodes else {})
+    kinds = g.nodes(data="kind")
+    for node_id, h in node_hashes.items():
+        if h in stored_nodes:
+            nodes.unchanged += 1
+        elif node_id in stale_ids:
+            plan.node_updates.setdefault(kinds[node_id], []).append((stale_ids[node_id], node_id))
+            plan.known_eids[node_id] = stale_ids[node_id]
+            nodes.updated += 1
+        else:
+            plan.node_creates.setdefault(kinds[node_id], []).append(node_id)
+            nodes.created += 1
+    if replace:
+        plan.node_deletes = [eid for node_id, eid in stale_ids.items() if node_id not in g]
+
+    stale_rels = stored_rels - edges.keys()
+    unhashed = before.relationship_total - before.relationships_hashed
+    stale_keys = _stale_relationships(session, stale_rels) if stale_rels or unhashed else {}
+    for h, item in edges.items():
+        if h in stored_rels:
+            rels.unchanged += 1
+            continue
+        eid = stale_keys.pop((item.source, item.relation, item.target), None)
+        if eid is not None:
+            plan.edge_updates.append((eid, h))
+            rels.updated += 1
+        else:
+            plan.edge_creates.setdefault(item.relation, []).append(h)
+            rels.created += 1
+    if replace:  # what is left of the stale keys is not in the graph any more
+        plan.edge_deletes = list(stale_keys.values())
+    return plan, nodes, rels, mentions
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass
+class _Tally:
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    transactions: int = 0
+
+
+def _run_batch(tx: ManagedTransaction, query: str, rows: Sequence[Any], params: dict[str, Any]
+               ) -> tuple[list[Any], Any]:
+    result = tx.run(query, rows=rows, **params)
+    records = [tuple(r.values()) for r in result]
+    return records, result.consume().counters
+
+
+class _Writer:
+    """Runs batched statements either inside one open transaction or one managed transaction
+    per batch (retried by the driver on transient errors: every batch is idempotent because
+    it is rolled back as a whole before a retry)."""
+
+    def __init__(self, session: Session, tx: ManagedTransaction | None, batch_size: int,
+                 bar: tqdm, tally: _Tally):
+        self.session, self.tx, self.batch_size, self.bar, self.tally = (
+            session, tx, batch_size, bar, tally)
+        self.batches_done = 0
+
+    def write(self, what: str, query: str, rows: Sequence[Any], *, counted: bool = True,
+              **params: Any) -> list[Any]:
+        out: list[Any] = []
+        for chunk in _chunks(rows, self.batch_size):
+            try:
+                if self.tx is not None:
+                    records, counters = _run_batch(self.tx, query, chunk, params)
+                else:
+                    records, counters = self.session.execute_write(_run_batch, query, chunk,
+                                                                   params)
+                    self.tally.transactions += 1
+            except ConstraintError as exc:
+                raise _constraint_failure(what, chunk, exc) from exc
+            self.batches_done += 1
+            self.tally.nodes_created += counters.nodes_created
+            self.tally.nodes_deleted += counters.nodes_deleted
+            self.tally.relationships_created += counters.relationships_created
+            self.tally.relationships_deleted += counters.relationships_deleted
+            out.extend(records)
+            if counted:
+                self.bar.update(len(chunk))
+        return out
+
+
+class _BatchFailure(Exception):
+    """A constraint violation, with the record it names."""
+
+
+def _constraint_failure(what: str, rows: Sequence[Any], exc: ConstraintError) -> _BatchFailure:
+    message = exc.message or str(exc)
+    named = re.search(r"property `(\w+)` = '([^']*)'", message)
+    record = f"record {named.group(1)}={named.group(2)!r}" if named else "a record of the batch"
+    return _BatchFailure(f"constraint violation while writing {what} ({len(rows)} rows): "
+                         f"{record}: {message}")
+
+
+def _node_update_query(kind: str) -> str:
+    others = [k for k in load_schema().node_kinds if k != kind]
+    remove = ("REMOVE n" + "".join(f":`{k}`" for k in others)) if others else ""
+    kept = ", ".join(f".{p}" for p in CENTRALITY_PROPERTIES)
+    return (f"UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row[0] "
+            f"WITH n, row, n {{{kept}}} AS kept SET n = row[1] SET n += kept {remove} "
+            f"SET n:{ENTITY_LABEL}:`{kind}` RETURN count(n)")
+
+
+def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -> None:
+    """Write the plan: deletions, nodes, then the edges that need them."""
+    def check(what: str, done: int, expected: int) -> None:
+        if done != expected:
+            raise _BatchFailure(f"{what}: {done} of {expected} written")
+
+    if plan.edge_deletes:
+        writer.write("stale relationships", "UNWIND $rows AS eid MATCH ()-[r]->() "
+                     "WHERE elementId(r) = eid DELETE r", plan.edge_deletes)
+    if plan.node_deletes:
+        writer.write("stale nodes", "UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid "
+                     "DETACH DELETE n", plan.node_deletes)
+    node_attrs = g.nodes
+    for kind, items in plan.node_updates.items():
+        rows = [(eid, node_properties(node_id, node_attrs[node_id], plan.node_hashes[node_id]))
+                for eid, node_id in items]
+        done = writer.write(f"{kind} node updates", _node_update_query(kind), rows)
+        check(f"{kind} node updates", sum(r[0] for r in done), len(rows))
+    for kind, ids in plan.node_creates.items():
+        rows = [node_properties(node_id, node_attrs[node_id], plan.node_hashes[node_id])
+                for node_id in ids]
+        created = writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE "
+                               f"(n:{ENTITY_LABEL}:`{kind}`) SET n = row "
+                               "RETURN row.id, elementId(n)", rows)
+        check(f"{kind} nodes", len(created), len(rows))
+        plan.known_eids.update(created)
+
+    if plan.edge_updates:
+        rows = [(eid, plan.edges[h].properties(h)) for eid, h in plan.edge_updates]
+        done = writer.write("relationship updates", "UNWIND $rows AS row MATCH ()-[r]->() "
+                            "WHERE elementId(r) = row[0] SET r = row[1] RETURN count(r)", rows)
+        check("relationship updates", sum(r[0] for r in done), len(rows))
+    if plan.edge_creates:
+        endpoints = {x for hs in plan.edge_creates.values() for h in hs
+                     for x in (plan.edges[h].source, plan.edges[h].target)}
+        unknown = sorted(endpoints - plan.known_eids.keys())
+        if unknown:
+            if writer.tx is not None:  # inside the one transaction: look up in it
+                plan.known_eids.update(writer.write(
+                    "endpoint lookup", f"UNWIND $rows AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+                    "RETURN id, elementId(n)", unknown, counted=False))
+            else:
+                plan.known_eids.update(_element_ids(session, unknown))
+        eids = plan.known_eids
+        for rel, hashes in plan.edge_creates.items():
+            items = [plan.edges[h] for h in hashes]
+            missing = sorted({x for it in items for x in (it.source, it.target)} - eids.keys())
+            if missing:
+                raise _BatchFailure(f"{rel} relationships: endpoint nodes not in Neo4j: "
+                                    + ", ".join(missing[:5]))
+            rows = [(eids[it.source], eids[it.target], it.properties(h))
+                    for it, h in zip(items, hashes, strict=True)]
+            before = writer.tally.relationships_created
+            writer.write(f"{rel} relationships",
+                         "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
+                         "MATCH (b) WHERE elementId(b) = row[1] "
+                         f"CREATE (a)-[r:`{rel}`]->(b) SET r = row[2]", rows)
+            check(f"{rel} relationships", writer.tally.relationships_created - before, len(rows))
+
+
+def _write_meta(tx_or_session: Any, props: dict[str, Any]) -> None:
+    query = f"MERGE (m:{META_LABEL} {{key: $key}}) SET m += $props"
+    if isinstance(tx_or_session, Session):
+        tx_or_session.execute_write(lambda tx: tx.run(query, key=META_KEY, props=props).consume())
+    else:
+        tx_or_session.run(query, key=META_KEY, props=props).consume()
+
+
+# -- the sync ---------------------------------------------------------------------------------
+
+def ensure_schema(session: Session) -> None:
+    """Create the schema's missing constraints and indexes and wait until they are online."""
+    names = schema_object_names()
+    existing = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
+    existing |= {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
+    missing = [statement for name, statement in zip(
+        [*names["constraints"], *names["indexes"]], schema_statements(), strict=True)
+        if name not in existing]
+    for statement in missing:
+        session.run(statement).consume()
+    if missing:
+        session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def _fast_path_holds(g: nx.MultiDiGraph, before: DbSummary, replace: bool) -> bool:
+    meta = before.meta
+    version = g.graph.get("version")
+    if version is None or meta.get("status") != "complete":
+        return False
+    same = (meta.get("format") == SYNC_FORMAT and meta.get("version") == version
+            and meta.get("db_nodes") == before.nodes
+            and meta.get("db_node_digest") == before.node_digest
+            and meta.get("db_relationships") == before.relationship_total
+            and meta.get("db_relationship_digest") == before.relationship_digest
+            and before.nodes_hashed == before.nodes
+            and before.relationships_hashed == before.relationship_total)
+    if not same:
+        return False
+    expected_rels = meta.get("graph_edges", -1) + meta.get("mentions", -1)
+    return not replace or (before.nodes == g.number_of_nodes()
+                           and before.relationship_total == expected_rels)
+
+
+def _verify(g: nx.MultiDiGraph, before: DbSummary, after: DbSummary, tally: _Tally,
+            nodes: Counts, rels: Counts, expected_by_type: Counter, replace: bool) -> None:
+    problems: list[str] = []
+    if tally.nodes_created != nodes.created:
+        problems.append(f"planned {nodes.created} new nodes, Neo4j created {tally.nodes_created}")
+    expected_nodes = before.nodes + tally.nodes_created - tally.nodes_deleted
+    if after.nodes != expected_nodes:
+        problems.append(f"expected {expected_nodes} entity nodes after the sync "
+                        f"({before.nodes} before + {tally.nodes_created} created - "
+                        f"{tally.nodes_deleted} deleted), found {after.nodes}")
+    expected_rels = (before.relationship_total + tally.relationships_created
+                     - tally.relationships_deleted)
+    if after.relationship_total != expected_rels:
+        problems.append(f"expected {expected_rels} relationships after the sync, found "
+                        f"{after.relationship_total}")
+    for rel, count in expected_by_type.items():
+        found = after.relationships.get(rel, 0)
+        if found < count or (replace and found != count):
+            problems.append(f"{rel}: the graph has {count}, Neo4j has {found}")
+    if after.nodes < g.number_of_nodes() or (replace and after.nodes != g.number_of_nodes()):
+        problems.append(f"the graph has {g.number_of_nodes()} nodes, Neo4j has {after.nodes}")
+    if problems:
+        raise SyncError("the sync did not check out: " + "; ".join(problems))
+
+
+def _progress(total: int, show: bool | None) -> tqdm:
+    enabled = sys.stderr.isatty() if show is None else show
+    return tqdm(total=total, unit="rec", desc="neo4j sync", disable=not enabled or total == 0,
+                file=sys.stderr, leave=False)
+
+
+def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = None,
+               batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False,
+               centrality: bool = True, progress: bool | None = None) -> SyncReport:
+    """Make Neo4j hold ``g``; return what was created, updated, unchanged and deleted.
+
+    Additive by default; ``replace=True`` also deletes entities and relationships that are
+    no longer in ``g``. Raises :class:`SyncError` (message says whether the database is
+    unchanged or partially written and resumable) when a write fails or the result does not
+    check out; connection, authentication and unknown-database errors are the driver's.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    began = time.perf_counter()
+    version = g.graph.get("version")
+    report = SyncReport(version=version)
+    # the content_hash "property does not exist" warnings of a fresh database are noise
+    with driver.session(database=database,
+                        notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
+        ensure_schema(session)
+        before = read_summary(session)
+        if _fast_path_holds(g, before, replace):
+            report.nodes.unchanged = before.meta["graph_nodes"]
+            report.edges.unchanged = before.meta["graph_edges"] + before.meta["mentions"]
+            report.mentions = before.meta["mentions"]
+            report.mode = "unchanged (fast path)"
+        else:
+            _sync_changes(g, session, before, replace, batch_size, progress, report)
+        if centrality and (report.changed or before.meta.get("centrality_version") != version):
+            report.centrality_written = write_centrality(g, session, batch_size=batch_size)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool,
+                  batch_size: int, progress: bool | None, report: SyncReport) -> None:
+    plan, nodes, rels, mentions = _plan(g, session, before, replace)
+    nodes.deleted, rels.deleted = len(plan.node_deletes), len(plan.edge_deletes)
+    report.nodes, report.edges, report.mentions = nodes, rels, mentions
+    expected_by_type: Counter = Counter(item.relation for item in plan.edges.values())
+    tally = _Tally()
+    single = plan.rows <= batch_size
+    report.mode = "one transaction" if single else "batched"
+    meta = {"format": SYNC_FORMAT, "version": g.graph.get("version"),
+            "graph_nodes": g.number_of_nodes(), "graph_edges": g.number_of_edges(),
+            "mentions": mentions, "replace": replace}
+    with _progress(plan.rows, progress) as bar:
+        if single:
+            def work(tx: ManagedTransaction) -> _Tally:
+                local = _Tally(transactions=1)
+                _apply(g, _copy_plan(plan), _Writer(session, tx, batch_size, bar, local), session)
+                _write_meta(tx, {**meta, "status": "complete"})
+                return local
+            try:
+                tally = session.execute_write(work)
+            except (_BatchFailure, Neo4jError, DriverError) as exc:
+                raise SyncError(f"{_reason(exc)}. Nothing was written: the sync ran as one "
+                                "transaction, which was rolled back; the database is as it "
+                                "was before.") from exc
+        else:
+            writer = _Writer(session, None, batch_size, bar, tally)
+            _write_meta(session, {"status": "incomplete",
+                                  "started_at": dt.datetime.now(dt.UTC)})
+            try:
+                _apply(g, plan, writer, session)
+            except (_BatchFailure, Neo4jError, DriverError) as exc:
+                raise SyncError(
+                    f"{_reason(exc)}. {writer.batches_done} batches were committed before the "
+                    "failure: the database is partially updated (InnographMeta status "
+                    "'incomplete'). Fix the cause and run the sync again: it resumes, skipping "
+                    "every record already written (content hashes).") from exc
+    # nodes deleted by DETACH DELETE took their relationships along: Neo4j counted them
+    nodes.deleted, rels.deleted = tally.nodes_deleted, tally.relationships_deleted
+    after = read_summary(session)
+    _verify(g, before, after, tally, nodes, rels, expected_by_type, replace)
+    _write_meta(session, {**meta, "status": "complete",
+                          "synced_at": dt.datetime.now(dt.UTC),
+                          "db_nodes": after.nodes, "db_node_digest": after.node_digest,
+                          "db_relationships": after.relationship_total,
+                          "db_relationship_digest": after.relationship_digest})
+    # + the final metadata write (and the "incomplete" mark a batched sync starts with)
+    report.transactions = tally.transactions + (1 if single else 2)
+
+
+def _copy_plan(plan: _Plan) -> _Plan:
+    """A retried transaction function must start from the same plan (element ids learnt in a
+    rolled-back attempt are void)."""
+    return _Plan(plan.node_hashes, plan.edges, plan.node_deletes, plan.node_updates,
+                 plan.node_creates, plan.edge_deletes, plan.edge_updates, plan.edge_creates,
+                 dict(plan.known_eids))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, Neo4jError):
+        return f"Neo4j refused a write ({exc.code}): {exc.message}"
+    return str(exc)
+
+
+# -- centrality write-back --------------------------------------------------------------------
+
+def write_centrality(g: nx.MultiDiGraph, session: Session, *,
+                     batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Compute every centrality measure of ``g`` (``queries.centrality``) and store it on the
+    nodes as ``degree``, ``in_degree``, ``out_degree``, ``pagerank``, ``betweenness``,
+    ``closeness``, ``harmonic``, ``eigenvector`` and ``centrality_version`` (the graph
+    version); the metadata node gets ``centrality_version`` and ``centrality_methods``
+    (JSON: how each measure was computed). Returns the number of nodes scored."""
+    from queries.centrality import centrality, compute_all  # the service's own definitions
+
+    scores = compute_all(g)
+    measures = [m for m in CENTRALITY_PROPERTIES if m in scores]
+    integral = {"degree", "in_degree", "out_degree"}
+    rows = [[node_id, *(int(scores[m][node_id]) if m in integral else float(scores[m][node_id])
+                        for m in measures)] for node_id in g.nodes]
+    assignments = ", ".join(f"n.{m} = row[{i + 1}]" for i, m in enumerate(measures))
+    query = (f"UNWIND $rows AS row MATCH (n:{ENTITY_LABEL} {{id: row[0]}}) "
+             f"SET {assignments}, n.centrality_version = $version RETURN count(n)")
+    version = g.graph.get("version")
+    written = 0
+    for chunk in _chunks(rows, batch_size):
+        written += session.execute_write(
+            lambda tx, c=chunk: tx.run(query, rows=c, version=version).single(strict=True)[0])
+    if written != len(rows):
+        raise SyncError(f"centrality write-back reached {written} of {len(rows)} nodes")
+    methods = {m: centrality(g, m, top=1)["method"] for m in measures}
+    _write_meta(session, {"centrality_version": version,
+                          "centrality_methods": json.dumps(methods, ensure_ascii=False)})
+    return written
+
+
+def describe_connection_error(exc: BaseException, uri: str, database: str | None,
+                              user: str | None) -> str | None:
+    """A one-line explanation of a driver error about reaching the database, or None."""
+    from neo4j.exceptions import AuthError, ServiceUnavailable
+
+    if isinstance(exc, AuthError):
+        return (f"Neo4j at {uri} refused the credentials of user {user!r} "
+                "(check NEO4J_USER / NEO4J_PASSWORD or --user / --password)")
+    if isinstance(exc, ServiceUnavailable):
+        return (f"cannot reach Neo4j at {uri}: is the server running? "
+                "(start one with `make neo4j`, or set NEO4J_URI / --uri)")
+    if isinstance(exc, Neo4jError) and exc.code and "DatabaseNotFound" in exc.code:
+        return (f"database {database!r} does not exist on {uri} (Neo4j Community has one "
+                "user database, 'neo4j'; check NEO4J_DATABASE / --database)")
+    return None
+
