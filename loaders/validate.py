@@ -7,6 +7,7 @@ at the first) and returns a record only when that record is clean.
 from __future__ import annotations
 
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -88,7 +89,8 @@ class RecordValidator:
             if not isinstance(value, str) or not value.strip():
                 add("missing-field", name, f"node has no {name}")
             else:
-                values[name] = value.strip()
+                # Interned: ids are shared with edges, kinds repeat millions of times.
+                values[name] = sys.intern(value.strip())
         node_id, kind = values.get("id"), values.get("kind")
         if node_id is not None and not NODE_ID_PATTERN.match(node_id):
             add("bad-id", "id", f"id {node_id!r} is not an ASCII slug (a-z, 0-9, '-')")
@@ -128,7 +130,7 @@ class RecordValidator:
             if not isinstance(value, str) or not value.strip():
                 add("missing-field", name, f"edge has no {name!r}")
             else:
-                ends[name] = value.strip()
+                ends[name] = sys.intern(value.strip())
         relation = self.schema.relation_kinds.get(ends.get("rel", ""))
         if "rel" in ends and relation is None:
             derived = " (derived from provenance, not written)" if (
@@ -207,7 +209,7 @@ class RecordValidator:
             if not isinstance(quote, str) or not normalise(quote):
                 add("missing-provenance", f"{field}.quote", "provenance entry has no quote")
                 continue
-            source = source.strip()
+            source = sys.intern(source.strip())
             if self.sources is not None:
                 if source not in self.sources:
                     add("unknown-source", f"{field}.source",
