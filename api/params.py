@@ -22,7 +22,10 @@ INTEGER = re.compile(r"-?\d{1,9}")
 BOOLEANS = {"true": True, "false": False}
 MAX_TEXT_LENGTH = 200
 MAX_LIST_ITEMS = 50
-NOT_BLANK = r"\S"  # at least one non-space character
+# Text must hold a character that is neither whitespace nor a control character. Spelled out,
+# so that Python's ``re`` and the ECMAScript regexes of JSON Schema agree on every character
+# (their \s differ on U+001C-U+001F, U+0085 and U+FEFF).
+NOT_BLANK = r"[^\x00-\x20\x7f-\x9f\s\ufeff]"
 
 
 def node_kinds() -> tuple[str, ...]:
@@ -81,8 +84,8 @@ class Param:
             raise ValueError("given more than once")
         value = values[0]
         if self.kind == "text":
-            if not value.strip():
-                raise ValueError("must not be blank")
+            if not re.search(NOT_BLANK, value):
+                raise ValueError("must hold a character other than spaces and controls")
             if len(value) > MAX_TEXT_LENGTH:
                 raise ValueError(f"longer than {MAX_TEXT_LENGTH} characters")
             return value.strip()
