@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import networkx as nx
@@ -21,6 +22,7 @@ from tqdm import tqdm
 from graph.embedded import add_edge_record, add_node_record, new_graph, stamp_version
 from graph.schema import Schema, load_schema
 from loaders.problems import LoadError, ProblemReport
+from loaders.rdf import RDF_SUFFIXES, RdfFile, is_rdf_file
 from loaders.readers import READERS, MalformedFile
 from loaders.validate import RecordValidator, SourceTexts
 
@@ -37,10 +39,14 @@ class DataLayout:
     node_files: list[Path]
     edge_files: list[Path]
     sources_dir: Path
+    rdf_files: list[Path] = field(default_factory=list)  # nodes and edges in one file each
 
 
 def find_layout(root: Path) -> DataLayout:
-    """The data files of a directory; raises ``FileNotFoundError`` naming what is missing."""
+    """The data files of a directory (or one RDF file, with ``sources/`` beside it); raises
+    ``FileNotFoundError`` naming what is missing."""
+    if root.is_file() and is_rdf_file(root):
+        return DataLayout(root.parent, [], [], root.parent / "sources", [root])
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a data directory (expected nodes/, edges/, sources/)")
 
@@ -49,11 +55,14 @@ def find_layout(root: Path) -> DataLayout:
         single = sorted(p for p in root.glob(f"{name}.*") if p.suffix.lower() in READERS)
         return folder + single
 
-    layout = DataLayout(root, files("nodes"), files("edges"), root / "sources")
-    if not layout.node_files:
+    layout = DataLayout(root, files("nodes"), files("edges"), root / "sources",
+                        sorted(p for p in root.glob("*") if p.is_file() and is_rdf_file(p)))
+    if not layout.node_files and not layout.rdf_files:
         known = "|".join(sorted(ext.lstrip(".") for ext in READERS))
+        rdf = "|".join(sorted(ext.lstrip(".") for ext in RDF_SUFFIXES))
         raise FileNotFoundError(
-            f"{root}: no node files (expected nodes/*.{known} or nodes.{known})")
+            f"{root}: no node files (expected nodes/*.{known} or nodes.{known}, "
+            f"or an RDF file *.{rdf})")
     return layout
 
 
@@ -64,12 +73,12 @@ def _progress(total_bytes: int, enabled: bool | None) -> tqdm | nullcontext:
     return tqdm(total=total_bytes, unit="B", unit_scale=True, desc="loading", file=sys.stderr)
 
 
-def _records(files: list[Path], root: Path, report: ProblemReport,
-             bar: tqdm | None) -> Iterator[tuple[str, str, object]]:
+def _records(files: list[Path], root: Path, report: ProblemReport, bar: tqdm | None,
+             read: Callable[[Path], Iterator] | None = None) -> Iterator[tuple[str, str, object]]:
     for path in files:
         label = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
         try:
-            for location, raw in READERS[path.suffix.lower()](path):
+            for location, raw in (read or READERS[path.suffix.lower()])(path):
                 yield label, location, raw
         except MalformedFile as exc:
             report.add("malformed-file", label, exc.location, None, str(exc))
@@ -81,13 +90,18 @@ def _records(files: list[Path], root: Path, report: ProblemReport,
 
 def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
                check_quotes: bool = True, progress: bool | None = None,
-               max_kept_problems: int = 100_000) -> nx.MultiDiGraph:
-    """Validate and load a data directory into a new graph, or raise ``LoadError``."""
+               max_kept_problems: int = 100_000,
+               sources_dir: Path | str | None = None) -> nx.MultiDiGraph:
+    """Validate and load a data directory or RDF file into a new graph, or raise
+    ``LoadError``. Quotes are checked against ``sources_dir`` (default: ``sources/`` beside
+    the data)."""
     root = Path(root) if root is not None else default_data_dir()
     layout = find_layout(root)
+    root = layout.root  # a single RDF file: its folder, so problems name the file
     schema = schema or load_schema()
     report = ProblemReport(max_kept=max_kept_problems)
-    sources = SourceTexts(layout.sources_dir) if check_quotes else None
+    sources_dir = Path(sources_dir) if sources_dir is not None else layout.sources_dir
+    sources = SourceTexts(sources_dir) if check_quotes else None
     g = new_graph()
 
     def node_kind(node_id: str) -> str | None:
@@ -95,14 +109,22 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
         return attrs["kind"] if attrs is not None else None
 
     validator = RecordValidator(schema, report, sources, node_kind)
-    total = sum(p.stat().st_size for p in layout.node_files + layout.edge_files)
+    rdf = {path: RdfFile(path, schema) for path in layout.rdf_files}  # each parsed once
+    total = sum(p.stat().st_size for p in layout.node_files + layout.edge_files
+                + layout.rdf_files * 2)
     with _progress(total, progress) as bar:
         bar = bar if isinstance(bar, tqdm) else None
-        for file, location, raw in _records(layout.node_files, root, report, bar):
+        node_records = chain(_records(layout.node_files, root, report, bar),
+                             _records(layout.rdf_files, root, report, bar,
+                                      lambda path: rdf[path].nodes()))
+        for file, location, raw in node_records:
             record = validator.node(raw, file, location)
             if record is not None:
                 add_node_record(g, record)
-        for file, location, raw in _records(layout.edge_files, root, report, bar):
+        edge_records = chain(_records(layout.edge_files, root, report, bar),
+                             _records(layout.rdf_files, root, report, bar,
+                                      lambda path: rdf[path].edges()))
+        for file, location, raw in edge_records:
             record = validator.edge(raw, file, location)
             if record is not None and not add_edge_record(g, record):
                 report.add("duplicate-edge", file, location, None,

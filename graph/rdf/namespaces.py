@@ -1,0 +1,228 @@
+"""Namespaces, the instance IRI scheme and the schema's RDF terms, shared by every RDF module.
+
+``Vocabulary`` turns ``graph/schema.yaml`` into IRIs: a class per node kind, an object property
+per relation kind, a data property per node or edge property, each with its literal datatype
+and language rule. ``IriScheme`` mints instance IRIs under a configurable base:
+
+    {base}id/{node-id}                               a node
+    {base}statement/{from-id}/{relation-term}/{to-id}  an edge, as an rdf:Statement
+    {subject}#prov-{n}                               the n-th provenance entry of a node or edge
+    {base}source/{file}                              a source document (file name %-encoded)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from urllib.parse import quote, unquote
+
+from graph.schema import PropertySpec, Schema, load_schema
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SH = "http://www.w3.org/ns/shacl#"
+W3C_PREFIXES = {"rdf": RDF, "rdfs": RDFS, "xsd": XSD, "owl": OWL}
+
+RDF_TYPE = RDF + "type"
+RDF_STATEMENT = RDF + "Statement"
+RDF_SUBJECT = RDF + "subject"
+RDF_PREDICATE = RDF + "predicate"
+RDF_OBJECT = RDF + "object"
+RDF_LANG_STRING = RDF + "langString"
+RDFS_LABEL = RDFS + "label"
+XSD_STRING = XSD + "string"
+XSD_INTEGER = XSD + "integer"
+XSD_DATATYPES = {"integer": XSD_INTEGER, "decimal": XSD + "decimal", "boolean": XSD + "boolean",
+                 "date": XSD + "date", "year": XSD + "gYear"}
+
+# The provenance model (docs/rdf.md): PROV-O qualified derivations, one per provenance entry.
+PROVENANCE_TERMS = {
+    "derived_from": "prov:wasDerivedFrom",  # subject -> source document (unqualified shortcut)
+    "qualified": "prov:qualifiedDerivation",  # subject -> {subject}#prov-{n}
+    "entity": "prov:entity",  # derivation -> source document
+    "position": "schema:position",  # derivation -> n (the entry's rank, 1-based)
+    "has_format": "dcterms:hasFormat",  # Source node -> its text file, the source document
+}
+QUOTE_TERM = "quote"  # ig:quote, derivation -> the verbatim quote
+
+ENV_BASE = "INNOGRAPH_BASE"
+_BASE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*[/#]$")
+_CHINESE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+# A literal is (lexical form, datatype IRI or None, language tag or None); None and None is
+# a plain xsd:string. An IRI is a str.
+Literal = tuple[str, str | None, str | None]
+Term = str | Literal
+
+
+def resolve_base(base: str | None = None, schema: Schema | None = None) -> str:
+    """The instance base IRI: ``base``, else ``$INNOGRAPH_BASE``, else the schema's; checked."""
+    chosen = base or os.environ.get(ENV_BASE) or (schema or load_schema()).ontology["base"]
+    if not _BASE_PATTERN.match(chosen):
+        raise ValueError(f"base IRI {chosen!r} is not an absolute IRI ending in '/' or '#' "
+                         "(e.g. https://example.org/kg/)")
+    return chosen
+
+
+@dataclass(frozen=True)
+class IriScheme:
+    """Instance IRIs under ``base`` (see the module docstring)."""
+
+    base: str
+
+    @property
+    def node_namespace(self) -> str:
+        return self.base + "id/"
+
+    def node(self, node_id: str) -> str:
+        return f"{self.base}id/{node_id}"
+
+    def statement(self, source_id: str, relation_term: str, target_id: str) -> str:
+        return f"{self.base}statement/{source_id}/{relation_term}/{target_id}"
+
+    def document(self, file: str) -> str:
+        return f"{self.base}source/{quote(file, safe='')}"
+
+    @staticmethod
+    def provenance(subject: str, position: int) -> str:
+        return f"{subject}#prov-{position}"
+
+
+def document_file(iri: str) -> str:
+    """The file name a source-document IRI stands for (its last path segment, decoded)."""
+    return unquote(iri.rsplit("/", 1)[-1])
+
+
+def has_chinese(text: str) -> bool:
+    return _CHINESE.search(text) is not None
+
+
+def text_literal(text: str) -> Literal:
+    """Free text of no fixed language: tagged @zh when it has Chinese characters, else plain."""
+    return (text, None, "zh" if _CHINESE.search(text) else None)
+
+
+@dataclass(frozen=True)
+class DataTerm:
+    """A node or edge property as an RDF data property."""
+
+    spec: PropertySpec
+    iri: str
+    curie: str
+    datatype: str | None  # xsd datatype IRI; None for strings
+    language: str | None  # fixed tag ("zh", "en"), or None: "zh" when the text is Chinese
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def many(self) -> bool:
+        return self.spec.type == "string_list"
+
+    def literal(self, value: Any) -> Literal:
+        if self.datatype is not None:
+            return (lexical_form(self.spec.type, value), self.datatype, None)
+        if self.language is not None:
+            return (value, None, self.language)
+        return text_literal(value)
+
+
+def lexical_form(type_name: str, value: Any) -> str:
+    """The xsd lexical form of a typed property value as the graph holds it."""
+    if type_name == "decimal":
+        if isinstance(value, float):
+            value = Decimal(repr(value))
+        return format(value, "f") if isinstance(value, Decimal) else str(int(value))
+    if type_name == "boolean":
+        return "true" if value else "false"
+    if type_name == "year":
+        return f"{int(value):04d}"
+    if type_name == "date" and isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _language_of(spec: PropertySpec) -> str | None:
+    for tag in ("zh", "en"):
+        if spec.name.endswith("_" + tag):
+            return tag
+    return None
+
+
+class Vocabulary:
+    """The schema's terms as IRIs, both ways (schema name -> IRI and IRI -> schema name)."""
+
+    def __init__(self, schema: Schema):
+        ontology = schema.ontology
+        self.schema = schema
+        self.ns = ontology["vocab"]
+        self.prefix = ontology["prefix"]
+        self.ontology_iri = self.ns.rstrip("#/")
+        self.prefixes: dict[str, str] = {self.prefix: self.ns, **W3C_PREFIXES,
+                                         **ontology["prefixes"]}
+        self.class_iri = {k.name: self.ns + k.rdf.term for k in schema.node_kinds.values()}
+        self.kind_of_class = {iri: kind for kind, iri in self.class_iri.items()}
+        self.relation_iri = {r.name: self.ns + r.rdf.term
+                             for r in schema.all_relation_kinds.values()}
+        self.relation_term = {r.name: r.rdf.term for r in schema.all_relation_kinds.values()}
+        self.relation_of = {iri: name for name, iri in self.relation_iri.items()}
+        node_specs = {**schema.node_core, **schema.node_properties}
+        self.node_terms = {n: self._data_term(s) for n, s in node_specs.items() if s.rdf}
+        self.edge_terms = {n: self._data_term(s) for n, s in schema.edge_properties.items()}
+        self.node_term_of = {t.iri: t for t in self.node_terms.values()}
+        self.edge_term_of = {t.iri: t for t in self.edge_terms.values()}
+        self.quote_iri = self.ns + QUOTE_TERM
+        self.provenance = {key: self.expand(curie) for key, curie in PROVENANCE_TERMS.items()}
+        self._check_unique_terms()
+
+    def _data_term(self, spec: PropertySpec) -> DataTerm:
+        assert spec.rdf is not None
+        datatype = XSD_DATATYPES.get(spec.type)
+        language = None if datatype else _language_of(spec)
+        return DataTerm(spec, self.ns + spec.rdf.term, f"{self.prefix}:{spec.rdf.term}",
+                        datatype, language)
+
+    def _check_unique_terms(self) -> None:
+        iris = [*self.class_iri.values(), *self.relation_iri.values(),
+                *(t.iri for t in self.node_terms.values()),
+                *(t.iri for t in self.edge_terms.values()), self.quote_iri]
+        clashes = sorted({iri for iri in iris if iris.count(iri) > 1})
+        if clashes:
+            raise ValueError(f"schema.yaml: RDF terms used twice: {', '.join(clashes)}")
+
+    def expand(self, curie: str) -> str:
+        """``prefix:local`` as a full IRI; raises ``ValueError`` for an undeclared prefix."""
+        prefix, _, local = curie.partition(":")
+        if prefix not in self.prefixes:
+            raise ValueError(f"schema.yaml: term {curie!r} uses undeclared prefix {prefix!r}")
+        return self.prefixes[prefix] + local
+
+    def curie(self, iri: str) -> str | None:
+        """``prefix:local`` for an IRI in a declared namespace, when the local part is simple."""
+        for prefix, namespace in self.prefixes.items():
+            if iri.startswith(namespace) and _SIMPLE_LOCAL.match(iri[len(namespace):]):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return None
+
+
+_SIMPLE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@cache
+def _default_vocabulary() -> Vocabulary:
+    return Vocabulary(load_schema())
+
+
+def vocabulary(schema: Schema | None = None) -> Vocabulary:
+    """The vocabulary of ``schema`` (the default schema's is built once)."""
+    if schema is None or schema is load_schema():
+        return _default_vocabulary()
+    return Vocabulary(schema)

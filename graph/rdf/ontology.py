@@ -1,0 +1,258 @@
+"""The innograph ontology (RDFS/OWL 2), generated from the schema with rdflib.
+
+- A class per node kind, pairwise disjoint, subclass of the established classes the schema
+  aligns it with (``rdf.align``); labels and comments in Chinese and English.
+- An object property per relation kind with domain and range (a class, or the union of the
+  allowed kinds), ``rdfs:subPropertyOf`` its aligned terms, and for ``rdf.inverse_align`` a
+  sub-property of the *inverse* of the term (``rdfs:subPropertyOf [ owl:inverseOf t ]``).
+- A data property per node and edge property with its xsd range and unit (``ig:unit``). Edge
+  properties have domain ``rdf:Statement``: edges are exported as reified statements.
+- Terms of other vocabularies are declared inline (type, label, ``rdfs:isDefinedBy``): the
+  ontology is complete without fetching schema.org, ORG, FOAF, PROV-O, DCTERMS, SKOS, FRAPO
+  or VIVO.
+
+Data properties aligned with annotation properties (``rdfs:label``, ``skos:prefLabel``, ...)
+are annotation properties themselves, which keeps the ontology within OWL 2 DL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from graph.rdf.namespaces import (
+    RDF_LANG_STRING,
+    RDF_STATEMENT,
+    DataTerm,
+    Vocabulary,
+    vocabulary,
+)
+from graph.schema import Schema
+
+ANNOTATION_PROPERTIES = {str(RDFS.label), str(RDFS.comment), str(SKOS.prefLabel),
+                         str(SKOS.altLabel)}
+BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
+TYPE_LABELS = {"string": ("字符串", "string"), "text": ("文本", "text"),
+               "integer": ("整数", "integer"), "decimal": ("小数", "decimal number"),
+               "boolean": ("布尔值", "true or false"), "date": ("日期", "date"),
+               "year": ("年份", "year"), "string_list": ("字符串列表", "list of strings")}
+
+
+def _zh_en(g: Graph, subject: URIRef, predicate: URIRef, zh: str, en: str) -> None:
+    g.add((subject, predicate, Literal(zh, lang="zh")))
+    g.add((subject, predicate, Literal(en, lang="en")))
+
+
+def _humanise(local: str) -> str:
+    """``FundingScheme`` -> ``funding scheme`` (labels for declared external terms)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+
+
+class _Builder:
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        self.schema: Schema = vocab.schema
+        self.g = Graph()
+        for prefix, namespace in vocab.prefixes.items():
+            self.g.bind(prefix, namespace, override=True)
+        self.ontology = URIRef(vocab.ontology_iri)
+        self.external: dict[URIRef, URIRef] = {}  # external term -> its OWL type
+
+    def uri(self, curie_or_iri: str) -> URIRef:
+        if "://" in curie_or_iri:
+            return URIRef(curie_or_iri)
+        return URIRef(self.vocab.expand(curie_or_iri))
+
+    def use(self, term: URIRef, owl_type: URIRef) -> URIRef:
+        """Note an external term so it gets declared; built-in RDF/OWL terms are not."""
+        if not str(term).startswith((self.vocab.ns, *BUILT_IN)):
+            self.external.setdefault(term, owl_type)
+        return term
+
+    def class_expression(self, kinds: tuple[str, ...]) -> URIRef | BNode:
+        classes = [URIRef(self.vocab.class_iri[k]) for k in kinds]
+        if len(classes) == 1:
+            return classes[0]
+        union = BNode()
+        self.g.add((union, RDF.type, OWL.Class))
+        members = BNode()
+        Collection(self.g, members, classes)
+        self.g.add((union, OWL.unionOf, members))
+        return union
+
+    def header(self) -> None:
+        g, o = self.g, self.ontology
+        g.add((o, RDF.type, OWL.Ontology))
+        _zh_en(g, o, self.uri("dcterms:title"), "长春创新生态知识图谱本体",
+               "innograph ontology: Changchun's innovation ecosystem")
+        _zh_en(g, o, RDFS.comment,
+               "由 graph/schema.yaml 生成：节点类别、关系类别、属性及其与通用词表的对齐。",
+               "Generated from graph/schema.yaml: node kinds, relation kinds, properties and "
+               "their alignment with established vocabularies. Edges are rdf:Statements; "
+               "provenance is PROV-O qualified derivation (see docs/rdf.md).")
+        g.add((o, OWL.versionInfo, Literal(str(self.schema.version))))
+        self.use(self.uri("dcterms:title"), OWL.AnnotationProperty)
+
+    def classes(self) -> None:
+        g = self.g
+        for kind in self.schema.node_kinds.values():
+            c = URIRef(self.vocab.class_iri[kind.name])
+            g.add((c, RDF.type, OWL.Class))
+            g.add((c, RDFS.isDefinedBy, self.ontology))
+            _zh_en(g, c, RDFS.label, kind.zh, kind.en)
+            _zh_en(g, c, RDFS.comment,
+                   f"{kind.description_zh}。子类（ig:subtype）：{'、'.join(kind.subtypes)}。",
+                   f"{kind.description_en} Subtypes (ig:subtype): {', '.join(kind.subtypes)}.")
+            for parent in kind.rdf.align:
+                g.add((c, RDFS.subClassOf, self.use(self.uri(parent), OWL.Class)))
+        disjoint = BNode()
+        g.add((disjoint, RDF.type, OWL.AllDisjointClasses))
+        members = BNode()
+        Collection(g, members, [URIRef(i) for i in self.vocab.class_iri.values()])
+        g.add((disjoint, OWL.members, members))
+
+    def relations(self) -> None:
+        g = self.g
+        for rel in self.schema.all_relation_kinds.values():
+            p = URIRef(self.vocab.relation_iri[rel.name])
+            g.add((p, RDF.type, OWL.ObjectProperty))
+            if rel.symmetric:
+                g.add((p, RDF.type, OWL.SymmetricProperty))
+            g.add((p, RDFS.isDefinedBy, self.ontology))
+            _zh_en(g, p, RDFS.label, rel.zh, rel.en)
+            note_zh = note_en = ""
+            if rel.derived:
+                note_zh = "由出处推导，不写入数据文件，也不写入导出；对应 prov:wasDerivedFrom。"
+                note_en = (" Derived from provenance: neither written in data files nor "
+                           "exported; the export states it as prov:wasDerivedFrom.")
+            _zh_en(g, p, RDFS.comment, rel.description_zh + note_zh,
+                   f"{rel.description_en}{note_en} Schema relation {rel.name}.")
+            g.add((p, RDFS.domain, self.class_expression(rel.from_kinds)))
+            g.add((p, RDFS.range, self.class_expression(rel.to_kinds)))
+            for parent in rel.rdf.align:
+                g.add((p, RDFS.subPropertyOf, self.use(self.uri(parent), OWL.ObjectProperty)))
+            for inverse_parent in rel.rdf.inverse_align:
+                inverse = BNode()
+                g.add((inverse, OWL.inverseOf,
+                       self.use(self.uri(inverse_parent), OWL.ObjectProperty)))
+                g.add((p, RDFS.subPropertyOf, inverse))
+
+    def data_property(self, term: DataTerm, domain: URIRef | BNode) -> None:
+        g, spec = self.g, term.spec
+        p = URIRef(term.iri)
+        annotation = any(str(self.uri(a)) in ANNOTATION_PROPERTIES for a in spec.rdf.align)
+        g.add((p, RDF.type, OWL.AnnotationProperty if annotation else OWL.DatatypeProperty))
+        if not annotation and not term.many:
+            g.add((p, RDF.type, OWL.FunctionalProperty))
+        g.add((p, RDFS.isDefinedBy, self.ontology))
+        _zh_en(g, p, RDFS.label, spec.zh, spec.en)
+        type_zh, type_en = TYPE_LABELS[spec.type]
+        unit_zh = unit_en = ""
+        if spec.unit:
+            unit = self.schema.units[spec.unit]
+            unit_zh, unit_en = f"，单位：{unit['zh']}", f", unit: {unit['en']}"
+            g.add((p, self.unit_property, self.unit_iri(spec.unit)))
+        language = {"zh": "（中文）", "en": "（英文）"}.get(term.language or "", "")
+        _zh_en(g, p, RDFS.comment, f"{spec.zh}{language}（{type_zh}{unit_zh}）。",
+               f"{spec.en} ({type_en}{unit_en}). Schema property {spec.name}.")
+        if not (annotation and isinstance(domain, BNode)):  # OWL 2 DL: an IRI domain only
+            g.add((p, RDFS.domain, domain))
+        if term.datatype:
+            g.add((p, RDFS.range, URIRef(term.datatype)))
+        elif term.language:
+            g.add((p, RDFS.range, URIRef(RDF_LANG_STRING)))
+        else:
+            g.add((p, RDFS.range, RDFS.Literal))
+        kind = OWL.AnnotationProperty if annotation else OWL.DatatypeProperty
+        for parent in spec.rdf.align:
+            parent_iri = self.uri(parent)
+            parent_kind = (OWL.AnnotationProperty if str(parent_iri) in ANNOTATION_PROPERTIES
+                           else kind)
+            g.add((p, RDFS.subPropertyOf, self.use(parent_iri, parent_kind)))
+
+    @property
+    def unit_property(self) -> URIRef:
+        return URIRef(self.vocab.ns + "unit")
+
+    def unit_iri(self, code: str) -> URIRef:
+        return URIRef(self.vocab.ns + "unit" + "".join(p[:1].upper() + p[1:]
+                                                       for p in code.split("_")))
+
+    def units(self) -> None:
+        g = self.g
+        unit_class = URIRef(self.vocab.ns + "Unit")
+        g.add((unit_class, RDF.type, OWL.Class))
+        g.add((unit_class, RDFS.isDefinedBy, self.ontology))
+        _zh_en(g, unit_class, RDFS.label, "计量单位", "unit of measure")
+        g.add((self.unit_property, RDF.type, OWL.AnnotationProperty))
+        g.add((self.unit_property, RDFS.isDefinedBy, self.ontology))
+        _zh_en(g, self.unit_property, RDFS.label, "单位", "unit")
+        _zh_en(g, self.unit_property, RDFS.comment, "数值属性的计量单位。",
+               "The unit of a numeric property's values.")
+        g.add((self.unit_property, RDFS.range, unit_class))
+        notation = self.use(SKOS.notation, OWL.DatatypeProperty)
+        for code, names in self.schema.units.items():
+            u = self.unit_iri(code)
+            g.add((u, RDF.type, OWL.NamedIndividual))
+            g.add((u, RDF.type, unit_class))
+            g.add((u, RDFS.isDefinedBy, self.ontology))
+            _zh_en(g, u, RDFS.label, names["zh"], names["en"])
+            g.add((u, notation, Literal(code)))
+
+    def data_properties(self) -> None:
+        vocab = self.vocab
+        every_kind = tuple(self.schema.node_kinds)
+        for term in vocab.node_terms.values():
+            self.data_property(term, self.class_expression(term.spec.domain or every_kind))
+        for term in vocab.edge_terms.values():
+            self.data_property(term, URIRef(RDF_STATEMENT))
+
+    def provenance(self) -> None:
+        """ig:quote, and the PROV-O / DCTERMS / schema.org terms the provenance model uses."""
+        g, vocab = self.g, self.vocab
+        prov = {key: URIRef(iri) for key, iri in vocab.provenance.items()}
+        for key in ("derived_from", "qualified", "entity", "has_format"):
+            self.use(prov[key], OWL.ObjectProperty)
+        self.use(prov["position"], OWL.DatatypeProperty)
+        derivation = self.use(self.uri("prov:Derivation"), OWL.Class)
+        quote = URIRef(vocab.quote_iri)
+        spec = self.schema.provenance["quote"]
+        g.add((quote, RDF.type, OWL.DatatypeProperty))
+        g.add((quote, RDF.type, OWL.FunctionalProperty))
+        g.add((quote, RDFS.isDefinedBy, self.ontology))
+        _zh_en(g, quote, RDFS.label, spec.zh, spec.en)
+        _zh_en(g, quote, RDFS.comment, "一条出处（prov:Derivation）所依据的原文引语。",
+               "The verbatim quote a provenance entry (a prov:Derivation) rests on; "
+               "prov:entity names the source document.")
+        g.add((quote, RDFS.domain, derivation))
+        g.add((quote, RDFS.range, RDFS.Literal))
+
+    def declare_external(self) -> None:
+        g = self.g
+        namespaces = sorted(self.vocab.prefixes.items(), key=lambda kv: -len(kv[1]))
+        for term, owl_type in self.external.items():
+            g.add((term, RDF.type, owl_type))
+            for _, namespace in namespaces:
+                if str(term).startswith(namespace):
+                    g.add((term, RDFS.isDefinedBy, URIRef(namespace)))
+                    g.add((term, RDFS.label,
+                           Literal(_humanise(str(term)[len(namespace):]), lang="en")))
+                    break
+
+    def build(self) -> Graph:
+        self.header()
+        self.classes()
+        self.relations()
+        self.units()
+        self.data_properties()
+        self.provenance()
+        self.declare_external()
+        return self.g
+
+
+def build_ontology(schema: Schema | None = None) -> Graph:
+    """The ontology as an rdflib ``Graph`` (serialise it in any format rdflib writes)."""
+    return _Builder(vocabulary(schema)).build()

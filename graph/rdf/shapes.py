@@ -1,0 +1,241 @@
+"""SHACL shapes generated from the schema: what a valid export looks like, checked by pyshacl.
+
+- ``ig:{Kind}Shape`` (target: the class) is closed: exactly one ``ig:id`` (an ASCII slug),
+  ``ig:subtype`` (one of the kind's subtypes), ``ig:nameZh``@zh and ``ig:nameEn``@en; the
+  typed properties the kind may carry, each with its datatype, at most once; the relations it
+  may start, each ending at an allowed class; and at least one provenance entry.
+- ``ig:StatementShape`` (target: ``rdf:Statement``): subject, predicate (a relation of the
+  schema) and object, distinct ends, the edge properties the relation may carry, provenance,
+  and the asserted triple it describes.
+- ``ig:DerivationShape`` (target: objects of ``prov:qualifiedDerivation``): one source
+  document, one non-empty quote, one position.
+- ``ig:RelationProvenanceShape`` and ``ig:AssertedStatementShape`` (SHACL-SPARQL, with
+  SHACL-AF SPARQL targets): every relation triple has its statement with provenance, so no
+  edge can lose its source, and every statement's triple is asserted. Validate with
+  ``advanced=True`` (``validate`` below does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from graph.rdf.namespaces import (
+    RDF_LANG_STRING,
+    RDF_STATEMENT,
+    DataTerm,
+    Vocabulary,
+    vocabulary,
+)
+from graph.schema import NODE_ID_PATTERN, Schema
+
+
+class _Builder:
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        self.schema = vocab.schema
+        self.g = Graph()
+        for prefix, namespace in vocab.prefixes.items():
+            self.g.bind(prefix, namespace, override=True)
+        self.g.bind("sh", SH)
+        self.ig = vocab.ns
+        prov = {key: URIRef(iri) for key, iri in vocab.provenance.items()}
+        self.derived_from, self.qualified = prov["derived_from"], prov["qualified"]
+        self.entity, self.position, self.has_format = (prov["entity"], prov["position"],
+                                                       prov["has_format"])
+
+    def shape(self, local: str) -> URIRef:
+        return URIRef(self.ig + local)
+
+    def list_of(self, items: Iterable) -> BNode:
+        head = BNode()
+        Collection(self.g, head, list(items))
+        return head
+
+    def property(self, node_shape: URIRef, path: URIRef, **constraints) -> BNode:
+        g = self.g
+        p = BNode()
+        g.add((node_shape, SH.property, p))
+        g.add((p, SH.path, path))
+        for key, value in constraints.items():
+            g.add((p, SH[key], value))
+        return p
+
+    def literal_constraints(self, term: DataTerm) -> dict:
+        if term.datatype:
+            return {"datatype": URIRef(term.datatype)}
+        if term.language:
+            return {"datatype": URIRef(RDF_LANG_STRING),
+                    "languageIn": self.list_of([Literal(term.language)]), "minLength": Literal(1)}
+        # xsd:string or rdf:langString; sh:or of the two datatypes is ten times slower in pyshacl
+        return {"nodeKind": SH.Literal, "minLength": Literal(1)}
+
+    def _anonymous(self, **constraints) -> BNode:
+        node = BNode()
+        for key, value in constraints.items():
+            self.g.add((node, SH[key], URIRef(value) if key == "datatype" else value))
+        return node
+
+    def data_property(self, node_shape: URIRef, term: DataTerm, required: bool = False) -> None:
+        constraints = self.literal_constraints(term)
+        if not term.many:
+            constraints["maxCount"] = Literal(1)
+        if required:
+            constraints["minCount"] = Literal(1)
+        p = self.property(node_shape, URIRef(term.iri), **constraints)
+        self.g.add((p, SH.name, Literal(term.name)))
+
+    def provenance(self, node_shape: URIRef) -> None:
+        self.property(node_shape, self.qualified, minCount=Literal(1), nodeKind=SH.IRI,
+                      node=self.shape("DerivationShape"))
+        self.property(node_shape, self.derived_from, minCount=Literal(1), nodeKind=SH.IRI)
+
+    def class_constraint(self, kinds: tuple[str, ...]) -> dict:
+        classes = [URIRef(self.vocab.class_iri[k]) for k in kinds]
+        if len(classes) == 1:
+            return {"class": classes[0]}
+        # "an instance of one of these classes": one of its types is in the list (much faster
+        # in pyshacl than sh:or over sh:class; node classes have no subclasses to follow)
+        typed = BNode()
+        self.g.add((typed, SH.path, RDF.type))
+        one_of = self._anonymous(**{"in": self.list_of(classes)})
+        self.g.add((typed, SH.qualifiedValueShape, one_of))
+        self.g.add((typed, SH.qualifiedMinCount, Literal(1)))
+        return {"node": self._anonymous(property=typed)}
+
+    def node_shapes(self) -> None:
+        g, vocab, schema = self.g, self.vocab, self.schema
+        core = vocab.node_terms
+        for kind in schema.node_kinds.values():
+            s = self.shape(f"{kind.rdf.term}Shape")
+            g.add((s, RDF.type, SH.NodeShape))
+            g.add((s, SH.targetClass, URIRef(vocab.class_iri[kind.name])))
+            g.add((s, SH.closed, Literal(True)))
+            g.add((s, SH.ignoredProperties, self.list_of([RDF.type, RDFS.label])))
+            id_shape = self.property(s, URIRef(core["id"].iri), minCount=Literal(1),
+                                     maxCount=Literal(1), datatype=XSD.string,
+                                     pattern=Literal(NODE_ID_PATTERN.pattern))
+            g.add((id_shape, SH.name, Literal("id")))
+            self.property(s, URIRef(core["subtype"].iri), minCount=Literal(1),
+                          maxCount=Literal(1), datatype=XSD.string,
+                          **{"in": self.list_of(Literal(t) for t in kind.subtypes)})
+            for spec in schema.properties_of_kind(kind.name):
+                term = core.get(spec.name)
+                if term is None or spec.name in ("id", "subtype"):
+                    continue  # `kind` is rdf:type
+                self.data_property(s, term, required=spec.required)
+            for rel in schema.relation_kinds.values():
+                if kind.name in rel.from_kinds:
+                    p = self.property(s, URIRef(vocab.relation_iri[rel.name]), nodeKind=SH.IRI,
+                                      **self.class_constraint(rel.to_kinds))
+                    g.add((p, SH.message, Literal(
+                        f"{rel.name} from a {kind.name} must end at a "
+                        f"{' or '.join(rel.to_kinds)}")))
+            if kind.name == "Source":
+                self.property(s, self.has_format, maxCount=Literal(1), nodeKind=SH.IRI)
+            self.provenance(s)
+
+    def statement_shape(self) -> None:
+        g, vocab, schema = self.g, self.vocab, self.schema
+        s = self.shape("StatementShape")
+        g.add((s, RDF.type, SH.NodeShape))
+        g.add((s, SH.targetClass, URIRef(RDF_STATEMENT)))
+        g.add((s, SH.closed, Literal(True)))
+        g.add((s, SH.ignoredProperties, self.list_of([RDF.type])))
+        self.property(s, RDF.subject, minCount=Literal(1), maxCount=Literal(1),
+                      nodeKind=SH.IRI, disjoint=RDF.object)
+        relations = [URIRef(vocab.relation_iri[r]) for r in schema.relation_kinds]
+        self.property(s, RDF.predicate, minCount=Literal(1), maxCount=Literal(1),
+                      **{"in": self.list_of(relations)})
+        self.property(s, RDF.object, minCount=Literal(1), maxCount=Literal(1), nodeKind=SH.IRI)
+        for term in vocab.edge_terms.values():
+            self.data_property(s, term)
+            if term.spec.domain:  # the property only on statements of the allowed relations
+                absent = self._anonymous(path=URIRef(term.iri), maxCount=Literal(0))
+                allowed = self._anonymous(path=RDF.predicate, **{"in": self.list_of(
+                    URIRef(vocab.relation_iri[r]) for r in term.spec.domain)})
+                g.add((s, SH["or"], self.list_of([absent, allowed])))
+        self.provenance(s)
+
+    def derivation_shape(self) -> None:
+        g = self.g
+        s = self.shape("DerivationShape")
+        g.add((s, RDF.type, SH.NodeShape))
+        g.add((s, SH.targetObjectsOf, self.qualified))
+        g.add((s, SH.closed, Literal(True)))
+        g.add((s, SH.ignoredProperties, self.list_of([RDF.type])))
+        self.property(s, self.entity, minCount=Literal(1), maxCount=Literal(1), nodeKind=SH.IRI)
+        quote = self.property(s, URIRef(self.vocab.quote_iri), minCount=Literal(1),
+                              maxCount=Literal(1), minLength=Literal(1), nodeKind=SH.Literal)
+        g.add((quote, SH.name, Literal("quote")))
+        self.property(s, self.position, minCount=Literal(1), maxCount=Literal(1),
+                      datatype=XSD.integer, minInclusive=Literal(1))
+
+    def sparql_check(self, local: str, offenders: str, report: str, message: str) -> None:
+        """A shape whose SHACL-AF SPARQL target selects only the offending nodes, so pyshacl
+        runs one query over the graph instead of one per node (it re-parses each)."""
+        g = self.g
+        s = self.shape(local)
+        g.add((s, RDF.type, SH.NodeShape))
+        target = BNode()
+        g.add((s, SH.target, target))
+        g.add((target, RDF.type, SH.SPARQLTarget))
+        g.add((target, SH.select, Literal(f"SELECT ?this WHERE {{ {offenders} }}")))
+        self.prefixes(target)
+        constraint = BNode()
+        g.add((s, SH.sparql, constraint))
+        g.add((constraint, SH.message, Literal(message)))
+        g.add((constraint, SH.select, Literal(
+            f"SELECT $this ?path ?value WHERE {{ {report.replace('?this', '$this')} }}")))
+        self.prefixes(constraint)
+
+    def relation_checks(self) -> None:
+        # One UNION branch per relation: rdflib matches a bound predicate by index, where
+        # "?this ?path ?value FILTER (?path IN (...))" scans every triple.
+        branches = " UNION ".join(
+            f"{{ ?this <{iri}> ?value BIND (<{iri}> AS ?path) }}"
+            for iri in (self.vocab.relation_iri[r] for r in self.schema.relation_kinds))
+        unbacked = (f"{branches} FILTER NOT EXISTS {{ ?st rdf:subject ?this ; "
+                    "rdf:predicate ?path ; rdf:object ?value ; prov:qualifiedDerivation ?d }")
+        self.sparql_check("RelationProvenanceShape", unbacked, unbacked,
+                          "relation {?path} to {?value} has no rdf:Statement with provenance")
+        unasserted = ("?this rdf:subject ?s ; rdf:predicate ?path ; rdf:object ?value . "
+                      "FILTER NOT EXISTS { ?s ?path ?value }")
+        self.sparql_check("AssertedStatementShape", unasserted, unasserted,
+                          "the statement's triple ({?path} {?value}) is not asserted")
+
+    def prefixes(self, constraint: BNode) -> None:
+        """Declare the prefixes SPARQL constraints use (``sh:prefixes``, SHACL 5.2.1)."""
+        g = self.g
+        declarations = self.shape("Prefixes")
+        g.add((constraint, SH.prefixes, declarations))
+        if (declarations, None, None) in g:
+            return
+        for prefix, namespace in (("rdf", str(RDF)), ("prov", self.vocab.prefixes["prov"])):
+            d = BNode()
+            g.add((declarations, SH.declare, d))
+            g.add((d, SH.prefix, Literal(prefix)))
+            g.add((d, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
+
+    def build(self) -> Graph:
+        self.node_shapes()
+        self.statement_shape()
+        self.derivation_shape()
+        self.relation_checks()
+        return self.g
+
+
+def build_shapes(schema: Schema | None = None) -> Graph:
+    """The SHACL shapes graph as an rdflib ``Graph``."""
+    return _Builder(vocabulary(schema)).build()
+
+
+def validate(data: Graph, shapes: Graph | None = None) -> tuple[bool, Graph, str]:
+    """Run pyshacl over ``data``: ``(conforms, results graph, results text)``."""
+    from pyshacl import validate as shacl_validate
+
+    return shacl_validate(data, shacl_graph=shapes or build_shapes(), inference="none",
+                          advanced=True, allow_warnings=False)
