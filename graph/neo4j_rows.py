@@ -5,7 +5,8 @@ Shared by the online sync (``graph.neo4j_sync``) and the offline bulk import
 (docs/neo4j.md describes the model for Browser users and the read side).
 
 - A node is ``(:Entity:<Kind> {id, kind, subtype, name_zh, name_en, aliases, <typed
-  properties>, prov_sources, prov_quotes, content_hash})``; dates become DATE values.
+  properties>, prov_sources, prov_quotes, content_hash})``; dates become DATE values;
+  ``aliases`` is absent when there are none (read it as ``coalesce(n.aliases, [])``).
 - An edge is ``-[:<RELATION> {<typed properties>, prov_sources, prov_quotes, content_hash}]->``.
 - ``(:Source)-[:MENTIONS]->(:Entity)`` is derived from provenance: one per Source node and
   entity that cites the Source's ``file``.
@@ -135,7 +136,8 @@ def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int) -> d
     for name, value in attrs.items():
         if name != "provenance":
             props[name] = _typed(name, value, dates)
-    props["aliases"] = list(attrs.get("aliases") or ())
+    if not props.get("aliases"):  # neo4j-admin import cannot store an empty list: absent
+        props.pop("aliases", None)
     _provenance(props, attrs["provenance"])
     props["content_hash"] = content_hash
     return props

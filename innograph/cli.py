@@ -182,6 +182,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")
     g = _load(args)
+    if args.bulk_home is not None:
+        return _bulk_import(g, args)
     auth = (args.user, args.password) if args.password else None
     database = args.database or None
     try:
@@ -197,6 +199,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CommandError(reason or f"Neo4j at {args.uri}: {exc}") from None
     print(f"synced {args.data} into {args.uri} (database {database or 'default'})")
     print(report.summary())
+    return EXIT_OK
+
+
+def _bulk_import(g: nx.MultiDiGraph, args: argparse.Namespace) -> int:
+    from graph.neo4j_bulk import BulkImportError, bulk_import
+
+    try:
+        report = bulk_import(g, args.bulk_home, database=args.database or "neo4j")
+    except BulkImportError as exc:
+        raise CommandError(str(exc)) from None
+    print(report.summary())
+    print(f"next: python -m innograph.neo4j_server start --home {args.bulk_home}, then "
+          "`innograph sync` (creates constraints and indexes, writes centrality)")
     return EXIT_OK
 
 
@@ -287,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also delete entities and relationships no longer in the data")
     p.add_argument("--no-centrality", action="store_true",
                    help="do not write centrality scores back")
+    p.add_argument("--bulk-home", type=Path, metavar="HOME",
+                   help="instead: fill the empty database of the STOPPED local server home "
+                        "HOME (innograph.neo4j_server) offline with neo4j-admin import")
     p.set_defaults(func=cmd_sync)
 
     return parser

@@ -1,0 +1,207 @@
+"""Bulk path: fill an empty, locally managed Neo4j database offline with ``neo4j-admin``.
+
+For a server home that ``innograph.neo4j_server`` manages and whose database has no data yet
+(typically before its first start), writing CSV files and running ``neo4j-admin database
+import full`` is far faster than any transactional write. The CSVs hold exactly what
+``graph.neo4j_sync`` would write (same labels, types, properties, content hashes, MENTIONS)
+plus the ``InnographMeta`` node, so the first online ``sync_graph`` after the server starts
+creates the constraints and indexes, finds every record unchanged (its fast path) and only
+writes the centrality scores.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.neo4j_rows import (
+    ENTITY_LABEL,
+    MENTIONS,
+    META_KEY,
+    META_LABEL,
+    SYNC_FORMAT,
+    digest_part,
+    edge_hash,
+    edge_properties,
+    iter_mentions,
+    node_hash,
+    node_properties,
+)
+from innograph import neo4j_server
+
+ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: cannot occur in names or quotes
+IMPORT_DIR = "innograph-bulk"  # under the home's import/ folder, removed after the import
+
+
+class BulkImportError(RuntimeError):
+    """The home is not one the bulk path may fill, or neo4j-admin failed."""
+
+
+@dataclass
+class BulkReport:
+    nodes: int
+    relationships: int
+    mentions: int
+    csv_seconds: float
+    import_seconds: float
+    csv_bytes: int
+
+    @property
+    def seconds(self) -> float:
+        return self.csv_seconds + self.import_seconds
+
+    def summary(self) -> str:
+        return (f"bulk import: {self.nodes} nodes, {self.relationships} relationships "
+                f"({self.mentions} MENTIONS); CSV {self.csv_bytes / 2**20:.1f} MiB in "
+                f"{self.csv_seconds:.1f} s, neo4j-admin import {self.import_seconds:.1f} s")
+
+
+def _csv_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, list):
+        return "string[]"
+    return "string"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ARRAY_DELIMITER.join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class _CsvGroups:
+    """Rows grouped by (labels or type, property types), one CSV file per group: a column has
+    one type, and a decimal is INTEGER on one node and FLOAT on another, as the online sync
+    stores it."""
+
+    def __init__(self, folder: Path, prefix: str, key_columns: tuple[str, ...]):
+        self.folder, self.prefix, self.key_columns = folder, prefix, key_columns
+        self.groups: dict[tuple, list[tuple[tuple[Any, ...], dict[str, Any]]]] = defaultdict(list)
+        self.multiline = False
+
+    def add(self, name: str, keys: tuple[Any, ...], props: dict[str, Any]) -> None:
+        signature = tuple(sorted((k, _csv_type(v)) for k, v in props.items()))
+        self.groups[(name, signature)].append((keys, props))
+
+    def write(self) -> list[tuple[str, Path]]:
+        specs = []
+        for number, ((name, signature), rows) in enumerate(self.groups.items()):
+            path = self.folder / f"{self.prefix}-{number:04d}.csv"
+            columns = [k for k, _ in signature]
+            header = [*self.key_columns, *(f"{k}:{t}" for k, t in signature)]
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                out = csv.writer(handle)
+                out.writerow(header)
+                for keys, props in rows:
+                    cells = [*keys, *(_cell(props[c]) for c in columns)]
+                    out.writerow(cells)
+                    if not self.multiline:
+                        self.multiline = any(isinstance(c, str) and ("\n" in c or "\r" in c)
+                                             for c in cells)
+            specs.append((name, path))
+        return specs
+
+
+def database_exists(home: Path, database: str = "neo4j") -> bool:
+    """Whether the home already has a store for ``database`` (it started, or was imported)."""
+    return (home / "data" / "databases" / database / "neostore").exists()
+
+
+def write_csv(g: nx.MultiDiGraph, folder: Path) -> tuple[list, list, int, int, bool]:
+    """Write the graph as neo4j-admin CSV files; returns the node and relationship specs,
+    the number of relationships and of MENTIONS, and whether a value spans lines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nodes = _CsvGroups(folder, "nodes", ("id:ID",))
+    node_digest = 0
+    for node_id, attrs in g.nodes(data=True):
+        h = node_hash(node_id, attrs)
+        node_digest += digest_part(h)
+        props = node_properties(node_id, attrs, h)
+        del props["id"]  # the id:ID column is stored as property `id`
+        nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
+    rels = _CsvGroups(folder, "rels", (":START_ID", ":END_ID"))
+    rel_digest = count = mentions = 0
+    for u, v, rel, attrs in g.edges(keys=True, data=True):
+        h = edge_hash(u, rel, v, attrs)
+        rel_digest += digest_part(h)
+        rels.add(rel, (u, v), edge_properties(attrs, h))
+        count += 1
+    for m in iter_mentions(g):
+        h = m.content_hash
+        rel_digest += digest_part(h)
+        rels.add(MENTIONS, (m.source, m.target), m.properties(h))
+        mentions += 1
+    meta = {"key": META_KEY, "format": SYNC_FORMAT, "version": g.graph.get("version"),
+            "status": "complete", "synced_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+            "graph_nodes": g.number_of_nodes(), "graph_edges": g.number_of_edges(),
+            "mentions": mentions, "replace": True, "bulk_import": True,
+            "db_nodes": g.number_of_nodes(), "db_node_digest": node_digest,
+            "db_relationships": count + mentions, "db_relationship_digest": rel_digest}
+    meta_rows = _CsvGroups(folder, "meta", ())
+    meta_rows.add(META_LABEL, (), {k: v for k, v in meta.items() if v is not None})
+    node_specs = nodes.write() + meta_rows.write()
+    rel_specs = rels.write()
+    return node_specs, rel_specs, count + mentions, mentions, nodes.multiline or rels.multiline
+
+
+def bulk_import(g: nx.MultiDiGraph, home: Path, *, database: str = "neo4j",
+                overwrite: bool = False, heap: str = "1g") -> BulkReport:
+    """Import ``g`` into ``database`` of the stopped server home ``home`` with neo4j-admin.
+
+    Refuses a running server, and a database that already has a store unless ``overwrite``
+    (which replaces it whole). Start the server afterwards and run ``sync_graph`` once: it
+    creates the constraints and indexes and writes the centrality scores.
+    """
+    home = home.resolve()
+    if neo4j_server.attach(home) is not None:
+        raise BulkImportError(f"the Neo4j server on {home} is running: neo4j-admin import "
+                              "needs it stopped (python -m innograph.neo4j_server stop --home "
+                              f"{home}), or use the online `innograph sync`")
+    if database_exists(home, database) and not overwrite:
+        raise BulkImportError(f"database {database!r} already exists in {home}: the bulk path "
+                              "only fills a database that has no store yet (use the online "
+                              "`innograph sync`, or overwrite=True to replace it whole)")
+    if not (neo4j_server.conf_dir(home) / "neo4j.conf").is_file():
+        neo4j_server.write_config(home)
+    folder = home / "import" / IMPORT_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    began = time.perf_counter()
+    try:
+        node_specs, rel_specs, relationships, mentions, multiline = write_csv(g, folder)
+        csv_bytes = sum(p.stat().st_size for p in folder.iterdir())
+        csv_seconds = time.perf_counter() - began
+        extra = [f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+                 f"--multiline-fields={'true' if multiline else 'false'}"]
+        began = time.perf_counter()
+        try:
+            neo4j_server.import_full(home, nodes=node_specs, relationships=rel_specs,
+                                     database=database, overwrite=True, extra_args=extra,
+                                     heap=heap)
+        except neo4j_server.Neo4jServerError as exc:
+            raise BulkImportError(str(exc)) from exc
+        import_seconds = time.perf_counter() - began
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return BulkReport(g.number_of_nodes(), relationships, mentions, csv_seconds,
+                      import_seconds, csv_bytes)
