@@ -13,7 +13,7 @@ NEO4J_HOME  ?= neo4j-server/run/default
 # The explorer page's front-end libraries (web/package.json), from the npm registry.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run test lint bench clean neo4j-jars neo4j web browser
+.PHONY: run run-neo4j test lint bench clean neo4j-jars neo4j web browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# With NEO4J_URI set, data/ is synced into that Neo4j first (a no-op when unchanged).
 run: $(VENV)/.installed $(WEB_STAMP)
+	if [ -n "$$NEO4J_URI" ]; then $(BIN)/innograph sync; fi
 	$(BIN)/innograph serve --host $(HOST) --port $(PORT)
+
+# One step without Docker: the local Neo4j (its empty database bulk-imported on first use),
+# started in the background, synced, then `make run` on it. Stop Neo4j with
+# `$(BIN)/python -m innograph.neo4j_server stop --home $(NEO4J_HOME)`.
+run-neo4j: $(VENV)/.installed $(NEO4J_STAMP)
+	if [ ! -e $(NEO4J_HOME)/data/databases/neo4j/neostore ]; then \
+		$(BIN)/innograph sync --bulk-home $(NEO4J_HOME); fi
+	$(BIN)/python -m innograph.neo4j_server status --home $(NEO4J_HOME) >/dev/null || \
+		$(BIN)/python -m innograph.neo4j_server start --home $(NEO4J_HOME) \
+			--bolt-port 7687 --http-port 7474
+	$(MAKE) run NEO4J_URI=bolt://127.0.0.1:7687
 
 test: $(VENV)/.installed-dev neo4j-jars $(WEB_STAMP) browser
 	$(BIN)/ruff check .
