@@ -122,7 +122,7 @@ def test_sampled_betweenness_equals_networkx_with_the_same_sources(generated_gra
 
 @pytest.mark.parametrize("measure", ["closeness", "harmonic"])
 def test_pivot_estimates_rank_like_the_exact_measure(generated_graph, reference, measure):
-    settings = C.Settings(sample_size=60, exact_max_nodes=100, seed=5)
+    settings = C.Settings(pivots=60, exact_max_nodes=100, seed=5)
     estimate = C.centrality_scores(generated_graph, measure, settings)
     exact = reference(generated_graph, measure)
     nodes = list(generated_graph)
