@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the data or the request failed (the message says where)
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -44,7 +45,7 @@ def _load(args: argparse.Namespace) -> nx.MultiDiGraph:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
-        g = load_graph(args.path, check_quotes=not args.no_quotes)
+        g = load_graph(args.path, check_quotes=not args.no_quotes, sources_dir=args.sources)
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from None
     except LoadError as exc:
@@ -52,6 +53,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(exc.report.full() if args.all_errors else exc.report.summary(), file=sys.stderr)
         if not args.all_errors and exc.report.total > 3:
             print("(run with --all-errors for the full list)", file=sys.stderr)
+        if exc.report.counts["unknown-source"] and args.sources is None:
+            print("(quotes are checked against sources/ beside the data; "
+                  "name another folder with --sources DIR)", file=sys.stderr)
         return EXIT_FAILED
     print(f"{args.path}: valid: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
     return EXIT_OK
@@ -215,6 +219,53 @@ def _bulk_import(g: nx.MultiDiGraph, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The RDF export formats by CLI name, with rdflib's names for them (the ontology and the shapes
+# are small rdflib graphs); the data itself is streamed by graph.rdf.export.
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml",
+                  "trig": "trig", "nq": "nquads"}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from graph.rdf.export import FORMATS, ExportError, export_graph, rdf_format
+    from graph.rdf.namespaces import resolve_base
+
+    fmt = args.format
+    if fmt is None:  # from the output file's extension, else Turtle
+        by_extension = {f.extension: name for name, f in FORMATS.items()}
+        fmt = by_extension.get(args.out.suffix.lower(), "ttl") if args.out else "ttl"
+    spec = rdf_format(fmt)
+    what = "ontology" if args.ontology else "shapes" if args.shapes else "data"
+    try:
+        base = resolve_base(args.base)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    out = args.out if args.out else io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8",
+                                                       newline="\n")
+    try:
+        if what == "data":
+            g = _load(args)
+            size = export_graph(g, fmt, out, base=base, progress=None)
+        else:
+            from graph.rdf.ontology import build_ontology
+            from graph.rdf.shapes import build_shapes
+
+            graph = build_ontology() if what == "ontology" else build_shapes()
+            text = graph.serialize(format=RDFLIB_FORMATS[fmt])
+            size = out.write_text(text, encoding="utf-8") if args.out else out.write(text)
+    except ExportError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    finally:
+        if not args.out:
+            out.flush()
+            out.detach()  # leave sys.stdout usable
+    if args.out:
+        print(f"wrote {what} as {spec.label} to {args.out} ({size:,} characters)",
+              file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innograph",
@@ -232,7 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "and every quote against its source; report all problems, "
                                    "grouped by kind.")
     p.add_argument("path", nargs="?", type=Path, default=default_data_dir(),
-                   help="data directory (default: %(default)s)")
+                   help="data directory or RDF file (default: %(default)s)")
+    p.add_argument("--sources", type=Path, metavar="DIR",
+                   help="source documents for the quotes (default: sources/ beside the data)")
     p.add_argument("--all-errors", action="store_true", help="list every problem, not a summary")
     p.add_argument("--no-quotes", action="store_true", help="skip checking quotes against sources")
     p.set_defaults(func=cmd_validate)
@@ -306,6 +359,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="instead: fill the empty database of the STOPPED local server home "
                         "HOME (innograph.neo4j_server) offline with neo4j-admin import")
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("export", help="export the graph (or its ontology, or SHACL shapes) as RDF",
+                       description="Write the graph as RDF: every node and edge with all its "
+                                   "properties and provenance (PROV-O), in Turtle, N-Triples, "
+                                   "JSON-LD, RDF/XML, TriG or N-Quads; streamed, so any size "
+                                   "fits. IRIs: {base}id/{node-id}. See docs/rdf.md.")
+    data_option(p)
+    p.add_argument("--format", choices=list(RDFLIB_FORMATS),
+                   help="RDF format (default: from --out's extension, else ttl)")
+    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    p.add_argument("--base", help="base IRI of instance data (default: $INNOGRAPH_BASE or "
+                                  "the schema's ontology.base)")
+    p.add_argument("--no-quotes", action="store_true", help="skip checking quotes when loading")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--ontology", action="store_true",
+                      help="write the ontology (RDFS/OWL, from the schema) instead of the data")
+    what.add_argument("--shapes", action="store_true",
+                      help="write the SHACL shapes (from the schema) instead of the data")
+    p.set_defaults(func=cmd_export)
 
     return parser
 

@@ -24,6 +24,7 @@ it cites, so a graph holds exactly what one document supports; the union is the 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -461,13 +462,21 @@ def export_graph(g: nx.MultiDiGraph, format: str, out: Path | str | IO[str], *,
                  base: str | None = None, progress: bool | None = None) -> int:
     """Write the export of ``g`` to a file path or text stream; returns characters written.
 
-    Validation happens before the file is created: an unknown format or a bad base raises
-    ``ValueError`` and leaves no file behind.
+    An unknown format or a bad base raises ``ValueError`` before anything is written; a file
+    is written under a temporary name and renamed when complete, so a failed export leaves
+    no partial file behind.
     """
     rdf_format(format)
     resolve_base(base)
     chunks = iter_serialized(g, format, base=base, progress=progress)
     if not isinstance(out, str | Path):
         return sum(out.write(chunk) for chunk in chunks)
-    with open(out, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
-        return sum(handle.write(chunk) for chunk in chunks)
+    path = Path(out)
+    partial = path.with_name(path.name + ".part")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
+            written = sum(handle.write(chunk) for chunk in chunks)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
