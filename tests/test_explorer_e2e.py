@@ -35,6 +35,7 @@ __all__ = ["api_graph", "api_routes", "backend", "browser", "explorer_url", "pag
 pytestmark = pytest.mark.browser
 
 NODE_LIMIT = 150  # the page's neighbourhood limit (web/static/js/views/explore.js)
+RELATIONS_SHOWN = 50  # relations listed before "show all" (same file)
 SCHEMA = load_schema()
 
 
@@ -116,10 +117,10 @@ def test_radius_and_kind_filters_redraw_what_the_api_answers(
     assert wait_drawn(page) == len(filtered["nodes"]) < len(hood["nodes"])
     assert {e["rel"] for e in filtered["edges"]} == {relation}
 
-    kinds = sorted({n["kind"] for n in hood["nodes"] if n["id"] != center})[:1]
+    kinds = [next(n["kind"] for n in hood["nodes"] if n["distance"] == 1)]
     page.goto(f"{explorer_url}/#/entity/{center}?radius=2&kinds={kinds[0]}")
     by_kind = backend.neighbourhood(center, radius=2, node_kinds=kinds, limit=NODE_LIMIT)
-    assert wait_drawn(page) == len(by_kind["nodes"])
+    assert wait_drawn(page) == len(by_kind["nodes"]) > 1
     assert drawn_ids(page) == {n["id"] for n in by_kind["nodes"]}
     screenshot(page, "neighbourhood-filtered")
 
@@ -131,6 +132,13 @@ def test_a_hub_is_drawn_truncated_and_says_so(page: Page, explorer_url: str,
     assert hood["truncated"]  # the curated data's biggest hub has more than the limit
     assert open_entity(page, explorer_url, hub, "?radius=2") == NODE_LIMIT
     expect(page.locator("#drawing-status b")).to_contain_text(str(NODE_LIMIT))
+    # Its relations come 50 at once, all of them on request.
+    edges = backend.entity(hub)["edges"]
+    total = len(edges["out"]) + len(edges["in"])
+    assert total > RELATIONS_SHOWN
+    expect(page.locator(".relation")).to_have_count(RELATIONS_SHOWN)
+    page.locator("button[name=more-relations]").click()
+    expect(page.locator(".relation")).to_have_count(total)
 
 
 def test_following_a_relation_and_clicking_a_drawn_node_move_there(
@@ -172,8 +180,9 @@ def test_path_view_lists_and_draws_the_paths_with_each_hops_quote(
             expect(hop_item.locator(".quote").first).to_have_text(hop["provenance"][0]["quote"])
     assert drawn == len(answer["nodes"])
     assert drawn_ids(page) == set(answer["nodes"])
-    cards.nth(answer["count"] - 1).click()
+    cards.first.click()
     expect(page.locator(".path-card.selected")).to_have_count(1)
+    expect(cards.first).to_have_class(re.compile("selected"))
     screenshot(page, "paths")
 
 

@@ -23,8 +23,10 @@ const STYLE = [
     "text-background-color": "#fff", "text-background-opacity": 0.75,
     "text-background-padding": 1, "border-width": 1.5, "border-color": "#fff",
     "min-zoomed-font-size": 7 } },
+  // The centre's label wraps narrow, so it does not cover the labels of its own edges.
   { selector: "node.center", style: { "border-width": 4, "border-color": "#1d2330",
-    "font-weight": "bold", "font-size": 13 } },
+    "font-weight": "bold", "font-size": 13, "text-wrap": "wrap", "text-max-width": 100,
+    "text-overflow-wrap": "anywhere" } },
   { selector: "node:selected", style: { "border-color": "#d62728", "border-width": 4 } },
   { selector: "edge", style: {
     "curve-style": "bezier", width: 1.4, "line-color": "#a9b0bf", "target-arrow-shape":
@@ -106,8 +108,8 @@ export class Drawing {
     const unique = new Map(edges.filter((e) => present.has(e.from) && present.has(e.to))
       .map((e) => [edgeId(e), e]));
     this.drawnEdges = [...unique.values()];
-    this.renderLegend();
     if (!this.cy) return this.finish(0, 0);
+    this.renderLegend();
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(nodes.map((n) => ({ group: "nodes", classes: n.id === center ? "center" : "",
@@ -137,7 +139,7 @@ export class Drawing {
     }
     // Rings by distance from the centre: deterministic, fast, and the hops can be read off.
     return { ...common, name: "concentric", concentric: (n) => 10 - n.data("distance"),
-      levelWidth: () => 0.5, minNodeSpacing: count <= ROOMY_UP_TO ? 50 : 8 };
+      levelWidth: () => 0.5, minNodeSpacing: count <= ROOMY_UP_TO ? 120 : 8 };
   }
 
   finish(nodeCount, edgeCount) {

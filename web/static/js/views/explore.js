@@ -13,6 +13,7 @@ import { scaledSizes } from "./centrality.js";
 
 const RADII = [1, 2];
 const NODE_LIMIT = 150; // enough to read; more would be a hairball
+const RELATIONS_SHOWN = 50;
 
 const listParam = (params, name) => (params.get(name) || "").split(",").filter(Boolean);
 
@@ -79,8 +80,8 @@ function filterMenu(name, label, options, chosen, apply) {
 
 function entityPanel(entity) {
   const relations = [
-    ...entity.edges.out.map((e) => ({ ...e, line: relationLine(entity, e.rel, e.other) })),
-    ...entity.edges.in.map((e) => ({ ...e, line: relationLine(e.other, e.rel, entity) })),
+    ...entity.edges.out.map((e) => ({ ...e, from: entity, to: e.other })),
+    ...entity.edges.in.map((e) => ({ ...e, from: e.other, to: entity })),
   ];
   const other = otherNameOf(entity);
   return h("article", { class: "entity", dataset: { id: entity.id } },
@@ -97,10 +98,20 @@ function entityPanel(entity) {
       ? h("section", {}, h("h3", {}, t("provenance")), quotes(entity.provenance)) : null,
     h("section", { class: "relations" },
       h("h3", {}, t("relations", { n: relations.length })),
-      relations.length ? h("ul", { class: "relation-list" }, relations.map((r) => h("li", {
-        class: "relation", dataset: { rel: r.rel, other: r.other.id } },
-      r.line, propertyList(r.rel, r.properties), quotes(r.provenance))))
-        : h("p", { class: "muted" }, t("noRelations"))));
+      relations.length ? relationList(relations) : h("p", { class: "muted" }, t("noRelations"))));
+}
+
+// The first relations at once, the rest on request: a hub may have thousands.
+function relationList(relations) {
+  const item = (r) => h("li", { class: "relation", dataset: { rel: r.rel, other: r.other.id } },
+    relationLine(r.from, r.rel, r.to), propertyList(r.rel, r.properties), quotes(r.provenance));
+  const list = h("ul", { class: "relation-list" }, relations.slice(0, RELATIONS_SHOWN).map(item));
+  if (relations.length <= RELATIONS_SHOWN) return list;
+  const more = h("button", { type: "button", name: "more-relations", onclick: () => {
+    list.append(...relations.slice(RELATIONS_SHOWN).map(item));
+    more.remove();
+  } }, t("showAllRelations", { n: relations.length }));
+  return [list, more];
 }
 
 // The landing view: the most central entities as a starting point.
