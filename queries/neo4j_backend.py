@@ -26,6 +26,7 @@ from typing import Any, LiteralString, cast
 from neo4j import READ_ACCESS, Driver, GraphDatabase, Query, Record
 from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
 
+from graph.schema import load_schema
 from queries import neo4j_paths
 from queries.backend import Json
 from queries.centrality import check_measure, distribution
@@ -344,8 +345,8 @@ class Neo4jBackend:
 
     def centrality(self, measure: str, *, kind: str | None = None, top: int = 10) -> Json:
         check_measure(measure)
-        if kind is not None:
-            _node_kinds("kind", [kind])
+        if kind is not None and kind not in load_schema().node_kinds:
+            raise InvalidQuery("kind", f"unknown node kind {kind!r}")
         if top < 1:
             raise InvalidQuery("top", f"must be at least 1, got {top}")
         version = self.version()
@@ -378,8 +379,7 @@ class Neo4jBackend:
         records = self.run("MATCH (m:InnographMeta {key: $key}) "
                            "RETURN m.centrality_methods AS methods", key=META_KEY)
         raw = records[0]["methods"] if records else None
-        methods = json.loads(raw) if raw else {}
-        return {**methods.get(measure, {}), "stored_as": f"node property {measure}"}
+        return json.loads(raw).get(measure, {}) if raw else {}
 
     # -- entity arguments -------------------------------------------------------------------
 

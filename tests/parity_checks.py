@@ -1,0 +1,103 @@
+"""Comparing an embedded answer with a Neo4j answer to the same question.
+
+Most answers must be equal as JSON. Three kinds may differ in order only, by design
+(queries/neo4j_backend.py): name-search ties (embedded: load order; Neo4j: id), the choice
+among equally long paths when more exist than asked for, and centrality scores recomputed in
+another process (floating-point noise, and so the order of near-ties). These helpers check
+everything else exactly and those parts against the graph itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from queries.centrality import centrality_scores
+from queries.views import node_summaries, path_view
+
+Json = dict[str, Any]
+SCORE = {"rel": 1e-9, "abs": 1e-12}
+
+
+def search_rank(g: nx.MultiDiGraph, node_id: str, text: str) -> int:
+    """0 exact, 1 prefix, 2 partial: the match class of ``node_id`` for ``text``."""
+    a = g.nodes[node_id]
+    names = [s.casefold() for s in (node_id, a["name_zh"], a["name_en"], *a["aliases"])]
+    wanted = text.strip().casefold()
+    if wanted in names:
+        return 0
+    if any(n.startswith(wanted) for n in names):
+        return 1
+    assert any(wanted in n for n in names), f"{node_id} does not match {text!r}"
+    return 2
+
+
+def assert_same_search(g: nx.MultiDiGraph, embedded: Any, neo4j: Any, text: str | None,
+                       kinds: list[str] | None = None) -> None:
+    """Same total and items; with text, each rank class in id order on Neo4j's side."""
+    full_e = embedded.search(text, kinds=kinds, limit=100_000)
+    full_n = neo4j.search(text, kinds=kinds, limit=100_000)
+    assert full_n["total"] == full_e["total"]
+    ids_e = [item["id"] for item in full_e["items"]]
+    if text and text.strip():
+        ranks = [search_rank(g, n, text) for n in ids_e]
+        assert ranks == sorted(ranks), "embedded search is not ranked exact/prefix/partial"
+        ids_e = sorted(ids_e, key=lambda n: (search_rank(g, n, text), n))
+    assert [item["id"] for item in full_n["items"]] == ids_e
+    by_id = {item["id"]: item for item in full_e["items"]}
+    assert full_n["items"] == [by_id[n] for n in ids_e]
+    for offset in (0, 1, 3):
+        page = neo4j.search(text, kinds=kinds, limit=2, offset=offset)
+        assert page == {"total": full_e["total"], "offset": offset, "limit": 2,
+                        "items": [by_id[n] for n in ids_e[offset:offset + 2]]}
+
+
+def assert_same_paths(g: nx.MultiDiGraph, embedded: Json, neo4j: Json) -> None:
+    """Exactly equal, except which of the longest paths are kept when there were more."""
+    assert neo4j.pop("timed_out", False) is False
+    embedded = {k: v for k, v in embedded.items() if k != "timed_out"}
+
+    def frame(answer: Json) -> Json:
+        return {k: v for k, v in answer.items() if k not in ("paths", "nodes")}
+
+    assert frame(neo4j) == frame(embedded)
+    assert [p["length"] for p in neo4j["paths"]] == [p["length"] for p in embedded["paths"]]
+    if not embedded["truncated"]:
+        assert neo4j["paths"] == embedded["paths"]
+        assert neo4j["nodes"] == embedded["nodes"]
+        return
+    longest = max(p["length"] for p in embedded["paths"])
+    assert ([p for p in neo4j["paths"] if p["length"] < longest]
+            == [p for p in embedded["paths"] if p["length"] < longest])
+    filters = embedded["filters"]
+    for path in neo4j["paths"]:
+        nodes = path["nodes"]
+        assert len(set(nodes)) == len(nodes), f"not a simple path: {nodes}"
+        assert nodes[0] == embedded["source"]["id"] and nodes[-1] == embedded["target"]["id"]
+        if filters["node_kinds"] is not None:
+            assert all(g.nodes[n]["kind"] in filters["node_kinds"] for n in nodes[1:-1])
+        # a path of the graph (raises if two consecutive nodes are not joined as allowed),
+        # rendered as the embedded backend renders it
+        assert path == path_view(g, nodes, filters["relations"], filters["directed"])
+    assert neo4j["nodes"] == node_summaries(g, (n for p in neo4j["paths"] for n in p["nodes"]))
+
+
+def assert_same_centrality(g: nx.MultiDiGraph, embedded: Json, neo4j: Json) -> None:
+    """Equal rankings up to floating-point noise: a near-tie may be ordered differently."""
+    for key in ("measure", "kind", "top", "version", "method", "count"):
+        assert neo4j[key] == embedded[key], key
+    assert set(neo4j["distribution"]) == set(embedded["distribution"])
+    for key, value in embedded["distribution"].items():
+        assert neo4j["distribution"][key] == pytest.approx(value, **SCORE), key
+    scores = centrality_scores(g, embedded["measure"])
+    assert len(neo4j["items"]) == len(embedded["items"])
+    for e, n in zip(embedded["items"], neo4j["items"], strict=True):
+        assert n["rank"] == e["rank"]
+        assert n["score"] == pytest.approx(e["score"], **SCORE)
+        assert n["score"] == pytest.approx(scores[n["id"]], **SCORE)
+        if n["id"] == e["id"]:
+            assert n == {**e, "score": n["score"]}
+        else:  # a different node only where its embedded score ties this rank's
+            assert scores[n["id"]] == pytest.approx(e["score"], **SCORE)
