@@ -181,15 +181,17 @@ def test_k_shortest_paths_equal_networkx(generated_graph):
     assert checked >= 3
 
 
-def test_all_simple_paths_equal_networkx(generated_graph):
-    h = projection(generated_graph)
+@pytest.mark.parametrize("directed", [False, True])
+def test_all_simple_paths_equal_networkx(generated_graph, directed):
+    h = projection(generated_graph, directed=directed)
+    cutoff = 6 if directed else 4
     checked = 0
     for a, b in random_pairs(generated_graph, 60, seed=5):
-        expected = sorted(nx.all_simple_paths(h, a, b, cutoff=4))
+        expected = sorted(nx.all_simple_paths(h, a, b, cutoff=cutoff))
         if not expected:
             continue
-        answer = all_simple_paths(generated_graph, a, b, max_length=4, limit=100_000,
-                                  timeout=30)
+        answer = all_simple_paths(generated_graph, a, b, max_length=cutoff, limit=100_000,
+                                  timeout=30, directed=directed)
         got = node_paths(answer)
         assert sorted(got) == expected
         assert [len(p) for p in got] == sorted(len(p) for p in got)  # shortest first
