@@ -137,10 +137,11 @@ class DataTerm:
 
 def lexical_form(type_name: str, value: Any) -> str:
     """The xsd lexical form of a typed property value as the graph holds it."""
-    if type_name == "decimal":
+    if type_name == "decimal":  # always with a decimal point: XSD 1.0 canonical form
         if isinstance(value, float):
             value = Decimal(repr(value))
-        return format(value, "f") if isinstance(value, Decimal) else str(int(value))
+        text = format(value, "f") if isinstance(value, Decimal) else str(int(value))
+        return text if "." in text else text + ".0"
     if type_name == "boolean":
         return "true" if value else "false"
     if type_name == "year":

@@ -1,0 +1,168 @@
+"""Graphs for the RDF tests: the small fixture, a "rich" graph that uses every property type,
+awkward strings and multi-source provenance, a generated graph, and the curated data set."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from graph.embedded import node_view
+from graph.rdf.export import export_graph, rdf_format
+from loaders.dataset import DEFAULT_DATA_DIR, load_graph
+from loaders.generate import generate_dataset
+from loaders.problems import LoadError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+              "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
+              "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml",
+                  "trig": "trig", "nq": "nquads"}
+
+# Awkward text: quotes, backslashes, tabs, CR/LF, XML specials, a line separator, an emoji.
+AWKWARD = 'He said "go" \\ now\t<b>&amp;</b>\u2028🚀'
+SOURCE_A = "报告 A.txt"  # a space and Chinese in the file name: percent-encoded in IRIs
+SOURCE_B = "plain.txt"
+RICH_TEXTS = {
+    SOURCE_A: ["富基金设立于长春，投资早期项目。", f"富基金说：{AWKWARD}。",
+               "富基金向示范实验室提供资金五千万元。", "示范计划（2021—2035年）受理项目120个。",
+               "创新大会于2024年5月1日召开。", "示范实验室在建设中。", "光电产业增长12.5%。",
+               "示范市有高新技术企业3000家。", "示范市长张三。", "卫星公司在轨卫星117颗。",
+               "卫星公司与示范实验室联合研发。", "卫星公司参展创新大会。",
+               "示范实验室从事光电产业。"],
+    SOURCE_B: ["富基金投资卫星公司12.75元。", "报告B说明。", "示范计划资助示范实验室。"],
+}
+
+
+def _prov(source: str, quote: str) -> dict[str, str]:
+    return {"source": source, "quote": quote}
+
+
+def rich_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    a, b = RICH_TEXTS[SOURCE_A], RICH_TEXTS[SOURCE_B]
+    nodes = [
+        {"id": "src-a", "kind": "Source", "subtype": "newspaper_article", "name_zh": "报告A",
+         "name_en": "Report A", "file": SOURCE_A, "headline": f"头条 {AWKWARD}",
+         "provenance": [_prov(SOURCE_A, a[0])]},
+        {"id": "rich-fund", "kind": "Fund", "subtype": "investment_fund", "name_zh": "富基金",
+         "name_en": 'Rich "Fund"', "aliases": ["富", "RF", AWKWARD],
+         "scale_min_cny": 1_500_000_000, "amount_cny": 0.5,
+         "max_amount_per_project_per_year_cny": 1.25e-05,
+         "investment_focus_zh": "投早\n投小", "stage": "early",
+         "description_en": 'Line one\nLine "two"\t\\ and\r a carriage return',
+         "provenance": [_prov(SOURCE_A, a[0]), _prov(SOURCE_B, b[0]), _prov(SOURCE_A, a[1])]},
+        {"id": "demo-plan", "kind": "Program", "subtype": "plan", "name_zh": "示范计划",
+         "name_en": "Demo plan", "start_year": 2021, "end_year": 2035, "projects_applied": 120,
+         "amount_cny": 3_000_000, "provenance": [_prov(SOURCE_A, a[3])]},
+        {"id": "innovation-conference", "kind": "Event", "subtype": "conference",
+         "name_zh": "创新大会", "name_en": "Innovation conference", "date": "2024-05-01",
+         "year": 2024, "count": 3, "provenance": [_prov(SOURCE_A, a[4])]},
+        {"id": "demo-lab", "kind": "Lab", "subtype": "national_key_lab", "name_zh": "示范实验室",
+         "name_en": "Demo lab", "status_zh": "建设中", "provenance": [_prov(SOURCE_A, a[5])]},
+        {"id": "sector-optics", "kind": "Sector", "subtype": "industry", "name_zh": "光电",
+         "name_en": "Optics", "growth_percent": 12.5, "provenance": [_prov(SOURCE_A, a[6])]},
+        {"id": "demo-city", "kind": "Place", "subtype": "city", "name_zh": "示范市",
+         "name_en": "Demo City", "high_tech_enterprises": 3000, "figures_year": 2023,
+         "academicians": 20, "provenance": [_prov(SOURCE_A, a[7])]},
+        {"id": "zhang-san", "kind": "Person", "subtype": "official", "name_zh": "张三",
+         "name_en": "Zhang San", "role_zh": "市长", "provenance": [_prov(SOURCE_A, a[8])]},
+        {"id": "sat-co", "kind": "Company", "subtype": "company", "name_zh": "卫星公司",
+         "name_en": "Satellite Co.", "satellites_in_orbit": 117, "aliases": ["卫星"],
+         "provenance": [_prov(SOURCE_A, a[9])]},
+    ]
+    edges = [
+        {"from": "rich-fund", "rel": "FUNDS", "to": "demo-lab", "year": 2023,
+         "amount_cny": 50_000_000, "count": 2, "mode_zh": "资助",
+         "note_en": f"Note: {AWKWARD}\nnext line", "provenance": [_prov(SOURCE_A, a[2])]},
+        {"from": "rich-fund", "rel": "INVESTS_IN", "to": "sat-co", "amount_cny": 12.75,
+         "provenance": [_prov(SOURCE_B, b[0]), _prov(SOURCE_A, a[0])]},
+        {"from": "zhang-san", "rel": "LEADS", "to": "demo-city", "role_zh": "市长",
+         "provenance": [_prov(SOURCE_A, a[8])]},
+        {"from": "sat-co", "rel": "PARTICIPATES_IN", "to": "innovation-conference",
+         "role_zh": "参展", "year": 2024, "count": 1, "provenance": [_prov(SOURCE_A, a[11])]},
+        {"from": "demo-plan", "rel": "FUNDS", "to": "demo-lab",
+         "provenance": [_prov(SOURCE_B, b[2])]},
+        {"from": "demo-lab", "rel": "WORKS_IN_SECTOR", "to": "sector-optics",
+         "provenance": [_prov(SOURCE_A, a[12])]},
+        {"from": "sat-co", "rel": "COLLABORATES_WITH", "to": "demo-lab", "mode_zh": "联合研发",
+         "provenance": [_prov(SOURCE_A, a[10])]},
+    ]
+    return nodes, edges
+
+
+def write_rich_dataset(root: Path) -> Path:
+    nodes, edges = rich_records()
+    (root / "sources").mkdir(parents=True)
+    for name, lines in RICH_TEXTS.items():
+        (root / "sources" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name, records in (("nodes", nodes), ("edges", edges)):
+        (root / f"{name}.yaml").write_text(yaml.safe_dump(records, allow_unicode=True),
+                                           encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def rich_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_rich_dataset(tmp_path_factory.mktemp("rich"))
+
+
+@pytest.fixture(scope="session")
+def rich_graph(rich_dir: Path) -> nx.MultiDiGraph:
+    return load_graph(rich_dir, progress=False)
+
+
+@pytest.fixture(scope="session")
+def fixture_graph() -> nx.MultiDiGraph:
+    return load_graph(FIXTURES / "valid", progress=False)
+
+
+@pytest.fixture(scope="session")
+def generated_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated")
+    generate_dataset(root, nodes=400, edges_per_node=3, seed=11, like=DEFAULT_DATA_DIR,
+                     progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def generated_graph(generated_dir: Path) -> nx.MultiDiGraph:
+    return load_graph(generated_dir, progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_graph() -> nx.MultiDiGraph:
+    """The curated data set; skipped while it does not load (it is validated elsewhere)."""
+    try:
+        return load_graph(DEFAULT_DATA_DIR, progress=False)
+    except (FileNotFoundError, LoadError) as exc:
+        pytest.skip(f"data/ does not load yet: {str(exc).splitlines()[0]}")
+
+
+GRAPH_FIXTURES = ("fixture_graph", "rich_graph", "generated_graph", "real_graph")
+
+
+def exported(g: nx.MultiDiGraph, fmt: str, base: str | None = None) -> str:
+    out = io.StringIO()
+    export_graph(g, fmt, out, base=base, progress=False)
+    return out.getvalue()
+
+
+def oxigraph_quads(text: str, fmt: str) -> list[ox.Quad]:
+    return list(ox.parse(text, OX_FORMATS[rdf_format(fmt).name]))
+
+
+def triple_set(text: str, fmt: str) -> set[tuple[Any, Any, Any]]:
+    return {(q.subject, q.predicate, q.object) for q in oxigraph_quads(text, fmt)}
+
+
+def graph_view(g: nx.MultiDiGraph) -> tuple[dict, dict]:
+    """Nodes and edges with every attribute, for comparing two graphs."""
+    nodes = {n: node_view(g, n) for n in g.nodes}
+    edges = {(u, k, v): dict(a) for u, v, k, a in g.edges(keys=True, data=True)}
+    return nodes, edges
