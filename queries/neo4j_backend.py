@@ -24,7 +24,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, LiteralString, cast
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, Query, Record
-from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph.schema import load_schema
 from queries import neo4j_paths
@@ -84,7 +90,7 @@ class Neo4jBackend:
         auth = (user or DEFAULT_USER, password) if password is not None else None
         try:
             driver = GraphDatabase.driver(uri, auth=auth, **{**DRIVER_DEFAULTS, **options})
-        except ValueError as exc:  # e.g. an unsupported URI scheme
+        except (ValueError, ConfigurationError) as exc:  # e.g. an unsupported URI scheme
             raise BackendUnavailable(f"cannot use NEO4J_URI {uri!r}: {exc}") from None
         return cls(driver, database=database, uri=uri, user=auth[0] if auth else None,
                    owns_driver=True)
