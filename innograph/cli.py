@@ -129,28 +129,37 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from api.app import create_app
+    from api.app import create_app, default_backend
     from api.server import make_server, server_url
+    from queries.errors import BackendUnavailable
 
     if not 1 <= args.threads <= 64:
         raise CommandError("--threads must be between 1 and 64")
     try:
-        app = create_app(config={"DATA_DIR": args.data})
+        backend = default_backend(args.data)
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from None
     except LoadError as exc:
         raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
                            f"{exc.report.summary()}") from None
-    except RuntimeError as exc:  # e.g. NEO4J_URI set but the Neo4j backend is unusable
+    except (RuntimeError, BackendUnavailable) as exc:  # e.g. a NEO4J_URI it cannot use
         raise CommandError(str(exc)) from None
     try:
-        server = make_server(app, args.host, args.port, args.threads)
+        health = backend.health()
+        graph = f"{health['nodes']} nodes, {health['edges']} edges"
+    except BackendUnavailable as exc:  # keep serving: health answers 503 until it is back
+        print(f"innograph serve: warning: {exc}; /api/v1/health answers 503 until the "
+              f"{backend.name} backend is reachable", file=sys.stderr, flush=True)
+        graph = "unreachable for now"
+    try:
+        server = make_server(create_app(backend), args.host, args.port, args.threads)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{exc.strerror or exc}") from None
     url = server_url(server)
-    print(f"innograph: explorer at {url}/, API at {url}/api/v1 (docs: {url}/api/docs, "
-          f"{args.threads} threads); Ctrl-C stops", flush=True)
+    print(f"innograph: explorer at {url}/, API at {url}/api/v1 (docs: {url}/api/docs) over "
+          f"the {backend.name} graph ({graph}), {args.threads} threads; Ctrl-C stops",
+          flush=True)
     try:
         server.run()
     finally:
