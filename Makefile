@@ -29,6 +29,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 # With NEO4J_URI set, data/ is synced into that Neo4j first (a no-op when unchanged).
 run: $(VENV)/.installed $(WEB_STAMP)
+	$(BIN)/innograph stats
 	if [ -n "$$NEO4J_URI" ]; then $(BIN)/innograph sync; fi
 	$(BIN)/innograph serve --host $(HOST) --port $(PORT)
 
