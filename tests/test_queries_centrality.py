@@ -179,3 +179,13 @@ def test_invalid_arguments(real_graph):
         with pytest.raises(InvalidQuery) as raised:
             C.centrality(real_graph, **kwargs)
         assert raised.value.field == field
+
+
+def test_tiny_graphs():
+    empty = make_graph([], [])
+    for measure in CENTRALITY_MEASURES:
+        answer = C.centrality(empty, measure)
+        assert answer["items"] == [] and answer["distribution"]["count"] == 0
+    single = C.compute_all(make_graph([("a", "Company")], []))
+    assert single["pagerank"] == {"a": 1.0} and single["betweenness"] == {"a": 0.0}
+    assert single["closeness"] == {"a": 0.0} and single["degree"] == {"a": 0.0}
