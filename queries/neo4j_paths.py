@@ -1,11 +1,11 @@
 """Paths and backing chains found with Cypher, rendered like the embedded backend's.
 
-Neo4j finds the node sequences: ``allShortestPaths`` for shortest paths, variable-length
-patterns one length at a time for k-shortest and all simple paths, and a quantified path
-pattern generated from ``queries.backing``'s link table for backing chains. The nodes and
-edges on the answer are then fetched into a small local graph and rendered by
-``queries.views`` / ``queries.backing``, so hops, alternatives, explanations and ranking are
-the embedded backend's own.
+Neo4j finds the node sequences: ``ALL SHORTEST`` quantified path patterns for shortest
+paths, fixed-length patterns one length at a time for k-shortest and all simple paths, and
+a quantified path pattern generated from ``queries.backing``'s link table for backing
+chains. The nodes and edges on the answer are then fetched into a small local graph and
+rendered by ``queries.views`` / ``queries.backing``, so hops, alternatives, explanations and
+ranking are the embedded backend's own.
 """
 
 from __future__ import annotations
@@ -65,19 +65,21 @@ class PathSearch:
         self.node_kinds = node_kinds
         self.directed = directed
         self.max_length = max_length
+        # A quantified path pattern: its inline node predicate prunes while Neo4j searches,
+        # where a WHERE on the whole path would make it enumerate every path first.
         arrow = "->" if directed else "-"
-        self._step = f"-[{relation_pattern(relations)}*{{lengths}}]{arrow}"
-        self._kinds = ("" if node_kinds is None else
-                       " AND all(n IN nodes(p)[1..-1] WHERE n.kind IN $kinds)")
+        where = " WHERE v.kind IN $kinds OR v.id = $b" if node_kinds is not None else ""
+        self._step = f"((u)-[r{relation_pattern(relations)}]{arrow}(v){where})"
+
+    def _match(self, selector: str, lengths: str) -> str:
+        return (f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
+                f"MATCH p = {selector} (a) {self._step}{{{lengths}}} (b) ")
 
     def shortest(self, limit: int) -> Json:
         _check_positive(limit=limit)
-        step = self._step.format(lengths=f"..{self.max_length}")
         records = self.backend.run(
-            f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
-            f"MATCH p = allShortestPaths((a){step}(b)) WHERE true{self._kinds} "
-            f"WITH DISTINCT [n IN nodes(p) | n.id] AS ids "
-            f"RETURN ids ORDER BY ids LIMIT $cap",
+            self._match("ALL SHORTEST", f"1,{self.max_length}")
+            + "WITH DISTINCT [n IN nodes(p) | n.id] AS ids RETURN ids ORDER BY ids LIMIT $cap",
             a=self.a, b=self.b, kinds=self.node_kinds, cap=limit + 1)
         node_paths = [r["ids"] for r in records]
         if not node_paths:
@@ -100,22 +102,29 @@ class PathSearch:
                             {"max_length": self.max_length, "timed_out": timed_out})
 
     def _simple_paths(self, wanted: int, timeout: float) -> tuple[list[list[str]], bool]:
-        """Up to ``wanted`` simple paths, shortest first, one length at a time (the smallest
-        node-id sequences of the last length); stops at ``timeout`` seconds."""
+        """Up to ``wanted`` simple paths, shortest first, one length at a time from the
+        distance between the endpoints (the smallest node-id sequences of the last length);
+        stops at ``timeout`` seconds."""
         from queries.neo4j_backend import QueryTimedOut
 
         deadline = time.monotonic() + timeout
         found: list[list[str]] = []
-        for length in range(1, self.max_length + 1):
+        try:
+            shortest = self.backend.run(
+                self._match("SHORTEST 1", f"1,{self.max_length}") + "RETURN length(p) AS n",
+                timeout=timeout, a=self.a, b=self.b, kinds=self.node_kinds)
+        except QueryTimedOut:
+            return found, True
+        if not shortest:
+            return found, False
+        for length in range(shortest[0]["n"], self.max_length + 1):
             left = deadline - time.monotonic()
             if left <= 0:
                 return found, True
-            step = self._step.format(lengths=f"{length}")
             try:
                 records = self.backend.run(
-                    f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
-                    f"MATCH p = (a){step}(b) WHERE true{self._kinds} "
-                    f"WITH [n IN nodes(p) | n.id] AS ids WHERE {SIMPLE} "
+                    self._match("", f"{length}")
+                    + f"WITH [n IN nodes(p) | n.id] AS ids WHERE {SIMPLE} "
                     f"WITH DISTINCT ids RETURN ids ORDER BY ids LIMIT $cap",
                     timeout=left, a=self.a, b=self.b, kinds=self.node_kinds,
                     cap=wanted - len(found))

@@ -1,0 +1,23 @@
+// Which entities are the most central?
+//
+// `innograph sync` writes centrality scores onto every node (see docs/neo4j.md):
+//   degree, in_degree, out_degree  relationships at the node (parallel ones each count)
+//   pagerank                       importance flowing along the stored edge direction
+//   betweenness                    how often the node lies on shortest paths (a broker)
+//   closeness, harmonic            how near the node is to all others
+//   eigenvector                    connected to well-connected nodes
+// The first statement ranks by PageRank; the second finds the brokers (betweenness).
+
+MATCH (n:Entity)
+WHERE n.pagerank IS NOT NULL
+RETURN n.id AS id, n.kind AS kind, n.name_zh AS name, n.name_en AS name_en,
+       n.pagerank AS pagerank, n.degree AS degree, n.betweenness AS betweenness
+ORDER BY n.pagerank DESC, n.id
+LIMIT 20;
+
+MATCH (n:Entity)
+WHERE n.betweenness > 0
+RETURN n.id AS id, n.kind AS kind, n.name_zh AS name, n.betweenness AS betweenness,
+       n.degree AS degree
+ORDER BY n.betweenness DESC, n.id
+LIMIT 10;

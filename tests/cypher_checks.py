@@ -1,0 +1,338 @@
+"""Reading queries/cypher/*.cypher files as the Neo4j Browser does, and what each file's
+answer must be, computed from the networkx graph (used by test_cypher_files and
+test_neo4j_generated)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from neo4j import Driver
+from neo4j.graph import Path as GraphPath
+
+from graph.embedded import find_nodes, resolve_node, statistics
+from queries import backing as backing_queries
+from queries.centrality import centrality_scores
+from queries.paths import shortest_paths
+
+CYPHER_DIR = Path(__file__).resolve().parents[1] / "queries" / "cypher"
+PARAM_LINE = re.compile(r"^:param\s+(\w+)\s*=>\s*(.+?)\s*;?\s*$")
+Rows = list[dict[str, Any]]
+
+
+# -- reading a file as the Browser does ---------------------------------------------------------
+
+def _code_segments(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_code) where the other pieces are string literals or
+    quoted names, so comments and ``;`` are only looked for in code."""
+    pieces: list[tuple[str, bool]] = []
+    i, start = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`":
+            pieces.append((text[start:i], True))
+            j = i + 1
+            while j < len(text) and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            pieces.append((text[i:j + 1], False))
+            i = start = j + 1
+            continue
+        if text.startswith("//", i):
+            pieces.append((text[start:i], True))
+            i = text.find("\n", i)
+            i = len(text) if i < 0 else i
+            start = i
+            continue
+        i += 1
+    pieces.append((text[start:], True))
+    return pieces
+
+
+def parse_cypher_file(text: str) -> tuple[dict[str, str], list[str]]:
+    """``(params, statements)``: the ``:param`` expressions by name and the statements."""
+    params: dict[str, str] = {}
+    body: list[str] = []
+    without_comments = "".join(piece for piece, _ in _code_segments(text))
+    for line in without_comments.splitlines():
+        match = PARAM_LINE.match(line.strip())
+        if match:
+            params[match[1]] = match[2]
+        elif line.strip().startswith(":"):
+            raise ValueError(f"unsupported Browser command: {line.strip()}")
+        else:
+            body.append(line)
+    statements, current = [], []
+    for piece, is_code in _code_segments("\n".join(body)):
+        parts = piece.split(";") if is_code else [piece]
+        for k, part in enumerate(parts):
+            if k:
+                statements.append("".join(current))
+                current = []
+            current.append(part)
+    statements.append("".join(current))
+    return params, [s.strip() for s in statements if s.strip()]
+
+
+def run_file(path: Path, driver: Driver, database: str | None,
+             overrides: dict[str, Any]) -> tuple[dict[str, Any], list[Rows]]:
+    params, statements = parse_cypher_file(path.read_text(encoding="utf-8"))
+    values = {name: driver.execute_query(f"RETURN {expression} AS value",
+                                         database_=database).records[0]["value"]
+              for name, expression in params.items()}
+    unknown = set(overrides) - set(values)
+    assert not unknown, f"{path.name} has no :param {unknown}"
+    values.update(overrides)
+    results = [[dict(record.items()) for record in driver.execute_query(
+        statement, values, database_=database).records] for statement in statements]
+    return values, results
+
+
+# -- expectations from the networkx graph -----------------------------------------------------
+
+def names(g: nx.MultiDiGraph, node_ids: Any) -> list[str]:
+    return [g.nodes[n]["name_zh"] for n in node_ids]
+
+
+def quotes(attrs: dict[str, Any], source: str | None = None) -> list[str]:
+    return [p["quote"] for p in attrs["provenance"] if source is None or p["source"] == source]
+
+
+def assert_scores_ranked(g: nx.MultiDiGraph, rows: Rows, measure: str, limit: int,
+                         keep: Callable[[float], bool] = lambda s: True) -> None:
+    """``rows`` (``id``, ``measure``) are the top ``limit`` by ``measure`` as the service
+    computes it, ties by id; scores equal up to floating-point noise."""
+    scores = centrality_scores(g, measure)
+    expected = sorted((n for n in g if keep(scores[n])), key=lambda n: (-scores[n], n))[:limit]
+    assert len(rows) == len(expected)
+    for row, node_id in zip(rows, expected, strict=True):
+        assert row[measure] == pytest.approx(scores[row["id"]], rel=1e-9, abs=1e-12)
+        if row["id"] != node_id:  # noise may reorder near-ties only
+            assert scores[row["id"]] == pytest.approx(scores[node_id], rel=1e-9, abs=1e-12)
+
+
+def check_backing(g, params, results):
+    [rows] = results
+    fund = resolve_node(g, params["fund"]) if params["fund"] is not None else None
+    answer = backing_queries.backing(g, fund=fund, max_length=3, limit=10**6,
+                                     chains_per_pair=10**6)
+    expected = {(tuple(c["nodes"]), tuple(h["rel"] for h in c["hops"]), c["pattern"])
+                for p in answer["pairs"] for c in p["chains"]}
+    found = {(tuple(r["ids"]), tuple(r["relations"]), r["pattern"]) for r in rows}
+    assert found == expected and len(rows) == len(expected)
+    for row in rows:
+        assert row["inferred"] == (row["pattern"] == "via_sector")
+        assert row["hops"] == len(row["relations"])
+        assert (row["fund"], row["lab"]) == tuple(names(g, (row["ids"][0], row["ids"][-1])))
+    assert [(r["inferred"], r["hops"]) for r in rows] == sorted(
+        (r["inferred"], r["hops"]) for r in rows)
+
+
+def check_labs_by_sector(g, params, results):
+    [rows] = results
+    labs = defaultdict(list)
+    for u, v, rel, attrs in g.edges(keys=True, data=True):
+        if rel == "WORKS_IN_SECTOR" and g.nodes[u]["kind"] == "Lab":
+            labs[v].append((u, attrs["provenance"][0]["quote"]))
+    expected = [{"sector_id": s, "sector": g.nodes[s]["name_zh"],
+                 "sector_en": g.nodes[s]["name_en"], "labs": len(found),
+                 "lab_names": names(g, sorted(u for u, _ in found)),
+                 "lab_ids": sorted(u for u, _ in found),
+                 "quotes": [q for _, q in sorted(found)]}
+                for s, found in labs.items()]
+    expected.sort(key=lambda r: (-r["labs"], r["sector_id"]))
+    assert rows == expected
+
+
+def check_parks(g, params, results):
+    [rows] = results
+    members = defaultdict(set)
+    for u, v, rel in g.edges(keys=True):
+        pairs = [(u, v)] if rel == "HOSTS" else [(v, u)] if rel in ("LOCATED_IN",
+                                                                     "PART_OF") else []
+        for park, member in pairs:
+            if g.nodes[park]["kind"] == "Park" and g.nodes[member]["kind"] in ("Company", "Lab"):
+                members[(park, g.nodes[member]["kind"])].add(member)
+    assert [(r["park_id"], r["kind"]) for r in rows] == sorted(members)
+    for row in rows:
+        ids = sorted(members[(row["park_id"], row["kind"])])
+        assert row["ids"] == ids and row["members"] == len(ids)
+        assert row["names"] == names(g, ids)
+        assert row["park"] == g.nodes[row["park_id"]]["name_zh"]
+
+
+def check_shortest_path(g, params, results):
+    drawn, listed = results
+    a, b = resolve_node(g, params["from"]), resolve_node(g, params["to"])
+    answer = shortest_paths(g, a, b, max_length=6, limit=10**6)
+    expected = {tuple(p["nodes"]) for p in answer["paths"]}
+    assert answer["paths"]
+    assert {tuple(n["id"] for n in row["p"].nodes) for row in drawn} == expected
+    assert all(isinstance(row["p"], GraphPath) for row in drawn)
+    assert {tuple(row["ids"]) for row in listed} == expected
+    for row in listed:
+        assert row["hops"] == len(row["ids"]) - 1 == answer["paths"][0]["length"]
+        for u, v, quote in zip(row["ids"], row["ids"][1:], row["quotes"], strict=False):
+            between = [*g._succ[u].get(v, {}).values(), *g._succ[v].get(u, {}).values()]
+            assert any(quote == p["quote"] for attrs in between for p in attrs["provenance"])
+        for name in names(g, row["ids"]):
+            assert name in row["path"]
+
+
+def check_most_central(g, params, results):
+    by_pagerank, brokers = results
+    assert_scores_ranked(g, by_pagerank, "pagerank", 20)
+    degree = centrality_scores(g, "degree")
+    assert all(row["degree"] == degree[row["id"]] for row in by_pagerank)
+    assert_scores_ranked(g, brokers, "betweenness", 10, keep=lambda s: s > 0)
+
+
+def check_program(g, params, results):
+    [rows] = results
+    program = resolve_node(g, params["program"])
+    expected = sorted((rel, g.nodes[v]["kind"], v, tuple(quotes(attrs)))
+                      for _, v, rel, attrs in g.out_edges(program, keys=True, data=True)
+                      if rel in ("SUPPORTS", "FUNDS", "TARGETS_SECTOR"))
+    assert expected
+    assert [(r["relation"], r["kind"], r["id"], tuple(r["quotes"])) for r in rows] == expected
+    assert {r["program"] for r in rows} == {g.nodes[program]["name_zh"]}
+
+
+def check_source(g, params, results):
+    mentioned, stated = results
+    source = resolve_node(g, params["source"]) if params["source"] in g else next(
+        n for n, f in g.nodes(data="file") if f == params["source"])
+    file = g.nodes[source]["file"]
+    expected = sorted((a["kind"], n, tuple(quotes(a, file))) for n, a in g.nodes(data=True)
+                      if a["kind"] != "Source" and quotes(a, file))
+    assert [(r["kind"], r["id"], tuple(r["quotes"])) for r in mentioned] == expected
+    edges = sorted((rel, u, v, tuple(quotes(a, file)))
+                   for u, v, rel, a in g.edges(keys=True, data=True) if quotes(a, file))
+    assert [(r["relation"], r["from_id"], r["to_id"], tuple(r["quotes"])) for r in stated] == edges
+    assert expected
+
+
+def check_funds(g, params, results):
+    [rows] = results
+    funds = sorted((n for n, k in g.nodes(data="kind") if k == "Fund"),
+                   key=lambda n: (-(g.nodes[n].get("scale_min_cny")
+                                    or g.nodes[n].get("amount_cny") or 0), n))
+    assert [r["id"] for r in rows] == funds
+    for row in rows:
+        a = g.nodes[row["id"]]
+        assert (row["fund"], row["subtype"], row["quotes"]) == (a["name_zh"], a["subtype"],
+                                                                quotes(a))
+        for column, prop in (("scale_min_cny", "scale_min_cny"), ("amount_cny", "amount_cny"),
+                             ("max_per_project_per_year_cny",
+                              "max_amount_per_project_per_year_cny"),
+                             ("stage", "stage"), ("investment_focus", "investment_focus_zh")):
+            assert row[column] == a.get(prop), (row["id"], column)
+        part_of = sorted(v for _, v, rel in g.out_edges(row["id"], keys=True) if rel == "PART_OF")
+        backers = sorted(u for u, _, rel in g.in_edges(row["id"], keys=True)
+                         if rel in ("OPERATES", "SUPPORTS"))
+        assert row["part_of"] == names(g, part_of)
+        assert row["backed_by"] == names(g, backers)
+
+
+def check_events(g, params, results):
+    [rows] = results
+    events = [n for n, k in g.nodes(data="kind") if k == "Event"]
+
+    def year(n: str) -> int | None:
+        a = g.nodes[n]
+        return a.get("year") or (int(a["date"][:4]) if a.get("date") else None)
+
+    def key(n: str) -> tuple:  # Cypher sorts nulls last
+        date = g.nodes[n].get("date")
+        return (year(n) is None, year(n) or 0, date is None, date or "", n)
+
+    assert [r["id"] for r in rows] == sorted(events, key=key)
+    for row in rows:
+        n = row["id"]
+        date = g.nodes[n].get("date")
+        assert (row["date"].iso_format() if row["date"] else None) == date
+        assert row["year"] == year(n)
+        linked = {"held_by": [u for u, _, rel in g.in_edges(n, keys=True) if rel == "HELD"],
+                  **{rel.lower(): [v for _, v, r in g.out_edges(n, keys=True) if r == rel]
+                     for rel in ("ESTABLISHED", "ISSUED")}}
+        for column in ("held_by", "established", "issued"):
+            assert row[column] == names(g, sorted(linked[column])), (n, column)
+    assert any(r["established"] or r["issued"] for r in rows)
+
+
+def check_counts(g, params, results):
+    kinds, relations = results
+    stats = statistics(g)
+    assert {r["kind"]: r["entities"] for r in kinds} == stats["nodes_by_kind"]
+    assert [r["kind"] for r in kinds] == list(stats["nodes_by_kind"])
+    assert {r["relation"]: r["relationships"] for r in relations} == stats["edges_by_relation"]
+    assert [r["relation"] for r in relations] == list(stats["edges_by_relation"])
+
+
+def check_name_search(g, params, results):
+    fulltext, contains = results
+    q = params["q"]
+    # a Chinese word: the cjk analyzer's bigrams make the phrase a substring match
+    expected = {n for n, a in g.nodes(data=True)
+                if any(q in s for s in (a["name_zh"], a["name_en"], *a["aliases"]))}
+    assert expected and len(expected) < 100
+    assert {r["id"] for r in fulltext} == expected
+    ranked = find_nodes(g, q, limit=None)
+    rank = {0: "exact", 1: "prefix", 2: "partial"}
+
+    def match_class(n: str) -> int:
+        a = g.nodes[n]
+        names_ = [s.casefold() for s in (n, a["name_zh"], a["name_en"], *a["aliases"])]
+        w = q.casefold()
+        return 0 if w in names_ else 1 if any(s.startswith(w) for s in names_) else 2
+
+    expected_rows = sorted(ranked, key=lambda n: (match_class(n), n))
+    assert [r["id"] for r in contains] == expected_rows
+    assert [r["match"] for r in contains] == [rank[match_class(n)] for n in expected_rows]
+
+
+def check_entity_card(g, params, results):
+    drawn, card, relations = results
+    n = resolve_node(g, params["name"])
+    edges = sorted([("out", rel, v) for _, v, rel in g.out_edges(n, keys=True)]
+                   + [("in", rel, u) for u, _, rel in g.in_edges(n, keys=True)],
+                   key=lambda e: (e[0] == "in", e[1], e[2]))
+    assert [(r["direction"], r["relation"], r["other_id"]) for r in relations] == edges
+    for row in relations:
+        attrs = (g._succ[n][row["other_id"]] if row["direction"] == "out"
+                 else g._pred[n][row["other_id"]])[row["relation"]]
+        assert row["quotes"] == quotes(attrs)
+    assert sorted(next(m["id"] for m in row["p"].nodes if m["id"] != n) for row in drawn) == \
+        sorted(other for *_, other in edges)
+    [row] = card
+    a = g.nodes[n]
+    assert (row["id"], row["kind"], row["name"], row["aliases"]) == (
+        n, a["kind"], a["name_zh"], list(a["aliases"]))
+    assert row["quotes"] == [f"{p['source']}: {p['quote']}" for p in a["provenance"]]
+    assert row["pagerank"] == pytest.approx(centrality_scores(g, "pagerank")[n], rel=1e-9)
+
+
+CHECKS: dict[str, tuple[Callable, list[dict[str, Any]]]] = {
+    "01_funds_backing_labs.cypher": (check_backing, [{}, {"fund": "长兴基金"},
+                                                     {"fund": "future-seed-fund"}]),
+    "02_labs_by_sector.cypher": (check_labs_by_sector, [{}]),
+    "03_park_companies_labs.cypher": (check_parks, [{}]),
+    "04_shortest_path.cypher": (check_shortest_path, [{}, {"from": "一汽", "to": "吉林大学"},
+                                                      {"from": "Future Seed Fund",
+                                                       "to": "changbaishan-lab"}]),
+    "05_most_central.cypher": (check_most_central, [{}]),
+    "06_program_supports.cypher": (check_program, [
+        {}, {"program": "外国高端人才确认函"},
+        {"program": "intl-cooperation-park-special-project"}]),
+    "07_source_article.cypher": (check_source, [{}, {"source": "001_c2433cd2966890d3.txt"}]),
+    "08_fund_figures.cypher": (check_funds, [{}]),
+    "09_events.cypher": (check_events, [{}]),
+    "10_kinds_and_relations.cypher": (check_counts, [{}]),
+    "11_name_search.cypher": (check_name_search, [{}, {"q": "吉林"}, {"q": "实验室"}]),
+    "12_entity_card.cypher": (check_entity_card, [{}, {"name": "一汽"}, {"name": "CIOMP"}]),
+}
+CASES = [(name, overrides) for name, (_, runs) in CHECKS.items() for overrides in runs]
