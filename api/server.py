@@ -1,12 +1,15 @@
 """Serving the app with waitress, a production WSGI server (pure Python, threaded).
 
-``make_server`` binds (port 0 picks a free port; ``url`` says which); ``serve_forever`` runs it
-until Ctrl-C; ``running_server`` runs one in a background thread for tests and benchmarks.
+``make_server`` binds (port 0 picks a free port; ``server_url`` says which); ``running_server``
+runs one in a background thread for tests and benchmarks; ``warm_centrality`` computes every
+centrality measure once, so the first ranking request does not pay for it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +19,10 @@ from waitress.server import BaseWSGIServer
 from waitress.wasyncore import close_all
 
 from api import limits
+from queries.backend import CENTRALITY_MEASURES, QueryBackend
+from queries.errors import BackendUnavailable
 
+log = logging.getLogger(__name__)
 DEFAULT_THREADS = 8
 # waitress buffers a whole request before the app sees it: cap that at a few times the app's
 # own limit, so bodies up to the cap still get the app's 413 problem+json.
@@ -54,3 +60,18 @@ def running_server(app: Flask, host: str = "127.0.0.1", port: int = 0,
     finally:
         stop_server(server)
         thread.join(timeout=10)
+
+
+def warm_centrality(backend: QueryBackend) -> dict[str, float]:
+    """Ask the backend for every centrality measure once (it caches them per graph version);
+    returns the seconds each took. Stops quietly if the backend is unreachable."""
+    seconds = {}
+    for measure in CENTRALITY_MEASURES:
+        start = time.perf_counter()
+        try:
+            backend.centrality(measure, top=1)
+        except BackendUnavailable as exc:
+            log.warning("centrality warm-up stopped: %s", exc)
+            break
+        seconds[measure] = time.perf_counter() - start
+    return seconds

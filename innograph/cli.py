@@ -129,9 +129,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import threading
+    import time
+
     from api.app import create_app, default_backend
-    from api.server import make_server, server_url
+    from api.server import make_server, server_url, warm_centrality
     from queries.errors import BackendUnavailable
+
+    started = time.perf_counter()
 
     if not 1 <= args.threads <= 64:
         raise CommandError("--threads must be between 1 and 64")
@@ -160,6 +165,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"innograph: explorer at {url}/, API at {url}/api/v1 (docs: {url}/api/docs) over "
           f"the {backend.name} graph ({graph}), {args.threads} threads; Ctrl-C stops",
           flush=True)
+
+    def warm_up() -> None:
+        seconds = warm_centrality(backend)
+        print(f"innograph: centrality ready ({len(seconds)} measures in "
+              f"{sum(seconds.values()):.1f} s), {time.perf_counter() - started:.1f} s after "
+              "start", flush=True)
+
+    if not args.no_warm_up:  # in the background: requests are served meanwhile
+        threading.Thread(target=warm_up, name="centrality-warm-up", daemon=True).start()
     try:
         server.run()
     finally:
@@ -339,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to bind (default: %(default)s; 0.0.0.0 exposes it)")
     p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 = any)")
     p.add_argument("--threads", type=int, default=8, help="worker threads (default: %(default)s)")
+    p.add_argument("--no-warm-up", action="store_true",
+                   help="do not compute every centrality measure at start (in the background)")
     data_option(p)
     p.set_defaults(func=cmd_serve)
 

@@ -16,10 +16,12 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from api_fixtures import api_graph, app, backend
+from api_fixtures import FaultyBackend, api_graph, app, backend, raising
 
-from api.server import running_server
+from api.server import running_server, warm_centrality
 from innograph.cli import main
+from queries.backend import CENTRALITY_MEASURES
+from queries.errors import BackendUnavailable
 
 __all__ = ["api_graph", "app", "backend"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,8 +82,16 @@ def test_innograph_serve_prints_its_url_and_serves(api_graph):
         assert json.loads(body)["nodes"] == api_graph.number_of_nodes()
         status, content_type, _ = fetch(api.removesuffix("/v1") + "/docs")
         assert (status, content_type) == (200, "text/html; charset=utf-8")
+        ready = server.stdout.readline()
+        assert f"centrality ready ({len(CENTRALITY_MEASURES)} measures" in ready
     finally:
         stop(server)
+
+
+def test_warm_up_computes_every_measure_and_stops_when_the_backend_is_down(backend):
+    assert set(warm_centrality(backend)) == set(CENTRALITY_MEASURES)
+    down = FaultyBackend(backend, centrality=raising(BackendUnavailable("gone")))
+    assert warm_centrality(down) == {}
 
 
 @pytest.mark.parametrize(("args", "message"), [
