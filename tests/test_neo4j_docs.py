@@ -1,0 +1,38 @@
+"""docs/neo4j.md stays in step with the code: every Cypher file, centrality property,
+environment variable, label and the full-text index it should name, it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.neo4j_rows import CENTRALITY_PROPERTIES, FULLTEXT_INDEX, MENTIONS, META_LABEL
+from graph.schema import load_schema
+from queries.neo4j_backend import ENV_VARS
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "neo4j.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "queries" / "cypher")
+                                        .glob("*.cypher")))
+def test_every_cypher_file_is_in_the_walk_through(name):
+    row = next((line for line in DOC.splitlines() if line.startswith(f"| `{name}` |")), None)
+    assert row, f"docs/neo4j.md has no table row for {name}"
+
+
+def test_model_names_are_documented():
+    names = [*CENTRALITY_PROPERTIES, *ENV_VARS, FULLTEXT_INDEX, META_LABEL, MENTIONS,
+             "prov_sources", "prov_quotes", "content_hash", ":Entity"]
+    names += [f":{kind}" for kind in load_schema().node_kinds]
+    missing = [n for n in names if f"`{n}" not in DOC]
+    assert not missing
+
+
+def test_documented_login_is_the_env_file_default():
+    auth = next(line.split("=", 1)[1] for line in
+                (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+                if line.startswith("NEO4J_AUTH="))
+    user, password = auth.split("/", 1)
+    assert f"NEO4J_AUTH={auth}" in DOC and f"user `{user}`" in DOC and f"`{password}`" in DOC
