@@ -32,6 +32,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graph.neo4j_rows import META_KEY, META_LABEL
 from graph.schema import load_schema
 from queries import neo4j_paths
 from queries.backend import Json
@@ -55,9 +56,9 @@ from queries.neo4j_records import (
 
 ENV_VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 DEFAULT_USER = "neo4j"
-META_KEY = "graph"
-#: Fail fast when the server is down: the API answers 503 rather than hang in retries.
-DRIVER_DEFAULTS = {"connection_timeout": 5.0, "max_transaction_retry_time": 2.0}
+#: Fail fast when the server is down, so the API answers 503 instead of waiting (reads are
+#: auto-commit: the driver does not retry them either).
+DRIVER_DEFAULTS = {"connection_timeout": 5.0}
 TIMED_OUT_CODES = ("Neo.ClientError.Transaction.TransactionTimedOut",
                    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration")
 #: Every stored name of a node, lower-cased, for search and name resolution.
@@ -154,7 +155,7 @@ class Neo4jBackend:
     # -- the protocol -----------------------------------------------------------------------
 
     def version(self) -> str:
-        records = self.run("MATCH (m:InnographMeta {key: $key}) RETURN m.version AS version",
+        records = self.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN m.version AS version",
                            key=META_KEY)
         if not records or records[0]["version"] is None:
             raise BackendUnavailable(f"Neo4j at {self.uri} holds no innograph graph (no "
@@ -382,7 +383,7 @@ class Neo4jBackend:
 
     def _centrality_method(self, measure: str) -> Json:
         """How the scores were computed, as the sync recorded it on the metadata node."""
-        records = self.run("MATCH (m:InnographMeta {key: $key}) "
+        records = self.run(f"MATCH (m:{META_LABEL} {{key: $key}}) "
                            "RETURN m.centrality_methods AS methods", key=META_KEY)
         raw = records[0]["methods"] if records else None
         return json.loads(raw).get(measure, {}) if raw else {}
