@@ -38,7 +38,7 @@ import json
 import re
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,17 +217,17 @@ class _Plan:
     edges: dict[int, _EdgeItem]
     node_deletes: list[str] = field(default_factory=list)  # element ids
     node_updates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # kind: (eid, id)
-    node_creates: dict[str, list[str]] = field(default_factory=dict)  # kind: ids
+    node_creates: list[str] = field(default_factory=list)  # ids
     edge_deletes: list[str] = field(default_factory=list)
     edge_updates: list[tuple[str, int]] = field(default_factory=list)  # (eid, hash)
-    edge_creates: dict[str, list[int]] = field(default_factory=dict)  # type: hashes
+    edge_creates: list[int] = field(default_factory=list)  # hashes
     known_eids: dict[str, str] = field(default_factory=dict)  # node id: element id
 
     @property
     def rows(self) -> int:
         return (len(self.node_deletes) + sum(map(len, self.node_updates.values()))
-                + sum(map(len, self.node_creates.values())) + len(self.edge_deletes)
-                + len(self.edge_updates) + sum(map(len, self.edge_creates.values())))
+                + len(self.node_creates) + len(self.edge_deletes) + len(self.edge_updates)
+                + len(self.edge_creates))
 
 
 def _desired(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, _EdgeItem], int]:
@@ -268,7 +268,7 @@ def _plan(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool
             plan.known_eids[node_id] = stale_ids[node_id]
             nodes.updated += 1
         else:
-            plan.node_creates.setdefault(kinds[node_id], []).append(node_id)
+            plan.node_creates.append(node_id)
             nodes.created += 1
     if replace:
         plan.node_deletes = [eid for node_id, eid in stale_ids.items() if node_id not in g]
@@ -285,7 +285,7 @@ def _plan(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool
             plan.edge_updates.append((eid, h))
             rels.updated += 1
         else:
-            plan.edge_creates.setdefault(item.relation, []).append(h)
+            plan.edge_creates.append(h)
             rels.created += 1
     if replace:  # what is left of the stale keys is not in the graph any more
         plan.edge_deletes = list(stale_keys.values())
@@ -389,7 +389,10 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -
                 for eid, node_id in items]
         done = writer.write(f"{kind} node updates", _node_update_query(kind), rows)
         check(f"{kind} node updates", sum(r[0] for r in done), len(rows))
-    for kind, ids in plan.node_creates.items():
+    creates: dict[str, list[str]] = defaultdict(list)
+    for node_id in plan.node_creates:
+        creates[node_attrs[node_id]["kind"]].append(node_id)
+    for kind, ids in creates.items():  # static labels: one statement (and plan) per kind
         rows = [node_properties(node_id, node_attrs[node_id], plan.node_hashes[node_id])
                 for node_id in ids]
         created = writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE "
@@ -404,9 +407,9 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -
                             "WHERE elementId(r) = row[0] SET r = row[1] RETURN count(r)", rows)
         check("relationship updates", sum(r[0] for r in done), len(rows))
     if plan.edge_creates:
-        endpoints = {x for hs in plan.edge_creates.values() for h in hs
-                     for x in (plan.edges[h].source, plan.edges[h].target)}
-        unknown = sorted(endpoints - plan.known_eids.keys())
+        items = [plan.edges[h] for h in plan.edge_creates]
+        unknown = sorted({x for it in items for x in (it.source, it.target)}
+                         - plan.known_eids.keys())
         if unknown:
             if writer.tx is not None:  # inside the one transaction: look up in it
                 plan.known_eids.update(writer.write(
@@ -415,20 +418,23 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -
             else:
                 plan.known_eids.update(_element_ids(session, unknown))
         eids = plan.known_eids
-        for rel, hashes in plan.edge_creates.items():
-            items = [plan.edges[h] for h in hashes]
-            missing = sorted({x for it in items for x in (it.source, it.target)} - eids.keys())
-            if missing:
-                raise _BatchFailure(f"{rel} relationships: endpoint nodes not in Neo4j: "
-                                    + ", ".join(missing[:5]))
-            rows = [(eids[it.source], eids[it.target], it.properties(h))
-                    for it, h in zip(items, hashes, strict=True)]
+        missing = sorted({x for it in items for x in (it.source, it.target)} - eids.keys())
+        if missing:
+            raise _BatchFailure("relationships: endpoint nodes not in Neo4j: "
+                                + ", ".join(missing[:5]))
+        by_type: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+        for it, h in zip(items, plan.edge_creates, strict=True):
+            by_type[it.relation].append((eids[it.source], eids[it.target], it.properties(h)))
+        # Static types (with a dynamic $(type), 5.26.0 gave every row the first row's type);
+        # endpoints by element id: a direct record seek instead of an index lookup.
+        for rel, rows in by_type.items():
             before = writer.tally.relationships_created
             writer.write(f"{rel} relationships",
                          "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
                          "MATCH (b) WHERE elementId(b) = row[1] "
                          f"CREATE (a)-[r:`{rel}`]->(b) SET r = row[2]", rows)
-            check(f"{rel} relationships", writer.tally.relationships_created - before, len(rows))
+            check(f"{rel} relationships", writer.tally.relationships_created - before,
+                  len(rows))
 
 
 def _write_meta(tx_or_session: Any, props: dict[str, Any]) -> None:
@@ -449,9 +455,11 @@ def ensure_schema(session: Session) -> None:
     missing = [statement for name, statement in zip(
         [*names["constraints"], *names["indexes"]], schema_statements(), strict=True)
         if name not in existing]
-    for statement in missing:
-        session.run(statement).consume()
-    if missing:
+    if missing:  # one schema transaction for all of them
+        with session.begin_transaction() as tx:
+            for statement in missing:
+                tx.run(statement).consume()
+            tx.commit()
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
