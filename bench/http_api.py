@@ -101,6 +101,12 @@ def start_server(root: Path, threads: int) -> tuple[subprocess.Popen, str, float
     return server, match.group(1), serving_s, ready_s, ready_line
 
 
+def resident_mib(pid: int) -> float:
+    """The resident memory of a process (Linux /proc), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
 def draw_targets(client: Client, rng: random.Random) -> dict[str, list[str]]:
     """Request paths for each kind: entities by random offset, funds by kind, path pairs
     that have a path (checked once here, so the load phase asks real path questions)."""
@@ -201,7 +207,8 @@ def report(args: argparse.Namespace, sizes: dict[str, int], serving_s: float, re
         f"**{serving_s:.1f} s**",
         f"- every centrality measure ready ({len(CENTRALITY_MEASURES)} measures, computed in "
         f"the background after binding): **{ready_s:.1f} s** after start "
-        f"(server: \"{ready_line.removeprefix('innograph: ')}\")", ""]
+        f"(server: \"{ready_line.removeprefix('innograph: ')}\")",
+        f"- server resident memory, warmed up: {args.server_mib:,.0f} MiB", ""]
     for name, (samples, wall_s) in phases.items():
         total = sum(len(s) for s in samples.values())
         lines += [f"## {name}", "", *latency_table(samples), "",
@@ -249,6 +256,7 @@ def main() -> None:
             client.json(path)
         client.close()
         args.load_average = os.getloadavg()[0]
+        args.server_mib = resident_mib(server.pid)
         per_kind: dict[str, list[tuple[float, int, int]]] = {}
         per_kind_s = 0.0
         for kind in KINDS:
