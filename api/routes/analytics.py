@@ -15,9 +15,10 @@ bp = ApiBlueprint("analytics", __name__)
 
 @bp.operation(Operation(
     "get_backing", "/backing", "Which funds back which labs",
-    "Funds and the labs they back, directly or through chains of funding, investment and "
-    "support (at most `max_length` hops), ranked, each chain explained in zh and en with its "
-    "provenance. Filter by `fund` and/or `lab`.",
+    "Funds and the labs they back: directly, through a programme, institution, company or "
+    "park (at most `max_length` hops), or, marked `inferred`, through a sector both work in. "
+    "Pairs rank stated before inferred, then shorter first; each chain is explained in zh and "
+    "en and every hop carries its provenance. Filter by `fund` and/or `lab`.",
     "analytics", "Backing",
     params=(
         Param("fund", "text", "Only this fund: id or exact zh/en name or alias."),
