@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 import pytest
-from explorer_fixtures import api_route_patterns, browser, open_page, serve
+from explorer_fixtures import api_route_patterns, open_page, serve
 from playwright.sync_api import Browser
 
 from api.app import create_app
@@ -25,7 +25,6 @@ from bench.explorer_100k import (
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
 
-__all__ = ["browser"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NODES = 100_000

@@ -16,7 +16,6 @@ from api_fixtures import api_graph, backend
 from explorer_fixtures import (
     PHONE,
     api_routes,
-    browser,
     explorer_url,
     open_page,
     page,
@@ -30,8 +29,8 @@ from playwright.sync_api import Page, expect
 from graph.schema import load_schema
 from queries.backend import QueryBackend
 
-__all__ = ["api_graph", "api_routes", "backend", "browser", "explorer_url", "page",
-           "screenshot", "watched_page"]
+__all__ = ["api_graph", "api_routes", "backend", "explorer_url", "page", "screenshot",
+           "watched_page"]
 pytestmark = pytest.mark.browser
 
 NODE_LIMIT = 150  # the page's neighbourhood limit (web/static/js/views/explore.js)
@@ -307,3 +306,34 @@ def test_without_the_drawing_library_the_page_says_so_and_still_works(
     finally:
         page.context.close()
     watch.check()
+
+
+def test_keyboard_picks_a_suggestion_and_a_clicked_edge_shows_its_quote(
+        page: Page, explorer_url: str, backend: QueryBackend):
+    page.goto(explorer_url + "/")
+    wait_drawn(page)
+    field = page.locator("#search input")
+    field.press_sequentially("吉林", delay=20)
+    expected = backend.search("吉林", limit=8)["items"]
+    assert len(expected) >= 2
+    expect(page.locator("#search .suggestions li[role=option]")).to_have_count(len(expected))
+    field.press("ArrowDown")
+    field.press("ArrowDown")
+    field.press("Enter")
+    chosen = expected[1]
+    expect(page.locator("#panel article.entity")).to_have_attribute("data-id", chosen["id"])
+    wait_drawn(page)
+
+    edge = page.evaluate("""() => {
+      const drawing = window.explorer.drawing;
+      const edge = drawing.cy.edges()[0];
+      const box = drawing.container.getBoundingClientRect();
+      const p = edge.renderedMidpoint();
+      return { x: box.left + p.x, y: box.top + p.y, data: edge.data("edge") };
+    }""")
+    page.mouse.click(edge["x"], edge["y"])
+    selection = page.locator("#selection")
+    expect(selection).to_be_visible()
+    expect(selection).to_contain_text(SCHEMA.relation_kinds[edge["data"]["rel"]].zh)
+    expect(selection.locator(".quote").first).to_have_text(
+        edge["data"]["provenance"][0]["quote"])

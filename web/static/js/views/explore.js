@@ -40,13 +40,13 @@ export async function showEntity(ctx, id, params) {
     [entity, hood] = await Promise.all([api.entity(id),
       api.neighbours(id, { radius, nodeKinds, relations, limit: NODE_LIMIT })]);
   } catch (error) {
-    if (ctx.stale()) return undefined;
+    if (ctx.stale()) return;
     replace(ctx.panel, errorMessage(error));
     ctx.drawing.show({ nodes: [] });
     replace(ctx.controls.querySelector("#drawing-status"), "");
     return;
   }
-  if (ctx.stale()) return undefined;
+  if (ctx.stale()) return;
   document.title = `${nameOf(entity)} · innograph`;
   replace(ctx.panel, entityPanel(entity));
   const drawn = ctx.drawing.show({ nodes: hood.nodes, edges: hood.edges, center: hood.center });
