@@ -140,25 +140,25 @@ def find_nodes(g: nx.MultiDiGraph, text: str, kinds: Iterable[str] | None = None
                limit: int | None = 20) -> list[str]:
     """Ids of nodes whose id, zh/en name or an alias contains ``text`` (case-insensitive).
 
-    Exact matches come first, then prefix matches, then other partial matches; ties keep
-    graph order, so results are stable.
+    Exact matches come first, then prefix matches, then other partial matches; ties are
+    broken by id, so results are stable and the same in every backend.
     """
     wanted = text.strip().casefold()
     if not wanted:
         return []
     kind_set = set(kinds) if kinds else None
-    ranked: list[tuple[int, int, str]] = []
-    for position, (node_id, kind, names) in enumerate(_search_index(g)):
+    ranked: list[tuple[int, str]] = []
+    for node_id, kind, names in _search_index(g):
         if kind_set is not None and kind not in kind_set:
             continue
         if wanted in names:
-            ranked.append((0, position, node_id))
+            ranked.append((0, node_id))
         elif any(n.startswith(wanted) for n in names):
-            ranked.append((1, position, node_id))
+            ranked.append((1, node_id))
         elif any(wanted in n for n in names):
-            ranked.append((2, position, node_id))
+            ranked.append((2, node_id))
     ranked.sort()
-    ids = [node_id for _, _, node_id in ranked]
+    ids = [node_id for _, node_id in ranked]
     return ids if limit is None else ids[:limit]
 
 
@@ -168,7 +168,7 @@ def resolve_node(g: nx.MultiDiGraph, query: str) -> str:
     if query in g:
         return query
     wanted = query.casefold()
-    exact = [node_id for node_id, _, names in _search_index(g) if wanted in names]
+    exact = sorted(node_id for node_id, _, names in _search_index(g) if wanted in names)
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
