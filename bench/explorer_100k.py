@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -135,8 +136,10 @@ def report(nodes: int, g: nx.MultiDiGraph, load_s: float, first_view_s: float,
     lines = [f"# Explorer page on a generated {nodes:,}-node graph",
              "", f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges; graph loaded in "
              f"{load_s:.1f} s; headless Chromium ({CHROMIUM}), python {sys.version.split()[0]}, "
-             f"{time.strftime('%Y-%m-%d')}. Times are the browser's, from setting the address to "
-             "the drawing painted (entity + neighbourhood requests, panel, layout).", "",
+             f"{time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.1f} on "
+             f"{os.cpu_count()} cores (the machine is shared). Times are the browser's, from "
+             "setting the address to the drawing painted (entity + neighbourhood requests, "
+             "panel, layout).", "",
              f"First view (page, schema, the top-12 PageRank overview computed for the first "
              f"time): {first_view_s:.1f} s.", "",
              "| entity | radius | nodes drawn | median ms | max ms |", "|---|---:|---:|---:|---:|"]

@@ -11,7 +11,8 @@ import { kindColour, kindLabel, relationLabel } from "./vocabulary.js";
 
 const LIBRARY_URL = "/static/vendor/cytoscape.mjs";
 const EDGE_LABELS_UP_TO = 60; // more edges than this: labels only on the selected ones
-const ROOMY_UP_TO = 40; // up to this many nodes, leave room for every label
+const RING_GAP = 170; // between rings of a neighbourhood
+const RING_SLOT = 40; // room along a ring per node
 const NODE_SIZE = 26;
 const MAX_FIT_ZOOM = 1.5; // a handful of nodes should not fill the screen with giant labels
 
@@ -25,8 +26,9 @@ const STYLE = [
     "min-zoomed-font-size": 7 } },
   // The centre's label wraps narrow, so it does not cover the labels of its own edges.
   { selector: "node.center", style: { "border-width": 4, "border-color": "#1d2330",
-    "font-weight": "bold", "font-size": 13, "text-wrap": "wrap", "text-max-width": 100,
-    "text-overflow-wrap": "anywhere" } },
+    "font-weight": "bold", "font-size": 13, "text-wrap": "wrap", "text-max-width": 100 } },
+  // Chinese names have no spaces to wrap at.
+  { selector: "node.center.unspaced", style: { "text-overflow-wrap": "anywhere" } },
   { selector: "node:selected", style: { "border-color": "#d62728", "border-width": 4 } },
   { selector: "edge", style: {
     "curve-style": "bezier", width: 1.4, "line-color": "#a9b0bf", "target-arrow-shape":
@@ -51,6 +53,11 @@ export function loadLibrary() {
 
 const edgeId = (e) => `${e.from}|${e.rel}|${e.to}`;
 
+function nodeClasses(node, center) {
+  if (node.id !== center) return "";
+  return nameOf(node).includes(" ") ? "center" : "center unspaced";
+}
+
 // Positions for a left-to-right drawing: `columns` maps node ids to their column (hops from
 // the start); nodes sharing a column are stacked, centred on the middle row.
 function columnPositions(columns) {
@@ -63,6 +70,43 @@ function columnPositions(columns) {
     });
   }
   return positions;
+}
+
+// Rings by distance from the centre, so the hops can be read off; each node sits near the
+// nodes of the inner ring it is linked to (the mean of their angles), so edges stay short.
+function ringPositions(nodes, edges, center) {
+  const linked = new Map(nodes.map((n) => [n.id, []]));
+  for (const e of edges) {
+    linked.get(e.from).push(e.to);
+    linked.get(e.to).push(e.from);
+  }
+  const angles = new Map();
+  const positions = { [center]: { x: 0, y: 0 } };
+  const rings = new Map();
+  for (const n of nodes) {
+    if (n.id !== center) rings.set(n.distance, [...(rings.get(n.distance) ?? []), n]);
+  }
+  let radius = 0;
+  for (const distance of [...rings.keys()].sort((a, b) => a - b)) {
+    const ring = rings.get(distance).map((n) => ({ n, at: meanAngle(linked.get(n.id), angles) }));
+    ring.sort((a, b) => a.at - b.at || a.n.kind.localeCompare(b.n.kind));
+    radius = Math.max(radius + RING_GAP, (ring.length * RING_SLOT) / (2 * Math.PI));
+    ring.forEach(({ n }, i) => {
+      const angle = (2 * Math.PI * i) / ring.length - Math.PI / 2;
+      angles.set(n.id, angle);
+      positions[n.id] = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+    });
+  }
+  return positions;
+}
+
+// The circular mean of the placed nodes' angles, as 0..2π from the top (-1 when none).
+function meanAngle(ids, angles) {
+  const placed = ids.filter((id) => angles.has(id)).map((id) => angles.get(id));
+  if (!placed.length) return -1;
+  const sum = (f) => placed.reduce((total, a) => total + f(a), 0);
+  const mean = Math.atan2(sum(Math.sin), sum(Math.cos)) + Math.PI / 2;
+  return (mean + 2 * Math.PI) % (2 * Math.PI);
 }
 
 export class Drawing {
@@ -112,16 +156,16 @@ export class Drawing {
     this.renderLegend();
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add(nodes.map((n) => ({ group: "nodes", classes: n.id === center ? "center" : "",
+      this.cy.add(nodes.map((n) => ({ group: "nodes", classes: nodeClasses(n, center),
         data: { id: n.id, label: nameOf(n), colour: kindColour(n.kind),
           size: sizes?.get(n.id) ?? (n.id === center ? NODE_SIZE * 1.4 : NODE_SIZE),
-          distance: n.distance ?? 0, score: n.score ?? 0 } })));
+          score: n.score ?? 0 } })));
       this.cy.add(this.drawnEdges.map((e) => ({ group: "edges",
         data: { id: edgeId(e), source: e.from, target: e.to, label: relationLabel(e.rel),
           edge: e } })));
       if (this.drawnEdges.length <= EDGE_LABELS_UP_TO) this.cy.edges().addClass("labelled");
     });
-    this.cy.layout(this.layoutOptions(layout, nodes.length, columns)).run();
+    this.cy.layout(this.layoutOptions(layout, { nodes, center, columns })).run();
     this.cy.fit(undefined, 30);
     if (this.cy.zoom() > MAX_FIT_ZOOM) {
       this.cy.zoom(MAX_FIT_ZOOM);
@@ -130,16 +174,15 @@ export class Drawing {
     return this.finish(nodes.length, this.drawnEdges.length);
   }
 
-  layoutOptions(layout, count, columns) {
+  layoutOptions(layout, { nodes, center, columns }) {
     const common = { animate: false, fit: true, padding: 30 };
     if (layout === "path") return { ...common, name: "preset", positions: columnPositions(columns) };
-    if (layout === "ranking") {
-      return { ...common, name: "concentric", concentric: (n) => n.data("score"),
-        levelWidth: () => Infinity, minNodeSpacing: 12, avoidOverlap: true };
+    if (layout === "neighbourhood") {
+      return { ...common, name: "preset",
+        positions: ringPositions(nodes, this.drawnEdges, center) };
     }
-    // Rings by distance from the centre: deterministic, fast, and the hops can be read off.
-    return { ...common, name: "concentric", concentric: (n) => 10 - n.data("distance"),
-      levelWidth: () => 0.5, minNodeSpacing: count <= ROOMY_UP_TO ? 120 : 8 };
+    return { ...common, name: "concentric", concentric: (n) => n.data("score"),
+      levelWidth: () => Infinity, minNodeSpacing: 12, avoidOverlap: true };
   }
 
   finish(nodeCount, edgeCount) {
