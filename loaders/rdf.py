@@ -23,7 +23,9 @@ Each record's location is its subject IRI, e.g. ``graph.ttl:<https://innograph.o
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +66,16 @@ def parse_subjects(path: Path) -> dict[str, Values]:
     subjects: dict[str, Values] = {}
     get = subjects.get
     try:
-        for subject, predicate, obj, _graph in ox.parse(path=path,
-                                                        format=RDF_SUFFIXES[path.suffix.lower()]):
-            key = subject.value
+        for quad in ox.parse(path=path, format=RDF_SUFFIXES[path.suffix.lower()]):
+            key = quad.subject.value
             values = get(key)
             if values is None:
                 values = subjects[key] = {}
-            found = values.get(predicate.value)
+            predicate = quad.predicate.value
+            found = values.get(predicate)
             if found is None:
-                values[predicate.value] = [obj]
-            elif obj not in found:  # a graph is a set; quads repeat triples across graphs
+                values[predicate] = [quad.object]
+            elif (obj := quad.object) not in found:  # a graph is a set; quads repeat triples
                 found.append(obj)
     except SyntaxError as exc:
         location = f"line {exc.lineno}" if exc.lineno else ""
@@ -81,6 +83,19 @@ def parse_subjects(path: Path) -> dict[str, Values]:
     except UnicodeDecodeError as exc:
         raise MalformedFile("", f"not UTF-8 text: {exc.reason}") from None
     return subjects
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building millions of small dicts and lists (no
+    cycles) otherwise triggers full collections over an ever larger heap, doubling the time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _plain(term: Any) -> Any:
@@ -96,6 +111,9 @@ class RdfFile:
         self.path = path
         self.vocab: Vocabulary = vocabulary(schema)
         self._subjects: dict[str, Values] | None = None
+        self._nodes: list[tuple[str, Values, str]] | None = None  # (IRI, values, kind)
+        self._statements: list[tuple[str, Values]] = []
+        self._ids: dict[str, str] = {}  # node IRI -> its ig:id
         self._failed = False  # a syntax error is reported once, with the nodes
         prov = self.vocab.provenance
         self._qualified, self._entity = prov["qualified"], prov["entity"]
@@ -110,19 +128,37 @@ class RdfFile:
     def subjects(self) -> dict[str, Values]:
         if self._subjects is None:
             try:
-                self._subjects = parse_subjects(self.path)
+                with gc_paused():
+                    self._subjects = parse_subjects(self.path)
+                    self._classify()
             except MalformedFile:
                 self._failed = True
                 raise
         return self._subjects
 
-    def _kind(self, values: Values) -> str | None:
-        """The node kind named by the subject's ``ig:`` class; None when it has none."""
-        ns = self.vocab.ns
-        kinds = [self.vocab.kind_of_class.get(t.value, t.value[len(ns):])
-                 for t in values.get(RDF_TYPE, ())
-                 if isinstance(t, ox.NamedNode) and t.value.startswith(ns)]
-        return ", ".join(kinds) if kinds else None  # several: an unknown kind to report
+    def _classify(self) -> list[tuple[str, Values, str]]:
+        """Sort the subjects once: nodes (typed with an ``ig:`` class) with their kind, and
+        statements; the rest (provenance entries, documents, foreign resources) are looked
+        up from these."""
+        if self._nodes is None:
+            ns, kind_of_class = self.vocab.ns, self.vocab.kind_of_class
+            id_iri = self.vocab.node_terms["id"].iri
+            nodes: list[tuple[str, Values, str]] = []
+            for iri, values in self.subjects.items():
+                types = values.get(RDF_TYPE)
+                if not types:
+                    continue
+                kinds = [kind_of_class.get(t.value) or t.value[len(ns):] for t in types
+                         if isinstance(t, ox.NamedNode) and t.value.startswith(ns)]
+                if kinds:  # several: an unknown kind, for the validator to report
+                    nodes.append((iri, values, ", ".join(kinds)))
+                    ids = values.get(id_iri)
+                    if ids and isinstance(ids[0], ox.Literal):
+                        self._ids[iri] = ids[0].value
+                elif any(t.value == RDF_STATEMENT for t in types):
+                    self._statements.append((iri, values))
+            self._nodes = nodes
+        return self._nodes
 
     def _is_relation(self, predicate: str, objects: list[Any]) -> bool:
         """A schema relation, or an unknown ``ig:`` term linking to a resource."""
@@ -133,10 +169,8 @@ class RdfFile:
 
     def _node_id(self, iri: str) -> str:
         """The id of the node an IRI names: its ``ig:id``, else the IRI's last segment."""
-        values = self.subjects.get(iri, {}).get(self.vocab.node_terms["id"].iri)
-        if values and isinstance(values[0], ox.Literal):
-            return values[0].value
-        return iri.rsplit("/", 1)[-1]
+        node_id = self._ids.get(iri)
+        return node_id if node_id is not None else iri.rsplit("/", 1)[-1]
 
     def _provenance(self, values: Values) -> list[dict[str, Any]]:
         entries = []
@@ -176,10 +210,7 @@ class RdfFile:
 
     def nodes(self) -> Iterator[tuple[str, RawRecord]]:
         node_terms = self.vocab.node_term_of
-        for iri, values in self.subjects.items():
-            kind = self._kind(values)
-            if kind is None:
-                continue  # statements, provenance entries, documents, foreign resources
+        for iri, values, kind in self._classify():
             record: RawRecord = {"kind": kind}
             self._properties(record, values, node_terms, relations=True)
             record["provenance"] = self._provenance(values)
@@ -188,23 +219,18 @@ class RdfFile:
     def edges(self) -> Iterator[tuple[str, RawRecord]]:
         if self._failed:
             return
+        nodes = self._classify()
         statements: dict[tuple[str, str, str], tuple[str, Values]] = {}
-        asserted: list[tuple[str, str, str]] = []
-        for iri, values in self.subjects.items():
-            types = values.get(RDF_TYPE, ())
-            if any(t.value == RDF_STATEMENT for t in types):
-                ends = [values.get(p, []) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
-                if any(len(end) != 1 for end in ends):
-                    yield f"<{iri}>", {"from": None, "rel": None, "to": None,
-                                       "provenance": self._provenance(values)}
-                    continue
-                statements[(ends[0][0].value, ends[1][0].value, ends[2][0].value)] = (iri,
-                                                                                      values)
-            elif self._kind(values) is not None:
-                asserted += [(iri, predicate, o.value)
-                             for predicate, objects in values.items()
-                             if self._is_relation(predicate, objects)
-                             for o in objects]
+        for iri, values in self._statements:
+            ends = [values.get(p, []) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
+            if any(len(end) != 1 for end in ends):
+                yield f"<{iri}>", {"from": None, "rel": None, "to": None,
+                                   "provenance": self._provenance(values)}
+                continue
+            statements[(ends[0][0].value, ends[1][0].value, ends[2][0].value)] = (iri, values)
+        asserted = [(iri, predicate, o.value) for iri, values, _ in nodes
+                    for predicate, objects in values.items()
+                    if self._is_relation(predicate, objects) for o in objects]
         ns = self.vocab.ns
         for key in dict.fromkeys([*statements, *asserted]):  # statements keep graph order
             source, predicate, target = key
