@@ -10,8 +10,10 @@ caches (centrality, search) know when the graph changed.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -124,14 +126,36 @@ def node_view(g: nx.MultiDiGraph, node_id: str) -> dict[str, Any]:
             "properties": node_properties(a), "provenance": list(a["provenance"])}
 
 
-def _search_index(g: nx.MultiDiGraph) -> list[tuple[str, str, tuple[str, ...]]]:
+@dataclass(frozen=True)
+class _SearchIndex:
+    """Casefolded names of every node, in one string so a substring scan runs in C."""
+
+    ids: list[str]
+    kinds: list[str]
+    names: list[tuple[str, ...]]
+    blob: str  # node i's names joined by "\x00", nodes joined by "\x01"
+    starts: list[int]  # offset of node i in blob
+    exact: dict[str, list[str]]  # casefolded name -> ids, sorted
+
+
+def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
     index = g.graph.get("_search_index")
     if index is None:
-        index = [
-            (node_id, a["kind"], tuple(n.casefold() for n in
-                                       (node_id, a["name_zh"], a["name_en"], *a["aliases"])))
-            for node_id, a in g.nodes(data=True)
-        ]
+        ids, kinds, names, starts, exact = [], [], [], [], {}
+        offset = 0
+        for node_id, a in g.nodes(data=True):
+            folded = tuple(dict.fromkeys(
+                n.casefold() for n in (node_id, a["name_zh"], a["name_en"], *a["aliases"])))
+            ids.append(node_id)
+            kinds.append(a["kind"])
+            names.append(folded)
+            starts.append(offset)
+            offset += sum(len(n) for n in folded) + len(folded)  # names + separators
+            for name in folded:
+                exact.setdefault(name, []).append(node_id)
+        blob = "\x01".join("\x00".join(n) for n in names)
+        index = _SearchIndex(ids, kinds, names, blob, starts,
+                             {k: sorted(v) for k, v in exact.items()})
         g.graph["_search_index"] = index
     return index
 
@@ -143,20 +167,26 @@ def find_nodes(g: nx.MultiDiGraph, text: str, kinds: Iterable[str] | None = None
     Exact matches come first, then prefix matches, then other partial matches; ties are
     broken by id, so results are stable and the same in every backend.
     """
-    wanted = text.strip().casefold()
+    wanted = "".join(ch for ch in text.strip().casefold() if ch not in "\x00\x01")
     if not wanted:
         return []
+    index = _search_index(g)
     kind_set = set(kinds) if kinds else None
     ranked: list[tuple[int, str]] = []
-    for node_id, kind, names in _search_index(g):
-        if kind_set is not None and kind not in kind_set:
-            continue
-        if wanted in names:
-            ranked.append((0, node_id))
-        elif any(n.startswith(wanted) for n in names):
-            ranked.append((1, node_id))
-        elif any(wanted in n for n in names):
-            ranked.append((2, node_id))
+    position = index.blob.find(wanted)
+    while position != -1:
+        i = bisect_right(index.starts, position) - 1
+        if kind_set is None or index.kinds[i] in kind_set:
+            names = index.names[i]
+            if wanted in names:
+                ranked.append((0, index.ids[i]))
+            elif any(n.startswith(wanted) for n in names):
+                ranked.append((1, index.ids[i]))
+            else:
+                ranked.append((2, index.ids[i]))
+        if i + 1 == len(index.starts):
+            break
+        position = index.blob.find(wanted, index.starts[i + 1])
     ranked.sort()
     ids = [node_id for _, node_id in ranked]
     return ids if limit is None else ids[:limit]
@@ -167,8 +197,7 @@ def resolve_node(g: nx.MultiDiGraph, query: str) -> str:
     query = query.strip()
     if query in g:
         return query
-    wanted = query.casefold()
-    exact = sorted(node_id for node_id, _, names in _search_index(g) if wanted in names)
+    exact = _search_index(g).exact.get(query.casefold(), [])
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
