@@ -142,17 +142,20 @@ def test_api_environment_is_what_the_backend_reads():
         backend.close()
 
 
-def test_api_image_installs_the_package_and_the_data():
+def test_api_image_installs_the_package_the_data_and_the_page():
     assert SERVICES["api"]["build"] in (".", {"context": "."})
     assert re.search(r"^FROM python:3\.11-slim\b", DOCKERFILE, re.M)
-    assert re.search(r"^RUN pip install \.", DOCKERFILE, re.M)
-    data_dir = re.search(r"INNOGRAPH_DATA=(\S+)", DOCKERFILE)[1]
-    assert f"cp -r data {data_dir}" in DOCKERFILE
+    # Editable install in the work dir: data/ and web/ sit beside the code, as in a checkout.
+    workdir = re.findall(r"^WORKDIR (\S+)", DOCKERFILE, re.M)[-1]
+    assert re.search(r"^RUN pip install -e \.", DOCKERFILE, re.M)
+    assert re.search(r"INNOGRAPH_DATA=(\S+)", DOCKERFILE)[1] == f"{workdir}/data"
+    assert re.search(r"^RUN npm ci\b", DOCKERFILE, re.M)
+    assert "COPY --from=web /web/node_modules web/node_modules" in DOCKERFILE
     assert "docker/api-entrypoint.sh" in DOCKERFILE and ENTRYPOINT.stat().st_mode & 0o111
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
     needed = ["data", "docker", "pyproject.toml", "graph", "loaders", "queries", "api",
-              "innograph"]
+              "innograph", "web"]
     assert not [n for n in needed if n in ignored]
 
 
