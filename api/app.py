@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from api import limits
 from api.problems import register_error_handlers
 from api.querying import EXTENSION, QueryRunner
-from api.routes import analytics, entities, meta, paths, ui
+from api.routes import analytics, entities, meta, paths, rdf, ui
 from queries.backend import QueryBackend
 
 API_PREFIX = "/api/v1"
@@ -57,7 +57,7 @@ def create_app(backend: QueryBackend | None = None, *,
         backend, workers=app.config["QUERY_WORKERS"],
         limit_seconds=app.config["QUERY_TIME_LIMIT_SECONDS"])
 
-    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp):
+    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp, rdf.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(meta.docs, url_prefix="/api")
     app.register_blueprint(ui.bp)  # the explorer page at /

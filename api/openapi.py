@@ -19,7 +19,8 @@ from api.response_schemas import component_schemas
 API_VERSION = "1.0.0"
 # Statuses any operation may answer: bad parameters, oversize request, bug, backend down.
 COMMON_PROBLEMS = (400, 413, 414, 500, 503)
-STATUS_TEXT = {400: "Invalid parameters", 404: "Entity not found", 413: "Request too large",
+STATUS_TEXT = {400: "Invalid parameters", 404: "Entity not found",
+               406: "No acceptable representation", 413: "Request too large",
                414: "Query string too long", 422: "Valid request without an answer",
                500: "Internal error", 503: "Backend unavailable or query timed out"}
 FLASK_PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
@@ -36,10 +37,11 @@ def _problem_description(status: int) -> str:
 
 
 def operation_spec(op: Operation) -> dict[str, Any]:
+    representations = ((op.media_type, op.response_schema), *op.alternatives)
     responses: dict[str, Any] = {"200": {
         "description": "OK",
-        "content": {op.media_type: {"schema": {"$ref": f"#/components/schemas/"
-                                                       f"{op.response_schema}"}}}}}
+        "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                    for media_type, schema in representations}}}
     for status in sorted({*COMMON_PROBLEMS, *op.problems}):
         responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
     spec: dict[str, Any] = {
@@ -74,7 +76,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "meta"}, {"name": "entities"}, {"name": "paths"},
-                 {"name": "analytics"}],
+                 {"name": "analytics"}, {"name": "rdf"}],
         "paths": paths,
         "components": {
             "schemas": component_schemas(),

@@ -27,6 +27,8 @@ class Operation:
     params: tuple[Param, ...] = ()
     problems: tuple[int, ...] = ()  # statuses beyond the ones every operation may answer
     media_type: str = "application/json"
+    # more 200 representations, chosen by content negotiation: (media type, response schema)
+    alternatives: tuple[tuple[str, str], ...] = ()
     method: str = "GET"
     examples: tuple[str, ...] = field(default=())  # example URLs (relative), for the docs
 

@@ -114,4 +114,6 @@ def component_schemas() -> dict[str, Any]:
         "OpenApiDocument": obj({"openapi": STRING, "info": {"type": "object"},
                                 "paths": {"type": "object"}}),
         "HtmlPage": STRING,
+        "RdfDocument": STRING,  # Turtle, N-Triples, RDF/XML, TriG, N-Quads text
+        "JsonLdDocument": {"type": ["object", "array"]},
     }

@@ -242,10 +242,8 @@ def _bulk_import(g: nx.MultiDiGraph, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# The RDF export formats by CLI name, with rdflib's names for them (the ontology and the shapes
-# are small rdflib graphs); the data itself is streamed by graph.rdf.export.
-RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml",
-                  "trig": "trig", "nq": "nquads"}
+# The RDF export formats (graph.rdf.export.FORMATS), named here so that --help needs no import
+RDF_FORMATS = ("ttl", "nt", "jsonld", "xml", "trig", "nq")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -269,11 +267,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             g = _load(args)
             size = export_graph(g, fmt, out, base=base, progress=None)
         else:
-            from graph.rdf.ontology import build_ontology
+            from graph.rdf.ontology import build_ontology, serialize
             from graph.rdf.shapes import build_shapes
 
-            graph = build_ontology() if what == "ontology" else build_shapes()
-            text = graph.serialize(format=RDFLIB_FORMATS[fmt])
+            text = serialize(build_ontology() if what == "ontology" else build_shapes(), fmt)
             size = out.write_text(text, encoding="utf-8") if args.out else out.write(text)
     except ExportError as exc:
         raise CommandError(str(exc)) from None
@@ -391,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "JSON-LD, RDF/XML, TriG or N-Quads; streamed, so any size "
                                    "fits. IRIs: {base}id/{node-id}. See docs/rdf.md.")
     data_option(p)
-    p.add_argument("--format", choices=list(RDFLIB_FORMATS),
+    p.add_argument("--format", choices=RDF_FORMATS,
                    help="RDF format (default: from --out's extension, else ttl)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
     p.add_argument("--base", help="base IRI of instance data (default: $INNOGRAPH_BASE or "

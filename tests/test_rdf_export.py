@@ -32,7 +32,7 @@ from rdflib.compare import isomorphic
 from graph.embedded import CORE_EDGE_ATTRS, CORE_NODE_ATTRS
 from graph.rdf.export import FORMATS, ExportError, describe, export_graph, iter_triples
 from graph.rdf.namespaces import XSD, vocabulary
-from innograph.cli import RDFLIB_FORMATS as CLI_FORMATS
+from innograph.cli import RDF_FORMATS as CLI_FORMATS
 from innograph.cli import main
 
 __all__ = ["fixture_graph", "generated_dir", "generated_graph", "real_graph", "rich_dir",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -251,6 +251,23 @@ class _Builder:
         self.provenance()
         self.declare_external()
         return self.g
+
+
+# rdflib's names for the export formats (see graph.rdf.export.FORMATS)
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml",
+                  "trig": "trig", "nq": "nquads"}
+
+
+def serialize(graph: Graph, fmt: str) -> str:
+    """An rdflib graph (the ontology, the shapes) in one of the export formats; in TriG and
+    N-Quads its triples are in the default graph."""
+    if fmt in ("trig", "nq"):
+        dataset = Dataset()
+        for prefix, namespace in graph.namespaces():
+            dataset.bind(prefix, namespace, override=True)
+        dataset.default_graph += graph
+        return dataset.serialize(format=RDFLIB_FORMATS[fmt])
+    return graph.serialize(format=RDFLIB_FORMATS[fmt])
 
 
 def build_ontology(schema: Schema | None = None) -> Graph:
