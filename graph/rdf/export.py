@@ -251,8 +251,12 @@ class _TurtleTerms:
         return encode_basestring(lexical)
 
     def block(self, block: Block) -> str:
+        """``subject p1 o1, o2 ; p2 o3 .``: objects grouped by predicate, in first-seen order."""
         subject, pairs = block
-        body = " ;\n    ".join(f"{self.iri(p)} {self.term(o)}" for p, o in pairs)
+        objects: dict[str, list[str]] = {}
+        for p, o in pairs:
+            objects.setdefault(p, []).append(self.term(o))
+        body = " ;\n    ".join(f"{self.iri(p)} {', '.join(os)}" for p, os in objects.items())
         return f"{self.iri(subject)} {body} .\n"
 
 
@@ -300,7 +304,7 @@ def write_turtle(descriptions: Iterable[Description], vocab: Vocabulary,
     terms = _TurtleTerms(vocab, iris)
     yield terms.header()
     for description in descriptions:
-        yield "".join(terms.block(b) for b in description.blocks)
+        yield "".join(terms.block(b) for b in description.blocks) + "\n"
 
 
 def write_trig(descriptions: Iterable[Description], vocab: Vocabulary,
@@ -309,7 +313,7 @@ def write_trig(descriptions: Iterable[Description], vocab: Vocabulary,
     yield terms.header()
     for description in descriptions:
         body = "".join(terms.block(b) for b in description.blocks)
-        yield "".join(f"<{graph}> {{\n{body}}}\n" for graph in description.graphs)
+        yield "".join(f"<{graph}> {{\n{body}}}\n\n" for graph in description.graphs)
 
 
 class _JsonLdValues:
