@@ -40,6 +40,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,7 @@ class SyncReport:
     mode: str = ""  # "unchanged (fast path)", "one transaction", "batched"
     version: str | None = None
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by phase
 
     @property
     def changed(self) -> bool:
@@ -196,7 +198,7 @@ def _element_ids(session: Session, ids: Sequence[str]) -> dict[str, str]:
 
 # -- what to write ----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _EdgeItem:
     source: str
     relation: str
@@ -325,10 +327,12 @@ class _Writer:
         self.session, self.tx, self.batch_size, self.bar, self.tally = (
             session, tx, batch_size, bar, tally)
         self.batches_done = 0
+        self.seconds: Counter = Counter()  # by "write nodes" / "write relationships"
 
     def write(self, what: str, query: str, rows: Sequence[Any], *, counted: bool = True,
               **params: Any) -> list[Any]:
         out: list[Any] = []
+        began = time.perf_counter()
         for chunk in _chunks(rows, self.batch_size):
             try:
                 if self.tx is not None:
@@ -347,6 +351,8 @@ class _Writer:
             out.extend(records)
             if counted:
                 self.bar.update(len(chunk))
+        phase = "write relationships" if "relationship" in what else "write nodes"
+        self.seconds[phase] += time.perf_counter() - began
         return out
 
 
@@ -529,10 +535,13 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
     version = g.graph.get("version")
     report = SyncReport(version=version)
     # the content_hash "property does not exist" warnings of a fresh database are noise
+    phases = report.phases
     with driver.session(database=database,
                         notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
-        ensure_schema(session)
-        before = read_summary(session)
+        with _timed(phases, "schema"):
+            ensure_schema(session)
+        with _timed(phases, "read state"):
+            before = read_summary(session)
         if _fast_path_holds(g, before, replace):
             report.nodes.unchanged = before.meta["graph_nodes"]
             report.edges.unchanged = before.meta["graph_edges"] + before.meta["mentions"]
@@ -541,14 +550,17 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
         else:
             _sync_changes(g, session, before, replace, batch_size, progress, report)
         if centrality and (report.changed or before.meta.get("centrality_version") != version):
-            report.centrality_written = write_centrality(g, session, batch_size=batch_size)
+            with _timed(phases, "centrality"):
+                report.centrality_written = write_centrality(g, session,
+                                                             batch_size=batch_size)
     report.seconds = time.perf_counter() - began
     return report
 
 
 def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool,
                   batch_size: int, progress: bool | None, report: SyncReport) -> None:
-    plan, nodes, rels, mentions = _plan(g, session, before, replace)
+    with _timed(report.phases, "hash and plan"):
+        plan, nodes, rels, mentions = _plan(g, session, before, replace)
     nodes.deleted, rels.deleted = len(plan.node_deletes), len(plan.edge_deletes)
     report.nodes, report.edges, report.mentions = nodes, rels, mentions
     expected_by_type: Counter = Counter(item.relation for item in plan.edges.values())
@@ -566,7 +578,8 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                 _write_meta(tx, {**meta, "status": "complete"})
                 return local
             try:
-                tally = session.execute_write(work)
+                with _timed(report.phases, "write (one transaction)"):
+                    tally = session.execute_write(work)
             except (_BatchFailure, Neo4jError, DriverError) as exc:
                 raise SyncError(f"{_reason(exc)}. Nothing was written: the sync ran as one "
                                 "transaction, which was rolled back; the database is as it "
@@ -577,6 +590,7 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                                   "started_at": dt.datetime.now(dt.UTC)})
             try:
                 _apply(g, plan, writer, session)
+                report.phases.update(writer.seconds)
             except (_BatchFailure, Neo4jError, DriverError) as exc:
                 raise SyncError(
                     f"{_reason(exc)}. {writer.batches_done} batches were committed before the "
@@ -585,7 +599,8 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                     "every record already written (content hashes).") from exc
     # nodes deleted by DETACH DELETE took their relationships along: Neo4j counted them
     nodes.deleted, rels.deleted = tally.nodes_deleted, tally.relationships_deleted
-    after = read_summary(session)
+    with _timed(report.phases, "verify"):
+        after = read_summary(session)
     _verify(g, before, after, tally, nodes, rels, expected_by_type, replace)
     _write_meta(session, {**meta, "status": "complete",
                           "synced_at": dt.datetime.now(dt.UTC),
@@ -594,6 +609,15 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                           "db_relationship_digest": after.relationship_digest})
     # + the final metadata write (and the "incomplete" mark a batched sync starts with)
     report.transactions = tally.transactions + (1 if single else 2)
+
+
+@contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - began
 
 
 def _copy_plan(plan: _Plan) -> _Plan:

@@ -123,6 +123,7 @@ def uri_args(target: Neo4jTarget) -> list[str]:
 
 # -- the data lands as the graph has it -------------------------------------------------------
 
+@pytest.mark.slow
 def test_sync_writes_every_node_and_edge_with_counts_checked(fresh: Database,
                                                              data_graph: nx.MultiDiGraph):
     g = data_graph
@@ -347,6 +348,7 @@ def test_constraint_violation_in_one_transaction_leaves_db_as_before(
     assert fresh.value("MATCH ()-[r]->() RETURN count(r)") == 0
 
 
+@pytest.mark.slow
 def test_constraint_violation_mid_batch_is_resumable(fresh: Database,
                                                      data_graph: nx.MultiDiGraph):
     g = data_graph
