@@ -233,6 +233,8 @@ def write_report(args: argparse.Namespace, g: nx.MultiDiGraph, load_s: float, ro
         how = "exact" if method.get("exact") else (
             f"{method.get('estimator')}, sample {method.get('sample_size')}")
         lines.append(f"| {measure} | {seconds:.2f} | {how} |")
+    lines += ["", "closeness and harmonic come from the same BFS distances, computed once: the "
+              "closeness row carries the cost of both."]
     report = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
