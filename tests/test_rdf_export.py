@@ -58,12 +58,13 @@ def test_iri_scheme(rich_graph: nx.MultiDiGraph) -> None:
     triples = triple_set(exported(rich_graph, "nt"), "nt")
     subjects = {s.value for s, _, _ in triples}
     assert {f"{BASE}id/{n}" for n in rich_graph.nodes} <= subjects
-    statement = f"{BASE}statement/rich-fund/funds/demo-lab"
+    statement = f"{BASE}statement/rich-fund.funds.demo-lab"
     assert statement in subjects
-    assert f"{statement}#prov-1" in subjects
+    derivation = f"{BASE}provenance/rich-fund.funds.demo-lab.1"
+    assert (N(statement), N(PROV + "qualifiedDerivation"), N(derivation)) in triples
+    assert f"{BASE}provenance/rich-fund.3" in subjects  # the fund's third entry
     document = f"{BASE}source/{quote(SOURCE_A, safe='')}"
-    assert "%20" in document and (N(f"{statement}#prov-1"), N(PROV + "entity"),
-                                  N(document)) in triples
+    assert "%20" in document and (N(derivation), N(PROV + "entity"), N(document)) in triples
 
 
 def test_base_from_argument_and_environment(fixture_graph: nx.MultiDiGraph,
@@ -110,7 +111,7 @@ def test_typed_and_language_tagged_literals(rich_graph: nx.MultiDiGraph) -> None
                                                               ('Rich "Fund"', "en")}
     aliases = {(lit.value, lit.language) for lit in subject_values(triples, fund, IG + "alias")}
     assert aliases == {("富", "zh"), ("RF", None), (AWKWARD, None)}
-    statement = f"{BASE}statement/rich-fund/funds/demo-lab"
+    statement = f"{BASE}statement/rich-fund.funds.demo-lab"
     assert only(statement, "edgeAmountCny") == ox.Literal("50000000.0",
                                                           datatype=N(XSD + "decimal"))
     assert only(statement, "edgeYear") == ox.Literal("2023", datatype=N(XSD + "gYear"))
@@ -138,7 +139,7 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
     for s, p, o in triples:
         by_subject.setdefault(s.value, {}).setdefault(p.value, set()).add(o.value)
 
-    def check(subject: str, attrs: dict, terms: dict, core: tuple[str, ...]) -> None:
+    def check(subject: str, key: str, attrs: dict, terms: dict, core: tuple[str, ...]) -> None:
         fields = by_subject[subject]
         for name, value in attrs.items():
             if name in core and name != "aliases":
@@ -150,7 +151,7 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
         derivations = fields[PROV + "qualifiedDerivation"]
         assert len(derivations) == len(provenance)
         for position, entry in enumerate(provenance, start=1):
-            derivation = by_subject[f"{subject}#prov-{position}"]
+            derivation = by_subject[f"{BASE}provenance/{key}.{position}"]
             assert derivation[PROV + "entity"] == {f"{BASE}source/"
                                                    f"{quote(entry['source'], safe='')}"}
             assert derivation[IG + "quote"] == {entry["quote"]}
@@ -158,7 +159,7 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
 
     for node_id, attrs in g.nodes(data=True):
         subject = f"{BASE}id/{node_id}"
-        check(subject, attrs, VOCAB.node_terms, CORE_NODE_ATTRS)
+        check(subject, node_id, attrs, VOCAB.node_terms, CORE_NODE_ATTRS)
         fields = by_subject[subject]
         assert fields[IG + "id"] == {node_id}
         assert fields[IG + "subtype"] == {attrs["subtype"]}
@@ -167,9 +168,10 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
     for u, v, rel, attrs in g.edges(keys=True, data=True):
         predicate = VOCAB.relation_iri[rel]
         assert (N(f"{BASE}id/{u}"), N(predicate), N(f"{BASE}id/{v}")) in triples
-        statement = f"{BASE}statement/{u}/{VOCAB.relation_term[rel]}/{v}"
+        key = f"{u}.{VOCAB.relation_term[rel]}.{v}"
+        statement = f"{BASE}statement/{key}"
         assert by_subject[statement][VOCAB.expand("rdf:predicate")] == {predicate}
-        check(statement, attrs, VOCAB.edge_terms, CORE_EDGE_ATTRS)
+        check(statement, key, attrs, VOCAB.edge_terms, CORE_EDGE_ATTRS)
 
 
 def test_source_nodes_link_to_their_document(real_graph: nx.MultiDiGraph) -> None:

@@ -74,8 +74,9 @@ def test_rdf_and_yaml_files_load_together(tmp_path: Path) -> None:
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 <{ID}extra-lab> a ig:Lab ; ig:id "extra-lab" ; ig:subtype "provincial_lab" ;
     ig:nameZh "另一实验室"@zh ; ig:nameEn "Extra lab"@en ;
-    prov:qualifiedDerivation <{ID}extra-lab#prov-1> .
-<{ID}extra-lab#prov-1> prov:entity <https://innograph.org/source/report.txt> ;
+    prov:qualifiedDerivation <https://innograph.org/provenance/extra-lab.1> .
+<https://innograph.org/provenance/extra-lab.1>
+    prov:entity <https://innograph.org/source/report.txt> ;
     ig:quote "示例实验室在光电信息领域取得成果" ; schema:position 1 .
 <{ID}extra-lab> ig:worksInSector <{ID}sector-optics> .
 <https://example.org/s1> a rdf:Statement ; rdf:subject <{ID}extra-lab> ;
@@ -110,8 +111,8 @@ def _set(triples: list[ox.Triple], subject: str, predicate: str, *objects: ox.Li
 
 def _edge(triples: list[ox.Triple], source: str, term: str, target: str) -> list[ox.Triple]:
     """A relation triple with a statement and provenance, as the export writes them."""
-    statement = f"https://innograph.org/statement/{source}/{term}/{target}"
-    derivation = f"{statement}#prov-1"
+    statement = f"https://innograph.org/statement/{source}.{term}.{target}"
+    derivation = f"https://innograph.org/provenance/{source}.{term}.{target}.1"
     n = ox.NamedNode
     return [*triples,
             ox.Triple(n(ID + source), n(IG + term), n(ID + target)),
@@ -126,6 +127,7 @@ def _edge(triples: list[ox.Triple], source: str, term: str, target: str) -> list
 
 
 LAB, FUND = ID + "demo-lab", ID + "demo-fund"
+LAB_QUOTE = "https://innograph.org/provenance/demo-lab.1"
 BROKEN = {
     "unknown-kind": lambda t: _set(t, LAB, RDF_TYPE, ox.NamedNode(IG + "Laboratory")),
     "missing-field": lambda t: _drop(t, LAB, IG + "nameEn"),
@@ -134,10 +136,10 @@ BROKEN = {
     "unknown-subtype": lambda t: _set(t, LAB, IG + "subtype", ox.Literal("castle")),
     "bad-id": lambda t: _set(t, LAB, IG + "id", ox.Literal("Demo Lab")),
     "missing-provenance": lambda t: _drop(
-        t, "https://innograph.org/statement/demo-fund/funds/demo-lab"),
-    "quote-not-found": lambda t: _set(t, LAB + "#prov-1", VOCAB.quote_iri,
+        t, "https://innograph.org/statement/demo-fund.funds.demo-lab"),
+    "quote-not-found": lambda t: _set(t, LAB_QUOTE, VOCAB.quote_iri,
                                       ox.Literal("这句话不在原文里")),
-    "unknown-source": lambda t: _set(t, LAB + "#prov-1", VOCAB.provenance["entity"],
+    "unknown-source": lambda t: _set(t, LAB_QUOTE, VOCAB.provenance["entity"],
                                      ox.NamedNode("https://innograph.org/source/nope.txt")),
     "dangling-endpoint": lambda t: _edge(t, "demo-fund", "funds", "ghost-lab"),
     "wrong-endpoint-kind": lambda t: _edge(t, "demo-fund", "funds", "sector-optics"),

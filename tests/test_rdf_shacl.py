@@ -74,8 +74,8 @@ def _add(*triple: object) -> Callable[[Graph], None]:
 def _statement(source: str, term: str, target: str) -> Callable[[Graph], None]:
     """A relation triple with its statement and provenance."""
     def add(g: Graph) -> None:
-        statement = URIRef(f"https://innograph.org/statement/{source}/{term}/{target}")
-        derivation = URIRef(f"{statement}#prov-1")
+        statement = URIRef(f"https://innograph.org/statement/{source}.{term}.{target}")
+        derivation = URIRef(f"https://innograph.org/provenance/{source}.{term}.{target}.1")
         for triple in [(node(source), ig(term), node(target)),
                        (statement, RDF.type, RDF.Statement),
                        (statement, RDF.subject, node(source)),
@@ -92,7 +92,8 @@ def _statement(source: str, term: str, target: str) -> Callable[[Graph], None]:
     return add
 
 
-FUNDS_LAB = URIRef("https://innograph.org/statement/demo-fund/funds/demo-lab")
+FUNDS_LAB = URIRef("https://innograph.org/statement/demo-fund.funds.demo-lab")
+LAB_QUOTE = "https://innograph.org/provenance/demo-lab.1"
 BREAKS = {
     "missing name": (_remove(node("demo-lab"), ig("nameZh")),
                      (ID + "demo-lab", "MinCountConstraintComponent", IG + "nameZh")),
@@ -118,10 +119,10 @@ BREAKS = {
         _add(FUNDS_LAB, ig("edgeRoleZh"), Literal("角色", lang="zh")),
         (str(FUNDS_LAB), "OrConstraintComponent", None)),
     "self loop": (_statement("demo-fund", "supports", "demo-fund"),
-                  ("https://innograph.org/statement/demo-fund/supports/demo-fund",
+                  ("https://innograph.org/statement/demo-fund.supports.demo-fund",
                    "DisjointConstraintComponent", str(RDF.subject))),
-    "quote missing": (_remove(URIRef(f"{ID}demo-lab#prov-1"), ig("quote")),
-                      (f"{ID}demo-lab#prov-1", "MinCountConstraintComponent", IG + "quote")),
+    "quote missing": (_remove(URIRef(LAB_QUOTE), ig("quote")),
+                      (LAB_QUOTE, "MinCountConstraintComponent", IG + "quote")),
     "no provenance": (_remove(node("demo-lab"), URIRef(PROV + "qualifiedDerivation")),
                       (ID + "demo-lab", "MinCountConstraintComponent",
                        PROV + "qualifiedDerivation")),

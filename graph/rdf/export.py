@@ -12,10 +12,10 @@ Mapping (docs/rdf.md has the full description):
   ``ig:nameZh``@zh and ``ig:nameEn``@en (both repeated as ``rdfs:label``), aliases, every
   typed property as a typed literal;
 - edge ``(a, REL, b)`` -> the triple ``id:a ig:rel id:b`` plus the ``rdf:Statement``
-  ``{base}statement/a/rel/b`` that carries the edge properties and provenance;
-- provenance entry ``n`` of a subject ``s`` -> ``s prov:wasDerivedFrom doc;
-  prov:qualifiedDerivation s#prov-n`` and ``s#prov-n prov:entity doc; ig:quote "...";
-  schema:position n``, ``doc`` being ``{base}source/{file}``.
+  ``{base}statement/a.rel.b`` that carries the edge properties and provenance;
+- provenance entry ``n`` of a node or statement ``s`` (key ``k``) -> ``s prov:wasDerivedFrom
+  doc; prov:qualifiedDerivation p`` and ``p prov:entity doc; ig:quote "..."; schema:position
+  n``, where ``p`` is ``{base}provenance/k.n`` and ``doc`` is ``{base}source/{file}``.
 
 In TriG and N-Quads every description is written into the named graph of each source document
 it cites, so a graph holds exactly what one document supports; the union is the Turtle output.
@@ -88,6 +88,8 @@ class Describer:
         self._alias = core["aliases"]
         self._quote = vocab.quote_iri
         self._documents: dict[str, str] = {}
+        self._provenance_namespace = self.iris.namespaces["provenance"]
+        self._statement_namespace = self.iris.namespaces["statement"]
 
     def _document(self, file: str) -> str:
         iri = self._documents.get(file)
@@ -95,7 +97,7 @@ class Describer:
             iri = self._documents[file] = self.iris.document(file)
         return iri
 
-    def _provenance(self, subject: str, pairs: list[tuple[str, Term]], blocks: list[Block],
+    def _provenance(self, key: str, pairs: list[tuple[str, Term]], blocks: list[Block],
                     provenance: list[dict[str, str]], where: str) -> list[str]:
         if not provenance:
             raise ExportError(f"{where} has no provenance; every statement needs a source")
@@ -104,7 +106,7 @@ class Describer:
             document = self._document(entry["source"])
             if document not in documents:
                 documents.append(document)
-            iri = f"{subject}#prov-{position}"
+            iri = f"{self._provenance_namespace}{key}.{position}"  # IriScheme.provenance
             pairs.append((self._qualified, iri))
             blocks.append((iri, [(self._entity, document),
                                  (self._quote, text_literal(entry["quote"])),
@@ -139,7 +141,7 @@ class Describer:
         if kind == "Source" and "file" in attrs:
             pairs.append((self._has_format, self.iris.document(attrs["file"])))
         blocks: list[Block] = [(subject, pairs)]
-        graphs = self._provenance(subject, pairs, blocks, attrs["provenance"], f"node {node_id!r}")
+        graphs = self._provenance(node_id, pairs, blocks, attrs["provenance"], f"node {node_id!r}")
         return Description(blocks, graphs)
 
     def edge(self, source: str, target: str, relation: str, attrs: dict[str, Any]) -> Description:
@@ -148,7 +150,8 @@ class Describer:
         if predicate is None:
             raise ExportError(f"edge {source} -{relation}-> {target}: unknown relation kind")
         subject, obj = self.iris.node(source), self.iris.node(target)
-        statement = self.iris.statement(source, vocab.relation_term[relation], target)
+        key = self.iris.statement_key(source, vocab.relation_term[relation], target)
+        statement = f"{self._statement_namespace}{key}"  # IriScheme.statement
         pairs: list[tuple[str, Term]] = [
             (RDF_TYPE, RDF_STATEMENT), (RDF_SUBJECT, subject), (RDF_PREDICATE, predicate),
             (RDF_OBJECT, obj)]
@@ -162,7 +165,7 @@ class Describer:
             values = value if term.many else (value,)
             pairs += [(term.iri, term.literal(v)) for v in values]
         blocks: list[Block] = [(subject, [(predicate, obj)]), (statement, pairs)]
-        graphs = self._provenance(statement, pairs, blocks, attrs["provenance"],
+        graphs = self._provenance(key, pairs, blocks, attrs["provenance"],
                                   f"edge {source} -{relation}-> {target}")
         return Description(blocks, graphs)
 
@@ -212,14 +215,15 @@ def _nt_term(term: Term) -> str:
 
 
 class _TurtleTerms:
-    """Turtle spelling of terms: prefixed names for vocabulary and node IRIs."""
+    """Turtle spelling of terms: prefixed names for vocabulary and instance IRIs."""
 
-    NODE_PREFIX = "id"
-    _LOCAL = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # node ids; see graph.schema.NODE_ID_PATTERN
+    # a local name Turtle takes as it is (PN_LOCAL without escapes); ids, keys, file names
+    _LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
     def __init__(self, vocab: Vocabulary, iris: IriScheme):
-        self.prefixes = {**vocab.prefixes, self.NODE_PREFIX: iris.node_namespace}
-        self.node_namespace = iris.node_namespace
+        self.instances = iris.namespaces
+        self.prefixes = {**vocab.prefixes, **self.instances}
+        self.base = iris.base
         self._cache: dict[str, str] = {RDF_TYPE: "a"}
         self._vocab = vocab
 
@@ -230,11 +234,10 @@ class _TurtleTerms:
         spelled = self._cache.get(iri)
         if spelled is not None:
             return spelled
-        if iri.startswith(self.node_namespace):
-            local = iri[len(self.node_namespace):]
-            if self._LOCAL.match(local):
-                return f"{self.NODE_PREFIX}:{local}"
-            return f"<{iri}>"
+        if iri.startswith(self.base):
+            kind, slash, local = iri[len(self.base):].partition("/")
+            if slash and kind in self.instances:
+                return f"{kind}:{local}" if self._LOCAL.match(local) else f"<{iri}>"
         spelled = self._vocab.curie(iri) or f"<{iri}>"
         if len(self._cache) < 10_000:  # vocabulary terms repeat; instance IRIs mostly do not
             self._cache[iri] = spelled
@@ -313,7 +316,7 @@ def write_trig(descriptions: Iterable[Description], vocab: Vocabulary,
     yield terms.header()
     for description in descriptions:
         body = "".join(terms.block(b) for b in description.blocks)
-        yield "".join(f"<{graph}> {{\n{body}}}\n\n" for graph in description.graphs)
+        yield "".join(f"{terms.iri(graph)} {{\n{body}}}\n\n" for graph in description.graphs)
 
 
 class _JsonLdValues:

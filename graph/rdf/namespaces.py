@@ -4,10 +4,16 @@
 per relation kind, a data property per node or edge property, each with its literal datatype
 and language rule. ``IriScheme`` mints instance IRIs under a configurable base:
 
-    {base}id/{node-id}                               a node
-    {base}statement/{from-id}/{relation-term}/{to-id}  an edge, as an rdf:Statement
-    {subject}#prov-{n}                               the n-th provenance entry of a node or edge
-    {base}source/{file}                              a source document (file name %-encoded)
+    {base}id/{node-id}                                 a node
+    {base}statement/{from-id}.{relation-term}.{to-id}  an edge, as an rdf:Statement
+    {base}provenance/{key}.{n}                         the n-th provenance entry of a node or
+                                                       edge; key = node id or statement key
+    {base}source/{file}                                a source document (file name %-encoded)
+
+Node ids are ASCII slugs and terms are letters, so the dots are unambiguous. Each kind of IRI
+shares one namespace ({base}id/, {base}statement/, ...): tools that abbreviate IRIs by
+namespace (rdflib's Turtle writer) stay fast, where per-resource namespaces (fragments of a
+node's IRI) make them quadratic.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ XSD_DATATYPES = {"integer": XSD_INTEGER, "decimal": XSD + "decimal", "boolean": 
 # The provenance model (docs/rdf.md): PROV-O qualified derivations, one per provenance entry.
 PROVENANCE_TERMS = {
     "derived_from": "prov:wasDerivedFrom",  # subject -> source document (unqualified shortcut)
-    "qualified": "prov:qualifiedDerivation",  # subject -> {subject}#prov-{n}
+    "qualified": "prov:qualifiedDerivation",  # subject -> {base}provenance/{key}.{n}
     "entity": "prov:entity",  # derivation -> source document
     "position": "schema:position",  # derivation -> n (the entry's rank, 1-based)
     "has_format": "dcterms:hasFormat",  # Source node -> its text file, the source document
@@ -78,21 +84,27 @@ class IriScheme:
     base: str
 
     @property
-    def node_namespace(self) -> str:
-        return self.base + "id/"
+    def namespaces(self) -> dict[str, str]:
+        """Turtle prefix -> namespace of each kind of instance IRI."""
+        return {kind: f"{self.base}{kind}/" for kind in ("id", "statement", "provenance",
+                                                          "source")}
 
     def node(self, node_id: str) -> str:
         return f"{self.base}id/{node_id}"
 
+    @staticmethod
+    def statement_key(source_id: str, relation_term: str, target_id: str) -> str:
+        return f"{source_id}.{relation_term}.{target_id}"
+
     def statement(self, source_id: str, relation_term: str, target_id: str) -> str:
-        return f"{self.base}statement/{source_id}/{relation_term}/{target_id}"
+        return f"{self.base}statement/{self.statement_key(source_id, relation_term, target_id)}"
+
+    def provenance(self, key: str, position: int) -> str:
+        """Entry ``position`` of a node (``key`` = its id) or an edge (its statement key)."""
+        return f"{self.base}provenance/{key}.{position}"
 
     def document(self, file: str) -> str:
         return f"{self.base}source/{quote(file, safe='')}"
-
-    @staticmethod
-    def provenance(subject: str, position: int) -> str:
-        return f"{subject}#prov-{position}"
 
 
 def document_file(iri: str) -> str:
