@@ -64,36 +64,25 @@ class BulkReport:
                 f"{self.csv_seconds:.1f} s, neo4j-admin import {self.import_seconds:.1f} s")
 
 
-def _csv_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, dt.datetime):
-        return "datetime"
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, list):
-        return "string[]"
-    return "string"
+_CSV_TYPES = {bool: "boolean", int: "long", float: "double", str: "string", list: "string[]",
+              dt.date: "date", dt.datetime: "datetime"}
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return ARRAY_DELIMITER.join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def _cell_converter(python_type: type) -> Any:
+    """How a value of this type is written in a cell (None: as it is)."""
+    if python_type is list:
+        return ARRAY_DELIMITER.join
+    if python_type is bool:
+        return lambda value: "true" if value else "false"
+    if python_type in (dt.date, dt.datetime):
+        return lambda value: value.isoformat()
+    return None
 
 
 class _CsvGroups:
-    """Rows grouped by (labels or type, property types), one CSV file per group: a column has
-    one type, and a decimal is INTEGER on one node and FLOAT on another, as the online sync
-    stores it."""
+    """Rows grouped by (labels or type, property names and Python types), one CSV file per
+    group: a column has one type, and a decimal is INTEGER on one node and FLOAT on another,
+    as the online sync stores it."""
 
     def __init__(self, folder: Path, prefix: str, key_columns: tuple[str, ...]):
         self.folder, self.prefix, self.key_columns = folder, prefix, key_columns
@@ -101,24 +90,25 @@ class _CsvGroups:
         self.multiline = False
 
     def add(self, name: str, keys: tuple[Any, ...], props: dict[str, Any]) -> None:
-        signature = tuple(sorted((k, _csv_type(v)) for k, v in props.items()))
-        self.groups[(name, signature)].append((keys, props))
+        # property order is the record's (deterministic per record shape): no sorting needed
+        self.groups[(name, tuple(props), tuple(map(type, props.values())))].append((keys, props))
 
     def write(self) -> list[tuple[str, Path]]:
         specs = []
-        for number, ((name, signature), rows) in enumerate(self.groups.items()):
+        for number, ((name, names, types), rows) in enumerate(self.groups.items()):
+            signature = list(zip(names, types, strict=True))
             path = self.folder / f"{self.prefix}-{number:04d}.csv"
-            columns = [k for k, _ in signature]
-            header = [*self.key_columns, *(f"{k}:{t}" for k, t in signature)]
+            header = [*self.key_columns, *(f"{k}:{_CSV_TYPES[t]}" for k, t in signature)]
+            converters = [(k, _cell_converter(t)) for k, t in signature]
             with path.open("w", encoding="utf-8", newline="") as handle:
-                out = csv.writer(handle)
+                out = csv.writer(handle, lineterminator="\n")
                 out.writerow(header)
-                for keys, props in rows:
-                    cells = [*keys, *(_cell(props[c]) for c in columns)]
-                    out.writerow(cells)
-                    if not self.multiline:
-                        self.multiline = any(isinstance(c, str) and ("\n" in c or "\r" in c)
-                                             for c in cells)
+                out.writerows([*keys, *(props[k] if convert is None else convert(props[k])
+                                        for k, convert in converters)]
+                              for keys, props in rows)
+            if not self.multiline:  # a value with a line break makes more lines than rows
+                text = path.read_text(encoding="utf-8")
+                self.multiline = "\r" in text or text.count("\n") != len(rows) + 1
             specs.append((name, path))
         return specs
 

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -124,9 +125,12 @@ def _typed(name: str, value: Any, dates: frozenset[str]) -> Any:
     return value
 
 
+_SOURCE, _QUOTE = itemgetter("source"), itemgetter("quote")
+
+
 def _provenance(props: dict[str, Any], provenance: list[dict[str, str]]) -> None:
-    props["prov_sources"] = [p["source"] for p in provenance]
-    props["prov_quotes"] = [p["quote"] for p in provenance]
+    props["prov_sources"] = list(map(_SOURCE, provenance))
+    props["prov_quotes"] = list(map(_QUOTE, provenance))
 
 
 def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int) -> dict[str, Any]:

@@ -142,19 +142,21 @@ class DbSummary:
 
 def read_summary(session: Session) -> DbSummary:
     """Counts, hash digests and metadata of what the database holds (three scans)."""
-    def work(tx: ManagedTransaction) -> DbSummary:
-        n = tx.run(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS count, "
-                   "count(n.content_hash) AS hashed, sum(n.content_hash / $d) AS digest",
-                   d=DIGEST_DIVISOR).single(strict=True)
-        rels = list(tx.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS count, "
-                           "count(r.content_hash) AS hashed, sum(r.content_hash / $d) AS digest",
-                           d=DIGEST_DIVISOR))
-        meta = tx.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN properties(m) AS meta",
-                      key=META_KEY).single()
-        return DbSummary(n["count"], n["hashed"], n["digest"],
-                         {r["type"]: r["count"] for r in rels}, sum(r["hashed"] for r in rels),
-                         sum(r["digest"] for r in rels), dict(meta["meta"]) if meta else {})
-    return session.execute_read(work)
+    return session.execute_read(_summary)
+
+
+def _summary(tx: ManagedTransaction) -> DbSummary:
+    n = tx.run(f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS count, "
+               "count(n.content_hash) AS hashed, sum(n.content_hash / $d) AS digest",
+               d=DIGEST_DIVISOR).single(strict=True)
+    rels = list(tx.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS count, "
+                       "count(r.content_hash) AS hashed, sum(r.content_hash / $d) AS digest",
+                       d=DIGEST_DIVISOR))
+    meta = tx.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN properties(m) AS meta",
+                  key=META_KEY).single()
+    return DbSummary(n["count"], n["hashed"], n["digest"],
+                     {r["type"]: r["count"] for r in rels}, sum(r["hashed"] for r in rels),
+                     sum(r["digest"] for r in rels), dict(meta["meta"]) if meta else {})
 
 
 def _stored_hashes(session: Session) -> tuple[set[int], set[int]]:
@@ -534,8 +536,8 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
     began = time.perf_counter()
     version = g.graph.get("version")
     report = SyncReport(version=version)
-    # the content_hash "property does not exist" warnings of a fresh database are noise
     phases = report.phases
+    # the content_hash "property does not exist" warnings of a fresh database are noise
     with driver.session(database=database,
                         notifications_min_severity=NotificationMinimumSeverity.OFF) as session:
         with _timed(phases, "schema"):
@@ -572,15 +574,17 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             "mentions": mentions, "replace": replace}
     with _progress(plan.rows, progress) as bar:
         if single:
-            def work(tx: ManagedTransaction) -> _Tally:
+            def work(tx: ManagedTransaction) -> tuple[_Tally, DbSummary]:
                 local = _Tally(transactions=1)
                 _apply(g, _copy_plan(plan), _Writer(session, tx, batch_size, bar, local), session)
-                _write_meta(tx, {**meta, "status": "complete"})
-                return local
+                after = _summary(tx)  # checked before the commit: a bad result is rolled back
+                _verify(g, before, after, local, nodes, rels, expected_by_type, replace)
+                _write_meta(tx, {**meta, **_complete(after)})
+                return local, after
             try:
-                with _timed(report.phases, "write (one transaction)"):
-                    tally = session.execute_write(work)
-            except (_BatchFailure, Neo4jError, DriverError) as exc:
+                with _timed(report.phases, "write and verify (one transaction)"):
+                    tally, after = session.execute_write(work)
+            except (_BatchFailure, SyncError, Neo4jError, DriverError) as exc:
                 raise SyncError(f"{_reason(exc)}. Nothing was written: the sync ran as one "
                                 "transaction, which was rolled back; the database is as it "
                                 "was before.") from exc
@@ -594,21 +598,31 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             except (_BatchFailure, Neo4jError, DriverError) as exc:
                 raise SyncError(
                     f"{_reason(exc)}. {writer.batches_done} batches were committed before the "
-                    "failure: the database is partially updated (InnographMeta status "
-                    "'incomplete'). Fix the cause and run the sync again: it resumes, skipping "
-                    "every record already written (content hashes).") from exc
+                    f"failure: {_PARTIAL}") from exc
+            with _timed(report.phases, "verify"):
+                after = read_summary(session)
+            try:
+                _verify(g, before, after, tally, nodes, rels, expected_by_type, replace)
+            except SyncError as exc:
+                raise SyncError(f"{exc}. Every batch was committed: {_PARTIAL}") from None
+            _write_meta(session, {**meta, **_complete(after)})
     # nodes deleted by DETACH DELETE took their relationships along: Neo4j counted them
     nodes.deleted, rels.deleted = tally.nodes_deleted, tally.relationships_deleted
-    with _timed(report.phases, "verify"):
-        after = read_summary(session)
-    _verify(g, before, after, tally, nodes, rels, expected_by_type, replace)
-    _write_meta(session, {**meta, "status": "complete",
-                          "synced_at": dt.datetime.now(dt.UTC),
-                          "db_nodes": after.nodes, "db_node_digest": after.node_digest,
-                          "db_relationships": after.relationship_total,
-                          "db_relationship_digest": after.relationship_digest})
-    # + the final metadata write (and the "incomplete" mark a batched sync starts with)
-    report.transactions = tally.transactions + (1 if single else 2)
+    # + the "incomplete" mark a batched sync starts with and its final metadata write
+    report.transactions = tally.transactions + (0 if single else 2)
+
+
+_PARTIAL = ("the database is partially updated (InnographMeta status 'incomplete'). Fix the "
+            "cause and run the sync again: it resumes, skipping every record already written "
+            "(content hashes).")
+
+
+def _complete(after: DbSummary) -> dict[str, Any]:
+    """Metadata of a complete sync: what the re-sync fast path compares with."""
+    return {"status": "complete", "synced_at": dt.datetime.now(dt.UTC),
+            "db_nodes": after.nodes, "db_node_digest": after.node_digest,
+            "db_relationships": after.relationship_total,
+            "db_relationship_digest": after.relationship_digest}
 
 
 @contextmanager

@@ -382,6 +382,19 @@ def test_lost_edges_fail_loudly():
                 Counter({"FUNDS": 4}), False)
 
 
+def test_a_failed_check_in_one_transaction_is_rolled_back(
+        fresh: Database, data_graph: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch):
+    import graph.neo4j_sync as sync
+
+    def lost_an_edge(*args: object) -> None:
+        raise SyncError("the sync did not check out: FUNDS: the graph has 1, Neo4j has 0")
+
+    monkeypatch.setattr(sync, "_verify", lost_an_edge)
+    with pytest.raises(SyncError, match=r"FUNDS: the graph has 1.*the database is as it was"):
+        fresh.sync(data_graph)
+    assert fresh.value("MATCH (n) RETURN count(n)") == 0
+
+
 def _counts(**values: int):
     from graph.neo4j_sync import Counts
 
