@@ -129,6 +129,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
     import threading
     import time
 
@@ -174,8 +175,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not args.no_warm_up:  # in the background: requests are served meanwhile
         threading.Thread(target=warm_up, name="centrality-warm-up", daemon=True).start()
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (docker stop, process managers) stops cleanly like Ctrl-C; SIGINT is set too
+    # because a shell that starts us in the background leaves it ignored.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, stop)
     try:
         server.run()
+    except KeyboardInterrupt:
+        print("innograph: stopped", flush=True)
     finally:
         server.task_dispatcher.shutdown()
     return EXIT_OK

@@ -85,7 +85,7 @@ def test_innograph_serve_prints_its_url_and_serves(api_graph):
         ready = server.stdout.readline()
         assert f"centrality ready ({len(CENTRALITY_MEASURES)} measures" in ready
     finally:
-        stop(server)
+        stop(server, signal.SIGINT)  # Ctrl-C, even when started from a background shell
 
 
 def test_warm_up_computes_every_measure_and_stops_when_the_backend_is_down(backend):
@@ -119,8 +119,8 @@ def start_serve(*args: str, **env: str) -> tuple[subprocess.Popen, str]:
     return server, match.group(0)
 
 
-def stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGINT)
+def stop(server: subprocess.Popen, stop_signal: int = signal.SIGTERM) -> None:
+    server.send_signal(stop_signal)
     assert server.wait(timeout=20) == 0
 
 
