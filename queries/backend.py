@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from queries.backing import DEFAULT_MAX_LENGTH as BACKING_MAX_LENGTH
+
 Json = dict[str, Any]
 
 CENTRALITY_MEASURES = ("degree", "in_degree", "out_degree", "betweenness", "closeness",
@@ -49,7 +51,7 @@ class QueryBackend(Protocol):
         direction and provenance. Raises ``NoAnswer`` when there is no path."""
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
-                max_length: int = 3, limit: int = 100) -> Json:
+                max_length: int = BACKING_MAX_LENGTH, limit: int = 100) -> Json:
         """Which funds back which labs, with ranked, explained chains (zh/en)."""
 
     def centrality(self, measure: str, *, kind: str | None = None, top: int = 10) -> Json:

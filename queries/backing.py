@@ -13,6 +13,12 @@ node it leaves. The first intermediate node names the chain's ``pattern``:
 - ``via_sector``: fund -TARGETS_SECTOR-> sector <-WORKS_IN_SECTOR- lab. No source says that
   this fund backs that lab: the chain is an inference from a shared sector, so it is marked
   ``inferred: true`` and its explanation says so.
+- ``via_institution_group``: the chain passes through an institution group (an Institution of
+  subtype ``group``, e.g. 高校院所, universities and research institutes in general), e.g.
+  fund -INVESTS_IN-> start-up teams -AFFILIATED_WITH-> group <-MEMBER_OF- member institution
+  -OPERATES-> lab. A chain enters a group only over AFFILIATED_WITH (or a fund's money link)
+  and leaves it only to a member, so it is also an inference: the sources tie what the fund
+  backs to the group in general, not to that member; ``inferred: true``, explained so.
 
 Chains are ranked stated before inferred, then shorter first, then by pattern in the order
 above; fund-lab pairs rank by their best chain, so pairs with only inferred chains come last.
@@ -22,14 +28,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
 
 from graph.schema import load_schema
 from queries.errors import InvalidQuery
-from queries.traverse import Walk, check_nodes
+from queries.traverse import Walk, check_nodes, ids_of_kind
 from queries.views import (
     BACKWARD,
     FORWARD,
@@ -43,22 +49,31 @@ Json = dict[str, Any]
 Step = tuple[str, str, str, str]  # (from node, to node, relation, stored direction)
 
 MONEY = (("FUNDS", FORWARD), ("INVESTS_IN", FORWARD))
-# The links a chain may follow out of a node, by the node's kind.
+# An institution group (GROUP_KIND of subtype GROUP_SUBTYPE) has its own row in LINKS, GROUP.
+GROUP_KIND, GROUP_SUBTYPE, GROUP = "Institution", "group", "InstitutionGroup"
+INTO_GROUP = ("AFFILIATED_WITH", FORWARD)  # a unit belongs to a group
+MEMBER_LINK = ("MEMBER_OF", BACKWARD)  # group <- member: the only way out of a group
+# The links a chain may follow out of a node, by the node's kind (or GROUP).
 LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "Fund": (*MONEY, ("SUPPORTS", FORWARD)),
     "Program": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD)),
     "Institution": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
                     ("ESTABLISHED", FORWARD), ("AFFILIATED_WITH", BACKWARD),
-                    ("PART_OF", BACKWARD)),
+                    ("PART_OF", BACKWARD), INTO_GROUP),
     "Company": (*MONEY, ("SUPPORTS", FORWARD), ("OPERATES", FORWARD), ("HOSTS", FORWARD),
-                ("AFFILIATED_WITH", BACKWARD)),
+                ("AFFILIATED_WITH", BACKWARD), INTO_GROUP),
     "Park": (("FUNDS", FORWARD), ("SUPPORTS", FORWARD), ("HOSTS", FORWARD),
              ("LOCATED_IN", BACKWARD), ("PART_OF", BACKWARD)),
+    GROUP: (MEMBER_LINK,),
 }
+# Links a chain may follow only into a node of the given class (kind or GROUP).
+ONLY_INTO = {INTO_GROUP: GROUP}
 # out of the fund that starts the chain (PART_OF only into a Program)
 FIRST_LINKS = (*MONEY, ("PART_OF", FORWARD), ("TARGETS_SECTOR", FORWARD))
 SECTOR_LINK = ("WORKS_IN_SECTOR", BACKWARD)  # sector <- lab, only right after the fund
-PATTERNS = ("direct", "via_program", "via_institution", "via_company", "via_park", "via_sector")
+PATTERNS = ("direct", "via_program", "via_institution", "via_company", "via_park", "via_sector",
+            "via_institution_group")
+INFERRED = frozenset({"via_sector", "via_institution_group"})
 PATTERN_OF_KIND = {"Program": "via_program", "Fund": "via_program",
                    "Institution": "via_institution", "Company": "via_company",
                    "Park": "via_park", "Sector": "via_sector"}
@@ -70,13 +85,17 @@ LEADS = {
     "via_park": ("经由园区", "Via a park"),
     "via_sector": ("推断（原文未直接陈述，依据领域相同）",
                    "Inferred from a shared sector (not stated in the sources)"),
+    "via_institution_group": ("推断（原文未直接陈述，依据机构群体的成员）",
+                              "Inferred through a member of an institution group "
+                              "(not stated in the sources)"),
 }
+DEFAULT_MAX_LENGTH = 4  # the group pattern takes 4 hops: fund, teams, group, member, lab
 DEFAULT_CHAINS_PER_PAIR = 5
 DEFAULT_TIMEOUT = 5.0
 
 
 def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = None,
-            max_length: int = 3, limit: int = 100,
+            max_length: int = DEFAULT_MAX_LENGTH, limit: int = 100,
             chains_per_pair: int = DEFAULT_CHAINS_PER_PAIR,
             timeout: float = DEFAULT_TIMEOUT) -> Json:
     """Fund-lab pairs with their ranked, explained chains (see the module docstring).
@@ -87,19 +106,18 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     and each chain ``{"pattern", "inferred", "length", "nodes", "hops", "explanation":
     {"zh", "en"}}``."""
     funds = _endpoints(g, fund, "fund", "Fund")
-    labs = _endpoints(g, lab, "lab", "Lab")
+    labs = set(_endpoints(g, lab, "lab", "Lab")) if lab is not None else None  # None: any lab
     if max_length < 1:
         raise InvalidQuery("max_length", f"must be at least 1, got {max_length}")
     if limit < 1:
         raise InvalidQuery("limit", f"must be at least 1, got {limit}")
-    lab_set = set(labs)
     near_lab = _distances_to(g, lab, max_length) if lab is not None else None
     deadline = time.monotonic() + timeout
     by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
     timed_out = False
     try:
         for fund_id in funds:
-            for chain in _chains(g, fund_id, lab_set, max_length, near_lab, deadline):
+            for chain in _chains(g, fund_id, labs, max_length, near_lab, deadline):
                 by_pair[(fund_id, chain[-1][1])].append(chain)
     except _OutOfTime:
         timed_out = True  # pairs found so far are kept; the answer says it is partial
@@ -115,14 +133,23 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
             "timed_out": timed_out, "pairs": shown, "nodes": node_summaries(g, on_chains)}
 
 
-def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str) -> list[str]:
+def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str
+               ) -> Sequence[str]:
     if node_id is None:
-        return sorted(n for n, k in g.nodes(data="kind") if k == kind)
+        return ids_of_kind(g, kind)
     check_nodes(g, node_id)
     actual = g.nodes[node_id]["kind"]
     if actual != kind:
         raise InvalidQuery(field, f"{node_id} is a {actual}, not a {kind}")
     return [node_id]
+
+
+def link_class(attrs: dict[str, Any]) -> str:
+    """The row of ``LINKS`` for a node (by its attributes): its kind, or GROUP."""
+    kind = attrs["kind"]
+    if kind == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE:
+        return GROUP
+    return kind
 
 
 def _links_out(g: nx.MultiDiGraph, node_id: str, links: tuple[tuple[str, str], ...]
@@ -146,11 +173,11 @@ class _OutOfTime(Exception):
     pass
 
 
-def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str], max_length: int,
+def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str] | None, max_length: int,
             near_lab: dict[str, int] | None, deadline: float) -> Iterator[list[Step]]:
-    """Every chain from ``fund`` to a lab in ``labs``; a chain ends at the first lab.
-    Raises ``_OutOfTime`` past ``deadline``."""
-    kinds = g._node
+    """Every chain from ``fund`` to a lab in ``labs`` (None: any lab); a chain ends at the
+    first lab. Raises ``_OutOfTime`` past ``deadline``."""
+    attrs = g._node
     steps = [0]
 
     def extend(chain: list[Step], on_chain: set[str]) -> Iterator[list[Step]]:
@@ -158,21 +185,24 @@ def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str], max_length: int,
         if steps[0] % 1024 == 0 and time.monotonic() > deadline:
             raise _OutOfTime
         node = chain[-1][1]
-        kind = kinds[node]["kind"]
+        kind = attrs[node]["kind"]
         if kind == "Lab":
-            if node in labs:
+            if labs is None or node in labs:
                 yield chain
             return
         if len(chain) == max_length:
             return
-        links = (SECTOR_LINK,) if kind == "Sector" else LINKS.get(kind, ())
+        links = (SECTOR_LINK,) if kind == "Sector" else LINKS.get(link_class(attrs[node]), ())
         for step in _links_out(g, node, links):
             nxt = step[1]
             if nxt in on_chain:
                 continue
-            next_kind = kinds[nxt]["kind"]
+            next_kind = attrs[nxt]["kind"]
             if next_kind == "Sector" or (kind == "Sector" and next_kind != "Lab"):
                 continue  # a sector only right after the fund, and only on to a lab
+            only_into = ONLY_INTO.get(step[2:])
+            if only_into is not None and link_class(attrs[nxt]) != only_into:
+                continue
             if near_lab is not None and near_lab.get(nxt, max_length + 1) > max_length - len(
                     chain) - 1:
                 continue
@@ -186,21 +216,29 @@ def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str], max_length: int,
             continue
         if step[2] == "TARGETS_SECTOR" and max_length < 2:
             continue
-        if step[2] == "PART_OF" and kinds[nxt]["kind"] != "Program":
+        if step[2] == "PART_OF" and attrs[nxt]["kind"] != "Program":
             continue
         yield from extend([step], {fund, nxt})
+
+
+def _group_at(g: nx.MultiDiGraph, chain: list[Step]) -> int | None:
+    """The index in ``chain`` of the step into an institution group, if it has one."""
+    return next((i for i, step in enumerate(chain[:-1])
+                 if link_class(g.nodes[step[1]]) == GROUP), None)
 
 
 def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
     if len(chain) == 1:
         return "direct"
+    if _group_at(g, chain) is not None:
+        return "via_institution_group"
     return PATTERN_OF_KIND[g.nodes[chain[0][1]]["kind"]]
 
 
 def _chain_rank(g: nx.MultiDiGraph, chain: list[Step]) -> tuple:
     """Stated before inferred, shorter first, then pattern order, then node ids."""
     pattern = _pattern(g, chain)
-    return (pattern == "via_sector", len(chain), PATTERNS.index(pattern),
+    return (pattern in INFERRED, len(chain), PATTERNS.index(pattern),
             [chain[0][0], *(step[1] for step in chain)])
 
 
@@ -208,7 +246,7 @@ def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
     pattern = _pattern(g, chain)
     nodes = [chain[0][0], *(step[1] for step in chain)]
     hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
-    return {"pattern": pattern, "inferred": pattern == "via_sector", "length": len(chain),
+    return {"pattern": pattern, "inferred": pattern in INFERRED, "length": len(chain),
             "nodes": nodes, "hops": hops, "explanation": explain(g, chain, pattern)}
 
 
@@ -224,8 +262,23 @@ def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, st
     lead_zh, lead_en = LEADS[pattern]
     zh = f"{lead_zh}：{'；'.join(facts_zh)}"
     en = f"{lead_en}: {'; '.join(facts_en)}"
-    if pattern == "via_sector":
-        fund, lab = g.nodes[chain[0][0]], g.nodes[chain[-1][1]]
+    fund, lab = g.nodes[chain[0][0]], g.nodes[chain[-1][1]]
+    if pattern == "via_institution_group":
+        at = _group_at(g, chain)
+        entry, group, member = (g.nodes[n] for n in (chain[at][0], chain[at][1],
+                                                     chain[at + 1][1]))
+        if at == 0:  # the fund itself backs the group
+            zh += (f"。原文只说{fund['name_zh']}支持{group['name_zh']}这一整体，"
+                   f"并未说明支持{member['name_zh']}")
+            en += (f". The sources say {fund['name_en']} backs {group['name_en']} in general, "
+                   f"not {member['name_en']} in particular")
+        else:
+            zh += (f"。原文只说{fund['name_zh']}所支持的{entry['name_zh']}属于"
+                   f"{group['name_zh']}这一整体，并未说明属于{member['name_zh']}")
+            en += (f". The sources say that {entry['name_en']}, backed by {fund['name_en']}, "
+                   f"belong to {group['name_en']} in general, not to {member['name_en']} "
+                   f"in particular")
+    if pattern in INFERRED:
         zh += f"。据此推断{fund['name_zh']}可能支持{lab['name_zh']}"
         en += f". Hence {fund['name_en']} may back {lab['name_en']}"
     return {"zh": zh + "。", "en": en + "."}
@@ -236,7 +289,7 @@ def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
     """One fund-lab pair; ``chains`` come ranked."""
     patterns = {_pattern(g, c) for c in chains}
     return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
-            "inferred": patterns == {"via_sector"}, "best_length": len(chains[0]),
+            "inferred": patterns <= INFERRED, "best_length": len(chains[0]),
             "patterns": sorted(patterns, key=PATTERNS.index), "chains_total": len(chains),
             "chains": [_chain_view(g, c) for c in chains[:chains_per_pair]]}
 
@@ -269,7 +322,7 @@ def reach(g: nx.MultiDiGraph, from_kinds: Collection[str], to_kinds: Collection[
     deadline = time.monotonic() + timeout
     found: list[tuple[int, str, str, list[str]]] = []
     timed_out = False
-    starts = sorted(n for n, k in g.nodes(data="kind") if k in set(from_kinds))
+    starts = sorted(n for kind in set(from_kinds) for n in ids_of_kind(g, kind))
     for start in starts:
         parents: dict[str, str | None] = {start: None}
         frontier, depth = [start], 0

@@ -94,7 +94,8 @@ class EmbeddedBackend:
                                       **filters)
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
-                max_length: int = 3, limit: int = 100) -> Json:
+                max_length: int = backing_queries.DEFAULT_MAX_LENGTH, limit: int = 100
+                ) -> Json:
         return backing_queries.backing(
             self.g, fund=self._resolve(fund, "fund") if fund is not None else None,
             lab=self._resolve(lab, "lab") if lab is not None else None,

@@ -35,7 +35,7 @@ from neo4j.exceptions import (
 from graph.neo4j_rows import META_KEY, META_LABEL
 from graph.schema import load_schema
 from queries import neo4j_paths
-from queries.backend import Json
+from queries.backend import BACKING_MAX_LENGTH, Json
 from queries.centrality import check_measure, distribution
 from queries.embedded_backend import PATH_MODES, _node_kinds, _relations
 from queries.errors import (
@@ -340,7 +340,7 @@ class Neo4jBackend:
         return search.all_simple(limit, timeout=self.path_timeout)
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
-                max_length: int = 3, limit: int = 100) -> Json:
+                max_length: int = BACKING_MAX_LENGTH, limit: int = 100) -> Json:
         fund_node = self._resolve(fund, "fund") if fund is not None else None
         lab_node = self._resolve(lab, "lab") if lab is not None else None
         for field, node, kind in (("fund", fund_node, "Fund"), ("lab", lab_node, "Lab")):

@@ -178,14 +178,23 @@ def _link_key(kind: str, rel: str, direction: str) -> str:
     return f"{kind}|{rel}|{direction}"
 
 
+def _link_class(node: str) -> str:
+    """Cypher for ``queries.backing.link_class`` of the node variable ``node``: the row of
+    the link table its links are in (its kind, or the institution-group row)."""
+    b = embedded_backing
+    return (f"CASE WHEN {node}.kind = '{b.GROUP_KIND}' AND {node}.subtype = '{b.GROUP_SUBTYPE}' "
+            f"THEN '{b.GROUP}' ELSE {node}.kind END")
+
+
 def backing_statement(max_length: int, one_lab: bool) -> str:
     """The Cypher for backing chains, generated from ``queries.backing``'s link table.
 
     A chain leaves the fund over a first link (PART_OF only into a programme), then takes
-    zero or more steps, each allowed by the link table for the kind of node it leaves; it
-    never passes through a lab (it ends at the first one), reaches a sector only on its
-    first step and leaves a sector only to a lab (the inferred shared-sector pattern), and
-    repeats no node."""
+    zero or more steps, each allowed by the link table for the class (kind, or institution
+    group) of node it leaves, and each link of ``ONLY_INTO`` only into its class; it never
+    passes through a lab (it ends at the first one), reaches a sector only on its first step
+    and leaves a sector only to a lab (the inferred shared-sector pattern), and repeats no
+    node."""
     first_rels = sorted({rel for rel, _ in embedded_backing.FIRST_LINKS})
     link_rels = sorted({rel for links in embedded_backing.LINKS.values() for rel, _ in links}
                        | {embedded_backing.SECTOR_LINK[0]})
@@ -195,12 +204,17 @@ def backing_statement(max_length: int, one_lab: bool) -> str:
     direction = "CASE WHEN startNode({r}) = {u} THEN 'forward' ELSE 'backward' END"
     lab = "(l:Lab {id: $lab})" if one_lab else "(l:Lab)"
     first = f"(f)-[r0:{'|'.join(first_rels)}]-"
+    step_direction = direction.format(r="r", u="u")
+    only_into = "".join(
+        f"AND (type(r) + '|' + {step_direction} <> '{rel}|{link_direction}' "
+        f"OR {_link_class('v')} = '{into}') "
+        for (rel, link_direction), into in embedded_backing.ONLY_INTO.items())
     if max_length > 1:
         steps = (f"((u)-[r:{'|'.join(link_rels)}]-(v) "
                  f"WHERE u.kind <> 'Lab' AND v.kind <> 'Sector' "
                  f"AND (u.kind <> 'Sector' OR v.kind = 'Lab') "
-                 f"AND u.kind + '|' + type(r) + '|' + {direction.format(r='r', u='u')} "
-                 f"IN $links){{0,{max_length - 1}}} ")
+                 f"AND {_link_class('u')} + '|' + type(r) + '|' + {step_direction} "
+                 f"IN $links {only_into}){{0,{max_length - 1}}} ")
         pattern = f"{first}(x) {steps}{lab}"
     else:
         pattern = first + lab.replace("(l:", "(x:")
@@ -223,7 +237,7 @@ def backing_parameters() -> Json:
     return {"links": links, "first": first}
 
 
-def _dfs_order(kinds: dict[str, str], chain: list[Step]) -> list[int]:
+def _dfs_order(classes: dict[str, str], chain: list[Step]) -> list[int]:
     """The position of each step in its link table: the embedded depth-first search tries
     links in table order, so this orders chains through the same nodes as it does (the
     ranking sort is stable)."""
@@ -231,10 +245,10 @@ def _dfs_order(kinds: dict[str, str], chain: list[Step]) -> list[int]:
     for i, (u, _, rel, direction) in enumerate(chain):
         if i == 0:
             links = embedded_backing.FIRST_LINKS
-        elif kinds[u] == "Sector":
+        elif classes[u] == "Sector":
             links = (embedded_backing.SECTOR_LINK,)
         else:
-            links = embedded_backing.LINKS[kinds[u]]
+            links = embedded_backing.LINKS[classes[u]]
         order.append(links.index((rel, direction)))
     return order
 
@@ -271,8 +285,8 @@ def backing(backend: Neo4jBackend, *, fund: str | None, lab: str | None, max_len
                    for ids, rels, directions in
                    ((r["ids"], r["rels"], r["directions"]) for r in records)]
     g = fetch_subgraph(backend, ([c[0][0], *(s[1] for s in c)] for c in chains))
-    kinds = dict(g.nodes(data="kind"))
-    chains.sort(key=lambda c: ([c[0][0], *(s[1] for s in c)], _dfs_order(kinds, c)))
+    classes = {n: embedded_backing.link_class(a) for n, a in g.nodes(data=True)}
+    chains.sort(key=lambda c: ([c[0][0], *(s[1] for s in c)], _dfs_order(classes, c)))
     by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
     for chain in chains:
         by_pair[(chain[0][0], chain[-1][1])].append(chain)

@@ -8,6 +8,7 @@ adjacency dicts directly, because paths must be fast on 100k-node graphs.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
@@ -116,3 +117,18 @@ class Walk:
             parts.append("passing only through " + ", ".join(sorted(self.node_kinds)))
         parts.append("following edge direction" if self.directed else "either direction")
         return "; ".join(parts)
+
+
+def ids_of_kind(g: nx.MultiDiGraph, kind: str) -> tuple[str, ...]:
+    """The sorted ids of the nodes of ``kind``. Indexed once per graph version (kept in
+    ``g.graph``, keyed by the version), since listing a kind scans every node."""
+    version = g.graph.get("version")
+    index = g.graph.get("_ids_by_kind")
+    if version is None or index is None or index[0] != version:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for node_id, node_kind in g.nodes(data="kind"):
+            by_kind[node_kind].append(node_id)
+        index = (version, {k: tuple(sorted(ids)) for k, ids in by_kind.items()})
+        if version is not None:
+            g.graph["_ids_by_kind"] = index
+    return index[1].get(kind, ())

@@ -118,14 +118,14 @@ def assert_scores_ranked(g: nx.MultiDiGraph, rows: Rows, measure: str, limit: in
 def check_backing(g, params, results):
     [rows] = results
     fund = resolve_node(g, params["fund"]) if params["fund"] is not None else None
-    answer = backing_queries.backing(g, fund=fund, max_length=3, limit=10**6,
+    answer = backing_queries.backing(g, fund=fund, max_length=4, limit=10**6,
                                      chains_per_pair=10**6)
     expected = {(tuple(c["nodes"]), tuple(h["rel"] for h in c["hops"]), c["pattern"])
                 for p in answer["pairs"] for c in p["chains"]}
     found = {(tuple(r["ids"]), tuple(r["relations"]), r["pattern"]) for r in rows}
     assert found == expected and len(rows) == len(expected)
     for row in rows:
-        assert row["inferred"] == (row["pattern"] == "via_sector")
+        assert row["inferred"] == (row["pattern"] in backing_queries.INFERRED)
         assert row["hops"] == len(row["relations"])
         assert (row["fund"], row["lab"]) == tuple(names(g, (row["ids"][0], row["ids"][-1])))
     assert [(r["inferred"], r["hops"]) for r in rows] == sorted(

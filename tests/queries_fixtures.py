@@ -27,12 +27,13 @@ def generated_graph(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph
     return load_graph(root, progress=False)
 
 
-def make_graph(nodes: Iterable[tuple[str, str]],
+def make_graph(nodes: Iterable[tuple[str, ...]],
                edges: Iterable[tuple[str, str, str]]) -> nx.MultiDiGraph:
-    """A graph from ``(id, kind)`` and ``(from, REL, to)``; each record quotes itself."""
-    node_records = [NodeRecord(node_id, kind, "x", f"{node_id}中文", f"{node_id} en",
+    """A graph from ``(id, kind)`` or ``(id, kind, subtype)`` (default subtype "x") and
+    ``(from, REL, to)``; each record quotes itself."""
+    node_records = [NodeRecord(node_id, kind, subtype or "x", f"{node_id}中文", f"{node_id} en",
                                (Provenance("s.txt", f"quote {node_id}"),))
-                    for node_id, kind in nodes]
+                    for node_id, kind, subtype in ((*n, None)[:3] for n in nodes)]
     edge_records = [EdgeRecord(u, rel, v, (Provenance("s.txt", f"quote {u} {rel} {v}"),))
                     for u, rel, v in edges]
     return build_graph(node_records, edge_records)

@@ -1,6 +1,7 @@
 """Parity and the Cypher files on a generated graph, which has what data/ lacks: every backing
-pattern (direct, via programme, institution, company, park, sector), 3-hop chains, many
-parallel paths, parks with member labs and companies, thousands of nodes.
+pattern (direct, via programme, institution, company, park, sector, institution group), 3-
+and 4-hop chains, many parallel paths, parks with member labs and companies, thousands of
+nodes.
 
 The module loads the generated graph into the session's Neo4j and puts data/ back when done.
 """
@@ -21,6 +22,7 @@ from parity_checks import assert_same_centrality, assert_same_paths, assert_same
 from loaders.dataset import load_graph
 from loaders.generate import generate_dataset
 from queries.backend import CENTRALITY_MEASURES
+from queries.backing import PATTERNS
 from queries.embedded_backend import EmbeddedBackend
 from queries.errors import NoAnswer
 from queries.neo4j_backend import Neo4jBackend
@@ -100,8 +102,7 @@ def test_backing_every_pattern(backends):
         expected = embedded.backing(**kwargs)
         assert neo4j.backing(**kwargs) == expected
     patterns = {c["pattern"] for p in embedded.backing(limit=1000)["pairs"] for c in p["chains"]}
-    assert patterns == {"direct", "via_program", "via_institution", "via_company", "via_park",
-                        "via_sector"}
+    assert patterns == set(PATTERNS)
 
 
 def test_backing_per_fund_and_lab(generated, backends):

@@ -21,6 +21,7 @@ from parity_checks import (
 
 from api.app import create_app
 from queries.backend import CENTRALITY_MEASURES
+from queries.backing import INFERRED
 from queries.errors import AmbiguousName, InvalidQuery, NoAnswer, NodeNotFound
 
 pytestmark = pytest.mark.neo4j
@@ -182,14 +183,17 @@ def test_backing_of_each_lab(embedded_backend, neo4j_backend, data_graph):
                  embedded_backend, neo4j_backend)
 
 
-def test_backing_finds_the_stated_and_inferred_chains(neo4j_backend, data_graph):
+@pytest.mark.parametrize("fund,pattern", [("changxing-fund", "via_sector"),
+                                          ("future-seed-fund", "via_institution_group")])
+def test_backing_finds_the_stated_and_inferred_chains(neo4j_backend, data_graph, fund, pattern):
     # not only equal: the data has chains, and inferred ones say so
-    answer = neo4j_backend.backing(fund="changxing-fund")
+    answer = neo4j_backend.backing(fund=fund)
     assert answer["pairs"]
+    assert any(pattern in pair["patterns"] for pair in answer["pairs"])
     for pair in answer["pairs"]:
         for chain in pair["chains"]:
-            assert chain["inferred"] == (chain["pattern"] == "via_sector")
-            assert chain["nodes"][0] == "changxing-fund"
+            assert chain["inferred"] == (chain["pattern"] in INFERRED)
+            assert chain["nodes"][0] == fund
             assert data_graph.nodes[chain["nodes"][-1]]["kind"] == "Lab"
 
 

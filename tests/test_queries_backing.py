@@ -7,7 +7,7 @@ import pytest
 from queries_fixtures import generated_graph, make_graph, real_graph
 
 from graph.schema import load_schema
-from queries.backing import backing, reach
+from queries.backing import DEFAULT_MAX_LENGTH, INFERRED, backing, reach
 from queries.errors import InvalidQuery
 
 __all__ = ["generated_graph", "real_graph"]
@@ -101,6 +101,66 @@ def test_wrong_kinds_are_invalid(patterns_graph):
         backing(patterns_graph, max_length=0)
 
 
+@pytest.fixture(scope="module")
+def group_graph() -> nx.MultiDiGraph:
+    """Teams the fund invests in belong to an institution group; two members reach labs."""
+    return make_graph(
+        [("fund", "Fund"), ("fund2", "Fund"), ("teams", "Company"),
+         ("group", "Institution", "group"), ("member", "Institution"),
+         ("member2", "Institution"), ("co", "Company"), ("parent", "Institution")]
+        + [(f"lab-{x}", "Lab") for x in ("a", "b", "c", "d")],
+        [("fund", "INVESTS_IN", "teams"), ("teams", "AFFILIATED_WITH", "group"),
+         ("member", "MEMBER_OF", "group"), ("member", "OPERATES", "lab-a"),
+         ("member2", "MEMBER_OF", "group"), ("lab-b", "AFFILIATED_WITH", "member2"),
+         ("fund", "INVESTS_IN", "member2"),  # a stated chain to lab-b as well
+         # not backing: a company's parent is no group; a group's own links are not followed
+         ("fund", "INVESTS_IN", "co"), ("co", "AFFILIATED_WITH", "parent"),
+         ("parent", "OPERATES", "lab-c"), ("group", "OPERATES", "lab-d"),
+         ("fund2", "FUNDS", "group")],
+    )
+
+
+def test_institution_group_chains_are_inferred(group_graph):
+    answer = backing(group_graph, fund="fund")
+    assert answer["max_length"] == DEFAULT_MAX_LENGTH == 4
+    by_lab = {p["lab"]["id"]: p for p in answer["pairs"]}
+    assert list(by_lab) == ["lab-b", "lab-a"]  # the stated pair first
+    chain = by_lab["lab-a"]["chains"][0]
+    assert chain["nodes"] == ["fund", "teams", "group", "member", "lab-a"]
+    assert [(h["rel"], h["direction"]) for h in chain["hops"]] == [
+        ("INVESTS_IN", "forward"), ("AFFILIATED_WITH", "forward"), ("MEMBER_OF", "backward"),
+        ("OPERATES", "forward")]
+    assert chain["pattern"] == "via_institution_group" and chain["inferred"]
+    assert by_lab["lab-a"]["inferred"]
+    assert all(h["provenance"] for h in chain["hops"])
+    stated, guess = by_lab["lab-b"]["chains"]
+    assert (stated["pattern"], stated["inferred"]) == ("via_institution", False)
+    assert (guess["pattern"], guess["inferred"]) == ("via_institution_group", True)
+    assert not by_lab["lab-b"]["inferred"]
+    assert by_lab["lab-b"]["patterns"] == ["via_institution", "via_institution_group"]
+    assert backing(group_graph, fund="fund", max_length=3)["total_pairs"] == 1
+
+
+def test_institution_group_explanation_says_what_is_inferred(group_graph):
+    pairs = {p["lab"]["id"]: p for p in backing(group_graph, fund="fund")["pairs"]}
+    words = pairs["lab-a"]["chains"][0]["explanation"]
+    assert words["zh"].startswith("推断")
+    assert ("原文只说fund中文所支持的teams中文属于group中文这一整体，并未说明属于member中文"
+            in words["zh"])
+    assert "据此推断fund中文可能支持lab-a中文" in words["zh"]
+    assert words["en"].startswith("Inferred")
+    assert ("teams en, backed by fund en, belong to group en in general, not to member en in "
+            "particular") in words["en"]
+    [direct] = backing(group_graph, fund="fund2")["pairs"][0]["chains"]
+    assert direct["nodes"] == ["fund2", "group", "member", "lab-a"] and direct["inferred"]
+    assert "fund2 en backs group en in general, not member en" in direct["explanation"]["en"]
+
+
+def test_affiliation_leads_only_into_a_group_and_a_group_only_to_members(group_graph):
+    reached = {p["lab"]["id"] for p in backing(group_graph, max_length=6)["pairs"]}
+    assert reached == {"lab-a", "lab-b"}
+
+
 def test_backing_on_generated_graph_is_consistent(generated_graph):
     answer = backing(generated_graph, max_length=2, limit=50)
     assert answer["total_pairs"] > 0 and not answer["timed_out"]
@@ -140,7 +200,7 @@ def test_real_fund_chains_are_quoted_and_valid(real_graph, fund):
     for pair in answer["pairs"]:
         assert pair["fund"]["id"] == fund and real_graph.nodes[pair["lab"]["id"]]["kind"] == "Lab"
         for chain in pair["chains"]:
-            assert chain["inferred"] == (chain["pattern"] == "via_sector")
+            assert chain["inferred"] == (chain["pattern"] in INFERRED)
             assert ("推断" in chain["explanation"]["zh"]) == chain["inferred"]
 
 
@@ -161,6 +221,57 @@ def test_changxing_fund_backs_labs_through_its_sectors(real_graph):
             assert sector_chain["inferred"]
             assert [h["rel"] for h in sector_chain["hops"]] == ["TARGETS_SECTOR",
                                                                 "WORKS_IN_SECTOR"]
+
+
+def group_labs(g: nx.MultiDiGraph, fund: str) -> set[str]:
+    """Labs a member of an institution group operates, established or hosts (or that are
+    affiliated with the member), where the group is what the fund's investees belong to:
+    straight from the edges."""
+    backed = {v for _, v, rel in g.out_edges(fund, keys=True) if rel in ("FUNDS", "INVESTS_IN")}
+    groups = {v for u in backed for _, v, rel in g.out_edges(u, keys=True)
+              if rel == "AFFILIATED_WITH" and g.nodes[v]["subtype"] == "group"}
+    members = {u for grp in groups for u, _, rel in g.in_edges(grp, keys=True)
+               if rel == "MEMBER_OF"}
+    labs = {v for m in members for _, v, rel in g.out_edges(m, keys=True)
+            if rel in ("OPERATES", "ESTABLISHED", "HOSTS")}
+    labs |= {u for m in members for u, _, rel in g.in_edges(m, keys=True)
+             if rel == "AFFILIATED_WITH"}
+    return {n for n in labs if g.nodes[n]["kind"] == "Lab"}
+
+
+def test_future_seed_fund_backs_labs_of_the_university_group_by_inference(real_graph):
+    expected = group_labs(real_graph, "future-seed-fund")
+    # verified in data/: its start-up teams belong to 高校院所, whose members run labs
+    assert real_graph.nodes["universities-and-institutes"]["name_zh"] == "高校院所"
+    assert {"jilin-university", "ciomp"} <= {
+        u for u, _, rel in real_graph.in_edges("universities-and-institutes", keys=True)
+        if rel == "MEMBER_OF"}
+    assert expected
+    answer = backing(real_graph, fund="future-seed-fund", limit=1000)
+    assert {p["lab"]["id"] for p in answer["pairs"]} == expected
+    assert_quotes_are_stored(real_graph, answer)
+    for pair in answer["pairs"]:
+        assert pair["inferred"] and pair["patterns"] == ["via_institution_group"]
+        for chain in pair["chains"]:
+            assert chain["inferred"] and chain["length"] == 4
+            fund, teams, group, member, lab = chain["nodes"]
+            assert lab == pair["lab"]["id"]
+            assert (fund, teams, group) == ("future-seed-fund", "university-startup-teams",
+                                            "universities-and-institutes")
+            assert "高校院所" in chain["explanation"]["zh"]
+            assert real_graph.nodes[member]["name_zh"] in chain["explanation"]["zh"]
+            assert "推断" in chain["explanation"]["zh"]
+
+
+def test_changxing_fund_chains_are_unchanged_by_the_longer_default(real_graph):
+    """No chain from 长兴基金 is 4 hops long: the default answer is the 3-hop answer, and
+    every pair is still a shared-sector inference."""
+    default = backing(real_graph, fund="changxing-fund", limit=1000)
+    assert default["pairs"] == backing(real_graph, fund="changxing-fund", max_length=3,
+                                       limit=1000)["pairs"]
+    assert {p["lab"]["id"] for p in default["pairs"]} == sector_labs(real_graph,
+                                                                      "changxing-fund")
+    assert all(p["patterns"] == ["via_sector"] for p in default["pairs"])
 
 
 def test_real_direct_funding_edges_are_direct_chains(real_graph):

@@ -8,7 +8,7 @@ from api.limits import MAX_ITEMS, MAX_PATH_LENGTH, MAX_TOP
 from api.operations import ApiBlueprint, Operation
 from api.params import Param, node_kinds
 from api.querying import query
-from queries.backend import CENTRALITY_MEASURES
+from queries.backend import BACKING_MAX_LENGTH, CENTRALITY_MEASURES
 
 bp = ApiBlueprint("analytics", __name__)
 
@@ -16,15 +16,16 @@ bp = ApiBlueprint("analytics", __name__)
 @bp.operation(Operation(
     "get_backing", "/backing", "Which funds back which labs",
     "Funds and the labs they back: directly, through a programme, institution, company or "
-    "park (at most `max_length` hops), or, marked `inferred`, through a sector both work in. "
-    "Pairs rank stated before inferred, then shorter first; each chain is explained in zh and "
+    "park (at most `max_length` hops), or, marked `inferred`, through a sector both work in or "
+    "through a member of an institution group (e.g. 高校院所) that what the fund backs belongs "
+    "to. Pairs rank stated before inferred, then shorter first; each chain is explained in zh and "
     "en and every hop carries its provenance. Filter by `fund` and/or `lab`.",
     "analytics", "Backing",
     params=(
         Param("fund", "text", "Only this fund: id or exact zh/en name or alias."),
         Param("lab", "text", "Only this lab: id or exact zh/en name or alias."),
-        Param("max_length", "integer", "At most this many hops per chain.", default=3,
-              minimum=1, maximum=MAX_PATH_LENGTH),
+        Param("max_length", "integer", "At most this many hops per chain.",
+              default=BACKING_MAX_LENGTH, minimum=1, maximum=MAX_PATH_LENGTH),
         Param("limit", "integer", "At most this many fund-lab pairs.", default=100, minimum=1,
               maximum=MAX_ITEMS),
     ),

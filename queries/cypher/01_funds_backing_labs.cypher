@@ -1,6 +1,6 @@
 // Which funds back which labs, and through what?
 //
-// Every chain of at most 3 relationships from a fund to a lab, following only the links a
+// Every chain of at most 4 relationships from a fund to a lab, following only the links a
 // backing chain may take (the same table as the API's /backing, queries/backing.py):
 //   direct           fund -FUNDS/INVESTS_IN-> lab
 //   via_program      fund -> programme or subsidy scheme -> ... -> lab
@@ -11,6 +11,13 @@
 //   via_park         fund -> park that hosts or supports the lab, or that it is located in
 //   via_sector       fund -TARGETS_SECTOR-> sector <-WORKS_IN_SECTOR- lab: NOT stated in the
 //                    sources, an inference from a shared sector, so `inferred` is true.
+//   via_institution_group
+//                    through an institution group (an Institution of subtype 'group', e.g.
+//                    高校院所): fund -> start-up teams -AFFILIATED_WITH-> group <-MEMBER_OF-
+//                    member -> lab. A chain enters a group only over AFFILIATED_WITH (or the
+//                    fund's own money link) and leaves it only to a member: the sources tie
+//                    the teams to the group in general, not to that member, so it is
+//                    `inferred` too.
 // A chain ends at the first lab it reaches and never visits a node twice. Stated chains come
 // first, then shorter ones.
 //
@@ -18,17 +25,19 @@
 :param fund => null
 
 WITH [
-  // <kind of the node a step leaves>|<relationship type>|<direction of the stored edge>
+  // <kind of the node a step leaves, or InstitutionGroup>|<relationship type>|<direction>
   'Fund|FUNDS|forward', 'Fund|INVESTS_IN|forward', 'Fund|SUPPORTS|forward',
   'Program|FUNDS|forward', 'Program|SUPPORTS|forward',
   'Institution|FUNDS|forward', 'Institution|INVESTS_IN|forward',
   'Institution|SUPPORTS|forward', 'Institution|OPERATES|forward', 'Institution|HOSTS|forward',
   'Institution|ESTABLISHED|forward', 'Institution|AFFILIATED_WITH|backward',
-  'Institution|PART_OF|backward',
+  'Institution|PART_OF|backward', 'Institution|AFFILIATED_WITH|forward',
   'Company|FUNDS|forward', 'Company|INVESTS_IN|forward', 'Company|SUPPORTS|forward',
   'Company|OPERATES|forward', 'Company|HOSTS|forward', 'Company|AFFILIATED_WITH|backward',
+  'Company|AFFILIATED_WITH|forward',
   'Park|FUNDS|forward', 'Park|SUPPORTS|forward', 'Park|HOSTS|forward',
   'Park|LOCATED_IN|backward', 'Park|PART_OF|backward',
+  'InstitutionGroup|MEMBER_OF|backward',
   'Sector|WORKS_IN_SECTOR|backward'
 ] AS links
 MATCH (f:Fund)
@@ -39,20 +48,27 @@ MATCH p = (f)-[first:FUNDS|INVESTS_IN|PART_OF|TARGETS_SECTOR]->(x)
           ((u)-[r]-(v)
             WHERE u.kind <> 'Lab' AND v.kind <> 'Sector'
               AND (u.kind <> 'Sector' OR v.kind = 'Lab')
-              AND u.kind + '|' + type(r) + '|'
+              AND CASE WHEN u:Institution AND u.subtype = 'group' THEN 'InstitutionGroup'
+                       ELSE u.kind END
+                  + '|' + type(r) + '|'
                   + CASE WHEN startNode(r) = u THEN 'forward' ELSE 'backward' END IN links
-          ){0,2}
+              AND (type(r) <> 'AFFILIATED_WITH' OR startNode(r) <> u
+                   OR (v:Institution AND v.subtype = 'group'))
+          ){0,3}
           (lab:Lab)
 WHERE (type(first) <> 'PART_OF' OR x:Program)
   AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
 WITH f, lab, p,
      CASE WHEN length(p) = 1 THEN 'direct'
+          WHEN any(n IN nodes(p)[1..-1] WHERE n:Institution AND n.subtype = 'group')
+            THEN 'via_institution_group'
           WHEN x:Program OR x:Fund THEN 'via_program'
           WHEN x:Institution THEN 'via_institution'
           WHEN x:Company THEN 'via_company'
           WHEN x:Park THEN 'via_park'
           ELSE 'via_sector' END AS pattern
-RETURN f.name_zh AS fund, lab.name_zh AS lab, pattern, pattern = 'via_sector' AS inferred,
+RETURN f.name_zh AS fund, lab.name_zh AS lab, pattern,
+       pattern IN ['via_sector', 'via_institution_group'] AS inferred,
        length(p) AS hops,
        reduce(chain = f.name_zh, i IN range(0, length(p) - 1) |
               chain + CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i]
