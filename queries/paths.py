@@ -4,7 +4,10 @@ Every function takes the same filters (see ``queries.traverse.Walk``): ``relatio
 ``node_kinds`` (for intermediate nodes; the endpoints are always allowed) and ``directed``.
 Each returns ``{"source", "target", "mode", "filters", "count", "truncated", "paths",
 "nodes"}``: ``paths`` are ``{"length", "nodes", "hops"}`` (hops as in ``queries.views``),
-shortest first, and ``nodes`` maps every node id on them to its summary. No path raises
+shortest first, and ``nodes`` maps every node id on them to its summary. Shortest and all
+simple paths of one length come in the order of their node-id sequences, found in that order,
+so a smaller ``limit`` gives a prefix of a larger one's answer (as the Neo4j backend's
+``ORDER BY ids``). No path raises
 ``NoAnswer`` naming the entities and the filters.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterator
 from itertools import islice, takewhile
 from typing import Any
@@ -141,32 +144,58 @@ def _shortest_path_dag(walk: Walk, a: str, b: str, max_length: int | None
 
 def _dag_paths(a: str, b: str, meeting: list[str], ahead: dict[str, list[str]],
                behind: dict[str, list[str]]) -> Iterator[list[str]]:
-    """Every shortest path, lazily (there can be exponentially many)."""
+    """Every shortest path, lazily (there can be exponentially many), in the order of their
+    node-id sequences: a depth-first walk from ``a`` trying the next nodes in id order.
 
-    def halves(node: str, links: dict[str, list[str]]) -> Iterator[list[str]]:
-        # node -> ... -> root, following links; yields lists starting at node
-        stack = [(node, [node])]
-        while stack:
-            current, trail = stack.pop()
-            if not links[current]:
-                yield trail
-                continue
-            stack.extend((prev, [*trail, prev]) for prev in reversed(links[current]))
+    Before the meeting nodes a path steps along ``ahead`` reversed (only to nodes that lead to
+    a meeting node); from them on along ``behind``. The two parts hold nodes of different
+    distances from ``a``, so one successor map serves both, and every branch reaches ``b``."""
+    onward: dict[str, list[str]] = defaultdict(list)
+    seen, stack = set(meeting), list(meeting)
+    while stack:
+        node = stack.pop()
+        for prev in ahead[node]:
+            onward[prev].append(node)
+            if prev not in seen:
+                seen.add(prev)
+                stack.append(prev)
+    nexts: dict[str, list[str]] = {}
 
-    for m in meeting:
-        for head in halves(m, ahead):
-            head = head[::-1]
-            for tail in halves(m, behind):
-                yield head + tail[1:]
+    def successors(node: str) -> list[str]:
+        found = nexts.get(node)
+        if found is None:
+            found = nexts[node] = sorted(onward[node] if node in onward else behind[node])
+        return found
+
+    path, branches = [a], [iter(successors(a))]
+    while branches:
+        node = next(branches[-1], None)
+        if node is None:
+            branches.pop()
+            path.pop()
+        elif node == b:
+            yield [*path, b]
+        else:
+            path.append(node)
+            branches.append(iter(successors(node)))
 
 
 # -- all simple paths -----------------------------------------------------------------------
 
 def _paths_of_length(walk: Walk, a: str, b: str, length: int, to_b: dict[str, int],
                      deadline: float, state: dict[str, bool]) -> Iterator[list[str]]:
+    """The simple a-b paths of ``length`` hops, in the order of their node-id sequences."""
+    nexts: dict[str, list[str]] = {}
+
+    def onward(node: str) -> Iterator[str]:
+        found = nexts.get(node)
+        if found is None:  # only nodes that can still reach b in time are worth sorting
+            found = nexts[node] = sorted(w for w in walk.onward(node) if w in to_b)
+        return iter(found)
+
     path = [a]
     on_path = {a}
-    stack = [walk.onward(a)]
+    stack = [onward(a)]
     steps = 0
     while stack:
         steps += 1
@@ -187,7 +216,7 @@ def _paths_of_length(walk: Walk, a: str, b: str, length: int, to_b: dict[str, in
             continue
         path.append(w)
         on_path.add(w)
-        stack.append(walk.onward(w))
+        stack.append(onward(w))
 
 
 # -- simple projection for k shortest paths -------------------------------------------------

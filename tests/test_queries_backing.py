@@ -6,9 +6,11 @@ import networkx as nx
 import pytest
 from queries_fixtures import generated_graph, make_graph, real_graph
 
+from graph.embedded import stamp_version
 from graph.schema import load_schema
 from queries.backing import DEFAULT_MAX_LENGTH, INFERRED, backing, reach
 from queries.errors import InvalidQuery
+from queries.traverse import ids_of_kind
 
 __all__ = ["generated_graph", "real_graph"]
 
@@ -317,3 +319,15 @@ def test_reach_rejects_unknown_kinds(patterns_graph):
     assert raised.value.field == "from_kinds"
     with pytest.raises(InvalidQuery):
         reach(patterns_graph, ["Fund"], ["Lab"], ["PAYS"], 2)
+
+
+def test_kind_index_follows_the_graph_version(patterns_graph):
+    g = patterns_graph.copy()  # shares the cached index of patterns_graph's version
+    assert list(ids_of_kind(g, "Fund")) == sorted(
+        n for n, k in g.nodes(data="kind") if k == "Fund")
+    g.add_node("fund-new", **{**g.nodes["fund"], "name_zh": "新基金"})
+    g.add_edge("fund-new", "lab-park", key="FUNDS", **g.edges["fund", "lab-direct", "FUNDS"])
+    stamp_version(g)  # a new version: the index is rebuilt
+    assert "fund-new" in ids_of_kind(g, "Fund") and ids_of_kind(g, "Person") == ()
+    assert ("fund-new", "lab-park") in {(p["fund"]["id"], p["lab"]["id"])
+                                        for p in backing(g)["pairs"]}

@@ -135,6 +135,60 @@ def test_limit_bounds_the_number_of_shortest_paths():
     assert not shortest_paths(g, "a", "b", limit=6)["truncated"]
 
 
+def test_shortest_paths_come_in_node_id_order_whatever_the_limit():
+    """The first paths by node ids, found in that order: inserted so that the meeting nodes
+    and predecessor lists come in reverse id order, which an unsorted walk would follow."""
+    middles = [f"m{i}" for i in (5, 4, 3, 2, 1, 0)]
+    g = make_graph([("a", "Institution"), ("b", "Institution"), ("z", "Company"),
+                    ("y", "Company")] + [(m, "Company") for m in middles],
+                   [("a", "OPERATES", c) for c in ("z", "y")]
+                   + [(c, "AFFILIATED_WITH", m) for c in ("z", "y") for m in middles]
+                   + [(m, "OPERATES", "b") for m in middles])
+    everything = node_paths(shortest_paths(g, "a", "b", limit=100))
+    assert len(everything) == 12 and everything == sorted(everything)
+    assert everything[0] == ["a", "y", "m0", "b"]
+    for limit in (1, 2, 5, 11):
+        answer = shortest_paths(g, "a", "b", limit=limit)
+        assert node_paths(answer) == everything[:limit] and answer["truncated"]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_shortest_paths_with_a_limit_are_the_first_by_node_ids(generated_graph, directed):
+    h = projection(generated_graph, directed=directed)
+    checked = 0
+    for a, b in random_pairs(generated_graph, 200, seed=8):
+        try:
+            expected = sorted(nx.all_shortest_paths(h, a, b))
+        except nx.NetworkXNoPath:
+            continue
+        if len(expected) < 3:
+            continue
+        for limit in (1, 2, len(expected) - 1):
+            answer = shortest_paths(generated_graph, a, b, directed=directed, limit=limit)
+            assert node_paths(answer) == expected[:limit] and answer["truncated"]
+        checked += 1
+    assert checked >= 5
+
+
+def test_all_simple_paths_with_a_limit_are_a_prefix_of_a_larger_limit(generated_graph):
+    checked = 0
+    for a, b in random_pairs(generated_graph, 60, seed=9):
+        try:
+            everything = node_paths(all_simple_paths(generated_graph, a, b, max_length=4,
+                                                     limit=100_000, timeout=30))
+        except NoAnswer:
+            continue
+        # shortest first, then by node ids
+        assert everything == sorted(everything, key=lambda p: (len(p), p))
+        if len(everything) < 3:
+            continue
+        for limit in (1, 2, len(everything) - 1):
+            answer = all_simple_paths(generated_graph, a, b, max_length=4, limit=limit)
+            assert node_paths(answer) == everything[:limit]
+        checked += 1
+    assert checked >= 3
+
+
 def test_no_path_names_entities_and_filters():
     g = make_graph([("f", "Fund"), ("l", "Lab"), ("p", "Program")],
                    [("f", "FUNDS", "p"), ("p", "SUPPORTS", "l")])
