@@ -14,10 +14,11 @@ writes the model of ``graph.neo4j_rows`` (docs/neo4j.md). The algorithm:
    whose hash is no longer wanted are looked up by key (id, or from/type/to), which tells a
    changed record (same key: update in place by element id) from a new one (CREATE, no MERGE
    needed) and, with ``replace``, what to delete.
-4. Write: deletions, node updates, node creates (grouped by kind, so labels are static; each
-   create returns its element id), edge updates by element id, edge creates grouped by
-   relation type (static type) whose endpoints are matched by element id -- a direct record
-   seek instead of an index lookup per endpoint.
+4. Write: deletions, node updates, node creates (grouped by kind, so labels are static),
+   edge updates by element id, edge creates grouped by relation type (static type) whose
+   endpoints are matched by element id -- a direct record seek instead of an index lookup per
+   endpoint. The endpoints' element ids are read once (one label scan after a large create,
+   else a lookup of just the ids needed).
 5. Verify: counts per label and relationship type after the sync must equal the counts
    before plus what was created minus what was deleted (and, with ``replace``, the graph's own
    counts); the metadata node records the version, counts and digests.
@@ -70,6 +71,7 @@ from graph.schema import load_schema
 
 DEFAULT_BATCH_SIZE = 10_000
 LOOKUP_BATCH = 20_000  # ids per endpoint lookup / stale-record read
+SCAN_FOR_ENDPOINTS = 20_000  # more unknown endpoints than this: read every element id at once
 
 
 class SyncError(RuntimeError):
@@ -186,6 +188,11 @@ def _stale_relationships(session: Session, stale: set[int]
              "RETURN a.id AS a, type(r) AS t, b.id AS b, elementId(r) AS eid")
     return {(r["a"], r["t"], r["b"]): r["eid"] for r in session.execute_read(
         lambda tx: list(tx.run(query, h=list(stale))))}
+
+
+def _all_element_ids(session: Session) -> dict[str, str]:
+    query = f"MATCH (n:{ENTITY_LABEL}) RETURN n.id AS id, elementId(n) AS eid"
+    return session.execute_read(lambda tx: {r["id"]: r["eid"] for r in tx.run(query)})
 
 
 def _element_ids(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -403,11 +410,11 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -
     for kind, ids in creates.items():  # static labels: one statement (and plan) per kind
         rows = [node_properties(node_id, node_attrs[node_id], plan.node_hashes[node_id])
                 for node_id in ids]
-        created = writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE "
-                               f"(n:{ENTITY_LABEL}:`{kind}`) SET n = row "
-                               "RETURN row.id, elementId(n)", rows)
-        check(f"{kind} nodes", len(created), len(rows))
-        plan.known_eids.update(created)
+        # no RETURN: streaming each new element id back costs more than one scan for them
+        before = writer.tally.nodes_created
+        writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:`{kind}`) "
+                     "SET n = row", rows)
+        check(f"{kind} nodes", writer.tally.nodes_created - before, len(rows))
 
     if plan.edge_updates:
         rows = [(eid, plan.edges[h].properties(h)) for eid, h in plan.edge_updates]
@@ -423,6 +430,8 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: _Writer, session: Session) -
                 plan.known_eids.update(writer.write(
                     "endpoint lookup", f"UNWIND $rows AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
                     "RETURN id, elementId(n)", unknown, counted=False))
+            elif len(unknown) > SCAN_FOR_ENDPOINTS:  # e.g. a fresh sync: one label scan
+                plan.known_eids.update(_all_element_ids(session))
             else:
                 plan.known_eids.update(_element_ids(session, unknown))
         eids = plan.known_eids

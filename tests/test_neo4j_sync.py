@@ -250,6 +250,17 @@ def test_second_sync_changes_nothing_and_says_so(fresh: Database, data_graph: nx
     assert (third.nodes.unchanged, third.edges.unchanged) == (g.number_of_nodes(), total_edges)
 
 
+def test_batched_sync_finds_endpoints_by_one_scan(fresh: Database, data_graph: nx.MultiDiGraph,
+                                                  monkeypatch: pytest.MonkeyPatch):
+    import graph.neo4j_sync as sync
+
+    monkeypatch.setattr(sync, "SCAN_FOR_ENDPOINTS", 0)  # as a large fresh sync does
+    report = fresh.sync(data_graph, batch_size=50)
+    assert report.mode == "batched" and report.transactions > 3
+    assert fresh.relationship_counts() == expected_relationships(data_graph)
+    assert not fresh.sync(data_graph).changed
+
+
 def test_changed_record_is_updated_in_place(fresh: Database, data_graph: nx.MultiDiGraph):
     g = data_graph.copy()
     fresh.sync(g)
