@@ -22,3 +22,13 @@ def test_readme_data_model_is_generated_from_the_schema() -> None:
 def test_readme_names_both_commands() -> None:
     text = README.read_text(encoding="utf-8")
     assert "make run" in text and "make test" in text
+
+
+def test_readme_statistics_are_the_real_output() -> None:
+    from graph.embedded import statistics
+    from innograph.cli import format_statistics
+
+    text = README.read_text(encoding="utf-8")
+    block = text.split("$ innograph stats\n", 1)[1].split("```", 1)[0].strip()
+    assert block == format_statistics(statistics(load_graph(progress=False))).strip(), (
+        "README statistics are stale: paste the output of `innograph stats`")
