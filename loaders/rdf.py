@@ -18,14 +18,15 @@ Mapping back (the inverse of ``graph.rdf.export``):
   of other vocabularies are skipped; unknown ``ig:`` terms reach the validator, which names
   them. Named graphs are ignored: in TriG and N-Quads they only group what the statements say.
 
-Each record's location is its subject IRI, e.g. ``graph.ttl:<https://innograph.org/id/faw>``.
+Nodes come in file order, edges grouped by their first source document (quote checks then
+read each document once). Each record's location is its subject IRI, e.g.
+``graph.ttl:<https://innograph.org/id/faw>``.
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,22 @@ RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
     ".nq": ox.RdfFormat.N_QUADS,
 }
 
-Values = dict[str, list[Any]]  # predicate IRI -> objects (pyoxigraph terms), in file order
+# Terms as plain Python values: an IRI is a str, a blank node "_:" + its id, a literal a tuple
+# (lexical form, datatype IRI, language or None). Unlike pyoxigraph's objects, these are not
+# tracked by the garbage collector, so a large index does not make every collection longer.
+Literal = tuple[str, str, str | None]
+Term = str | Literal
+Values = dict[str, list[Term]]  # predicate IRI -> distinct objects, in file order
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """An IRI or blank node where the validator expects a value: shown as ``<iri>``."""
+
+    iri: str
+
+    def __repr__(self) -> str:
+        return f"<{self.iri}>"
 
 
 def is_rdf_file(path: Path) -> bool:
@@ -65,17 +81,26 @@ def parse_subjects(path: Path) -> dict[str, Values]:
     raises ``MalformedFile`` naming the line for a syntax error."""
     subjects: dict[str, Values] = {}
     get = subjects.get
+    named, literal = ox.NamedNode, ox.Literal
     try:
         for quad in ox.parse(path=path, format=RDF_SUFFIXES[path.suffix.lower()]):
-            key = quad.subject.value
+            subject, term = quad.subject, quad.object
+            key = subject.value if subject.__class__ is named else f"_:{subject.value}"
+            kind = term.__class__
+            if kind is named:
+                obj: Term = term.value
+            elif kind is literal:
+                obj = (term.value, term.datatype.value, term.language)
+            else:  # a blank node (RDF-star triple terms are not part of the ontology)
+                obj = f"_:{term.value}" if kind is ox.BlankNode else str(term)
             values = get(key)
             if values is None:
                 values = subjects[key] = {}
             predicate = quad.predicate.value
             found = values.get(predicate)
             if found is None:
-                values[predicate] = [quad.object]
-            elif (obj := quad.object) not in found:  # a graph is a set; quads repeat triples
+                values[predicate] = [obj]
+            elif obj not in found:  # a graph is a set; quads repeat triples across graphs
                 found.append(obj)
     except SyntaxError as exc:
         location = f"line {exc.lineno}" if exc.lineno else ""
@@ -85,23 +110,15 @@ def parse_subjects(path: Path) -> dict[str, Values]:
     return subjects
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: building millions of small dicts and lists (no
-    cycles) otherwise triggers full collections over an ever larger heap, doubling the time."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
+def _plain(term: Term) -> str | Resource:
+    """A literal's lexical form (the validator coerces it); a resource as a ``Resource``, which
+    the validator reports as a value of the wrong type."""
+    return term[0] if isinstance(term, tuple) else Resource(term)
 
 
-def _plain(term: Any) -> Any:
-    """A literal's lexical form (the validator coerces it); other terms as they are, so the
-    validator reports them as values of the wrong type."""
-    return term.value if isinstance(term, ox.Literal) else term
+def _first_source(located: tuple[str, RawRecord]) -> str:
+    provenance = located[1]["provenance"]
+    return (provenance[0]["source"] or "") if provenance else ""
 
 
 class RdfFile:
@@ -128,9 +145,7 @@ class RdfFile:
     def subjects(self) -> dict[str, Values]:
         if self._subjects is None:
             try:
-                with gc_paused():
-                    self._subjects = parse_subjects(self.path)
-                    self._classify()
+                self._subjects = parse_subjects(self.path)
             except MalformedFile:
                 self._failed = True
                 raise
@@ -148,14 +163,14 @@ class RdfFile:
                 types = values.get(RDF_TYPE)
                 if not types:
                     continue
-                kinds = [kind_of_class.get(t.value) or t.value[len(ns):] for t in types
-                         if isinstance(t, ox.NamedNode) and t.value.startswith(ns)]
+                kinds = [kind_of_class.get(t) or t[len(ns):] for t in types
+                         if isinstance(t, str) and t.startswith(ns)]
                 if kinds:  # several: an unknown kind, for the validator to report
                     nodes.append((iri, values, ", ".join(kinds)))
                     ids = values.get(id_iri)
-                    if ids and isinstance(ids[0], ox.Literal):
-                        self._ids[iri] = ids[0].value
-                elif any(t.value == RDF_STATEMENT for t in types):
+                    if ids and isinstance(ids[0], tuple):
+                        self._ids[iri] = ids[0][0]
+                elif RDF_STATEMENT in types:
                     self._statements.append((iri, values))
             self._nodes = nodes
         return self._nodes
@@ -165,7 +180,7 @@ class RdfFile:
         if predicate in self._relations:
             return True
         return (predicate.startswith(self.vocab.ns) and predicate not in self._known
-                and isinstance(objects[0], ox.NamedNode | ox.BlankNode))
+                and isinstance(objects[0], str))
 
     def _node_id(self, iri: str) -> str:
         """The id of the node an IRI names: its ``ig:id``, else the IRI's last segment."""
@@ -175,16 +190,16 @@ class RdfFile:
     def _provenance(self, values: Values) -> list[dict[str, Any]]:
         entries = []
         for derivation in values.get(self._qualified, []):
-            fields = self.subjects.get(derivation.value, {})
+            fields = self.subjects.get(derivation, {}) if isinstance(derivation, str) else {}
             entity = fields.get(self._entity, [])
             quote = fields.get(self.vocab.quote_iri, [])
             position = fields.get(self._position, [])
             try:
-                rank = int(position[0].value) if position else 1 << 30
-            except ValueError:
+                rank = int(position[0][0]) if position else 1 << 30
+            except (ValueError, TypeError):
                 rank = 1 << 30
-            source = (document_file(entity[0].value)
-                      if len(entity) == 1 and isinstance(entity[0], ox.NamedNode) else None)
+            source = (document_file(entity[0])
+                      if len(entity) == 1 and isinstance(entity[0], str) else None)
             entries.append((rank, {"source": source,
                                    "quote": _plain(quote[0]) if len(quote) == 1 else None}))
         entries.sort(key=lambda entry: entry[0])
@@ -223,16 +238,17 @@ class RdfFile:
         statements: dict[tuple[str, str, str], tuple[str, Values]] = {}
         for iri, values in self._statements:
             ends = [values.get(p, []) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
-            if any(len(end) != 1 for end in ends):
+            if any(len(end) != 1 or not isinstance(end[0], str) for end in ends):
                 yield f"<{iri}>", {"from": None, "rel": None, "to": None,
                                    "provenance": self._provenance(values)}
                 continue
-            statements[(ends[0][0].value, ends[1][0].value, ends[2][0].value)] = (iri, values)
-        asserted = [(iri, predicate, o.value) for iri, values, _ in nodes
+            statements[(ends[0][0], ends[1][0], ends[2][0])] = (iri, values)
+        asserted = [(iri, predicate, o) for iri, values, _ in nodes
                     for predicate, objects in values.items()
                     if self._is_relation(predicate, objects) for o in objects]
         ns = self.vocab.ns
-        for key in dict.fromkeys([*statements, *asserted]):  # statements keep graph order
+        records: list[tuple[str, RawRecord]] = []
+        for key in dict.fromkeys([*statements, *asserted]):
             source, predicate, target = key
             relation = self._relations.get(predicate) or predicate.removeprefix(ns)
             record: RawRecord = {"from": self._node_id(source), "rel": relation,
@@ -240,9 +256,13 @@ class RdfFile:
             statement = statements.get(key)
             if statement is None:
                 record["provenance"] = []  # the validator reports it: no statement, no source
-                yield f"<{source}> {relation} <{target}>", record
+                records.append((f"<{source}> {relation} <{target}>", record))
                 continue
             iri, values = statement
             self._properties(record, values, self.vocab.edge_term_of, relations=False)
             record["provenance"] = self._provenance(values)
-            yield f"<{iri}>", record
+            records.append((f"<{iri}>", record))
+        # Grouped by source document (stable: file order within a document), so that checking
+        # quotes reads each document once; in graph order they would come in any order.
+        records.sort(key=_first_source)
+        yield from records

@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     data = to_rdflib(load_graph(args.data, progress=False))
     for name, query in example_queries().items():
         bindings = {"entity": args.entity} if "?entity" in query else {}
-        print(f"### {name}\n\n{description(query)}\n")
+        body = "\n".join(line for line in query.splitlines() if not line.startswith("#"))
+        print(f"### {name}\n\n{description(query)}\n\n```sparql\n{body.strip()}\n```\n")
         print(markdown_table(run_example(data, name, **bindings)) + "\n")
     return 0
 

@@ -138,8 +138,8 @@ class Describer:
                                   f"for {kind}")
             values = value if term.many else (value,)
             pairs += [(term.iri, term.literal(v)) for v in values]
-        if kind == "Source" and "file" in attrs:
-            pairs.append((self._has_format, self.iris.document(attrs["file"])))
+        if "file" in attrs:  # a Source node: the document its quotes are checked against
+            pairs.append((self._has_format, self._document(attrs["file"])))
         blocks: list[Block] = [(subject, pairs)]
         graphs = self._provenance(node_id, pairs, blocks, attrs["provenance"], f"node {node_id!r}")
         return Description(blocks, graphs)
@@ -193,8 +193,8 @@ def describe(g: nx.MultiDiGraph, *, base: str | None = None, vocab: Vocabulary |
 
 
 def iter_triples(descriptions: Iterable[Description]) -> Iterator[tuple[str, str, Term]]:
-    """The distinct triples of ``descriptions`` (a description is never split, so per-block
-    order is kept); for tests and for rdflib-based consumers of small graphs."""
+    """Every triple of ``descriptions``, in order (for rdflib-based consumers and tests; the
+    writers work on whole descriptions)."""
     for description in descriptions:
         for subject, pairs in description.blocks:
             for predicate, obj in pairs:
