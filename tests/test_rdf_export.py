@@ -347,3 +347,13 @@ def test_cli_errors(rich_dir: Path, tmp_path: Path,
     with pytest.raises(SystemExit) as usage:
         main(["export", "--format", "yaml"])
     assert usage.value.code == 2
+
+
+def test_progress_bar_when_asked(generated_graph: nx.MultiDiGraph,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    export_graph(generated_graph, "nt", io.StringIO(), progress=True)
+    err = capsys.readouterr().err
+    total = generated_graph.number_of_nodes() + generated_graph.number_of_edges()
+    assert "exporting" in err and f"{total / 1000:.2f}k/{total / 1000:.2f}k" in err
+    export_graph(generated_graph, "nt", io.StringIO(), progress=None)  # not a terminal: none
+    assert capsys.readouterr().err == ""
