@@ -27,15 +27,18 @@ above; fund-lab pairs rank by their best chain, so pairs with only inferred chai
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
 from graph.schema import load_schema
 from queries.errors import InvalidQuery
-from queries.traverse import Walk, check_nodes, ids_of_kind
+from queries.traverse import Walk, check_nodes, ids_of_kind, per_version
 from queries.views import (
     BACKWARD,
     FORWARD,
@@ -106,25 +109,28 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     and each chain ``{"pattern", "inferred", "length", "nodes", "hops", "explanation":
     {"zh", "en"}}``."""
     funds = _endpoints(g, fund, "fund", "Fund")
-    labs = set(_endpoints(g, lab, "lab", "Lab")) if lab is not None else None  # None: any lab
+    labs = _endpoints(g, lab, "lab", "Lab") if lab is not None else None  # None: any lab
     if max_length < 1:
         raise InvalidQuery("max_length", f"must be at least 1, got {max_length}")
     if limit < 1:
         raise InvalidQuery("limit", f"must be at least 1, got {limit}")
-    near_lab = _distances_to(g, lab, max_length) if lab is not None else None
+    toward = (_TowardLabs(_hops_to(g, labs, max_length)) if labs is not None
+              else per_version(g, "_backing_toward_any_lab", _toward_any_lab))
     deadline = time.monotonic() + timeout
-    by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
+    found: list[list[Step]] = []
     timed_out = False
     try:
         for fund_id in funds:
-            for chain in _chains(g, fund_id, labs, max_length, near_lab, deadline):
-                by_pair[(fund_id, chain[-1][1])].append(chain)
+            _chains(g, fund_id, max_length, toward, deadline, found)
     except _OutOfTime:
         timed_out = True  # pairs found so far are kept; the answer says it is partial
+    by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
+    for chain in found:
+        by_pair[(chain[0][0], chain[-1][1])].append(chain)
     ranked = []  # rank on raw chains; build views only for the pairs shown
     for (fund_id, lab_id), chains in by_pair.items():
-        chains.sort(key=lambda c: _chain_rank(g, c))
-        ranked.append((_chain_rank(g, chains[0]), fund_id, lab_id, chains))
+        keyed = sorted(((_chain_rank(g, c), c) for c in chains), key=itemgetter(0))
+        ranked.append((keyed[0][0], fund_id, lab_id, [c for _, c in keyed]))
     ranked.sort(key=lambda r: r[:3])
     shown = [_pair(g, f, b, chains, chains_per_pair) for _, f, b, chains in ranked[:limit]]
     on_chains = (n for p in shown for c in p["chains"] for n in c["nodes"])
@@ -152,79 +158,152 @@ def link_class(attrs: dict[str, Any]) -> str:
     return kind
 
 
-def _links_out(g: nx.MultiDiGraph, node_id: str, links: tuple[tuple[str, str], ...]
-               ) -> Iterator[Step]:
-    for rel, direction in links:
-        adjacency = g._succ if direction == FORWARD else g._pred
-        for other, by_rel in adjacency[node_id].items():
-            if rel in by_rel and other != node_id:
-                yield node_id, other, rel, direction
+# Where each link sits in the table of its class (the search tries links in table order).
+_ORDER: dict[str, dict[tuple[str, str], int]] = {
+    cls: {link: i for i, link in enumerate(links)}
+    for cls, links in {**LINKS, "Sector": (SECTOR_LINK,)}.items()}
+_FIRST_ORDER = {link: i for i, link in enumerate(FIRST_LINKS)}
+_Out = tuple[int, str, str, str]  # (position in the table, other node, relation, direction)
 
 
-def _distances_to(g: nx.MultiDiGraph, lab: str, max_length: int) -> dict[str, int]:
-    """Hops to ``lab`` ignoring direction and over any link relation: a lower bound used to
-    prune the search when one lab is asked for."""
-    relations = {rel for links in (*LINKS.values(), FIRST_LINKS, (SECTOR_LINK,))
-                 for rel, _ in links}
-    return Walk.of(g, relations=relations).distances(lab, cutoff=max_length)
+def _order_of(attrs: dict[str, Any]) -> dict[tuple[str, str], int] | None:
+    """The links a chain may follow out of a node (by its attributes); None for a lab, which
+    ends a chain, and for kinds no chain passes through."""
+    kind = attrs["kind"]
+    return None if kind == "Lab" else _ORDER.get(link_class(attrs))
+
+
+def _steps_out(g: nx.MultiDiGraph, node: str, order: dict[tuple[str, str], int]) -> list[_Out]:
+    """The links out of ``node`` that ``order`` allows, in table order (adjacency order within
+    one link): one pass over each adjacency, however many links the table has."""
+    found = []
+    for adjacency, direction in ((g._succ, FORWARD), (g._pred, BACKWARD)):
+        for other, by_rel in adjacency[node].items():
+            if other != node:
+                for rel in by_rel:
+                    at = order.get((rel, direction))
+                    if at is not None:
+                        found.append((at, other, rel, direction))
+    found.sort(key=itemgetter(0))
+    return found
+
+
+def _may_step(from_kind: str, link: tuple[str, str], to_attrs: dict[str, Any]) -> bool:
+    """The rules beyond the link table: a sector only right after the fund and only on to a
+    lab; a link of ``ONLY_INTO`` only into its class."""
+    to_kind = to_attrs["kind"]
+    if to_kind == "Sector" or (from_kind == "Sector" and to_kind != "Lab"):
+        return False
+    only_into = ONLY_INTO.get(link)
+    return only_into is None or link_class(to_attrs) == only_into
+
+
+def _hops_to(g: nx.MultiDiGraph, labs: Collection[str], cutoff: int | None) -> dict[str, int]:
+    """The fewest steps from each node to one of ``labs`` by the link table and the step
+    rules, passing no lab (at most ``cutoff``; None: any). A chain, being a simple path, needs
+    at least as many: the search prunes every step that cannot reach a lab in the hops left.
+    Breadth-first from the labs, stepping back over the links that lead to them."""
+    attrs = g._node
+    hops = dict.fromkeys(labs, 0)
+    frontier, depth = list(hops), 0
+    while frontier and (cutoff is None or depth < cutoff):
+        depth += 1
+        reached = []
+        for v in frontier:
+            to_attrs = attrs[v]
+            # u steps forward to v over a stored u -> v edge, backward over v -> u
+            for adjacency, direction in ((g._pred, FORWARD), (g._succ, BACKWARD)):
+                for u, by_rel in adjacency[v].items():
+                    if u in hops:
+                        continue
+                    order = _order_of(attrs[u])
+                    if order and any((rel, direction) in order and _may_step(
+                            attrs[u]["kind"], (rel, direction), to_attrs) for rel in by_rel):
+                        hops[u] = depth
+                        reached.append(u)
+        frontier = reached
+    return hops
+
+
+@dataclass
+class _TowardLabs:
+    """``hops``: as ``_hops_to``; ``onward``: a node's steps toward nodes with hops, sorted
+    by those hops (table order within), with the hops alongside; filled as the search passes
+    nodes, so a hub's adjacency is scanned once (per graph version, for the any-lab index)."""
+
+    hops: dict[str, int]
+    onward: dict[str, tuple[list[int], list[Step]]] = field(default_factory=dict)
+
+    def steps(self, g: nx.MultiDiGraph, node: str, left: int) -> list[Step]:
+        """The steps out of ``node`` that can still reach a lab in ``left`` more hops."""
+        entry = self.onward.get(node)
+        if entry is None:
+            attrs = g._node
+            order = _order_of(attrs[node])
+            kind = attrs[node]["kind"]
+            toward = sorted(
+                ((self.hops[nxt], (node, nxt, rel, direction))
+                 for _, nxt, rel, direction in (_steps_out(g, node, order) if order else ())
+                 if nxt in self.hops and _may_step(kind, (rel, direction), attrs[nxt])),
+                key=itemgetter(0))
+            entry = self.onward[node] = ([h for h, _ in toward], [s for _, s in toward])
+        hops, steps = entry
+        return steps[:bisect_right(hops, left)]
+
+
+def _toward_any_lab(g: nx.MultiDiGraph) -> _TowardLabs:
+    return _TowardLabs(_hops_to(g, ids_of_kind(g, "Lab"), None))
 
 
 class _OutOfTime(Exception):
     pass
 
 
-def _chains(g: nx.MultiDiGraph, fund: str, labs: set[str] | None, max_length: int,
-            near_lab: dict[str, int] | None, deadline: float) -> Iterator[list[Step]]:
-    """Every chain from ``fund`` to a lab in ``labs`` (None: any lab); a chain ends at the
-    first lab. Raises ``_OutOfTime`` past ``deadline``."""
+def _chains(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
+            deadline: float, found: list[list[Step]]) -> None:
+    """Appends to ``found`` every chain from ``fund`` to a lab of ``toward`` (its labs are
+    the nodes 0 hops away); a chain ends at the first lab. Raises ``_OutOfTime`` past
+    ``deadline``, with the chains found so far appended."""
     attrs = g._node
-    steps = [0]
+    steps = 0
 
-    def extend(chain: list[Step], on_chain: set[str]) -> Iterator[list[Step]]:
-        steps[0] += 1
-        if steps[0] % 1024 == 0 and time.monotonic() > deadline:
-            raise _OutOfTime
+    def extend(chain: list[Step], on_chain: set[str]) -> None:
+        nonlocal steps
         node = chain[-1][1]
-        kind = attrs[node]["kind"]
-        if kind == "Lab":
-            if labs is None or node in labs:
-                yield chain
+        if attrs[node]["kind"] == "Lab":
+            found.append(chain)
             return
-        if len(chain) == max_length:
+        left = max_length - len(chain) - 1  # hops left after the next step
+        if left < 0:
             return
-        links = (SECTOR_LINK,) if kind == "Sector" else LINKS.get(link_class(attrs[node]), ())
-        for step in _links_out(g, node, links):
+        for step in toward.steps(g, node, left):
             nxt = step[1]
             if nxt in on_chain:
                 continue
-            next_kind = attrs[nxt]["kind"]
-            if next_kind == "Sector" or (kind == "Sector" and next_kind != "Lab"):
-                continue  # a sector only right after the fund, and only on to a lab
-            only_into = ONLY_INTO.get(step[2:])
-            if only_into is not None and link_class(attrs[nxt]) != only_into:
-                continue
-            if near_lab is not None and near_lab.get(nxt, max_length + 1) > max_length - len(
-                    chain) - 1:
-                continue
+            steps += 1
+            if steps % 1024 == 0 and time.monotonic() > deadline:
+                raise _OutOfTime
             on_chain.add(nxt)
-            yield from extend([*chain, step], on_chain)
+            extend([*chain, step], on_chain)
             on_chain.discard(nxt)
 
-    for step in _links_out(g, fund, FIRST_LINKS):
-        nxt = step[1]
-        if near_lab is not None and near_lab.get(nxt, max_length + 1) > max_length - 1:
+    # a sector is at least 1 hop from a lab, so TARGETS_SECTOR needs max_length >= 2
+    for _, nxt, rel, direction in _steps_out(g, fund, _FIRST_ORDER):
+        if toward.hops.get(nxt, max_length) > max_length - 1:
             continue
-        if step[2] == "TARGETS_SECTOR" and max_length < 2:
+        if rel == "PART_OF" and attrs[nxt]["kind"] != "Program":
             continue
-        if step[2] == "PART_OF" and attrs[nxt]["kind"] != "Program":
-            continue
-        yield from extend([step], {fund, nxt})
+        extend([(fund, nxt, rel, direction)], {fund, nxt})
 
 
 def _group_at(g: nx.MultiDiGraph, chain: list[Step]) -> int | None:
     """The index in ``chain`` of the step into an institution group, if it has one."""
-    return next((i for i, step in enumerate(chain[:-1])
-                 if link_class(g.nodes[step[1]]) == GROUP), None)
+    nodes = g._node
+    for i, step in enumerate(chain[:-1]):
+        attrs = nodes[step[1]]
+        if attrs["kind"] == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE:
+            return i
+    return None
 
 
 def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
@@ -232,14 +311,16 @@ def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
         return "direct"
     if _group_at(g, chain) is not None:
         return "via_institution_group"
-    return PATTERN_OF_KIND[g.nodes[chain[0][1]]["kind"]]
+    return PATTERN_OF_KIND[g._node[chain[0][1]]["kind"]]
+
+
+_PATTERN_RANK = {pattern: (pattern in INFERRED, i) for i, pattern in enumerate(PATTERNS)}
 
 
 def _chain_rank(g: nx.MultiDiGraph, chain: list[Step]) -> tuple:
     """Stated before inferred, shorter first, then pattern order, then node ids."""
-    pattern = _pattern(g, chain)
-    return (pattern in INFERRED, len(chain), PATTERNS.index(pattern),
-            [chain[0][0], *(step[1] for step in chain)])
+    inferred, position = _PATTERN_RANK[_pattern(g, chain)]
+    return (inferred, len(chain), position, [chain[0][0], *[step[1] for step in chain]])
 
 
 def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
@@ -306,10 +387,10 @@ def reach(g: nx.MultiDiGraph, from_kinds: Collection[str], to_kinds: Collection[
     is ``{"from", "to"`` (ids), ``"length"`` (shortest), ``"path"`` (one shortest path with
     its hops)}, shortest first."""
     schema = load_schema()
-    for field, kinds in (("from_kinds", from_kinds), ("to_kinds", to_kinds)):
+    for name, kinds in (("from_kinds", from_kinds), ("to_kinds", to_kinds)):
         unknown = sorted(set(kinds) - set(schema.node_kinds))
         if not kinds or unknown:
-            raise InvalidQuery(field, f"unknown node kinds {unknown}" if unknown
+            raise InvalidQuery(name, f"unknown node kinds {unknown}" if unknown
                                else "give at least one node kind")
     if relations is not None:
         unknown = sorted(set(relations) - set(schema.relation_kinds))

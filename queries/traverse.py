@@ -9,12 +9,15 @@ adjacency dicts directly, because paths must be fast on 100k-node graphs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import networkx as nx
 
 from queries.errors import NodeNotFound
+
+T = TypeVar("T")
 
 
 def check_nodes(g: nx.MultiDiGraph, *node_ids: str) -> None:
@@ -119,16 +122,28 @@ class Walk:
         return "; ".join(parts)
 
 
-def ids_of_kind(g: nx.MultiDiGraph, kind: str) -> tuple[str, ...]:
-    """The sorted ids of the nodes of ``kind``. Indexed once per graph version (kept in
-    ``g.graph``, keyed by the version), since listing a kind scans every node."""
+def per_version(g: nx.MultiDiGraph, name: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:
+    """``compute(g)``, kept in ``g.graph[name]`` with the graph's version and computed again
+    for another version (never kept for a graph without a version). Concurrent first calls
+    may both compute: the results are equal."""
     version = g.graph.get("version")
-    index = g.graph.get("_ids_by_kind")
-    if version is None or index is None or index[0] != version:
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for node_id, node_kind in g.nodes(data="kind"):
-            by_kind[node_kind].append(node_id)
-        index = (version, {k: tuple(sorted(ids)) for k, ids in by_kind.items()})
-        if version is not None:
-            g.graph["_ids_by_kind"] = index
-    return index[1].get(kind, ())
+    kept = g.graph.get(name)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    value = compute(g)
+    if version is not None:
+        g.graph[name] = (version, value)
+    return value
+
+
+def _ids_by_kind(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for node_id, node_kind in g.nodes(data="kind"):
+        by_kind[node_kind].append(node_id)
+    return {k: tuple(sorted(ids)) for k, ids in by_kind.items()}
+
+
+def ids_of_kind(g: nx.MultiDiGraph, kind: str) -> tuple[str, ...]:
+    """The sorted ids of the nodes of ``kind``, indexed once per graph version (listing a
+    kind scans every node)."""
+    return per_version(g, "_ids_by_kind", _ids_by_kind).get(kind, ())

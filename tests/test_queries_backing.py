@@ -8,7 +8,19 @@ from queries_fixtures import generated_graph, make_graph, real_graph
 
 from graph.embedded import stamp_version
 from graph.schema import load_schema
-from queries.backing import DEFAULT_MAX_LENGTH, INFERRED, backing, reach
+from queries.backing import (
+    DEFAULT_MAX_LENGTH,
+    FIRST_LINKS,
+    GROUP,
+    GROUP_KIND,
+    GROUP_SUBTYPE,
+    INFERRED,
+    LINKS,
+    ONLY_INTO,
+    SECTOR_LINK,
+    backing,
+    reach,
+)
 from queries.errors import InvalidQuery
 from queries.traverse import ids_of_kind
 
@@ -331,3 +343,61 @@ def test_kind_index_follows_the_graph_version(patterns_graph):
     assert "fund-new" in ids_of_kind(g, "Fund") and ids_of_kind(g, "Person") == ()
     assert ("fund-new", "lab-park") in {(p["fund"]["id"], p["lab"]["id"])
                                         for p in backing(g)["pairs"]}
+
+
+def chains_by_definition(g: nx.MultiDiGraph, fund: str, max_length: int) -> set[tuple]:
+    """Every backing chain from ``fund``, by the rules of the module docstring and the link
+    tables, found by brute force (no pruning): simple paths over stored edges either way."""
+    def cls(n: str) -> str:
+        a = g.nodes[n]
+        return GROUP if (a["kind"], a["subtype"]) == (GROUP_KIND, GROUP_SUBTYPE) else a["kind"]
+
+    def allowed(u: str, v: str, link: tuple[str, str], first: bool) -> bool:
+        if first:
+            return link in FIRST_LINKS and (link[0] != "PART_OF" or cls(v) == "Program")
+        if cls(u) == "Sector":
+            return link == SECTOR_LINK and cls(v) == "Lab"
+        return (link in LINKS.get(cls(u), ()) and cls(v) != "Sector"
+                and ONLY_INTO.get(link, cls(v)) == cls(v))
+
+    found = set()
+
+    def walk(nodes: list[str], steps: list[tuple]) -> None:
+        u = nodes[-1]
+        if steps and cls(u) == "Lab":
+            found.add(tuple(steps))
+            return
+        if len(steps) == max_length:
+            return
+        for adjacency, direction in ((g._succ, "forward"), (g._pred, "backward")):
+            for v, by_rel in adjacency[u].items():
+                for rel in by_rel:
+                    if v not in nodes and allowed(u, v, (rel, direction), not steps):
+                        walk([*nodes, v], [*steps, (u, v, rel, direction)])
+
+    walk([fund], [])
+    return found
+
+
+def answer_chains(answer: dict) -> set[tuple]:
+    return {tuple((h["from"], h["to"], h["rel"], h["direction"]) for h in c["hops"])
+            for p in answer["pairs"] for c in p["chains"]}
+
+
+@pytest.mark.parametrize("graph_name", ["generated_graph", "real_graph", "group_graph"])
+def test_pruned_search_finds_every_chain_by_definition(request, graph_name):
+    g = request.getfixturevalue(graph_name)
+    funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")[:40]
+    everything = {"limit": 10**6, "chains_per_pair": 10**6}
+    checked = 0
+    for fund in funds:
+        for max_length in (2, 4):
+            expected = chains_by_definition(g, fund, max_length)
+            assert answer_chains(backing(g, fund=fund, max_length=max_length,
+                                         **everything)) == expected
+            checked += len(expected)
+            for lab in sorted({c[-1][1] for c in expected})[:3]:  # one lab: its own bound
+                assert answer_chains(backing(g, fund=fund, lab=lab, max_length=max_length,
+                                             **everything)) == {
+                    c for c in expected if c[-1][1] == lab}
+    assert checked > 0
