@@ -30,6 +30,7 @@ export async function loadVocabulary() {
     pathModes: parameter(spec, "/api/v1/paths", "mode").enum ?? [],
     maxPathLength: parameter(spec, "/api/v1/paths", "max_length").maximum ?? 6,
     maxBackingLength: parameter(spec, "/api/v1/backing", "max_length").maximum ?? 3,
+    defaultBackingLength: parameter(spec, "/api/v1/backing", "max_length").default ?? 3,
   };
   vocabulary.kinds = new Map(vocabulary.nodeKinds.map((k) => [k.name, k]));
   return vocabulary;

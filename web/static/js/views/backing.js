@@ -1,6 +1,6 @@
 // The "funds -> labs" view: which funds back which labs, each pair with its ranked chains
 // (stated or inferred, explained in zh and en, every hop quoted); the chosen chain is drawn.
-// State lives in the address: #/backing?fund=<id>&lab=<id>&max=3
+// State lives in the address: #/backing?fund=<id>&lab=<id>&max=<n> (default: the API's)
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -12,7 +12,7 @@ import { vocab } from "../vocabulary.js";
 export async function showBacking(ctx, params) {
   const fund = params.get("fund") || "";
   const lab = params.get("lab") || "";
-  const max = Number(params.get("max")) || 3;
+  const max = Number(params.get("max")) || vocab().defaultBackingLength;
   const fundPicker = entityPicker({ placeholder: t("fundFilter"), name: "fund" });
   const labPicker = entityPicker({ placeholder: t("labFilter"), name: "lab" });
   fundPicker.input.value = fund;
