@@ -62,6 +62,16 @@ def running_server(app: Flask, host: str = "127.0.0.1", port: int = 0,
         thread.join(timeout=10)
 
 
+def warm_backing(backend: QueryBackend) -> None:
+    """Ask for the cheapest backing answer once: the embedded backend builds its per-version
+    index of hops to the labs then, not in the first real request. Stops quietly if the
+    backend is unreachable."""
+    try:
+        backend.backing(max_length=1, limit=1)
+    except BackendUnavailable as exc:
+        log.warning("backing warm-up stopped: %s", exc)
+
+
 def warm_centrality(backend: QueryBackend) -> dict[str, float]:
     """Ask the backend for every centrality measure once (it caches them per graph version);
     returns the seconds each took. Stops quietly if the backend is unreachable."""

@@ -2,6 +2,7 @@
 
     python -m bench.http_api [--nodes 100000] [--edges-per-node 3] [--clients 4]
                              [--requests 150] [--threads 8] [--seed 1]
+                             [--backing-max-length N]
 
 ``innograph serve`` (waitress, ``--threads``) is started as a subprocess on a free port of
 127.0.0.1, exactly as a user starts it; the start-up time is measured until it serves, and
@@ -36,7 +37,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from loaders.generate import generate_dataset
-from queries.backend import CENTRALITY_MEASURES
+from queries.backend import BACKING_MAX_LENGTH, CENTRALITY_MEASURES
 
 HERE = Path(__file__).parent
 GOALS_MS = {"path": 20, "entity": 20, "backing": 50, "centrality": 50}
@@ -107,7 +108,8 @@ def resident_mib(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def draw_targets(client: Client, rng: random.Random) -> dict[str, list[str]]:
+def draw_targets(client: Client, rng: random.Random, backing_max_length: int | None
+                 ) -> dict[str, list[str]]:
     """Request paths for each kind: entities by random offset, funds by kind, path pairs
     that have a path (checked once here, so the load phase asks real path questions)."""
     total = client.json("/api/v1/entities?limit=1")["total"]
@@ -121,11 +123,12 @@ def draw_targets(client: Client, rng: random.Random) -> dict[str, list[str]]:
         if client.get(path)[0] == 200:
             pairs.append(path)
     kinds = [None, "Lab", "Fund", "Company"]
+    max_length = "" if backing_max_length is None else f"&max_length={backing_max_length}"
     return {
         "path": pairs,
         "entity": [f"/api/v1/entities/{quote(i)}" for i in ids],
-        "backing": [f"/api/v1/backing?fund={quote(f)}" for f in rng.sample(funds, min(
-            len(funds), TARGETS))],
+        "backing": [f"/api/v1/backing?fund={quote(f)}{max_length}" for f in rng.sample(
+            funds, min(len(funds), TARGETS))],
         "centrality": [centrality_path(m, k) for m in CENTRALITY_MEASURES for k in kinds],
     }
 
@@ -220,7 +223,10 @@ def report(args: argparse.Namespace, sizes: dict[str, int], serving_s: float, re
         "have a path",
         f"- entity: `GET /api/v1/entities/{{id}}`, {len(targets['entity'])} entities drawn "
         "uniformly (by random offset), so hubs come up as often as they exist",
-        f"- backing: `GET /api/v1/backing?fund={{id}}` (max_length 3, limit 100), "
+        f"- backing: `GET /api/v1/backing?fund={{id}}"
+        f"{'' if args.backing_max_length is None else '&max_length=N'}` (max_length "
+        f"{args.backing_max_length or BACKING_MAX_LENGTH}"
+        f"{', the default' if args.backing_max_length is None else ''}, limit 100), "
         f"{len(targets['backing'])} funds",
         f"- centrality: `GET /api/v1/centrality?measure=M&top=10[&kind=K]`, every measure x "
         f"(all, Lab, Fund, Company): {len(targets['centrality'])} rankings, each requested once "
@@ -237,6 +243,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backing-max-length", type=int, default=None,
+                        help="max_length of the backing requests (default: the API's)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "http_api.md")
     args = parser.parse_args()
 
@@ -251,7 +259,7 @@ def main() -> None:
         log(f"serving after {serving_s:.1f} s, centrality ready after {ready_s:.1f} s")
         client = Client(base_url)
         sizes = client.json("/api/v1/health")
-        targets = draw_targets(client, random.Random(args.seed))
+        targets = draw_targets(client, random.Random(args.seed), args.backing_max_length)
         for path in targets["centrality"]:  # the load measures cached rankings
             client.json(path)
         client.close()

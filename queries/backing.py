@@ -76,7 +76,8 @@ FIRST_LINKS = (*MONEY, ("PART_OF", FORWARD), ("TARGETS_SECTOR", FORWARD))
 SECTOR_LINK = ("WORKS_IN_SECTOR", BACKWARD)  # sector <- lab, only right after the fund
 PATTERNS = ("direct", "via_program", "via_institution", "via_company", "via_park", "via_sector",
             "via_institution_group")
-INFERRED = frozenset({"via_sector", "via_institution_group"})
+GROUP_PATTERN = "via_institution_group"  # any chain through a group
+INFERRED = frozenset({"via_sector", GROUP_PATTERN})
 PATTERN_OF_KIND = {"Program": "via_program", "Fund": "via_program",
                    "Institution": "via_institution", "Company": "via_company",
                    "Park": "via_park", "Sector": "via_sector"}
@@ -117,19 +118,19 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     toward = (_TowardLabs(_hops_to(g, labs, max_length)) if labs is not None
               else per_version(g, "_backing_toward_any_lab", _toward_any_lab))
     deadline = time.monotonic() + timeout
-    found: list[list[Step]] = []
+    found: list[tuple[tuple, list[Step]]] = []
     timed_out = False
     try:
         for fund_id in funds:
             _chains(g, fund_id, max_length, toward, deadline, found)
     except _OutOfTime:
         timed_out = True  # pairs found so far are kept; the answer says it is partial
-    by_pair: dict[tuple[str, str], list[list[Step]]] = defaultdict(list)
-    for chain in found:
-        by_pair[(chain[0][0], chain[-1][1])].append(chain)
+    by_pair: dict[tuple[str, str], list[tuple[tuple, list[Step]]]] = defaultdict(list)
+    for rank, chain in found:
+        by_pair[(chain[0][0], chain[-1][1])].append((rank, chain))
     ranked = []  # rank on raw chains; build views only for the pairs shown
-    for (fund_id, lab_id), chains in by_pair.items():
-        keyed = sorted(((_chain_rank(g, c), c) for c in chains), key=itemgetter(0))
+    for (fund_id, lab_id), keyed in by_pair.items():
+        keyed.sort(key=itemgetter(0))
         ranked.append((keyed[0][0], fund_id, lab_id, [c for _, c in keyed]))
     ranked.sort(key=lambda r: r[:3])
     shown = [_pair(g, f, b, chains, chains_per_pair) for _, f, b, chains in ranked[:limit]]
@@ -152,10 +153,7 @@ def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str
 
 def link_class(attrs: dict[str, Any]) -> str:
     """The row of ``LINKS`` for a node (by its attributes): its kind, or GROUP."""
-    kind = attrs["kind"]
-    if kind == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE:
-        return GROUP
-    return kind
+    return GROUP if _is_group(attrs) else attrs["kind"]
 
 
 # Where each link sits in the table of its class (the search tries links in table order).
@@ -260,32 +258,35 @@ class _OutOfTime(Exception):
 
 
 def _chains(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
-            deadline: float, found: list[list[Step]]) -> None:
+            deadline: float, found: list[tuple[tuple, list[Step]]]) -> None:
     """Appends to ``found`` every chain from ``fund`` to a lab of ``toward`` (its labs are
-    the nodes 0 hops away); a chain ends at the first lab. Raises ``_OutOfTime`` past
-    ``deadline``, with the chains found so far appended."""
+    the nodes 0 hops away) with its ``_chain_rank``, worked out on the way; a chain ends at
+    the first lab. Raises ``_OutOfTime`` past ``deadline``, with the chains found so far
+    appended."""
     attrs = g._node
     steps = 0
+    path = [fund]  # the nodes of the chain being extended
 
-    def extend(chain: list[Step], on_chain: set[str]) -> None:
+    def extend(chain: list[Step], pattern: str) -> None:
         nonlocal steps
         node = chain[-1][1]
         if attrs[node]["kind"] == "Lab":
-            found.append(chain)
+            inferred, position = _PATTERN_RANK["direct" if len(chain) == 1 else pattern]
+            found.append(((inferred, len(chain), position, path.copy()), chain))
             return
         left = max_length - len(chain) - 1  # hops left after the next step
         if left < 0:
             return
         for step in toward.steps(g, node, left):
             nxt = step[1]
-            if nxt in on_chain:
+            if nxt in path:
                 continue
             steps += 1
             if steps % 1024 == 0 and time.monotonic() > deadline:
                 raise _OutOfTime
-            on_chain.add(nxt)
-            extend([*chain, step], on_chain)
-            on_chain.discard(nxt)
+            path.append(nxt)
+            extend([*chain, step], GROUP_PATTERN if _is_group(attrs[nxt]) else pattern)
+            path.pop()
 
     # a sector is at least 1 hop from a lab, so TARGETS_SECTOR needs max_length >= 2
     for _, nxt, rel, direction in _steps_out(g, fund, _FIRST_ORDER):
@@ -293,24 +294,28 @@ def _chains(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
             continue
         if rel == "PART_OF" and attrs[nxt]["kind"] != "Program":
             continue
-        extend([(fund, nxt, rel, direction)], {fund, nxt})
+        path.append(nxt)
+        first = attrs[nxt]
+        extend([(fund, nxt, rel, direction)],
+               GROUP_PATTERN if _is_group(first) else PATTERN_OF_KIND.get(first["kind"], ""))
+        path.pop()
+
+
+def _is_group(attrs: dict[str, Any]) -> bool:
+    return attrs["kind"] == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE
 
 
 def _group_at(g: nx.MultiDiGraph, chain: list[Step]) -> int | None:
     """The index in ``chain`` of the step into an institution group, if it has one."""
     nodes = g._node
-    for i, step in enumerate(chain[:-1]):
-        attrs = nodes[step[1]]
-        if attrs["kind"] == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE:
-            return i
-    return None
+    return next((i for i, step in enumerate(chain[:-1]) if _is_group(nodes[step[1]])), None)
 
 
 def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
     if len(chain) == 1:
         return "direct"
     if _group_at(g, chain) is not None:
-        return "via_institution_group"
+        return GROUP_PATTERN
     return PATTERN_OF_KIND[g._node[chain[0][1]]["kind"]]
 
 

@@ -8,6 +8,7 @@ adjacency dicts directly, because paths must be fast on 100k-node graphs.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -122,18 +123,23 @@ class Walk:
         return "; ".join(parts)
 
 
+_PER_VERSION_LOCK = threading.RLock()  # re-entrant: one computation may need another
+
+
 def per_version(g: nx.MultiDiGraph, name: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:
     """``compute(g)``, kept in ``g.graph[name]`` with the graph's version and computed again
     for another version (never kept for a graph without a version). Concurrent first calls
-    may both compute: the results are equal."""
+    wait for one computation rather than each doing it."""
     version = g.graph.get("version")
+    if version is None:
+        return compute(g)
     kept = g.graph.get(name)
-    if version is not None and kept is not None and kept[0] == version:
-        return kept[1]
-    value = compute(g)
-    if version is not None:
-        g.graph[name] = (version, value)
-    return value
+    if kept is None or kept[0] != version:
+        with _PER_VERSION_LOCK:
+            kept = g.graph.get(name)
+            if kept is None or kept[0] != version:
+                kept = g.graph[name] = (version, compute(g))
+    return kept[1]
 
 
 def _ids_by_kind(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:

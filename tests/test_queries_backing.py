@@ -17,6 +17,7 @@ from queries.backing import (
     INFERRED,
     LINKS,
     ONLY_INTO,
+    PATTERNS,
     SECTOR_LINK,
     backing,
     reach,
@@ -379,6 +380,31 @@ def chains_by_definition(g: nx.MultiDiGraph, fund: str, max_length: int) -> set[
     return found
 
 
+def rank_by_definition(g: nx.MultiDiGraph, nodes: list[str]) -> tuple:
+    """Stated before inferred, shorter, pattern order, node ids; the pattern named by the
+    first node passed, or by an institution group anywhere on the way."""
+    kinds = {"Program": "via_program", "Fund": "via_program", "Institution": "via_institution",
+             "Company": "via_company", "Park": "via_park", "Sector": "via_sector"}
+    inner = [g.nodes[n] for n in nodes[1:-1]]
+    if not inner:
+        pattern = "direct"
+    elif any((a["kind"], a["subtype"]) == (GROUP_KIND, GROUP_SUBTYPE) for a in inner):
+        pattern = "via_institution_group"
+    else:
+        pattern = kinds[inner[0]["kind"]]
+    return pattern in INFERRED, len(nodes) - 1, PATTERNS.index(pattern), nodes, pattern
+
+
+def assert_ranked_by_definition(g: nx.MultiDiGraph, answer: dict) -> None:
+    best = []
+    for pair in answer["pairs"]:
+        ranks = [rank_by_definition(g, c["nodes"]) for c in pair["chains"]]
+        assert [r[-1] for r in ranks] == [c["pattern"] for c in pair["chains"]]
+        assert ranks == sorted(ranks)
+        best.append(ranks[0][:4])
+    assert best == sorted(best)  # pairs by their best chain
+
+
 def answer_chains(answer: dict) -> set[tuple]:
     return {tuple((h["from"], h["to"], h["rel"], h["direction"]) for h in c["hops"])
             for p in answer["pairs"] for c in p["chains"]}
@@ -393,8 +419,9 @@ def test_pruned_search_finds_every_chain_by_definition(request, graph_name):
     for fund in funds:
         for max_length in (2, 4):
             expected = chains_by_definition(g, fund, max_length)
-            assert answer_chains(backing(g, fund=fund, max_length=max_length,
-                                         **everything)) == expected
+            answer = backing(g, fund=fund, max_length=max_length, **everything)
+            assert answer_chains(answer) == expected
+            assert_ranked_by_definition(g, answer)
             checked += len(expected)
             for lab in sorted({c[-1][1] for c in expected})[:3]:  # one lab: its own bound
                 assert answer_chains(backing(g, fund=fund, lab=lab, max_length=max_length,
