@@ -29,8 +29,8 @@ import igraph as ig
 import networkx as nx
 from scipy.stats import spearmanr
 
+from bench.common import generated_data
 from loaders.dataset import load_graph
-from loaders.generate import generate_dataset
 from queries import centrality as C
 from queries.paths import shortest_paths
 
@@ -99,11 +99,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "centrality.md")
     args = parser.parse_args()
 
-    root = HERE / ".data" / f"gen-{args.nodes}-{args.edges_per_node:g}"
-    if not (root / "edges.jsonl").exists():
-        log(f"generating {root}")
-        generate_dataset(root, nodes=args.nodes, edges_per_node=args.edges_per_node, seed=42,
-                         like=HERE.parent / "data")
+    root = generated_data(args.nodes, args.edges_per_node)
     g, load_s = timed(lambda: load_graph(root, check_quotes=False, progress=False))
     log(f"loaded {g} in {load_s:.1f} s")
     rows: list[tuple[str, str, float | None, float, dict[str, Any] | None]] = []

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from loaders.generate import generate_dataset
+from bench.common import generated_data
 from queries.backend import BACKING_MAX_LENGTH, CENTRALITY_MEASURES
 
 HERE = Path(__file__).parent
@@ -248,11 +248,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "http_api.md")
     args = parser.parse_args()
 
-    root = HERE / ".data" / f"gen-{args.nodes}-{args.edges_per_node:g}"
-    if not (root / "edges.jsonl").exists():
-        log(f"generating {root}")
-        generate_dataset(root, nodes=args.nodes, edges_per_node=args.edges_per_node, seed=42,
-                         like=HERE.parent / "data")
+    root = generated_data(args.nodes, args.edges_per_node)
     log("starting innograph serve")
     server, base_url, serving_s, ready_s, ready_line = start_server(root, args.threads)
     try:

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from loaders.generate import generate_dataset
+from bench.common import generated_data
 
 HERE = Path(__file__).parent
 CHILD = """
@@ -40,12 +40,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--edges-per-node", type=float, default=3.0)
     args = parser.parse_args()
-    root = HERE / ".data" / f"gen-{args.nodes}-{args.edges_per_node:g}"
-    if not (root / "edges.jsonl").exists():
-        start = time.perf_counter()
-        generate_dataset(root, nodes=args.nodes, edges_per_node=args.edges_per_node, seed=42,
-                         like=HERE.parent / "data")
-        print(f"generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    root = generated_data(args.nodes, args.edges_per_node)
     size_mb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 2**20
     rows = [("load + validate (quotes checked)", measure_load(root, True)),
             ("load + validate (quotes skipped)", measure_load(root, False))]
