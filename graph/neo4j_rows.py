@@ -96,6 +96,11 @@ def schema_statements(schema: Schema | None = None) -> list[str]:
     return statements
 
 
+#: The constraints a sync creates before any data even in an empty database (the rest of the
+#: schema objects may follow the data there): the entity key and the metadata node's key.
+KEY_CONSTRAINTS = frozenset({_constraint_name(ENTITY_LABEL), "innograph_meta_key"})
+
+
 def schema_object_names(schema: Schema | None = None) -> dict[str, list[str]]:
     """The names :func:`schema_statements` creates: ``{"constraints": [...], "indexes": [...]}``."""
     schema = schema or load_schema()
@@ -126,6 +131,29 @@ def _typed(name: str, value: Any, dates: frozenset[str]) -> Any:
 
 
 _SOURCE, _QUOTE = itemgetter("source"), itemgetter("quote")
+#: Properties every stored node and relationship has besides the schema's own.
+STORED_EXTRAS = ("prov_sources", "prov_quotes", "content_hash")
+
+
+@cache
+def node_columns(kind: str) -> tuple[str, ...]:
+    """Every property a ``kind`` node may have in Neo4j, in a fixed order. A large sync sends
+    each new node as a list in this order: no map keys to pack and unpack per row."""
+    return (*(p.name for p in load_schema().properties_of_kind(kind)), *STORED_EXTRAS)
+
+
+@cache
+def edge_columns(relation: str) -> tuple[str, ...]:
+    """Every property a ``relation`` relationship may have in Neo4j, in a fixed order."""
+    schema = load_schema()
+    own = schema.properties_of_relation(relation) if relation in schema.relation_kinds else []
+    return (*(p.name for p in own), *STORED_EXTRAS)
+
+
+def property_map(columns: tuple[str, ...], first: int = 0) -> str:
+    """``{`name`: row[first], ...}``: the Cypher map literal that reads a columns row. Absent
+    values are null, which CREATE leaves unset."""
+    return "{" + ", ".join(f"`{c}`: row[{first + i}]" for i, c in enumerate(columns)) + "}"
 
 
 def _provenance(props: dict[str, Any], provenance: list[dict[str, str]]) -> None:

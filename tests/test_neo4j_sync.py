@@ -27,7 +27,8 @@ from graph.neo4j_rows import (
     iter_mentions,
     schema_object_names,
 )
-from graph.neo4j_sync import DbSummary, SyncError, _Tally, _verify, sync_graph
+from graph.neo4j_sync import DbSummary, SyncError, _verify, sync_graph
+from graph.neo4j_writer import Tally
 from innograph import neo4j_server
 from innograph.cli import main
 from loaders.dataset import load_graph
@@ -68,6 +69,19 @@ class Database:
         with self.driver.session(database=self.target.database) as session:
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
                         ).consume()
+
+    def drop_schema(self) -> None:
+        """Back to a database that never saw a sync: no constraints, no indexes of ours."""
+        names = schema_object_names()
+        for name in names["constraints"]:
+            self.query(f"DROP CONSTRAINT {name} IF EXISTS")
+        for name in names["indexes"]:
+            self.query(f"DROP INDEX {name} IF EXISTS")
+
+    def schema_objects(self) -> dict[str, str]:
+        """``{name: state}`` of every constraint's index and every index."""
+        return {r["name"]: r["state"] for r in self.query("SHOW INDEXES YIELD name, state")} | {
+            r["name"]: "ONLINE" for r in self.query("SHOW CONSTRAINTS YIELD name")}
 
     def sync(self, g: nx.MultiDiGraph, **options: object):
         options.setdefault("progress", False)
@@ -261,6 +275,75 @@ def test_batched_sync_finds_endpoints_by_one_scan(fresh: Database, data_graph: n
     assert not fresh.sync(data_graph).changed
 
 
+def test_batched_sync_into_an_empty_database_builds_indexes_after_the_data(
+        fresh: Database, data_graph: nx.MultiDiGraph):
+    fresh.drop_schema()
+    report = fresh.sync(data_graph, batch_size=50, workers=3)
+    assert report.mode == "batched" and "indexes after the data" in report.phases
+    names = schema_object_names()
+    objects = fresh.schema_objects()
+    for name in [*names["constraints"], *names["indexes"]]:
+        assert objects.get(name) == "ONLINE", name
+    assert fresh.value("MATCH (n:Entity) RETURN count(n)") == data_graph.number_of_nodes()
+    assert fresh.relationship_counts() == expected_relationships(data_graph)
+    again = fresh.sync(data_graph, batch_size=50)
+    assert not again.changed and "indexes after the data" not in again.phases
+
+
+def stored_records(db: Database) -> tuple[dict, dict]:
+    """Every entity's and relationship's labels or type and properties, with their Neo4j
+    value types."""
+    nodes = {r["id"]: r["v"] for r in db.query(
+        "MATCH (n:Entity) RETURN n.id AS id, [labels(n), properties(n), "
+        "[k IN keys(n) | valueType(n[k])]] AS v")}
+    rels = {(r["a"], r["t"], r["b"]): r["v"] for r in db.query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, "
+        "[properties(r), [k IN keys(r) | valueType(r[k])]] AS v")}
+    return nodes, rels
+
+
+@pytest.mark.slow
+def test_batched_parallel_sync_stores_what_one_transaction_stores(
+        fresh: Database, data_graph: nx.MultiDiGraph):
+    fresh.sync(data_graph, centrality=False)  # one transaction, property maps
+    one_transaction = stored_records(fresh)
+    fresh.clear()
+    fresh.drop_schema()
+    report = fresh.sync(data_graph, centrality=False, batch_size=40, workers=2)
+    assert report.mode == "batched"  # columns rows, parallel batches, indexes afterwards
+    nodes, rels = stored_records(fresh)
+    assert len(nodes) == data_graph.number_of_nodes() and len(rels) == len(one_transaction[1])
+    assert (nodes, rels) == one_transaction
+
+
+def test_a_property_outside_the_schema_is_refused_not_dropped(
+        fresh: Database, data_graph: nx.MultiDiGraph):
+    g = data_graph.copy()
+    u, v, rel = next(iter(g.edges(keys=True)))
+    g.edges[u, v, rel]["bogus"] = 1  # only code, not the loaders, could put it there
+    g.graph["version"] = "with a bogus property"
+    with pytest.raises(SyncError, match=f"{rel} edge '{u}' -> '{v}' has properties the schema "
+                                        "does not declare: bogus"):
+        fresh.sync(g, batch_size=40, centrality=False)
+
+
+def test_a_constraint_that_fails_after_the_data_is_reported_and_resumable(
+        fresh: Database, data_graph: nx.MultiDiGraph):
+    fresh.drop_schema()
+    fund = conflicting_fund(fresh, data_graph)  # not an :Entity: only Fund.id can object
+    with pytest.raises(SyncError) as failure:
+        fresh.sync(data_graph, batch_size=50)
+    message = str(failure.value)
+    assert "after the data failed" in message and "fund_id" in message
+    assert "partially updated" in message
+    assert fresh.value("MATCH (m:InnographMeta) RETURN m.status") == "incomplete"
+    fresh.query("MATCH (n:Fund {id: $id}) WHERE NOT n:Entity DELETE n", id=fund)
+    resumed = fresh.sync(data_graph, batch_size=50)
+    assert not resumed.changed
+    assert fresh.schema_objects().get("fund_id") == "ONLINE"
+    assert fresh.value("MATCH (m:InnographMeta) RETURN m.status") == "complete"
+
+
 def test_changed_record_is_updated_in_place(fresh: Database, data_graph: nx.MultiDiGraph):
     g = data_graph.copy()
     fresh.sync(g)
@@ -387,9 +470,9 @@ def test_lost_edges_fail_loudly():
     g = nx.MultiDiGraph()
     g.add_nodes_from(range(10))
     with pytest.raises(SyncError, match="FUNDS: the graph has 4, Neo4j has 3"):
-        _verify(g, before, after, _Tally(), _counts(), _counts(), Counter({"FUNDS": 4}), False)
+        _verify(g, before, after, Tally(), _counts(), _counts(), Counter({"FUNDS": 4}), False)
     with pytest.raises(SyncError, match="planned 2 new nodes, Neo4j created 0"):
-        _verify(g, before, before, _Tally(), _counts(created=2), _counts(),
+        _verify(g, before, before, Tally(), _counts(created=2), _counts(),
                 Counter({"FUNDS": 4}), False)
 
 
