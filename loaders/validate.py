@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord, Provenance
-from graph.schema import NODE_ID_PATTERN, Schema, coerce_value
+from graph.schema import NODE_ID_PATTERN, PropertySpec, Schema, coerce_value
 from loaders.problems import ProblemReport
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
 NODE_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
 EDGE_FIELDS = ("from", "rel", "to", "provenance")
+DEFAULT_TEXT_BUDGET = 64_000_000  # characters of normalised source text kept in memory
+
+# A problem found in a record, before it is reported: (kind, field, message).
+Found = list[tuple[str, str | None, str]]
 
 
 def normalise(text: str) -> str:
@@ -30,18 +34,21 @@ def normalise(text: str) -> str:
 class SourceTexts:
     """The source documents of a data set, by file name, for checking quotes.
 
-    Texts are read lazily and a few are cached (bounded memory with many generated sources).
-    Whole sentences are looked up in a set first; other quotes fall back to substring search.
+    Texts are read lazily and kept while their total size stays within ``budget`` characters
+    (the least recently used is dropped first): every text of an ordinary data set stays, so
+    records may cite their sources in any order without reading a document twice. Whole
+    sentences are looked up in a set first; other quotes fall back to substring search.
     """
 
-    def __init__(self, directory: Path | None, cache_size: int = 16):
+    def __init__(self, directory: Path | None, budget: int = DEFAULT_TEXT_BUDGET):
         self.directory = directory
         self.names = (
             {p.name for p in directory.iterdir() if p.is_file()}
             if directory and directory.is_dir() else set()
         )
         self._cache: OrderedDict[str, tuple[str, set[str]]] = OrderedDict()
-        self._cache_size = cache_size
+        self._size = 0  # characters of normalised text in the cache
+        self._budget = budget
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -56,18 +63,27 @@ class SourceTexts:
         sentences = {normalise(s) for s in _SENTENCE_END.split(raw)}
         entry = (normalise(raw), sentences)
         self._cache[name] = entry
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        self._size += len(entry[0])
+        while self._size > self._budget and len(self._cache) > 1:
+            _, (text, _) = self._cache.popitem(last=False)
+            self._size -= len(text)
         return entry
 
     def contains_quote(self, name: str, quote: str) -> bool:
+        return self.contains_normalised(name, normalise(quote))
+
+    def contains_normalised(self, name: str, wanted: str) -> bool:
+        """``contains_quote`` for a quote already passed through ``normalise``."""
         text, sentences = self._text(name)
-        wanted = normalise(quote)
         return bool(wanted) and (wanted in sentences or wanted in text)
 
 
 class RecordValidator:
-    """Validates node and edge records; ``node_kind(id)`` looks up already accepted nodes."""
+    """Validates node and edge records; ``node_kind(id)`` looks up already accepted nodes.
+
+    Each check appends to a list of problems found in the record, reported together at its
+    end (in the order found); a record with none is returned.
+    """
 
     def __init__(self, schema: Schema, report: ProblemReport, sources: SourceTexts | None,
                  node_kind: Callable[[str], str | None]):
@@ -75,152 +91,180 @@ class RecordValidator:
         self.report = report
         self.sources = sources  # None: quotes are not checked (e.g. `--no-quotes`)
         self.node_kind = node_kind
+        # Property specs by node kind and by relation kind, looked up once per record.
+        names = [*schema.node_core, *schema.node_properties]
+        self._node_specs = {kind: {n: s for n in names
+                                   if (s := schema.node_property(kind, n)) is not None}
+                            for kind in schema.node_kinds}
+        self._edge_specs = {rel: {n: s for n in schema.edge_properties
+                                  if (s := schema.edge_property(rel, n)) is not None}
+                            for rel in schema.relation_kinds}
+        self._node_kind_list = ", ".join(schema.node_kinds)
+
+    def _flush(self, found: Found, file: str, location: str) -> None:
+        add = self.report.add
+        for kind, field, message in found:
+            add(kind, file, location, field, message)
 
     # -- nodes ---------------------------------------------------------------------------
     def node(self, raw: Any, file: str, location: str) -> NodeRecord | None:
-        add = self._adder(file, location)
         if not isinstance(raw, dict):
-            add("malformed-record", None, f"expected a mapping of fields, got {type(raw).__name__}")
+            self.report.add("malformed-record", file, location, None,
+                            f"expected a mapping of fields, got {type(raw).__name__}")
             return None
-        before = self.report.total
-        values: dict[str, Any] = {}
-        for name in ("id", "kind", "subtype", "name_zh", "name_en"):
-            value = raw.get(name)
-            if not isinstance(value, str) or not value.strip():
-                add("missing-field", name, f"node has no {name}")
-            else:
-                # Interned: ids are shared with edges, kinds repeat millions of times.
-                values[name] = sys.intern(value.strip())
-        node_id, kind = values.get("id"), values.get("kind")
+        found: Found = []
+        node_id = _field_text(raw, "id", "node has no id", found)
+        kind = _field_text(raw, "kind", "node has no kind", found)
+        subtype = _field_text(raw, "subtype", "node has no subtype", found)
+        name_zh = _field_text(raw, "name_zh", "node has no name_zh", found)
+        name_en = _field_text(raw, "name_en", "node has no name_en", found)
         if node_id is not None and not NODE_ID_PATTERN.match(node_id):
-            add("bad-id", "id", f"id {node_id!r} is not an ASCII slug (a-z, 0-9, '-')")
+            found.append(("bad-id", "id",
+                          f"id {node_id!r} is not an ASCII slug (a-z, 0-9, '-')"))
         elif node_id is not None and self.node_kind(node_id) is not None:
-            add("duplicate-id", "id", f"id {node_id!r} is already used by another node")
+            found.append(("duplicate-id", "id",
+                          f"id {node_id!r} is already used by another node"))
         kind_spec = self.schema.node_kinds.get(kind) if kind else None
         if kind and kind_spec is None:
-            add("unknown-kind", "kind",
-                f"unknown node kind {kind!r}; known: {', '.join(self.schema.node_kinds)}")
-        subtype = values.get("subtype")
+            found.append(("unknown-kind", "kind",
+                          f"unknown node kind {kind!r}; known: {self._node_kind_list}"))
         if kind_spec and subtype and subtype not in kind_spec.subtypes:
-            add("unknown-subtype", "subtype",
-                f"subtype {subtype!r} is not allowed for {kind}; allowed: "
-                f"{', '.join(kind_spec.subtypes)}")
+            found.append(("unknown-subtype", "subtype",
+                          f"subtype {subtype!r} is not allowed for {kind}; allowed: "
+                          f"{', '.join(kind_spec.subtypes)}"))
         aliases: list[str] = []
-        if raw.get("aliases") not in (None, [], ""):
-            aliases = self._coerce("string_list", raw["aliases"], "aliases", add) or []
+        raw_aliases = raw.get("aliases")
+        if raw_aliases not in (None, [], ""):
+            aliases = self._coerce("string_list", raw_aliases, "aliases", found) or []
         properties = self._properties(
-            raw, NODE_FIELDS, lambda name: self.schema.node_property(kind, name) if kind_spec
-            else None, f"node kind {kind}", add, check=kind_spec is not None)
-        provenance = self._provenance(raw.get("provenance"), add)
-        if self.report.total > before:
+            raw, NODE_FIELDS, self._node_specs[kind] if kind_spec else None, "node kind", kind,
+            found)
+        provenance = self._provenance(raw.get("provenance"), found)
+        if found:
+            self._flush(found, file, location)
             return None
-        return NodeRecord(node_id, kind, subtype, values["name_zh"], values["name_en"],
+        return NodeRecord(node_id, kind, subtype, name_zh, name_en,  # type: ignore[arg-type]
                           provenance, tuple(dict.fromkeys(aliases)), properties)
 
     # -- edges ---------------------------------------------------------------------------
     def edge(self, raw: Any, file: str, location: str) -> EdgeRecord | None:
-        add = self._adder(file, location)
         if not isinstance(raw, dict):
-            add("malformed-record", None, f"expected a mapping of fields, got {type(raw).__name__}")
+            self.report.add("malformed-record", file, location, None,
+                            f"expected a mapping of fields, got {type(raw).__name__}")
             return None
-        before = self.report.total
-        ends: dict[str, str] = {}
-        for name in ("from", "rel", "to"):
-            value = raw.get(name)
-            if not isinstance(value, str) or not value.strip():
-                add("missing-field", name, f"edge has no {name!r}")
-            else:
-                ends[name] = sys.intern(value.strip())
-        relation = self.schema.relation_kinds.get(ends.get("rel", ""))
-        if "rel" in ends and relation is None:
+        found: Found = []
+        source = _field_text(raw, "from", "edge has no 'from'", found)
+        rel = _field_text(raw, "rel", "edge has no 'rel'", found)
+        target = _field_text(raw, "to", "edge has no 'to'", found)
+        relation = self.schema.relation_kinds.get(rel) if rel is not None else None
+        if relation is None and rel is not None:
             derived = " (derived from provenance, not written)" if (
-                ends["rel"] in self.schema.derived_relation_kinds) else ""
-            add("unknown-relation", "rel", f"unknown relation kind {ends['rel']!r}{derived}")
-        kinds = {}
-        for name in ("from", "to"):
-            if name in ends:
-                kinds[name] = self.node_kind(ends[name])
-                if kinds[name] is None:
-                    add("dangling-endpoint", name, f"no node with id {ends[name]!r}")
-        if ends.get("from") and ends.get("from") == ends.get("to"):
-            add("self-loop", "to", f"edge joins {ends['from']!r} to itself")
-        if relation and kinds.get("from") and kinds["from"] not in relation.from_kinds:
-            add("wrong-endpoint-kind", "from",
-                f"{relation.name} cannot start at a {kinds['from']} ({ends['from']}); "
-                f"allowed: {', '.join(relation.from_kinds)}")
-        if relation and kinds.get("to") and kinds["to"] not in relation.to_kinds:
-            add("wrong-endpoint-kind", "to",
-                f"{relation.name} cannot end at a {kinds['to']} ({ends['to']}); "
-                f"allowed: {', '.join(relation.to_kinds)}")
+                rel in self.schema.derived_relation_kinds) else ""
+            found.append(("unknown-relation", "rel", f"unknown relation kind {rel!r}{derived}"))
+        source_kind = target_kind = None
+        if source is not None:
+            source_kind = self.node_kind(source)
+            if source_kind is None:
+                found.append(("dangling-endpoint", "from", f"no node with id {source!r}"))
+        if target is not None:
+            target_kind = self.node_kind(target)
+            if target_kind is None:
+                found.append(("dangling-endpoint", "to", f"no node with id {target!r}"))
+        if source is not None and source == target:
+            found.append(("self-loop", "to", f"edge joins {source!r} to itself"))
+        if relation and source_kind and source_kind not in relation.from_kinds:
+            found.append(("wrong-endpoint-kind", "from",
+                          f"{relation.name} cannot start at a {source_kind} ({source}); "
+                          f"allowed: {', '.join(relation.from_kinds)}"))
+        if relation and target_kind and target_kind not in relation.to_kinds:
+            found.append(("wrong-endpoint-kind", "to",
+                          f"{relation.name} cannot end at a {target_kind} ({target}); "
+                          f"allowed: {', '.join(relation.to_kinds)}"))
         properties = self._properties(
-            raw, EDGE_FIELDS, lambda name: self.schema.edge_property(relation.name, name)
-            if relation else None, f"relation {ends.get('rel')}", add, check=relation is not None)
-        provenance = self._provenance(raw.get("provenance"), add)
-        if self.report.total > before:
+            raw, EDGE_FIELDS, self._edge_specs[relation.name] if relation else None,
+            "relation", rel, found)
+        provenance = self._provenance(raw.get("provenance"), found)
+        if found:
+            self._flush(found, file, location)
             return None
-        return EdgeRecord(ends["from"], ends["rel"], ends["to"], provenance, properties)
+        return EdgeRecord(source, rel, target, provenance, properties)  # type: ignore[arg-type]
 
     # -- shared --------------------------------------------------------------------------
-    def _adder(self, file: str, location: str) -> Callable[[str, str | None, str], None]:
-        def add(kind: str, field: str | None, message: str) -> None:
-            self.report.add(kind, file, location, field, message)
-        return add
-
-    def _coerce(self, type_name: str, value: Any, field: str, add: Callable) -> Any:
+    @staticmethod
+    def _coerce(type_name: str, value: Any, field: str, found: Found) -> Any:
         try:
             return coerce_value(type_name, value)
         except ValueError as exc:
-            add("bad-property-type", field, str(exc))
+            found.append(("bad-property-type", field, str(exc)))
             return None
 
-    def _properties(self, raw: dict[str, Any], core: tuple[str, ...], spec_of: Callable,
-                    owner: str, add: Callable, check: bool) -> dict[str, Any]:
+    def _properties(self, raw: dict[str, Any], core: tuple[str, ...],
+                    specs: dict[str, PropertySpec] | None, owner: str, owner_name: str | None,
+                    found: Found) -> dict[str, Any]:
+        """Typed properties; ``specs`` None: the kind is unknown (reported already), so
+        properties are not checked. ``owner``, ``owner_name``: e.g. "node kind", "Lab"."""
         properties: dict[str, Any] = {}
         for name, value in raw.items():
             if name in core or value is None:
                 continue
-            spec = spec_of(name)
+            spec = specs.get(name) if specs is not None else None
             if spec is None:
-                if check:
-                    add("unknown-property", name, f"property {name!r} is not allowed on {owner}")
+                if specs is not None:
+                    found.append(("unknown-property", name,
+                                  f"property {name!r} is not allowed on {owner} {owner_name}"))
                 continue
-            coerced = self._coerce(spec.type, value, name, add)
+            coerced = self._coerce(spec.type, value, name, found)
             if coerced is not None:
                 properties[name] = coerced
         return properties
 
-    def _provenance(self, raw: Any, add: Callable) -> tuple[Provenance, ...]:
+    def _provenance(self, raw: Any, found: Found) -> tuple[Provenance, ...]:
         if not raw:
-            add("missing-provenance", "provenance", "no provenance: give a source and a quote")
+            found.append(("missing-provenance", "provenance",
+                          "no provenance: give a source and a quote"))
             return ()
         if isinstance(raw, dict):
             raw = [raw]
         if not isinstance(raw, list):
-            add("missing-provenance", "provenance", "provenance must be a list of {source, quote}")
+            found.append(("missing-provenance", "provenance",
+                          "provenance must be a list of {source, quote}"))
             return ()
+        sources = self.sources
         entries = []
         for index, item in enumerate(raw, start=1):
-            field = f"provenance[{index}]"
             source = item.get("source") if isinstance(item, dict) else None
             quote = item.get("quote") if isinstance(item, dict) else None
             if not isinstance(source, str) or not source.strip():
-                add("missing-provenance", f"{field}.source", "provenance entry has no source")
+                found.append(("missing-provenance", f"provenance[{index}].source",
+                              "provenance entry has no source"))
                 continue
-            if not isinstance(quote, str) or not normalise(quote):
-                add("missing-provenance", f"{field}.quote", "provenance entry has no quote")
+            wanted = normalise(quote) if isinstance(quote, str) else ""
+            if not wanted:
+                found.append(("missing-provenance", f"provenance[{index}].quote",
+                              "provenance entry has no quote"))
                 continue
             source = sys.intern(source.strip())
-            if self.sources is not None:
-                if source not in self.sources:
-                    add("unknown-source", f"{field}.source",
-                        f"source {source!r} is not a file in the sources folder")
+            if sources is not None:
+                if source not in sources.names:
+                    found.append(("unknown-source", f"provenance[{index}].source",
+                                  f"source {source!r} is not a file in the sources folder"))
                     continue
-                if not self.sources.contains_quote(source, quote):
-                    add("quote-not-found", f"{field}.quote",
-                        f"quote {_clip(quote)!r} does not occur in {source}")
+                if not sources.contains_normalised(source, wanted):
+                    found.append(("quote-not-found", f"provenance[{index}].quote",
+                                  f"quote {_clip(quote)!r} does not occur in {source}"))
                     continue
             entries.append(Provenance(source, quote.strip()))
         return tuple(entries)
+
+
+def _field_text(raw: dict[str, Any], name: str, missing: str, found: Found) -> str | None:
+    """A required text field, stripped and interned (ids are shared with edges, kinds repeat
+    millions of times), or None with a missing-field problem."""
+    value = raw.get(name)
+    if not isinstance(value, str) or not value.strip():
+        found.append(("missing-field", name, missing))
+        return None
+    return sys.intern(value.strip())
 
 
 def _clip(text: str, limit: int = 40) -> str:
