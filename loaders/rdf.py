@@ -1,9 +1,10 @@
 """Read RDF that follows the innograph ontology back into raw records, like any data file.
 
 An RDF file in any export format (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) holds
-nodes and edges together. ``RdfFile`` parses it once with pyoxigraph (streaming, in Rust) and
-yields the same raw records a YAML file would give: nodes first, then edges, for the same
-``RecordValidator``, so an RDF file loads with the same checks and the same errors.
+nodes and edges together. ``RdfFile`` parses it once (``loaders.rdf_parse``: pyoxigraph,
+large N-Triples and N-Quads in two processes) and yields the same raw records a YAML file
+would give: nodes first, then edges, for the same ``RecordValidator``, so an RDF file loads
+with the same checks and the same errors.
 
 Mapping back (the inverse of ``graph.rdf.export``):
 
@@ -11,7 +12,7 @@ Mapping back (the inverse of ``graph.rdf.export``):
   ``ig:`` data property -> the schema property of that term;
 - a relation triple ``s ig:rel o`` and the ``rdf:Statement`` about it make an edge; edge
   properties and provenance come from the statement (a relation triple without one has no
-  provenance, which the validator reports);
+  provenance, which the validator reports; one whose object is a literal has no ``to``);
 - ``prov:qualifiedDerivation`` entries give provenance, ordered by ``schema:position``; the
   source is the file name at the end of the ``prov:entity`` IRI;
 - derived triples (``rdfs:label``, ``prov:wasDerivedFrom``, ``dcterms:hasFormat``) and terms
@@ -43,6 +44,7 @@ from graph.rdf.namespaces import (
     vocabulary,
 )
 from graph.schema import Schema
+from loaders.rdf_parse import Subjects, Term, Values, parse_subjects
 from loaders.readers import MalformedFile, RawRecord
 
 RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
@@ -53,13 +55,9 @@ RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
     ".trig": ox.RdfFormat.TRIG,
     ".nq": ox.RdfFormat.N_QUADS,
 }
-
-# Terms as plain Python values: an IRI is a str, a blank node "_:" + its id, a literal a tuple
-# (lexical form, datatype IRI, language or None). Unlike pyoxigraph's objects, these are not
-# tracked by the garbage collector, so a large index does not make every collection longer.
-Literal = tuple[str, str, str | None]
-Term = str | Literal
-Values = dict[str, list[Term]]  # predicate IRI -> distinct objects, in file order
+_LAST = 1 << 30  # the rank of a provenance entry without a usable schema:position
+_UNSEEN = object()
+Field = tuple[str, bool] | str | None  # see RdfFile._field
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,48 +70,36 @@ class Resource:
         return f"<{self.iri}>"
 
 
+@dataclass(frozen=True, slots=True)
+class LiteralTerm:
+    """A literal where the validator expects a node: shown as ``"text"``."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return f'"{self.text}"'
+
+
 def is_rdf_file(path: Path) -> bool:
     return path.suffix.lower() in RDF_SUFFIXES
 
 
-def parse_subjects(path: Path) -> dict[str, Values]:
+def read_subjects(path: Path, processes: int | None = None) -> Subjects:
     """Every subject of an RDF file with its predicates and distinct objects, in file order;
     raises ``MalformedFile`` naming the line for a syntax error."""
-    subjects: dict[str, Values] = {}
-    get = subjects.get
-    named, literal = ox.NamedNode, ox.Literal
     try:
-        for quad in ox.parse(path=path, format=RDF_SUFFIXES[path.suffix.lower()]):
-            subject, term = quad.subject, quad.object
-            key = subject.value if subject.__class__ is named else f"_:{subject.value}"
-            kind = term.__class__
-            if kind is named:
-                obj: Term = term.value
-            elif kind is literal:
-                obj = (term.value, term.datatype.value, term.language)
-            else:  # a blank node (RDF-star triple terms are not part of the ontology)
-                obj = f"_:{term.value}" if kind is ox.BlankNode else str(term)
-            values = get(key)
-            if values is None:
-                values = subjects[key] = {}
-            predicate = quad.predicate.value
-            found = values.get(predicate)
-            if found is None:
-                values[predicate] = [obj]
-            elif obj not in found:  # a graph is a set; quads repeat triples across graphs
-                found.append(obj)
+        return parse_subjects(path, RDF_SUFFIXES[path.suffix.lower()], processes)
     except SyntaxError as exc:
         location = f"line {exc.lineno}" if exc.lineno else ""
         raise MalformedFile(location, f"invalid {path.suffix[1:]} RDF: {exc.msg}") from None
     except UnicodeDecodeError as exc:
         raise MalformedFile("", f"not UTF-8 text: {exc.reason}") from None
-    return subjects
 
 
 def _plain(term: Term) -> str | Resource:
     """A literal's lexical form (the validator coerces it); a resource as a ``Resource``, which
     the validator reports as a value of the wrong type."""
-    return term[0] if isinstance(term, tuple) else Resource(term)
+    return term[0] if term.__class__ is tuple else Resource(term)  # type: ignore[return-value]
 
 
 def _first_source(located: tuple[str, RawRecord]) -> str:
@@ -122,30 +108,36 @@ def _first_source(located: tuple[str, RawRecord]) -> str:
 
 
 class RdfFile:
-    """One RDF file read as raw node and edge records (parsed on first use, once)."""
+    """One RDF file read as raw node and edge records (parsed on first use, once).
 
-    def __init__(self, path: Path, schema: Schema | None = None):
+    ``processes``: how many processes may parse it (see ``loaders.rdf_parse``)."""
+
+    def __init__(self, path: Path, schema: Schema | None = None, processes: int | None = None):
         self.path = path
+        self.processes = processes
         self.vocab: Vocabulary = vocabulary(schema)
-        self._subjects: dict[str, Values] | None = None
+        self._subjects: Subjects | None = None
         self._nodes: list[tuple[str, Values, str]] | None = None  # (IRI, values, kind)
         self._statements: list[tuple[str, Values]] = []
         self._ids: dict[str, str] = {}  # node IRI -> its ig:id
+        self._documents: dict[str, str] = {}  # source-document IRI -> file name
         self._failed = False  # a syntax error is reported once, with the nodes
-        prov = self.vocab.provenance
-        self._qualified, self._entity = prov["qualified"], prov["entity"]
-        self._position = prov["position"]
         vocab = self.vocab
+        prov = vocab.provenance
+        self._qualified, self._entity = prov["qualified"], prov["entity"]
+        self._position, self._quote = prov["position"], vocab.quote_iri
         self._relations = {vocab.relation_iri[r]: r for r in vocab.schema.relation_kinds}
         # ig: terms that are neither relations nor unknown: data properties, derived relations
         self._known = {*vocab.node_term_of, *vocab.edge_term_of, vocab.quote_iri,
                        *vocab.relation_of}
+        self._node_fields: dict[str, Field] = {}  # caches of ``_field``, per record kind
+        self._edge_fields: dict[str, Field] = {}
 
     @property
-    def subjects(self) -> dict[str, Values]:
+    def subjects(self) -> Subjects:
         if self._subjects is None:
             try:
-                self._subjects = parse_subjects(self.path)
+                self._subjects = read_subjects(self.path, self.processes)
             except MalformedFile:
                 self._failed = True
                 raise
@@ -164,70 +156,99 @@ class RdfFile:
                 if not types:
                     continue
                 kinds = [kind_of_class.get(t) or t[len(ns):] for t in types
-                         if isinstance(t, str) and t.startswith(ns)]
+                         if t.__class__ is str and t.startswith(ns)]  # type: ignore[union-attr]
                 if kinds:  # several: an unknown kind, for the validator to report
                     nodes.append((iri, values, ", ".join(kinds)))
                     ids = values.get(id_iri)
-                    if ids and isinstance(ids[0], tuple):
+                    if ids and ids[0].__class__ is tuple:
                         self._ids[iri] = ids[0][0]
                 elif RDF_STATEMENT in types:
                     self._statements.append((iri, values))
             self._nodes = nodes
         return self._nodes
 
-    def _is_relation(self, predicate: str, objects: list[Any]) -> bool:
+    def _is_relation(self, predicate: str, objects: list[Term]) -> bool:
         """A schema relation, or an unknown ``ig:`` term linking to a resource."""
         if predicate in self._relations:
             return True
         return (predicate.startswith(self.vocab.ns) and predicate not in self._known
-                and isinstance(objects[0], str))
+                and objects[0].__class__ is str)
 
-    def _node_id(self, iri: str) -> str:
+    def _node_id(self, term: Term) -> str | LiteralTerm:
         """The id of the node an IRI names: its ``ig:id``, else the IRI's last segment."""
-        node_id = self._ids.get(iri)
-        return node_id if node_id is not None else iri.rsplit("/", 1)[-1]
+        if term.__class__ is tuple:
+            return LiteralTerm(term[0])
+        node_id = self._ids.get(term)  # type: ignore[arg-type]
+        return node_id if node_id is not None else term.rsplit("/", 1)[-1]  # type: ignore
+
+    def _document(self, iri: str) -> str:
+        name = self._documents.get(iri)
+        if name is None:
+            name = self._documents[iri] = document_file(iri)
+        return name
 
     def _provenance(self, values: Values) -> list[dict[str, Any]]:
+        derivations = values.get(self._qualified)
+        if not derivations:
+            return []
+        subjects = self.subjects
         entries = []
-        for derivation in values.get(self._qualified, []):
-            fields = self.subjects.get(derivation, {}) if isinstance(derivation, str) else {}
-            entity = fields.get(self._entity, [])
-            quote = fields.get(self.vocab.quote_iri, [])
-            position = fields.get(self._position, [])
+        for derivation in derivations:
+            fields = (subjects.get(derivation) if derivation.__class__ is str  # type: ignore
+                      else None) or {}
+            entity = fields.get(self._entity, ())
+            quote = fields.get(self._quote, ())
+            position = fields.get(self._position)
             try:
-                rank = int(position[0][0]) if position else 1 << 30
+                rank = int(position[0][0]) if position else _LAST
             except (ValueError, TypeError):
-                rank = 1 << 30
-            source = (document_file(entity[0])
-                      if len(entity) == 1 and isinstance(entity[0], str) else None)
+                rank = _LAST
+            source = (self._document(entity[0])  # type: ignore[arg-type]
+                      if len(entity) == 1 and entity[0].__class__ is str else None)
             entries.append((rank, {"source": source,
                                    "quote": _plain(quote[0]) if len(quote) == 1 else None}))
-        entries.sort(key=lambda entry: entry[0])
+        if len(entries) > 1:
+            entries.sort(key=lambda entry: entry[0])
         return [entry for _, entry in entries]
 
-    def _properties(self, record: RawRecord, values: Values, terms: dict,
-                    relations: bool) -> None:
+    def _field(self, predicate: str, data_terms: dict[str, Any]) -> Field:
+        """What a predicate is in a record: a data property (name, many values), an unknown
+        ``ig:`` term (its local name, for the validator to report), or nothing (None)."""
+        term = data_terms.get(predicate)
+        if term is not None:
+            return term.name, term.many
+        ns = self.vocab.ns
+        if predicate.startswith(ns) and predicate not in self._known:
+            return predicate[len(ns):]
+        return None
+
+    def _properties(self, record: RawRecord, values: Values, fields: dict[str, Field],
+                    data_terms: dict[str, Any], relations: bool) -> None:
         """Data properties into ``record`` under their schema names, unknown ``ig:`` terms
         under their local names (for the validator to report); relations are skipped when
-        ``relations`` (they become edges)."""
-        ns = self.vocab.ns
+        ``relations`` (they become edges). ``fields`` caches ``_field`` by predicate."""
         for predicate, objects in values.items():
-            term = terms.get(predicate)
-            if term is not None:
-                name, many = term.name, term.many
-            elif (predicate.startswith(ns) and predicate not in self._known
-                  and not (relations and self._is_relation(predicate, objects))):
-                name, many = predicate[len(ns):], False
-            else:
+            field = fields.get(predicate, _UNSEEN)
+            if field is _UNSEEN:
+                field = fields[predicate] = self._field(predicate, data_terms)
+            if field is None:
                 continue
-            found = [_plain(o) for o in objects]
-            record[name] = found if many or len(found) > 1 else found[0]
+            if field.__class__ is str:
+                if relations and objects[0].__class__ is str:
+                    continue  # an unknown term linking to a resource: an edge
+                name, many = field, False
+            else:
+                name, many = field  # type: ignore[misc]
+            if len(objects) == 1 and not many:
+                record[name] = _plain(objects[0])
+            else:
+                record[name] = [_plain(o) for o in objects]
 
     def nodes(self) -> Iterator[tuple[str, RawRecord]]:
-        node_terms = self.vocab.node_term_of
+        fields, terms = self._node_fields, self.vocab.node_term_of
         for iri, values, kind in self._classify():
             record: RawRecord = {"kind": kind}
-            self._properties(record, values, node_terms, relations=True)
+            self._properties(record, values, fields, terms, relations=True)
             record["provenance"] = self._provenance(values)
             yield f"<{iri}>", record
 
@@ -237,32 +258,41 @@ class RdfFile:
         nodes = self._classify()
         statements: dict[tuple[str, str, str], tuple[str, Values]] = {}
         for iri, values in self._statements:
-            ends = [values.get(p, []) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
-            if any(len(end) != 1 or not isinstance(end[0], str) for end in ends):
+            ends = (_resource(values, RDF_SUBJECT), _resource(values, RDF_PREDICATE),
+                    _resource(values, RDF_OBJECT))
+            if None in ends:
                 yield f"<{iri}>", {"from": None, "rel": None, "to": None,
                                    "provenance": self._provenance(values)}
                 continue
-            statements[(ends[0][0], ends[1][0], ends[2][0])] = (iri, values)
-        asserted = [(iri, predicate, o) for iri, values, _ in nodes
-                    for predicate, objects in values.items()
-                    if self._is_relation(predicate, objects) for o in objects]
-        ns = self.vocab.ns
+            statements[ends] = (iri, values)  # type: ignore[index]
+        relations, ns = self._relations, self.vocab.ns
+        fields, terms = self._edge_fields, self.vocab.edge_term_of
         records: list[tuple[str, RawRecord]] = []
-        for key in dict.fromkeys([*statements, *asserted]):
-            source, predicate, target = key
-            relation = self._relations.get(predicate) or predicate.removeprefix(ns)
+        for (source, predicate, target), (iri, values) in statements.items():
+            relation = relations.get(predicate) or predicate.removeprefix(ns)
             record: RawRecord = {"from": self._node_id(source), "rel": relation,
                                  "to": self._node_id(target)}
-            statement = statements.get(key)
-            if statement is None:
-                record["provenance"] = []  # the validator reports it: no statement, no source
-                records.append((f"<{source}> {relation} <{target}>", record))
-                continue
-            iri, values = statement
-            self._properties(record, values, self.vocab.edge_term_of, relations=False)
+            self._properties(record, values, fields, terms, relations=False)
             record["provenance"] = self._provenance(values)
             records.append((f"<{iri}>", record))
+        # Relation triples no statement is about: no provenance, which the validator reports.
+        unstated = dict.fromkeys((iri, predicate, o) for iri, values, _ in nodes
+                                 for predicate, objects in values.items()
+                                 if self._is_relation(predicate, objects) for o in objects
+                                 if (iri, predicate, o) not in statements)
+        for source, predicate, target in unstated:
+            relation = relations.get(predicate) or predicate.removeprefix(ns)
+            record = {"from": self._node_id(source), "rel": relation,
+                      "to": self._node_id(target), "provenance": []}
+            shown = f"<{target}>" if target.__class__ is str else repr(record["to"])
+            records.append((f"<{source}> {relation} {shown}", record))
         # Grouped by source document (stable: file order within a document), so that checking
         # quotes reads each document once; in graph order they would come in any order.
         records.sort(key=_first_source)
         yield from records
+
+
+def _resource(values: Values, predicate: str) -> str | None:
+    """The one object of ``predicate`` if it is a resource, else None."""
+    objects = values.get(predicate)
+    return objects[0] if objects and len(objects) == 1 and objects[0].__class__ is str else None

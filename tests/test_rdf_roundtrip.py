@@ -165,6 +165,20 @@ def test_invalid_rdf_reports_the_validators_problem(fixture_graph: nx.MultiDiGra
     assert found.file == path.name and found.location.startswith("<https://")
 
 
+def test_a_relation_to_a_literal_is_reported(fixture_graph: nx.MultiDiGraph,
+                                            tmp_path: Path) -> None:
+    """A literal object is no node, even when its text is a node's id."""
+    triples = [*_valid_triples(fixture_graph),
+               ox.Triple(ox.NamedNode(FUND), ox.NamedNode(IG + "funds"), ox.Literal("demo-lab"))]
+    path = tmp_path / "literal.nt"
+    ox.serialize(triples, path, ox.RdfFormat.N_TRIPLES)
+    with pytest.raises(LoadError) as caught:
+        load_graph(path, sources_dir=FIXTURES / "valid" / "sources", progress=False)
+    found = {(p.kind, p.field) for p in caught.value.report.kept}
+    assert found == {("missing-field", "to"), ("missing-provenance", "provenance")}
+    assert all(p.location == f'<{FUND}> FUNDS "demo-lab"' for p in caught.value.report.kept)
+
+
 def test_duplicate_ids_are_reported(fixture_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     triples = _valid_triples(fixture_graph)
     twin = [ox.Triple(ox.NamedNode(ID + "twin"), t.predicate, t.object)
