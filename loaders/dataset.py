@@ -106,10 +106,12 @@ def _records(files: list[Path], root: Path, report: ProblemReport, bar: tqdm | N
 def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
                check_quotes: bool = True, progress: bool | None = None,
                max_kept_problems: int = 100_000,
-               sources_dir: Path | str | None = None) -> nx.MultiDiGraph:
+               sources_dir: Path | str | None = None,
+               processes: int | None = None) -> nx.MultiDiGraph:
     """Validate and load a data directory or RDF file into a new graph, or raise
     ``LoadError``. Quotes are checked against ``sources_dir`` (default: ``sources/`` beside
-    the data)."""
+    the data). ``processes``: how many may parse a large N-Triples or N-Quads file (default:
+    two when a second core is free; see ``loaders.rdf_parse``)."""
     root = Path(root) if root is not None else default_data_dir()
     layout = find_layout(root)
     root = layout.root  # a single RDF file: its folder, so problems name the file
@@ -120,7 +122,8 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
     g = new_graph()
     kinds: dict[str, str] = {}  # accepted node id -> kind, for the validator's lookups
     validator = RecordValidator(schema, report, sources, kinds.get)
-    rdf = {path: RdfFile(path, schema) for path in layout.rdf_files}  # each parsed once
+    rdf = {path: RdfFile(path, schema, processes)  # each parsed once
+           for path in layout.rdf_files}
     total = sum(p.stat().st_size for p in layout.node_files + layout.edge_files
                 + layout.rdf_files * 2)
     with _progress(total, progress) as bar, _collections_paused():

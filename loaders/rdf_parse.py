@@ -41,8 +41,9 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None) 
     """The subject index of an RDF file. Raises ``SyntaxError`` (from pyoxigraph, with the
     line) or ``UnicodeDecodeError`` for a malformed file.
 
-    ``processes``: 1 or 2; by default 2 for a large line-based file when this machine has a
-    second core and this process runs no other thread (forking one is unsafe)."""
+    ``processes``: 1 or 2 (2 only parts a line-based file); by default 2 for a large
+    line-based file when this machine has a second core and this process runs no other thread
+    (forking one is unsafe)."""
     if processes is None:
         processes = 2 if (fmt in LINE_BASED and _second_core()
                           and path.stat().st_size >= TWO_PROCESS_MIN_BYTES) else 1

@@ -80,8 +80,7 @@ def _exported_lines(rich_graph: nx.MultiDiGraph, tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", ["first part", "second part", "both parts", "across the cut"])
 def test_syntax_errors_are_the_one_pass_errors(rich_graph: nx.MultiDiGraph, rich_dir: Path,
-                                                tmp_path: Path, where: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                tmp_path: Path, where: str) -> None:
     lines = _exported_lines(rich_graph, tmp_path)
     middle = len(lines) // 2
     broken = {"first part": [middle // 2], "second part": [middle + middle // 2],
@@ -100,9 +99,8 @@ def test_syntax_errors_are_the_one_pass_errors(rich_graph: nx.MultiDiGraph, rich
         parse_subjects(path, ox.RdfFormat.N_TRIPLES, processes=2)
     assert (found.value.msg, found.value.lineno) == (expected.value.msg, expected.value.lineno)
 
-    monkeypatch.setattr(rdf_parse, "TWO_PROCESS_MIN_BYTES", 0)  # load_graph: two processes
     with pytest.raises(LoadError) as caught:
-        load_graph(path, sources_dir=rich_dir / "sources", progress=False)
+        load_graph(path, sources_dir=rich_dir / "sources", progress=False, processes=2)
     (problem,) = caught.value.report.kept
     assert problem.kind == "malformed-file"
     assert problem.location == f"line {expected.value.lineno}"
@@ -111,15 +109,12 @@ def test_syntax_errors_are_the_one_pass_errors(rich_graph: nx.MultiDiGraph, rich
 
 @pytest.mark.parametrize("fmt", ["nt", "nq"])
 def test_load_graph_in_two_processes_builds_the_same_graph(
-        generated_graph: nx.MultiDiGraph, generated_dir: Path, tmp_path: Path, fmt: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        generated_graph: nx.MultiDiGraph, generated_dir: Path, tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"graph.{fmt}"
     export_graph(generated_graph, fmt, path, progress=False)
     sources = generated_dir / "sources"
-    monkeypatch.setattr(rdf_parse, "TWO_PROCESS_MIN_BYTES", 1 << 62)
-    one = load_graph(path, sources_dir=sources, progress=False)
-    monkeypatch.setattr(rdf_parse, "TWO_PROCESS_MIN_BYTES", 0)
-    two = load_graph(path, sources_dir=sources, progress=False)
+    one = load_graph(path, sources_dir=sources, progress=False, processes=1)
+    two = load_graph(path, sources_dir=sources, progress=False, processes=2)
     assert graph_view(two) == graph_view(one) == graph_view(generated_graph)
     assert list(two.edges(keys=True)) == list(one.edges(keys=True))  # the same order
     assert two.graph["version"] == one.graph["version"]
