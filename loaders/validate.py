@@ -20,7 +20,7 @@ from loaders.problems import ProblemReport
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
 NODE_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
 EDGE_FIELDS = ("from", "rel", "to", "provenance")
-DEFAULT_TEXT_BUDGET = 64_000_000  # characters of normalised source text kept in memory
+DEFAULT_TEXT_BUDGET = 8_000_000  # characters of normalised text kept: about 800 articles
 
 # A problem found in a record, before it is reported: (kind, field, message).
 Found = list[tuple[str, str | None, str]]
