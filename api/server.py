@@ -64,8 +64,8 @@ def running_server(app: Flask, host: str = "127.0.0.1", port: int = 0,
 
 def warm_backing(backend: QueryBackend) -> None:
     """Ask for the cheapest backing answer once: the embedded backend builds its per-version
-    index of hops to the labs then, not in the first real request. Stops quietly if the
-    backend is unreachable."""
+    index of the steps toward labs then (about 1 s for 100k nodes), not in the first real
+    request. Stops quietly if the backend is unreachable."""
     try:
         backend.backing(max_length=1, limit=1)
     except BackendUnavailable as exc:

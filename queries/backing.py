@@ -27,10 +27,11 @@ above; fund-lab pairs rank by their best chain, so pairs with only inferred chai
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice, product
+from math import prod
 from operator import itemgetter
 from typing import Any
 
@@ -118,26 +119,33 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     toward = (_TowardLabs(_hops_to(g, labs, max_length)) if labs is not None
               else per_version(g, "_backing_toward_any_lab", _toward_any_lab))
     deadline = time.monotonic() + timeout
-    found: list[tuple[tuple, list[Step]]] = []
+    records: dict[str, list[_Record]] = {}
     timed_out = False
     try:
         for fund_id in funds:
-            _chains(g, fund_id, max_length, toward, deadline, found)
+            _records(g, fund_id, max_length, toward, deadline, records.setdefault(fund_id, []))
     except _OutOfTime:
         timed_out = True  # pairs found so far are kept; the answer says it is partial
-    by_pair: dict[tuple[str, str], list[tuple[tuple, list[Step]]]] = defaultdict(list)
-    for rank, chain in found:
-        by_pair[(chain[0][0], chain[-1][1])].append((rank, chain))
-    ranked = []  # rank on raw chains; build views only for the pairs shown
-    for (fund_id, lab_id), keyed in by_pair.items():
-        keyed.sort(key=itemgetter(0))
-        ranked.append((keyed[0][0], fund_id, lab_id, [c for _, c in keyed]))
-    ranked.sort(key=lambda r: r[:3])
-    shown = [_pair(g, f, b, chains, chains_per_pair) for _, f, b, chains in ranked[:limit]]
-    on_chains = (n for p in shown for c in p["chains"] for n in c["nodes"])
+    total, ranked = 0, []  # the first pairs of each fund; the first of all are among them
+    for fund_id, fund_records in records.items():
+        if not fund_records:
+            continue
+        reached, first = _best_ranks(fund_records, limit)
+        total += reached
+        ranked += [(rank, fund_id, lab_id) for rank, lab_id in first]
+    ranked.sort(key=itemgetter(0, 1))  # stable: each fund's pairs come in rank order
+    del ranked[limit:]
+    shown: dict[str, dict[str, _PairChains]] = defaultdict(dict)
+    for _, fund_id, lab_id in ranked:
+        shown[fund_id][lab_id] = _PairChains()
+    for fund_id, pairs in shown.items():
+        _collect(records[fund_id], pairs, chains_per_pair)
+    views = [_pair_view(g, fund_id, lab_id, rank[1], shown[fund_id][lab_id])
+             for rank, fund_id, lab_id in ranked]
+    on_chains = (n for p in views for c in p["chains"] for n in c["nodes"])
     return {"fund": fund, "lab": lab, "max_length": max_length,
-            "total_pairs": len(ranked), "truncated": len(ranked) > limit,
-            "timed_out": timed_out, "pairs": shown, "nodes": node_summaries(g, on_chains)}
+            "total_pairs": total, "truncated": total > limit,
+            "timed_out": timed_out, "pairs": views, "nodes": node_summaries(g, on_chains)}
 
 
 def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str
@@ -223,82 +231,187 @@ def _hops_to(g: nx.MultiDiGraph, labs: Collection[str], cutoff: int | None) -> d
     return hops
 
 
+# The steps from one node to the next, one per link joining them, in table order: chains
+# through the same nodes differ only there, and rank in that order (the search's order).
+Choices = tuple[Step, ...]
+
+
+def _by_next_node(node: str, links: Iterable[_Out]) -> dict[str, Choices]:
+    """``links`` out of ``node`` (``_Out``, in table order) as steps by next node, in
+    node-id order."""
+    by_node: dict[str, list[Step]] = {}
+    for _, nxt, rel, direction in links:
+        by_node.setdefault(nxt, []).append((node, nxt, rel, direction))
+    return {nxt: tuple(by_node[nxt]) for nxt in sorted(by_node)}
+
+
+@dataclass(slots=True)  # one per node on the way to a lab
+class _Onward:
+    """The steps out of one node that can still reach a lab, in node-id order: ``labs``,
+    into a lab, by lab; ``others``, (next node's hops to a lab, next node, choices, whether
+    the next node is an institution group) toward the other nodes."""
+
+    labs: dict[str, Choices]
+    others: tuple[tuple[int, str, Choices, bool], ...]
+    _within: dict[int, tuple[tuple[str, Choices, bool], ...]] = field(default_factory=dict)
+
+    def within(self, left: int) -> tuple[tuple[str, Choices, bool], ...]:
+        """``others`` to a node at most ``left`` hops from a lab, without the hops."""
+        steps = self._within.get(left)
+        if steps is None:
+            steps = self._within[left] = tuple(o[1:] for o in self.others if o[0] <= left)
+        return steps
+
+
 @dataclass
 class _TowardLabs:
-    """``hops``: as ``_hops_to``; ``onward``: a node's steps toward nodes with hops, sorted
-    by those hops (table order within), with the hops alongside; filled as the search passes
-    nodes, so a hub's adjacency is scanned once (per graph version, for the any-lab index)."""
+    """``hops``: as ``_hops_to``; ``onward``: each node's ``_Onward``, made the first time
+    the search passes it (all at once for the any-lab index, kept per graph version)."""
 
     hops: dict[str, int]
-    onward: dict[str, tuple[list[int], list[Step]]] = field(default_factory=dict)
+    onward: dict[str, _Onward] = field(default_factory=dict)
 
-    def steps(self, g: nx.MultiDiGraph, node: str, left: int) -> list[Step]:
-        """The steps out of ``node`` that can still reach a lab in ``left`` more hops."""
+    def out_of(self, g: nx.MultiDiGraph, node: str) -> _Onward:
         entry = self.onward.get(node)
         if entry is None:
-            attrs = g._node
-            order = _order_of(attrs[node])
-            kind = attrs[node]["kind"]
-            toward = sorted(
-                ((self.hops[nxt], (node, nxt, rel, direction))
-                 for _, nxt, rel, direction in (_steps_out(g, node, order) if order else ())
-                 if nxt in self.hops and _may_step(kind, (rel, direction), attrs[nxt])),
-                key=itemgetter(0))
-            entry = self.onward[node] = ([h for h, _ in toward], [s for _, s in toward])
-        hops, steps = entry
-        return steps[:bisect_right(hops, left)]
+            attrs, hops = g._node, self.hops
+            kind, order = attrs[node]["kind"], _order_of(attrs[node])
+            by_node = _by_next_node(node, (
+                s for s in (_steps_out(g, node, order) if order else ())
+                if s[1] in hops and _may_step(kind, (s[2], s[3]), attrs[s[1]])))
+            entry = self.onward[node] = _Onward(
+                {n: c for n, c in by_node.items() if hops[n] == 0},
+                tuple((hops[n], n, c, _is_group(attrs[n])) for n, c in by_node.items()
+                      if hops[n] > 0))
+        return entry
 
 
 def _toward_any_lab(g: nx.MultiDiGraph) -> _TowardLabs:
-    return _TowardLabs(_hops_to(g, ids_of_kind(g, "Lab"), None))
+    """The index toward any lab, every node's ``_Onward`` made at once (0.5 s for 100k
+    nodes): no request pays for a hub's first visit."""
+    toward = _TowardLabs(_hops_to(g, ids_of_kind(g, "Lab"), None))
+    for node, hops in toward.hops.items():
+        if hops > 0:
+            toward.out_of(g, node)
+    return toward
 
 
 class _OutOfTime(Exception):
     pass
 
 
-def _chains(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
-            deadline: float, found: list[tuple[tuple, list[Step]]]) -> None:
-    """Appends to ``found`` every chain from ``fund`` to a lab of ``toward`` (its labs are
-    the nodes 0 hops away) with its ``_chain_rank``, worked out on the way; a chain ends at
-    the first lab. Raises ``_OutOfTime`` past ``deadline``, with the chains found so far
-    appended."""
+# How chains rank before their node ids: (inferred, length, position of the pattern).
+_RankClass = tuple[bool, int, int]
+# A node the search reached that steps into labs, standing for the chains of its prefix (the
+# choices of each step so far) plus a step into one of those labs: (rank class of those
+# chains, prefix, steps into labs by lab, pattern).
+_Record = tuple[_RankClass, tuple[Choices, ...], dict[str, Choices], str]
+
+
+def _records(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
+             deadline: float, records: list[_Record]) -> None:
+    """Appends to ``records``, depth-first in node-id order, every node from which chains
+    from ``fund`` (of at most ``max_length`` steps, through distinct nodes) step into a lab
+    of ``toward`` (the nodes 0 hops away); a chain ends at the first lab. Steps that cannot
+    reach a lab in the hops left are never taken. Raises ``_OutOfTime`` past ``deadline``,
+    with the records found so far appended."""
     attrs = g._node
-    steps = 0
     path = [fund]  # the nodes of the chain being extended
+    visits = 0
 
-    def extend(chain: list[Step], pattern: str) -> None:
-        nonlocal steps
-        node = chain[-1][1]
-        if attrs[node]["kind"] == "Lab":
-            inferred, position = _PATTERN_RANK["direct" if len(chain) == 1 else pattern]
-            found.append(((inferred, len(chain), position, path.copy()), chain))
+    def extend(node: str, prefix: tuple[Choices, ...], pattern: str) -> None:
+        nonlocal visits
+        onward = toward.out_of(g, node)
+        length = len(prefix) + 1  # of the chains through the next step
+        inferred, position = _PATTERN_RANK[pattern]
+        if onward.labs:
+            records.append(((inferred, length, position), prefix, onward.labs, pattern))
+        left = max_length - length  # hops left after the next step
+        if left <= 0:
             return
-        left = max_length - len(chain) - 1  # hops left after the next step
-        if left < 0:
-            return
-        for step in toward.steps(g, node, left):
-            nxt = step[1]
-            if nxt in path:
-                continue
-            steps += 1
-            if steps % 1024 == 0 and time.monotonic() > deadline:
+        steps = onward.within(left)
+        visits += len(steps)
+        if visits >= 256:
+            visits = 0
+            if time.monotonic() > deadline:
                 raise _OutOfTime
-            path.append(nxt)
-            extend([*chain, step], GROUP_PATTERN if _is_group(attrs[nxt]) else pattern)
-            path.pop()
+        if left == 1:  # the next nodes step only into labs: their records, no recursion
+            group_inferred, group_position = _PATTERN_RANK[GROUP_PATTERN]
+            rank = (inferred, length + 1, position)
+            group_rank = (group_inferred, length + 1, group_position)
+            for nxt, choices, group in steps:
+                if nxt not in path:
+                    records.append((group_rank, (*prefix, choices),
+                                    toward.out_of(g, nxt).labs, GROUP_PATTERN)
+                                   if group else (rank, (*prefix, choices),
+                                                  toward.out_of(g, nxt).labs, pattern))
+            return
+        for nxt, choices, group in steps:
+            if nxt not in path:
+                path.append(nxt)
+                extend(nxt, (*prefix, choices), GROUP_PATTERN if group else pattern)
+                path.pop()
 
+    hops = toward.hops
     # a sector is at least 1 hop from a lab, so TARGETS_SECTOR needs max_length >= 2
-    for _, nxt, rel, direction in _steps_out(g, fund, _FIRST_ORDER):
-        if toward.hops.get(nxt, max_length) > max_length - 1:
+    first = _by_next_node(fund, [
+        s for s in _steps_out(g, fund, _FIRST_ORDER) if hops.get(s[1], max_length) < max_length
+        and (s[2] != "PART_OF" or attrs[s[1]]["kind"] == "Program")])
+    for nxt, choices in first.items():
+        if hops[nxt] > 0:
+            path.append(nxt)
+            extend(nxt, (choices,), GROUP_PATTERN if _is_group(attrs[nxt])
+                   else PATTERN_OF_KIND[attrs[nxt]["kind"]])
+            path.pop()
+    direct = {lab: choices for lab, choices in first.items() if hops[lab] == 0}
+    if direct:
+        inferred, position = _PATTERN_RANK["direct"]
+        records.append(((inferred, 1, position), (), direct, "direct"))
+
+
+def _best_ranks(records: list[_Record], limit: int) -> tuple[int, list[tuple[_RankClass, str]]]:
+    """How many labs one fund's ``records`` reach, and the first ``limit`` of them in rank
+    order, each with the rank class of its best chain. Sorts ``records`` by rank class:
+    found depth-first in node-id order, within a class they stay in node-id order, so the
+    first chain met to a lab is its best, and labs are met in the order of their best
+    chains."""
+    records.sort(key=itemgetter(0))
+    best: dict[str, _RankClass] = {}
+    for rank, _, labs, _ in records:
+        for lab in labs:
+            if lab not in best:
+                best[lab] = rank
+        if len(best) >= limit:
+            break
+    reached = len(set().union(*(labs for _, _, labs, _ in records)))
+    return reached, [(rank, lab) for lab, rank in best.items()][:limit]
+
+
+@dataclass
+class _PairChains:
+    """The chains of one fund-lab pair: the first few in rank order, how many in all and
+    their patterns."""
+
+    chains: list[list[Step]] = field(default_factory=list)
+    total: int = 0
+    patterns: set[str] = field(default_factory=set)
+
+
+def _collect(records: list[_Record], pairs: dict[str, _PairChains], chains_per_pair: int
+             ) -> None:
+    """Fills ``pairs`` (by lab) from one fund's ``records``, as sorted by ``_best_ranks``:
+    in rank order, the first ``chains_per_pair`` chains of each pair."""
+    shown = pairs.keys()
+    for _, prefix, labs, pattern in records:
+        if shown.isdisjoint(labs):  # most records: checked without building a set
             continue
-        if rel == "PART_OF" and attrs[nxt]["kind"] != "Program":
-            continue
-        path.append(nxt)
-        first = attrs[nxt]
-        extend([(fund, nxt, rel, direction)],
-               GROUP_PATTERN if _is_group(first) else PATTERN_OF_KIND.get(first["kind"], ""))
-        path.pop()
+        for lab in shown & labs.keys():
+            pair, choices = pairs[lab], (*prefix, labs[lab])
+            pair.total += prod(len(c) for c in choices)
+            pair.patterns.add(pattern)
+            wanted = chains_per_pair - len(pair.chains)
+            if wanted > 0:
+                pair.chains += map(list, islice(product(*choices), wanted))
 
 
 def _is_group(attrs: dict[str, Any]) -> bool:
@@ -338,21 +451,21 @@ def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
 
 def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, str]:
     """The chain in words, zh and en, from node names and the schema's relation labels."""
-    relation_kinds = load_schema().relation_kinds
+    relation_kinds, nodes = load_schema().relation_kinds, g._node
     facts_zh, facts_en = [], []
     for u, v, rel, direction in chain:
-        src, dst = (u, v) if direction == FORWARD else (v, u)
+        src, dst = (nodes[u], nodes[v]) if direction == FORWARD else (nodes[v], nodes[u])
         label = relation_kinds[rel]
-        facts_zh.append(f"{g.nodes[src]['name_zh']}{label.zh}{g.nodes[dst]['name_zh']}")
-        facts_en.append(f"{g.nodes[src]['name_en']} {label.en} {g.nodes[dst]['name_en']}")
+        facts_zh.append(f"{src['name_zh']}{label.zh}{dst['name_zh']}")
+        facts_en.append(f"{src['name_en']} {label.en} {dst['name_en']}")
     lead_zh, lead_en = LEADS[pattern]
     zh = f"{lead_zh}：{'；'.join(facts_zh)}"
     en = f"{lead_en}: {'; '.join(facts_en)}"
-    fund, lab = g.nodes[chain[0][0]], g.nodes[chain[-1][1]]
+    fund, lab = nodes[chain[0][0]], nodes[chain[-1][1]]
     if pattern == "via_institution_group":
         at = _group_at(g, chain)
-        entry, group, member = (g.nodes[n] for n in (chain[at][0], chain[at][1],
-                                                     chain[at + 1][1]))
+        entry, group, member = (nodes[n] for n in (chain[at][0], chain[at][1],
+                                                   chain[at + 1][1]))
         if at == 0:  # the fund itself backs the group
             zh += (f"。原文只说{fund['name_zh']}支持{group['name_zh']}这一整体，"
                    f"并未说明支持{member['name_zh']}")
@@ -372,12 +485,17 @@ def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, st
 
 def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
           chains_per_pair: int) -> Json:
-    """One fund-lab pair; ``chains`` come ranked."""
-    patterns = {_pattern(g, c) for c in chains}
+    """One fund-lab pair from all its chains, ranked."""
+    return _pair_view(g, fund, lab, len(chains[0]), _PairChains(
+        chains[:chains_per_pair], len(chains), {_pattern(g, c) for c in chains}))
+
+
+def _pair_view(g: nx.MultiDiGraph, fund: str, lab: str, best_length: int,
+               pair: _PairChains) -> Json:
     return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
-            "inferred": patterns <= INFERRED, "best_length": len(chains[0]),
-            "patterns": sorted(patterns, key=PATTERNS.index), "chains_total": len(chains),
-            "chains": [_chain_view(g, c) for c in chains[:chains_per_pair]]}
+            "inferred": pair.patterns <= INFERRED, "best_length": best_length,
+            "patterns": sorted(pair.patterns, key=PATTERNS.index), "chains_total": pair.total,
+            "chains": [_chain_view(g, c) for c in pair.chains]}
 
 
 # -- the generalisation ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ def relation_order() -> dict[str, int]:
 
 
 def node_summary(g: nx.MultiDiGraph, node_id: str) -> Json:
-    a = g.nodes[node_id]
+    a = g._node[node_id]
     return {"id": node_id, "kind": a["kind"], "subtype": a["subtype"], "name_zh": a["name_zh"],
             "name_en": a["name_en"]}
 
@@ -73,10 +73,12 @@ def hop_from_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, direction: str) 
     """The hop from ``u`` to ``v`` along one given edge, other edges between them as
     alternatives (whatever their relation or direction)."""
     src, dst = (u, v) if direction == FORWARD else (v, u)
-    chosen = (direction, rel, g._succ[src][dst][rel])
+    joining = g._succ[src][dst]
+    chosen = _edge_view(direction, rel, joining[rel])
+    if len(joining) == 1 and src not in g._succ[dst]:  # the only edge: no alternatives
+        return {"from": u, "to": v, **chosen, "alternatives": []}
     others = [o for o in edge_options(g, u, v, None, False) if o[:2] != (direction, rel)]
-    return {"from": u, "to": v, **_edge_view(*chosen),
-            "alternatives": [_edge_view(*o) for o in others]}
+    return {"from": u, "to": v, **chosen, "alternatives": [_edge_view(*o) for o in others]}
 
 
 def path_view(g: nx.MultiDiGraph, nodes: list[str], relations: Collection[str] | None = None,

@@ -428,3 +428,53 @@ def test_pruned_search_finds_every_chain_by_definition(request, graph_name):
                                              **everything)) == {
                     c for c in expected if c[-1][1] == lab}
     assert checked > 0
+
+
+@pytest.mark.parametrize("graph_name", ["generated_graph", "real_graph"])
+def test_every_fund_at_once_is_every_fund_by_definition(request, graph_name):
+    g = request.getfixturevalue(graph_name)
+    funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")
+    expected = set().union(*(chains_by_definition(g, fund, 3) for fund in funds))
+    answer = backing(g, max_length=3, limit=10**6, chains_per_pair=10**6)
+    assert expected and answer_chains(answer) == expected
+    assert answer["total_pairs"] == len({(c[0][0], c[-1][1]) for c in expected})
+    assert_ranked_by_definition(g, answer)  # pairs of all funds ranked together
+
+
+def test_limits_cut_the_full_answer(generated_graph):
+    """A smaller ``limit`` gives the first pairs of the full answer, a smaller
+    ``chains_per_pair`` the first chains of each pair; totals and patterns are the whole's."""
+    g = generated_graph
+    funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")[:40]
+    for fund in [*funds, None]:
+        full = backing(g, fund=fund, max_length=4, limit=10**6, chains_per_pair=10**6)
+        cut = backing(g, fund=fund, max_length=4, limit=7, chains_per_pair=2)
+        assert cut["total_pairs"] == full["total_pairs"] == len(full["pairs"])
+        assert cut["truncated"] == (full["total_pairs"] > 7)
+        assert len(cut["pairs"]) == min(7, full["total_pairs"])
+        for short, whole in zip(cut["pairs"], full["pairs"], strict=False):
+            assert short["chains_total"] == whole["chains_total"] == len(whole["chains"])
+            assert short["chains"] == whole["chains"][:2]
+            assert {k: v for k, v in short.items() if k != "chains"} == {
+                k: v for k, v in whole.items() if k != "chains"}
+            assert whole["patterns"] == sorted({c["pattern"] for c in whole["chains"]},
+                                               key=PATTERNS.index)
+
+
+def test_chains_through_the_same_nodes_come_in_link_table_order():
+    """Two links join the fund and the company, two the company and the lab: four chains
+    through the same nodes, ordered by the first link, then the second, in table order."""
+    g = make_graph([("fund", "Fund"), ("co", "Company"), ("lab", "Lab")],
+                   [("fund", "INVESTS_IN", "co"), ("fund", "FUNDS", "co"),
+                    ("lab", "AFFILIATED_WITH", "co"), ("co", "OPERATES", "lab")])
+    first = sorted([("FUNDS", "forward"), ("INVESTS_IN", "forward")], key=FIRST_LINKS.index)
+    second = sorted([("AFFILIATED_WITH", "backward"), ("OPERATES", "forward")],
+                    key=LINKS["Company"].index)
+    expected = [[a, b] for a in first for b in second]
+    pair, = backing(g, fund="fund")["pairs"]
+    assert pair["chains_total"] == 4
+    assert [[(h["rel"], h["direction"]) for h in c["hops"]] for c in pair["chains"]] == expected
+    pair, = backing(g, fund="fund", chains_per_pair=3)["pairs"]
+    assert pair["chains_total"] == 4
+    assert [[(h["rel"], h["direction"]) for h in c["hops"]] for c in pair["chains"]] == (
+        expected[:3])
