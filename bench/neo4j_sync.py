@@ -191,18 +191,17 @@ def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
 
 
 def method_admin(g: nx.MultiDiGraph, home: Path) -> dict[str, Any]:
-    from graph.neo4j_bulk import ARRAY_DELIMITER, write_csv
+    from graph.neo4j_bulk import import_options, write_csv
     from innograph import neo4j_server
 
     folder = home.parent / "csv"
-    node_specs, rel_specs, relationships, _, multiline = write_csv(g, folder)
+    files = write_csv(g, folder)
     began = time.perf_counter()
-    neo4j_server.import_full(home, nodes=node_specs, relationships=rel_specs,
-                             extra_args=[f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
-                                         f"--multiline-fields={str(multiline).lower()}"])
+    neo4j_server.import_full(home, nodes=files.node_specs, relationships=files.relationship_specs,
+                             extra_args=import_options(files))
     seconds = time.perf_counter() - began
     shutil.rmtree(folder)
-    return {"seconds": seconds, "relationships": relationships}
+    return {"seconds": seconds, "relationships": files.relationships}
 
 
 def method_bulk(g: nx.MultiDiGraph, home: Path) -> dict[str, Any]:

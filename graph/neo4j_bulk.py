@@ -14,13 +14,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import sys
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from tqdm import tqdm
 
 from graph.neo4j_rows import (
     ENTITY_LABEL,
@@ -79,38 +80,57 @@ def _cell_converter(python_type: type) -> Any:
     return None
 
 
-class _CsvGroups:
-    """Rows grouped by (labels or type, property names and Python types), one CSV file per
-    group: a column has one type, and a decimal is INTEGER on one node and FLOAT on another,
-    as the online sync stores it."""
+class _CsvFiles:
+    """One CSV file per (labels or type, property names, Python types), written row by row:
+    a column has one type, and a decimal is INTEGER on one node and FLOAT on another, as the
+    online sync stores it."""
 
     def __init__(self, folder: Path, prefix: str, key_columns: tuple[str, ...]):
         self.folder, self.prefix, self.key_columns = folder, prefix, key_columns
-        self.groups: dict[tuple, list[tuple[tuple[Any, ...], dict[str, Any]]]] = defaultdict(list)
-        self.multiline = False
+        self.open: dict[tuple, _CsvFile] = {}
 
     def add(self, name: str, keys: tuple[Any, ...], props: dict[str, Any]) -> None:
         # property order is the record's (deterministic per record shape): no sorting needed
-        self.groups[(name, tuple(props), tuple(map(type, props.values())))].append((keys, props))
+        values = props.values()
+        signature = (name, tuple(props), tuple(map(type, values)))
+        out = self.open.get(signature)
+        if out is None:
+            out = self.open[signature] = _CsvFile(
+                self.folder / f"{self.prefix}-{len(self.open):04d}.csv", name,
+                [*self.key_columns, *(f"{k}:{_CSV_TYPES[t]}"
+                                      for k, t in zip(signature[1], signature[2], strict=True))],
+                [_cell_converter(t) for t in signature[2]])
+        out.write(keys, values)
 
-    def write(self) -> list[tuple[str, Path]]:
-        specs = []
-        for number, ((name, names, types), rows) in enumerate(self.groups.items()):
-            signature = list(zip(names, types, strict=True))
-            path = self.folder / f"{self.prefix}-{number:04d}.csv"
-            header = [*self.key_columns, *(f"{k}:{_CSV_TYPES[t]}" for k, t in signature)]
-            converters = [(k, _cell_converter(t)) for k, t in signature]
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                out = csv.writer(handle, lineterminator="\n")
-                out.writerow(header)
-                out.writerows([*keys, *(props[k] if convert is None else convert(props[k])
-                                        for k, convert in converters)]
-                              for keys, props in rows)
-            if not self.multiline:  # a value with a line break makes more lines than rows
-                text = path.read_text(encoding="utf-8")
-                self.multiline = "\r" in text or text.count("\n") != len(rows) + 1
-            specs.append((name, path))
-        return specs
+    def close(self) -> tuple[list[tuple[str, Path]], bool]:
+        """The (labels or type, file) specs, and whether a value spans lines."""
+        multiline = False
+        for out in self.open.values():
+            multiline = out.close() or multiline
+        return [(out.name, out.path) for out in self.open.values()], multiline
+
+
+class _CsvFile:
+    def __init__(self, path: Path, name: str, header: list[str], converters: list[Any]):
+        self.path, self.name, self.converters, self.rows = path, name, converters, 0
+        self.handle = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.writer.writerow(header)
+        self.plain = all(c is None for c in converters)
+
+    def write(self, keys: tuple[Any, ...], values: Any) -> None:
+        if self.plain:
+            self.writer.writerow((*keys, *values))
+        else:
+            self.writer.writerow((*keys, *(v if c is None else c(v)
+                                            for v, c in zip(values, self.converters, strict=True))))
+        self.rows += 1
+
+    def close(self) -> bool:
+        """Close; True when a value has a line break (more lines than rows)."""
+        self.handle.close()
+        text = self.path.read_text(encoding="utf-8")
+        return "\r" in text or text.count("\n") != self.rows + 1
 
 
 def database_exists(home: Path, database: str = "neo4j") -> bool:
@@ -118,45 +138,64 @@ def database_exists(home: Path, database: str = "neo4j") -> bool:
     return (home / "data" / "databases" / database / "neostore").exists()
 
 
-def write_csv(g: nx.MultiDiGraph, folder: Path) -> tuple[list, list, int, int, bool]:
-    """Write the graph as neo4j-admin CSV files; returns the node and relationship specs,
-    the number of relationships and of MENTIONS, and whether a value spans lines."""
+@dataclass
+class CsvExport:
+    """The CSV files of a graph, as neo4j-admin takes them."""
+
+    node_specs: list[tuple[str, Path]]
+    relationship_specs: list[tuple[str, Path]]
+    relationships: int  # MENTIONS included
+    mentions: int
+    multiline: bool  # a value spans lines: neo4j-admin needs --multiline-fields=true
+
+
+def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> CsvExport:
+    """Write the graph and the ``InnographMeta`` node as neo4j-admin CSV files, row by row
+    (nothing but the open files is held)."""
     folder.mkdir(parents=True, exist_ok=True)
-    nodes = _CsvGroups(folder, "nodes", ("id:ID",))
-    node_digest = 0
-    for node_id, attrs in g.nodes(data=True):
-        h = node_hash(node_id, attrs)
-        node_digest += digest_part(h)
-        props = node_properties(node_id, attrs, h)
-        del props["id"]  # the id:ID column is stored as property `id`
-        nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
-    rels = _CsvGroups(folder, "rels", (":START_ID", ":END_ID"))
-    rel_digest = count = mentions = 0
-    for u, v, rel, attrs in g.edges(keys=True, data=True):
-        h = edge_hash(u, rel, v, attrs)
-        rel_digest += digest_part(h)
-        rels.add(rel, (u, v), edge_properties(attrs, h))
-        count += 1
-    for m in iter_mentions(g):
-        h = m.content_hash
-        rel_digest += digest_part(h)
-        rels.add(MENTIONS, (m.source, m.target), m.properties(h))
-        mentions += 1
+    nodes = _CsvFiles(folder, "nodes", ("id:ID",))
+    rels = _CsvFiles(folder, "rels", (":START_ID", ":END_ID"))
+    node_digest = rel_digest = count = mentions = 0
+    with tqdm(total=g.number_of_nodes() + g.number_of_edges(), unit="rec",
+              desc="CSV for neo4j-admin", disable=not progress, file=sys.stderr, leave=False,
+              mininterval=0.5) as bar:
+        for node_id, attrs in g.nodes(data=True):
+            h = node_hash(node_id, attrs)
+            node_digest += digest_part(h)
+            props = node_properties(node_id, attrs, h)
+            del props["id"]  # the id:ID column is stored as property `id`
+            nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
+        bar.update(g.number_of_nodes())
+        for u, v, rel, attrs in g.edges(keys=True, data=True):
+            h = edge_hash(u, rel, v, attrs)
+            rel_digest += digest_part(h)
+            rels.add(rel, (u, v), edge_properties(attrs, h))
+            count += 1
+            if not count % 10_000:
+                bar.update(10_000)
+        for m in iter_mentions(g):
+            h = m.content_hash
+            rel_digest += digest_part(h)
+            rels.add(MENTIONS, (m.source, m.target), m.properties(h))
+            mentions += 1
     meta = {"key": META_KEY, "format": SYNC_FORMAT, "version": g.graph.get("version"),
             "status": "complete", "synced_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
             "graph_nodes": g.number_of_nodes(), "graph_edges": g.number_of_edges(),
             "mentions": mentions, "replace": True, "bulk_import": True,
             "db_nodes": g.number_of_nodes(), "db_node_digest": node_digest,
             "db_relationships": count + mentions, "db_relationship_digest": rel_digest}
-    meta_rows = _CsvGroups(folder, "meta", ())
-    meta_rows.add(META_LABEL, (), {k: v for k, v in meta.items() if v is not None})
-    node_specs = nodes.write() + meta_rows.write()
-    rel_specs = rels.write()
-    return node_specs, rel_specs, count + mentions, mentions, nodes.multiline or rels.multiline
+    meta_file = _CsvFiles(folder, "meta", ())  # no id: not an entity
+    meta_file.add(META_LABEL, (), {k: v for k, v in meta.items() if v is not None})
+    node_specs, nodes_multiline = nodes.close()
+    node_specs += meta_file.close()[0]
+    rel_specs, rels_multiline = rels.close()
+    return CsvExport(node_specs, rel_specs, count + mentions, mentions,
+                     nodes_multiline or rels_multiline)
 
 
 def bulk_import(g: nx.MultiDiGraph, home: Path, *, database: str = "neo4j",
-                overwrite: bool = False, heap: str = "1g") -> BulkReport:
+                overwrite: bool = False, heap: str = "1g", progress: bool | None = None
+                ) -> BulkReport:
     """Import ``g`` into ``database`` of the stopped server home ``home`` with neo4j-admin.
 
     Refuses a running server, and a database that already has a store unless ``overwrite``
@@ -176,22 +215,28 @@ def bulk_import(g: nx.MultiDiGraph, home: Path, *, database: str = "neo4j",
         neo4j_server.write_config(home)
     folder = home / "import" / IMPORT_DIR
     shutil.rmtree(folder, ignore_errors=True)
+    progress = sys.stderr.isatty() if progress is None else progress
     began = time.perf_counter()
     try:
-        node_specs, rel_specs, relationships, mentions, multiline = write_csv(g, folder)
+        files = write_csv(g, folder, progress=progress)
         csv_bytes = sum(p.stat().st_size for p in folder.iterdir())
         csv_seconds = time.perf_counter() - began
-        extra = [f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
-                 f"--multiline-fields={'true' if multiline else 'false'}"]
         began = time.perf_counter()
         try:
-            neo4j_server.import_full(home, nodes=node_specs, relationships=rel_specs,
-                                     database=database, overwrite=True, extra_args=extra,
-                                     heap=heap)
+            neo4j_server.import_full(home, nodes=files.node_specs,
+                                     relationships=files.relationship_specs,
+                                     database=database, overwrite=True,
+                                     extra_args=import_options(files), heap=heap)
         except neo4j_server.Neo4jServerError as exc:
             raise BulkImportError(str(exc)) from exc
         import_seconds = time.perf_counter() - began
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return BulkReport(g.number_of_nodes(), relationships, mentions, csv_seconds,
+    return BulkReport(g.number_of_nodes(), files.relationships, files.mentions, csv_seconds,
                       import_seconds, csv_bytes)
+
+
+def import_options(files: CsvExport) -> list[str]:
+    """The neo4j-admin options these files need."""
+    return [f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+            f"--multiline-fields={'true' if files.multiline else 'false'}"]

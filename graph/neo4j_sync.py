@@ -15,9 +15,10 @@ writes the model of ``graph.neo4j_rows`` (docs/neo4j.md). The algorithm:
    needed) and, with ``replace``, what to delete.
 3. Constraints and indexes from the schema (``IF NOT EXISTS``), before any data. Into an empty
    database a batched sync creates only the key constraints first (``Entity.id`` unique) and
-   the per-kind constraints, range and full-text indexes right after the data, before the
-   result is verified and marked complete: one population pass is cheaper than updating six
-   indexes per node written.
+   the per-kind constraints, range and full-text indexes right after the nodes (Neo4j fills
+   them while the relationships are written; the sync waits for them before it verifies and
+   marks the result complete): one population pass is cheaper than updating six indexes per
+   node written.
 4. Write: deletions, node updates, node creates (grouped by kind, so labels are static),
    edge updates by element id, edge creates grouped by relation type (static type) whose
    endpoints are matched by element id -- a direct record seek instead of an index lookup per
@@ -327,9 +328,11 @@ def _node_update_query(kind: str) -> str:
             f"SET n:{ENTITY_LABEL}:`{kind}` RETURN count(n)")
 
 
-def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Session) -> None:
-    """Write the plan: deletions, nodes, then the edges that need them. Rows are built batch by
-    batch as the writer takes them, so building overlaps with the server's writing."""
+def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Session,
+           after_nodes: Callable[[], None] | None = None) -> None:
+    """Write the plan: deletions, nodes, ``after_nodes()``, then the edges that need the nodes.
+    Rows are built batch by batch as the writer takes them, so building overlaps with the
+    server's writing."""
     def check(what: str, done: int, expected: int) -> None:
         if done != expected:
             raise BatchFailure(f"{what}: {done} of {expected} written")
@@ -359,6 +362,8 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Sessio
                      f"{property_map(columns)})", rows)
         check(f"{kind} nodes", writer.tally.nodes_created - before, len(ids))
 
+    if after_nodes is not None:
+        after_nodes()
     if plan.edge_updates:
         rows = ((eid, plan.edges[h].properties(h)) for eid, h in plan.edge_updates)
         done = writer.write("relationship updates", "UNWIND $rows AS row MATCH ()-[r]->() "
@@ -426,13 +431,15 @@ def _write_meta(tx_or_session: Any, props: dict[str, Any]) -> None:
 
 # -- the sync ---------------------------------------------------------------------------------
 
-def ensure_schema(session: Session, *, keys_only: bool = False) -> None:
-    """Create the schema's missing constraints and indexes and wait until they are online.
+def ensure_schema(session: Session, *, keys_only: bool = False, wait: bool = True) -> None:
+    """Create the schema's missing constraints and indexes and (``wait``) wait until every
+    index is online.
 
     ``keys_only``: just the constraints that keep ids unique (``Entity.id``, the metadata
     key); the rest follows with a later call. A sync into an empty database does so: Neo4j
-    then fills the other indexes in one pass over the data instead of updating all of them
-    for every node written, and ``Entity.id`` already guards every id."""
+    then fills the other indexes in one pass over the nodes instead of updating all of them
+    for every node written (``Entity.id`` already guards every id), while the relationships
+    are being written."""
     names = schema_object_names()
     existing = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
     existing |= {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
@@ -444,6 +451,7 @@ def ensure_schema(session: Session, *, keys_only: bool = False) -> None:
             for statement in missing:
                 tx.run(statement).consume()
             tx.commit()
+    if wait:
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
@@ -562,10 +570,19 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
     batch_size = options.batch_size
     single = plan.rows <= batch_size
     report.mode = "one transaction" if single else "batched"
-    # an empty database gets its secondary indexes after the data (ensure_schema says why)
+    # an empty database gets its secondary indexes after the nodes (ensure_schema says why)
     defer_indexes = not single and before.nodes == 0 and before.relationship_total == 0
     with _timed(report.phases, "schema"):
         ensure_schema(session, keys_only=defer_indexes)
+
+    def indexes_after_nodes() -> None:
+        with _timed(report.phases, "indexes after the nodes"):
+            try:
+                ensure_schema(session, wait=False)  # filled while relationships are written
+            except Neo4jError as exc:
+                raise BatchFailure("creating the constraints and indexes after the nodes "
+                                   f"failed ({_reason(exc)})") from exc
+
     meta = {"format": SYNC_FORMAT, "version": g.graph.get("version"),
             "graph_nodes": g.number_of_nodes(), "graph_edges": g.number_of_edges(),
             "mentions": mentions, "replace": replace}
@@ -592,7 +609,7 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             _write_meta(session, {"status": "incomplete",
                                   "started_at": dt.datetime.now(dt.UTC)})
             try:
-                _apply(g, plan, writer, session)
+                _apply(g, plan, writer, session, indexes_after_nodes if defer_indexes else None)
                 report.phases.update(writer.seconds)
             except (BatchFailure, Neo4jError, DriverError) as exc:
                 raise SyncError(
@@ -601,13 +618,8 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             finally:
                 writer.close()
             if defer_indexes:
-                with _timed(report.phases, "indexes after the data"):
-                    try:
-                        ensure_schema(session)
-                    except Neo4jError as exc:
-                        raise SyncError(
-                            f"creating the constraints and indexes after the data failed "
-                            f"({_reason(exc)}); every batch was committed: {_PARTIAL}") from exc
+                with _timed(report.phases, "await indexes"):
+                    session.run("CALL db.awaitIndexes(300)").consume()
             with _timed(report.phases, "verify"):
                 after = read_summary(session)
             try:
