@@ -35,6 +35,7 @@ Subjects = dict[str, Values]  # subject -> its values, subjects in file order
 LINE_BASED = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 TWO_PROCESS_MIN_BYTES = 8 << 20  # below this, starting a process costs more than it saves
 _READ_BUFFER = 1 << 20
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows
 
 
 def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None) -> Subjects:
@@ -47,7 +48,7 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None) 
     if processes is None:
         processes = 2 if (fmt in LINE_BASED and _second_core()
                           and path.stat().st_size >= TWO_PROCESS_MIN_BYTES) else 1
-    if processes == 2 and fmt in LINE_BASED:
+    if processes == 2 and fmt in LINE_BASED and _CAN_FORK:
         cut = _line_start_after_middle(path)
         if cut is not None:
             subjects = _parse_in_two(path, fmt, cut)
@@ -103,7 +104,10 @@ def merge_into(subjects: Subjects, later: Subjects) -> None:
 
 
 def _second_core() -> bool:
-    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+    """Whether a forked helper can run beside this process."""
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    return cores >= 2 and threading.active_count() == 1
 
 
 def _line_start_after_middle(path: Path) -> int | None:
