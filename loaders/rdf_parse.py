@@ -147,8 +147,7 @@ def _index_part(path: Path, fmt: ox.RdfFormat, start: int, end: int | None) -> S
     return subjects
 
 
-def _child(send: Connection, path: Path, fmt: ox.RdfFormat,
-           cut: int) -> None:
+def _child(send: Connection, path: Path, fmt: ox.RdfFormat, cut: int) -> None:
     """Index the second part and send it; an empty message says it failed."""
     try:
         payload = marshal.dumps(_index_part(path, fmt, cut, None))
