@@ -225,6 +225,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")
+    if args.workers < 1:
+        raise CommandError("--workers must be at least 1")
     g = _load(args)
     if args.bulk_home is not None:
         return _bulk_import(g, args)
@@ -235,7 +237,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                   max_transaction_retry_time=15.0) as driver:
             driver.verify_connectivity()
             report = sync_graph(g, driver, database=database, batch_size=args.batch_size,
-                                replace=args.replace, centrality=not args.no_centrality)
+                                replace=args.replace, centrality=not args.no_centrality,
+                                workers=args.workers)
     except SyncError as exc:
         raise CommandError(f"Neo4j at {args.uri}: {exc}") from None
     except (Neo4jError, DriverError) as exc:
@@ -391,6 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=10_000,
                    help="rows per write transaction (default: %(default)s); a sync that fits "
                         "in one batch is one transaction")
+    p.add_argument("--workers", type=int, default=2,
+                   help="write transactions in flight at once in a batched sync "
+                        "(default: %(default)s)")
     p.add_argument("--replace", action="store_true",
                    help="also delete entities and relationships no longer in the data")
     p.add_argument("--no-centrality", action="store_true",
