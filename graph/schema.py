@@ -185,45 +185,87 @@ def coerce_value(type_name: str, value: Any) -> Any:
     raise ValueError(f"unknown property type {type_name!r}")
 
 
-def _rdf(raw: dict[str, Any] | None) -> RdfTerm | None:
+# The keys each part of schema.yaml may have (required, optional): a misspelt key is an
+# error rather than a silently ignored setting.
+_SECTIONS = ({"version", "ontology", "units", "node_core", "provenance", "node_kinds",
+              "node_properties", "relation_kinds", "edge_properties"},
+             {"derived_relation_kinds"})
+_KIND_KEYS = ({"zh", "en", "description", "subtypes", "rdf"}, set())
+_RELATION_KEYS = ({"zh", "en", "description", "from", "to", "rdf"}, {"symmetric"})
+_PROPERTY_KEYS = ({"type"}, {"zh", "en", "rdf", "unit", "required"})
+_RDF_KEYS = ({"term"}, {"align", "inverse_align"})
+_TEXT_KEYS = ({"zh", "en"}, set())
+
+
+def _keys(where: str, raw: Any, keys: tuple[set[str], set[str]]) -> dict[str, Any]:
+    """``raw`` as a mapping with the required keys and no others, or a ValueError naming
+    ``where`` and the offending keys."""
+    required, optional = keys
+    if not isinstance(raw, dict):
+        raise ValueError(f"schema: {where} must be a mapping, not {type(raw).__name__}")
+    if missing := sorted(required - raw.keys()):
+        raise ValueError(f"schema: {where} lacks {', '.join(missing)}")
+    if unknown := sorted(raw.keys() - required - optional):
+        raise ValueError(f"schema: {where} has unknown key(s) {', '.join(unknown)} (allowed: "
+                         f"{', '.join(sorted(required | optional))})")
+    return raw
+
+
+def _rdf(where: str, raw: dict[str, Any] | None) -> RdfTerm | None:
     if not raw:
         return None
+    raw = _keys(f"{where} rdf", raw, _RDF_KEYS)
     return RdfTerm(raw["term"], tuple(raw.get("align", ())), tuple(raw.get("inverse_align", ())))
 
 
 def _prop(name: str, raw: dict[str, Any], domain_key: str | None = None) -> PropertySpec:
+    required, optional = _PROPERTY_KEYS
+    raw = _keys(f"property {name!r}", raw,
+                (required, optional | ({domain_key} if domain_key else set())))
     if raw["type"] not in PROPERTY_TYPES:
         raise ValueError(f"schema: property {name!r} has unknown type {raw['type']!r}")
     return PropertySpec(
         name=name, type=raw["type"], zh=raw.get("zh", ""), en=raw.get("en", ""),
-        rdf=_rdf(raw.get("rdf")), unit=raw.get("unit"), required=bool(raw.get("required")),
+        rdf=_rdf(f"property {name!r}", raw.get("rdf")), unit=raw.get("unit"),
+        required=bool(raw.get("required")),
         domain=tuple(raw.get(domain_key, ())) if domain_key else (),
     )
 
 
+def _kind(name: str, raw: dict[str, Any]) -> NodeKind:
+    raw = _keys(f"node kind {name!r}", raw, _KIND_KEYS)
+    text = _keys(f"node kind {name!r} description", raw["description"], _TEXT_KEYS)
+    rdf = _rdf(f"node kind {name!r}", raw["rdf"])
+    if rdf is None:
+        raise ValueError(f"schema: node kind {name!r} has no rdf term")
+    return NodeKind(name, raw["zh"], raw["en"], text["zh"], text["en"], tuple(raw["subtypes"]),
+                    rdf)
+
+
 def _relation(name: str, raw: dict[str, Any], derived: bool) -> RelationKind:
+    raw = _keys(f"relation {name!r}", raw, _RELATION_KEYS)
+    text = _keys(f"relation {name!r} description", raw["description"], _TEXT_KEYS)
+    rdf = _rdf(f"relation {name!r}", raw["rdf"])
+    if rdf is None:
+        raise ValueError(f"schema: relation {name!r} has no rdf term")
     return RelationKind(
-        name=name, zh=raw["zh"], en=raw["en"], description_zh=raw["description"]["zh"],
-        description_en=raw["description"]["en"], from_kinds=tuple(raw["from"]),
-        to_kinds=tuple(raw["to"]), rdf=_rdf(raw["rdf"]), symmetric=bool(raw.get("symmetric")),
-        derived=derived,
+        name=name, zh=raw["zh"], en=raw["en"], description_zh=text["zh"],
+        description_en=text["en"], from_kinds=tuple(raw["from"]), to_kinds=tuple(raw["to"]),
+        rdf=rdf, symmetric=bool(raw.get("symmetric")), derived=derived,
     )
 
 
 def parse_schema(raw: dict[str, Any]) -> Schema:
-    """Build a Schema from its YAML form, checking that it is consistent with itself."""
-    node_kinds = {
-        name: NodeKind(name, k["zh"], k["en"], k["description"]["zh"], k["description"]["en"],
-                       tuple(k["subtypes"]), _rdf(k["rdf"]))
-        for name, k in raw["node_kinds"].items()
-    }
+    """Build a Schema from its YAML form, checking its keys and that it is consistent with
+    itself."""
+    raw = _keys("the top level", raw, _SECTIONS)
     schema = Schema(
         version=raw["version"],
         ontology=raw["ontology"],
         units=raw["units"],
         node_core={n: _prop(n, p) for n, p in raw["node_core"].items()},
         provenance={n: _prop(n, p) for n, p in raw["provenance"].items()},
-        node_kinds=node_kinds,
+        node_kinds={name: _kind(name, k) for name, k in raw["node_kinds"].items()},
         node_properties={n: _prop(n, p, "kinds") for n, p in raw["node_properties"].items()},
         relation_kinds={n: _relation(n, r, False) for n, r in raw["relation_kinds"].items()},
         edge_properties={n: _prop(n, p, "relations") for n, p in raw["edge_properties"].items()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -50,6 +51,36 @@ def test_an_inconsistent_schema_is_refused() -> None:
     broken["node_properties"]["scale_min_cny"]["unit"] = "USD"
     with pytest.raises(ValueError, match="unknown unit 'USD'"):
         parse_schema(broken)
+
+
+@pytest.mark.parametrize(("where", "change", "message"), [
+    (("relation_kinds", "FUNDS"), {"symetric": True},
+     "relation 'FUNDS' has unknown key(s) symetric"),
+    (("node_kinds", "Lab"), {"subtype": ["x"]}, "node kind 'Lab' has unknown key(s) subtype"),
+    (("node_properties", "scale_min_cny"), {"units": "CNY"},
+     "property 'scale_min_cny' has unknown key(s) units"),
+    (("edge_properties", "amount_cny"), {"kinds": ["Fund"]},
+     "property 'amount_cny' has unknown key(s) kinds"),
+    (("node_kinds", "Lab", "rdf"), {"aling": ["schema:Thing"]},
+     "node kind 'Lab' rdf has unknown key(s) aling"),
+    ((), {"relations": {}}, "the top level has unknown key(s) relations"),
+])
+def test_an_unknown_key_is_refused_by_name(where: tuple[str, ...], change: dict,
+                                           message: str) -> None:
+    raw = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    target = raw
+    for key in where:
+        target = target[key]
+    target.update(change)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_schema(raw)
+
+
+def test_a_missing_key_is_refused_by_name() -> None:
+    raw = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    del raw["relation_kinds"]["FUNDS"]["to"]
+    with pytest.raises(ValueError, match="relation 'FUNDS' lacks to"):
+        parse_schema(raw)
 
 
 def test_schema_json_lists_every_kind_once() -> None:
