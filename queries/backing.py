@@ -27,8 +27,9 @@ above; fund-lab pairs rank by their best chain, so pairs with only inferred chai
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, product
 from math import prod
@@ -245,15 +246,51 @@ def _by_next_node(node: str, links: Iterable[_Out]) -> dict[str, Choices]:
     return {nxt: tuple(by_node[nxt]) for nxt in sorted(by_node)}
 
 
+# Next nodes that step into labs: (next node, choices, its steps into labs by lab).
+_NearSteps = tuple[tuple[str, Choices, dict[str, Choices]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Near:
+    """The next nodes of one node that step into labs (are one hop from a lab) and are not
+    institution groups: ``steps``, in node-id order; ``labs``, the labs they step into."""
+
+    steps: _NearSteps
+    labs: frozenset[str]
+
+    def has(self, node: str) -> bool:
+        """Whether ``node`` is one of the next nodes (a binary search: they are in order)."""
+        at = bisect_left(self.steps, node, key=itemgetter(0))
+        return at < len(self.steps) and self.steps[at][0] == node
+
+    def into_labs(self, passed: tuple[str, ...]
+                  ) -> Iterator[tuple[Choices, dict[str, Choices]]]:
+        """(choices, steps into labs by lab) of the next nodes not in ``passed``."""
+        for nxt, choices, labs in self.steps:
+            if nxt not in passed:
+                yield choices, labs
+
+    def reached(self, passed: tuple[str, ...]) -> Collection[str]:
+        """The labs the next nodes not in ``passed`` step into."""
+        if not passed:
+            return self.labs
+        return set().union(*(labs for _, labs in self.into_labs(passed)))
+
+
+_NO_NEAR = _Near((), frozenset())
+
+
 @dataclass(slots=True)  # one per node on the way to a lab
 class _Onward:
     """The steps out of one node that can still reach a lab, in node-id order: ``labs``,
     into a lab, by lab; ``others``, (next node's hops to a lab, next node, choices, whether
-    the next node is an institution group) toward the other nodes."""
+    the next node is an institution group) toward the other nodes. ``near``: the next
+    nodes one hop from a lab that are not groups, and those that are (``_TowardLabs.near``)."""
 
     labs: dict[str, Choices]
     others: tuple[tuple[int, str, Choices, bool], ...]
     _within: dict[int, tuple[tuple[str, Choices, bool], ...]] = field(default_factory=dict)
+    near: tuple[_Near, _NearSteps] | None = None
 
     def within(self, left: int) -> tuple[tuple[str, Choices, bool], ...]:
         """``others`` to a node at most ``left`` hops from a lab, without the hops."""
@@ -265,8 +302,9 @@ class _Onward:
 
 @dataclass
 class _TowardLabs:
-    """``hops``: as ``_hops_to``; ``onward``: each node's ``_Onward``, made the first time
-    the search passes it (all at once for the any-lab index, kept per graph version)."""
+    """``hops``: as ``_hops_to``; ``onward``: each node's ``_Onward`` (and its ``near``),
+    made the first time the search needs it (all at once for the any-lab index, kept per
+    graph version)."""
 
     hops: dict[str, int]
     onward: dict[str, _Onward] = field(default_factory=dict)
@@ -285,14 +323,29 @@ class _TowardLabs:
                       if hops[n] > 0))
         return entry
 
+    def near(self, g: nx.MultiDiGraph, node: str) -> tuple[_Near, _NearSteps]:
+        """The next nodes of ``node`` one hop from a lab, with their steps into labs: those
+        that are not institution groups, and those that are (their chains rank apart)."""
+        entry = self.out_of(g, node)
+        if entry.near is None:
+            steps = [(nxt, choices, self.out_of(g, nxt).labs, group)
+                     for hops, nxt, choices, group in entry.others if hops == 1]
+            plain = tuple(s[:3] for s in steps if not s[3])
+            entry.near = (_Near(plain, frozenset().union(*(s[2] for s in plain)))
+                          if plain else _NO_NEAR, tuple(s[:3] for s in steps if s[3]))
+        return entry.near
+
 
 def _toward_any_lab(g: nx.MultiDiGraph) -> _TowardLabs:
-    """The index toward any lab, every node's ``_Onward`` made at once (0.5 s for 100k
-    nodes): no request pays for a hub's first visit."""
+    """The index toward any lab, every node's ``_Onward`` made at once (about 1 s and 45 MiB
+    for 100k nodes): no request pays for a hub's first visit."""
     toward = _TowardLabs(_hops_to(g, ids_of_kind(g, "Lab"), None))
     for node, hops in toward.hops.items():
         if hops > 0:
             toward.out_of(g, node)
+    for node, hops in toward.hops.items():
+        if hops > 0:
+            toward.near(g, node)
     return toward
 
 
@@ -302,20 +355,24 @@ class _OutOfTime(Exception):
 
 # How chains rank before their node ids: (inferred, length, position of the pattern).
 _RankClass = tuple[bool, int, int]
-# A node the search reached that steps into labs, standing for the chains of its prefix (the
-# choices of each step so far) plus a step into one of those labs: (rank class of those
-# chains, prefix, steps into labs by lab, pattern).
-_Record = tuple[_RankClass, tuple[Choices, ...], dict[str, Choices], str]
+# Chains the search found, all of one rank class and pattern: (rank class, prefix: the
+# choices of each step to a node, into, pattern, passed). ``into`` is either the node's steps
+# into labs, by lab: the chains are the prefix plus one of them; or the node's next nodes one
+# hop from a lab (``_Near``), except those in ``passed`` (the nodes of the prefix among
+# them): the chains are the prefix, the choices to one of them, and one of its steps into
+# labs.
+_Record = tuple[_RankClass, tuple[Choices, ...], dict[str, Choices] | _Near, str,
+                tuple[str, ...]]
 
 
 def _records(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs,
              deadline: float, records: list[_Record]) -> None:
-    """Appends to ``records``, depth-first in node-id order, every node from which chains
-    from ``fund`` (of at most ``max_length`` steps, through distinct nodes) step into a lab
-    of ``toward`` (the nodes 0 hops away); a chain ends at the first lab. Steps that cannot
-    reach a lab in the hops left are never taken. Raises ``_OutOfTime`` past ``deadline``,
-    with the records found so far appended."""
-    attrs = g._node
+    """Appends to ``records``, depth-first in node-id order, the chains from ``fund`` (of at
+    most ``max_length`` steps, through distinct nodes) to the labs of ``toward`` (the nodes
+    0 hops away); a chain ends at the first lab. Steps that cannot reach a lab in the hops
+    left are never taken. Raises ``_OutOfTime`` past ``deadline``, with the records found
+    so far appended."""
+    attrs, hops = g._node, toward.hops
     path = [fund]  # the nodes of the chain being extended
     visits = 0
 
@@ -325,34 +382,30 @@ def _records(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs
         length = len(prefix) + 1  # of the chains through the next step
         inferred, position = _PATTERN_RANK[pattern]
         if onward.labs:
-            records.append(((inferred, length, position), prefix, onward.labs, pattern))
+            records.append(((inferred, length, position), prefix, onward.labs, pattern, ()))
         left = max_length - length  # hops left after the next step
         if left <= 0:
             return
-        steps = onward.within(left)
-        visits += len(steps)
-        if visits >= 256:
-            visits = 0
-            if time.monotonic() > deadline:
-                raise _OutOfTime
-        if left == 1:  # the next nodes step only into labs: their records, no recursion
+        visits += 1
+        if visits % 64 == 0 and time.monotonic() > deadline:
+            raise _OutOfTime
+        if left == 1:  # the next nodes step only into labs: one record for them
+            near, groups = toward.near(g, node)
+            if near.steps:
+                passed = tuple(n for n in path[:-1] if hops.get(n) == 1 and near.has(n))
+                records.append(((inferred, length + 1, position), prefix, near, pattern,
+                                passed))
             group_inferred, group_position = _PATTERN_RANK[GROUP_PATTERN]
-            rank = (inferred, length + 1, position)
-            group_rank = (group_inferred, length + 1, group_position)
-            for nxt, choices, group in steps:
-                if nxt not in path:
-                    records.append((group_rank, (*prefix, choices),
-                                    toward.out_of(g, nxt).labs, GROUP_PATTERN)
-                                   if group else (rank, (*prefix, choices),
-                                                  toward.out_of(g, nxt).labs, pattern))
+            records.extend(((group_inferred, length + 1, group_position), (*prefix, choices),
+                            labs, GROUP_PATTERN, ()) for nxt, choices, labs in groups
+                           if nxt not in path)
             return
-        for nxt, choices, group in steps:
+        for nxt, choices, group in onward.within(left):
             if nxt not in path:
                 path.append(nxt)
                 extend(nxt, (*prefix, choices), GROUP_PATTERN if group else pattern)
                 path.pop()
 
-    hops = toward.hops
     # a sector is at least 1 hop from a lab, so TARGETS_SECTOR needs max_length >= 2
     first = _by_next_node(fund, [
         s for s in _steps_out(g, fund, _FIRST_ORDER) if hops.get(s[1], max_length) < max_length
@@ -366,7 +419,23 @@ def _records(g: nx.MultiDiGraph, fund: str, max_length: int, toward: _TowardLabs
     direct = {lab: choices for lab, choices in first.items() if hops[lab] == 0}
     if direct:
         inferred, position = _PATTERN_RANK["direct"]
-        records.append(((inferred, 1, position), (), direct, "direct"))
+        records.append(((inferred, 1, position), (), direct, "direct", ()))
+
+
+def _into_labs(record: _Record) -> Iterator[tuple[Choices | None, dict[str, Choices]]]:
+    """The nodes of a record that step into labs: (choices of the step to the node after the
+    prefix, None if the prefix ends there; its steps into labs by lab), in node-id order."""
+    _, _, into, _, passed = record
+    if isinstance(into, dict):
+        yield None, into
+    else:
+        yield from into.into_labs(passed)
+
+
+def _reached(record: _Record) -> Collection[str]:
+    """The labs a record's chains reach."""
+    _, _, into, _, passed = record
+    return into if isinstance(into, dict) else into.reached(passed)
 
 
 def _best_ranks(records: list[_Record], limit: int) -> tuple[int, list[tuple[_RankClass, str]]]:
@@ -377,22 +446,23 @@ def _best_ranks(records: list[_Record], limit: int) -> tuple[int, list[tuple[_Ra
     chains."""
     records.sort(key=itemgetter(0))
     best: dict[str, _RankClass] = {}
-    for rank, _, labs, _ in records:
-        for lab in labs:
-            if lab not in best:
-                best[lab] = rank
+    for record in records:
+        for _, labs in _into_labs(record):
+            for lab in labs:
+                if lab not in best:
+                    best[lab] = record[0]
         if len(best) >= limit:
             break
-    reached = len(set().union(*(labs for _, _, labs, _ in records)))
+    reached = len(set().union(*map(_reached, records)))
     return reached, [(rank, lab) for lab, rank in best.items()][:limit]
 
 
 @dataclass
 class _PairChains:
-    """The chains of one fund-lab pair: the first few in rank order, how many in all and
-    their patterns."""
+    """The chains of one fund-lab pair: the first few in rank order, with their patterns;
+    how many in all and their patterns."""
 
-    chains: list[list[Step]] = field(default_factory=list)
+    chains: list[tuple[str, list[Step]]] = field(default_factory=list)
     total: int = 0
     patterns: set[str] = field(default_factory=set)
 
@@ -402,16 +472,24 @@ def _collect(records: list[_Record], pairs: dict[str, _PairChains], chains_per_p
     """Fills ``pairs`` (by lab) from one fund's ``records``, as sorted by ``_best_ranks``:
     in rank order, the first ``chains_per_pair`` chains of each pair."""
     shown = pairs.keys()
-    for _, prefix, labs, pattern in records:
-        if shown.isdisjoint(labs):  # most records: checked without building a set
+    for record in records:
+        if shown.isdisjoint(_reached(record)):
             continue
-        for lab in shown & labs.keys():
-            pair, choices = pairs[lab], (*prefix, labs[lab])
-            pair.total += prod(len(c) for c in choices)
-            pair.patterns.add(pattern)
-            wanted = chains_per_pair - len(pair.chains)
-            if wanted > 0:
-                pair.chains += map(list, islice(product(*choices), wanted))
+        _, prefix, _, pattern, _ = record
+        ways = prod(map(len, prefix))  # chains through the prefix
+        for last, labs in _into_labs(record):
+            if shown.isdisjoint(labs):  # most nodes: checked without building a set
+                continue
+            through = ways if last is None else ways * len(last)
+            for lab in shown & labs.keys():
+                pair, steps = pairs[lab], labs[lab]
+                pair.total += through * len(steps)
+                pair.patterns.add(pattern)
+                wanted = chains_per_pair - len(pair.chains)
+                if wanted > 0:
+                    choices = (*prefix, steps) if last is None else (*prefix, last, steps)
+                    pair.chains += ((pattern, list(chain))
+                                    for chain in islice(product(*choices), wanted))
 
 
 def _is_group(attrs: dict[str, Any]) -> bool:
@@ -441,8 +519,7 @@ def _chain_rank(g: nx.MultiDiGraph, chain: list[Step]) -> tuple:
     return (inferred, len(chain), position, [chain[0][0], *[step[1] for step in chain]])
 
 
-def _chain_view(g: nx.MultiDiGraph, chain: list[Step]) -> Json:
-    pattern = _pattern(g, chain)
+def _chain_view(g: nx.MultiDiGraph, pattern: str, chain: list[Step]) -> Json:
     nodes = [chain[0][0], *(step[1] for step in chain)]
     hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
     return {"pattern": pattern, "inferred": pattern in INFERRED, "length": len(chain),
@@ -486,8 +563,10 @@ def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, st
 def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
           chains_per_pair: int) -> Json:
     """One fund-lab pair from all its chains, ranked."""
+    patterns = [_pattern(g, c) for c in chains]
     return _pair_view(g, fund, lab, len(chains[0]), _PairChains(
-        chains[:chains_per_pair], len(chains), {_pattern(g, c) for c in chains}))
+        list(zip(patterns, chains[:chains_per_pair], strict=False)), len(chains),
+        set(patterns)))
 
 
 def _pair_view(g: nx.MultiDiGraph, fund: str, lab: str, best_length: int,
@@ -495,7 +574,7 @@ def _pair_view(g: nx.MultiDiGraph, fund: str, lab: str, best_length: int,
     return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
             "inferred": pair.patterns <= INFERRED, "best_length": best_length,
             "patterns": sorted(pair.patterns, key=PATTERNS.index), "chains_total": pair.total,
-            "chains": [_chain_view(g, c) for c in pair.chains]}
+            "chains": [_chain_view(g, pattern, c) for pattern, c in pair.chains]}
 
 
 # -- the generalisation ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from api_fixtures import api_graph, app, assert_problem, backend, client, invalid_names
+from flask import jsonify
 
 from queries.backend import CENTRALITY_MEASURES
 
@@ -32,6 +33,17 @@ def test_backing_from_one_fund(client, backend, name, fund_id):
     assert {pair["fund"]["id"] for pair in body["pairs"]} <= {fund_id}
     everything = backend.backing(limit=1000)["pairs"]
     assert body["total_pairs"] == sum(p["fund"]["id"] == fund_id for p in everything)
+
+
+def test_backing_is_written_as_jsonify_writes_it(app, client, backend):
+    """orjson writes the backing answer: the same bytes and headers as ``jsonify``."""
+    for query, answer in [("", backend.backing()),
+                          ("?fund=changxing-fund", backend.backing(fund="changxing-fund"))]:
+        response = client.get(f"/api/v1/backing{query}")
+        with app.app_context():
+            expected = jsonify(answer)
+        assert response.data == expected.get_data()
+        assert response.mimetype == expected.mimetype == "application/json"
 
 
 def test_changxing_fund_backs_labs(client):

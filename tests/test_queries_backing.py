@@ -478,3 +478,23 @@ def test_chains_through_the_same_nodes_come_in_link_table_order():
     assert pair["chains_total"] == 4
     assert [[(h["rel"], h["direction"]) for h in c["hops"]] for c in pair["chains"]] == (
         expected[:3])
+
+
+def test_a_group_one_hop_from_a_lab_ranks_with_the_inferred_chains():
+    """A lab that is itself a member of the group: the group is one hop from a lab, next to
+    a company that also reaches labs directly."""
+    g = make_graph(
+        [("fund", "Fund"), ("teams", "Company"), ("group", "Institution", "group"),
+         ("lab-member", "Lab"), ("lab-teams", "Lab"), ("co", "Company")],
+        [("fund", "INVESTS_IN", "teams"), ("teams", "AFFILIATED_WITH", "group"),
+         ("lab-member", "MEMBER_OF", "group"), ("teams", "OPERATES", "lab-teams"),
+         ("teams", "SUPPORTS", "co"), ("co", "OPERATES", "lab-member")])
+    for max_length in (2, 3, 4):
+        expected = chains_by_definition(g, "fund", max_length)
+        answer = backing(g, fund="fund", max_length=max_length, limit=10**6,
+                         chains_per_pair=10**6)
+        assert answer_chains(answer) == expected
+        assert_ranked_by_definition(g, answer)
+    pairs = {p["lab"]["id"]: p for p in backing(g, fund="fund", max_length=3)["pairs"]}
+    assert pairs["lab-member"]["patterns"] == ["via_company", "via_institution_group"]
+    assert not pairs["lab-member"]["inferred"] and pairs["lab-member"]["chains_total"] == 2
