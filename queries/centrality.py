@@ -31,12 +31,16 @@ version and measure, concurrent callers wait for it).
 
 from __future__ import annotations
 
+import logging
 import math
+import multiprocessing as mp
+import os
 import random
 import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +51,10 @@ import numpy as np
 from graph.schema import load_schema
 from queries.backend import CENTRALITY_MEASURES
 from queries.errors import InvalidQuery
+from queries.igraph_tasks import subset_betweenness
 from queries.views import node_summary
+
+log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 UNDIRECTED_SIMPLE = "undirected simple view (direction and parallel relations dropped)"
@@ -62,6 +69,10 @@ class Settings:
     pivots: int = 250
     exact_max_nodes: int = 5000  # above this, the three path-based measures are estimated
     seed: int = 42
+    # Sampled betweenness is the slowest measure by far, and igraph holds the GIL: a spawned
+    # process takes this share of its sources (started as soon as a path-based measure is
+    # asked for, so it overlaps closeness too). 0 keeps everything in this process.
+    helper_share: float = 0.6 if (os.cpu_count() or 1) > 1 else 0.0
 
 
 DEFAULT_SETTINGS = Settings()
@@ -82,6 +93,7 @@ class _Entry:
     undirected: ig.Graph  # simple
     lock: threading.Lock = field(default_factory=threading.Lock)
     scores: dict[str, Scores] = field(default_factory=dict)
+    betweenness_share: _HelperShare | None = None
     rankings: dict[tuple[str, str | None], tuple[list[int], Json]] = field(default_factory=dict)
 
 
@@ -150,6 +162,51 @@ def _eigenvector(entry: _Entry, settings: Settings) -> Scores:
                                          "(as nx.eigenvector_centrality)"})
 
 
+def _betweenness_sources(n: int, settings: Settings) -> list[int] | None:
+    """The sampled sources, or None when betweenness is exact."""
+    if n < 3 or n <= settings.exact_max_nodes or settings.sample_size >= n:
+        return None
+    return random.Random(settings.seed).sample(range(n), settings.sample_size)
+
+
+@dataclass
+class _HelperShare:
+    """Subset betweenness from ``sources`` being computed by a spawned process."""
+
+    sources: list[int]
+    future: Future | None
+    pool: ProcessPoolExecutor | None
+
+    def result(self, entry: _Entry) -> list[float]:
+        try:
+            if self.future is not None:
+                return self.future.result()
+        except Exception as exc:  # the process is only a speed-up: fall back
+            log.warning("betweenness helper process failed (%s); computing here", exc)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False)
+        return entry.undirected.betweenness(directed=False, sources=self.sources)
+
+
+def _start_helper(entry: _Entry, settings: Settings) -> None:
+    """Hand the helper share of sampled betweenness to a spawned process (once per entry)."""
+    if entry.betweenness_share is not None or settings.helper_share <= 0:
+        return
+    sources = _betweenness_sources(entry.undirected.vcount(), settings)
+    if sources is None:
+        return
+    share = sources[:round(len(sources) * settings.helper_share)]
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
+        future = pool.submit(subset_betweenness, entry.undirected.vcount(),
+                             entry.undirected.get_edgelist(), share)
+    except (OSError, RuntimeError) as exc:
+        log.warning("no betweenness helper process (%s); computing here", exc)
+        pool, future = None, None
+    entry.betweenness_share = _HelperShare(share, future, pool)
+
+
 def _betweenness(entry: _Entry, settings: Settings) -> Scores:
     ug = entry.undirected
     n = ug.vcount()
@@ -158,16 +215,22 @@ def _betweenness(entry: _Entry, settings: Settings) -> Scores:
                                   "(as nx.betweenness_centrality)"}
     if n < 3:
         return Scores([0.0] * n, {**method, "exact": True})
-    if n <= settings.exact_max_nodes or settings.sample_size >= n:
+    sources = _betweenness_sources(n, settings)
+    if sources is None:
         raw = ug.betweenness(directed=False)
         scale = 2 / ((n - 1) * (n - 2))
         return Scores([b * scale for b in raw], {**method, "exact": True})
-    k = settings.sample_size
-    sources = random.Random(settings.seed).sample(range(n), k)
-    raw = ug.betweenness(directed=False, sources=sources)
+    _start_helper(entry, settings)
+    helper = entry.betweenness_share
+    mine = sources[len(helper.sources):] if helper is not None else sources
+    raw = ug.betweenness(directed=False, sources=mine) if mine else [0.0] * n
+    if helper is not None:  # betweenness from a set of sources is the sum over the sources
+        raw = [a + b for a, b in zip(raw, helper.result(entry), strict=True)]
+        entry.betweenness_share = None
     # networkx's k-sample scaling (endpoints excluded): the (s, t) pairs a node can lie on
     # number k(n-2), or (k-1)(n-2) when it is itself a source; igraph counts each pair once,
     # networkx twice, hence the 2
+    k = len(sources)
     is_source = set(sources)
     values = [2 * b / ((k - 1 if v in is_source else k) * (n - 2)) for v, b in enumerate(raw)]
     return Scores(values, {**method, "exact": False, "sample_size": k, "seed": settings.seed,
@@ -246,6 +309,8 @@ def _scores(entry: _Entry, measure: str, settings: Settings) -> Scores:
     """The cached scores of ``measure``; the caller holds ``entry.lock``."""
     if measure not in entry.scores:
         if measure in ("closeness", "harmonic"):
+            if "betweenness" not in entry.scores:
+                _start_helper(entry, settings)  # it works while this computes distances
             entry.scores["closeness"], entry.scores["harmonic"] = _distance_based(entry,
                                                                                   settings)
         else:

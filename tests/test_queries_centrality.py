@@ -120,6 +120,33 @@ def test_sampled_betweenness_equals_networkx_with_the_same_sources(generated_gra
     assert method["exact"] is False and method["sample_size"] == 60
 
 
+@pytest.mark.parametrize("share", [0.6, 1.0])
+def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph, share):
+    alone = C.centrality_scores(generated_graph, "betweenness",
+                                C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
+                                           helper_share=0.0))
+    helped = C.centrality_scores(generated_graph, "betweenness",
+                                 C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
+                                            helper_share=share))
+    assert alone.keys() == helped.keys()
+    assert any(alone.values())
+    for node, value in alone.items():
+        assert helped[node] == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(C, "ProcessPoolExecutor", refuse)
+    settings = C.Settings(sample_size=60, exact_max_nodes=100, seed=4, helper_share=0.5)
+    fallback = C.centrality_scores(generated_graph, "betweenness", settings)
+    alone = C.centrality_scores(generated_graph, "betweenness",
+                                C.Settings(sample_size=60, exact_max_nodes=100, seed=4,
+                                           helper_share=0.0))
+    assert fallback == pytest.approx(alone, rel=1e-12, abs=1e-15)
+
+
 @pytest.mark.parametrize("measure", ["closeness", "harmonic"])
 def test_pivot_estimates_rank_like_the_exact_measure(generated_graph, reference, measure):
     settings = C.Settings(pivots=60, exact_max_nodes=100, seed=5)
