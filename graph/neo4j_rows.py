@@ -205,13 +205,14 @@ class Mention:
 
 def iter_mentions(g: nx.MultiDiGraph) -> Iterator[Mention]:
     """One MENTIONS per (Source node, entity citing that Source's file), in graph order."""
+    nodes = g._node  # networkx's own dict: its views cost more than this loop's work
     sources_by_file: dict[str, list[str]] = defaultdict(list)
-    for node_id, attrs in g.nodes(data=True):
+    for node_id, attrs in nodes.items():
         if attrs["kind"] == "Source" and attrs.get("file"):
             sources_by_file[attrs["file"]].append(node_id)
     if not sources_by_file:
         return
-    for node_id, attrs in g.nodes(data=True):
+    for node_id, attrs in nodes.items():
         if attrs["kind"] == "Source":
             continue
         quotes: dict[str, list[str]] = defaultdict(list)
