@@ -65,7 +65,8 @@ def component_schemas() -> dict[str, Any]:
             {"id": STRING, "kind": node_kind, "subtype": STRING, "name_zh": STRING,
              "name_en": STRING, "aliases": array(STRING), "properties": {"type": "object"},
              "provenance": array(ref("Provenance")),
-             "edges": obj({"out": array(ref("EntityEdge")), "in": array(ref("EntityEdge"))})}),
+             "edges": obj({"out": array(ref("EntityEdge")), "in": array(ref("EntityEdge"))}),
+             "edges_total": obj({"out": COUNT, "in": COUNT}), "edges_truncated": BOOLEAN}),
         "Neighbourhood": obj(
             {"center": STRING, "radius": COUNT,
              "nodes": array({"allOf": [ref("EntitySummary"), obj({"distance": COUNT})]}),

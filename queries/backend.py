@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from queries.backing import DEFAULT_MAX_LENGTH as BACKING_MAX_LENGTH
+from queries.explore import DEFAULT_EDGE_LIMIT
 
 Json = dict[str, Any]
 
@@ -30,9 +31,10 @@ class QueryBackend(Protocol):
 
     def statistics(self) -> Json: ...
 
-    def entity(self, entity: str) -> Json:
+    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
         """One node: id, kind, subtype, names, aliases, properties, provenance, and its
-        edges (``out`` / ``in``: rel, other end id/kind/names, properties, provenance)."""
+        edges (``out`` / ``in``: rel, other end id/kind/names, properties, provenance; at most
+        ``edge_limit`` per direction, with ``edges_total`` and ``edges_truncated``)."""
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

@@ -17,9 +17,23 @@ Json = dict[str, Any]
 MAX_RADIUS = 3
 
 
-def entity(g: nx.MultiDiGraph, node_id: str) -> Json:
+DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub has thousands)
+
+
+def cap_edges(out: list[Json], into: list[Json], limit: int) -> Json:
+    """The entity answer's relation part: ``edges`` (the first ``limit`` of each direction, in
+    the order given), ``edges_total`` (how many there are) and ``edges_truncated``."""
+    if limit < 1:
+        raise InvalidQuery("edge_limit", f"must be at least 1, got {limit}")
+    return {"edges": {"out": out[:limit], "in": into[:limit]},
+            "edges_total": {"out": len(out), "in": len(into)},
+            "edges_truncated": len(out) > limit or len(into) > limit}
+
+
+def entity(g: nx.MultiDiGraph, node_id: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
     """The node (``graph.embedded.node_view``) and its edges: ``edges.out`` and ``edges.in``,
-    each ``{rel, other: summary, properties, provenance}``, sorted by relation then other id."""
+    each ``{rel, other: summary, properties, provenance}``, sorted by relation then other id,
+    at most ``edge_limit`` of each (``cap_edges``)."""
     check_nodes(g, node_id)
 
     def edges(adjacency: dict) -> list[Json]:
@@ -29,7 +43,7 @@ def entity(g: nx.MultiDiGraph, node_id: str) -> Json:
                  for rel, attrs in by_rel.items()]
         return sorted(found, key=lambda e: (e["rel"], e["other"]["id"]))
 
-    return {**node_view(g, node_id), "edges": {"out": edges(g._succ), "in": edges(g._pred)}}
+    return {**node_view(g, node_id), **cap_edges(edges(g._succ), edges(g._pred), edge_limit)}
 
 
 def search(g: nx.MultiDiGraph, text: str | None, *, kinds: Sequence[str] | None = None,

@@ -45,7 +45,7 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
-from queries.explore import MAX_RADIUS
+from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, cap_edges
 from queries.neo4j_records import (
     SUMMARY_PROJECTION,
     edge_attrs,
@@ -217,7 +217,9 @@ class Neo4jBackend:
                 joined += 1
         return nodes - joined
 
-    def entity(self, entity: str) -> Json:
+    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
+        if edge_limit < 1:  # before the round trip
+            raise InvalidQuery("edge_limit", f"must be at least 1, got {edge_limit}")
         node_id = self._resolve(entity)["id"]
         rels = relation_pattern(None)
         side = ("{rel: type(r), other: o " + SUMMARY_PROJECTION
@@ -239,7 +241,7 @@ class Neo4jBackend:
             return sorted(views, key=lambda e: (e["rel"], e["other"]["id"]))
 
         return {**node_view(record["node"]),
-                "edges": {"out": edges(record["out"]), "in": edges(record["in"])}}
+                **cap_edges(edges(record["out"]), edges(record["in"]), edge_limit)}
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

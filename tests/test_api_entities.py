@@ -93,6 +93,16 @@ def test_entity_by_id_and_by_name_is_the_backends_view(client, backend, api_grap
     assert out == {(rel, v) for _, v, rel in api_graph.out_edges("changxing-fund", keys=True)}
 
 
+def test_entity_edge_limit_caps_relations_and_is_validated(client, api_graph):
+    hub = max(api_graph.nodes, key=api_graph.out_degree)
+    answer = client.get(f"/api/v1/entities/{hub}?edge_limit=1").get_json()
+    assert len(answer["edges"]["out"]) == 1 and answer["edges_truncated"]
+    assert answer["edges_total"]["out"] == api_graph.out_degree(hub)
+    for bad in ("0", "1001", "x"):
+        assert_problem(client.get(f"/api/v1/entities/{hub}?edge_limit={bad}"), 400,
+                       "invalid-parameters")
+
+
 def test_unknown_entity_is_404_problem(client):
     body = assert_problem(client.get("/api/v1/entities/no-such-thing"), 404,
                           "entity-not-found")

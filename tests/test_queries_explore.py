@@ -35,6 +35,23 @@ def test_entity_lists_every_stored_edge(real_graph):
         entity(real_graph, "no-such-entity")
 
 
+def test_entity_relations_are_capped_per_direction_and_counted(real_graph):
+    hub = max(real_graph.nodes, key=lambda n: min(real_graph.out_degree(n),
+                                                 real_graph.in_degree(n)))
+    whole = entity(real_graph, hub, edge_limit=10_000)
+    out_degree, in_degree = real_graph.out_degree(hub), real_graph.in_degree(hub)
+    assert whole["edges_total"] == {"out": out_degree, "in": in_degree}
+    assert not whole["edges_truncated"] and len(whole["edges"]["out"]) == out_degree
+    limit = min(out_degree, in_degree) - 1
+    assert limit >= 1, "data/ has a node with two or more relations each way"
+    capped = entity(real_graph, hub, edge_limit=limit)
+    assert capped["edges_truncated"] and capped["edges_total"] == whole["edges_total"]
+    for side in ("out", "in"):  # the first ones of the same order
+        assert capped["edges"][side] == whole["edges"][side][:limit]
+    with pytest.raises(InvalidQuery):
+        entity(real_graph, hub, edge_limit=0)
+
+
 def test_search_partial_names_kinds_and_pages(real_graph):
     funds = search(real_graph, "基金", kinds=["Fund"], limit=100)
     expected = {n for n, a in real_graph.nodes(data=True) if a["kind"] == "Fund" and any(

@@ -12,6 +12,7 @@ from api.pagination import BadCursor, decode_cursor, encode_cursor
 from api.params import Param, node_kinds, relation_kinds
 from api.problems import InvalidParams
 from api.querying import query
+from queries.explore import DEFAULT_EDGE_LIMIT
 
 bp = ApiBlueprint("entities", __name__)
 
@@ -67,11 +68,18 @@ def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int
 @bp.operation(Operation(
     "get_entity", "/entities/<entity>", "One entity with its relations",
     "The entity's kind, subtype, names, aliases, typed properties and provenance (source and "
-    "verbatim quote), with its outgoing and incoming relations, each with provenance.",
-    "entities", "EntityDetail", params=(ENTITY,), problems=(404, 422),
-    examples=("/api/v1/entities/changxing-fund", "/api/v1/entities/长光卫星")))
-def get_entity(entity: str) -> Response:
-    return jsonify(query("entity", entity))
+    "verbatim quote), with its outgoing and incoming relations, each with provenance, sorted "
+    "by relation then other id: at most `edge_limit` per direction. `edges_total` counts "
+    "them all and `edges_truncated` says whether the limit cut them (a hub has thousands; "
+    "`/entities/{entity}/neighbours` filters them by kind).",
+    "entities", "EntityDetail",
+    params=(ENTITY,
+            Param("edge_limit", "integer", "At most this many relations per direction.",
+                  default=DEFAULT_EDGE_LIMIT, minimum=1, maximum=MAX_ITEMS)),
+    problems=(404, 422),
+    examples=("/api/v1/entities/changxing-fund", "/api/v1/entities/长光卫星?edge_limit=5")))
+def get_entity(entity: str, edge_limit: int) -> Response:
+    return jsonify(query("entity", entity, edge_limit=edge_limit))
 
 
 @bp.operation(Operation(

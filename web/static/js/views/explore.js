@@ -97,8 +97,12 @@ function entityPanel(entity) {
     entity.provenance.length
       ? h("section", {}, h("h3", {}, t("provenance")), quotes(entity.provenance)) : null,
     h("section", { class: "relations" },
-      h("h3", {}, t("relations", { n: relations.length })),
-      relations.length ? relationList(relations) : h("p", { class: "muted" }, t("noRelations"))));
+      h("h3", {}, t("relations", { n: entity.edges_total.out + entity.edges_total.in })),
+      relations.length ? relationList(relations) : h("p", { class: "muted" }, t("noRelations")),
+      // the API sends at most edge_limit relations per direction of a hub
+      entity.edges_truncated
+        ? h("p", { class: "muted relations-capped" }, t("relationsLoaded", { n: relations.length }))
+        : null));
 }
 
 // The first relations at once, the rest on request: a hub may have thousands.
