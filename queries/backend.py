@@ -31,10 +31,12 @@ class QueryBackend(Protocol):
 
     def statistics(self) -> Json: ...
 
-    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
+    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
+               edge_offset: int = 0) -> Json:
         """One node: id, kind, subtype, names, aliases, properties, provenance, and its
-        edges (``out`` / ``in``: rel, other end id/kind/names, properties, provenance; at most
-        ``edge_limit`` per direction, with ``edges_total`` and ``edges_truncated``)."""
+        edges (``out`` / ``in``: rel, other end id/kind/names, properties, provenance;
+        ``edge_limit`` per direction from ``edge_offset`` on, with ``edges_total`` and
+        ``edges_truncated``)."""
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

@@ -62,8 +62,10 @@ class EmbeddedBackend:
                 self._statistics = explore.statistics(self.g)
             return self._statistics
 
-    def entity(self, entity: str, *, edge_limit: int = explore.DEFAULT_EDGE_LIMIT) -> Json:
-        return explore.entity(self.g, self._resolve(entity), edge_limit=edge_limit)
+    def entity(self, entity: str, *, edge_limit: int = explore.DEFAULT_EDGE_LIMIT,
+               edge_offset: int = 0) -> Json:
+        return explore.entity(self.g, self._resolve(entity), edge_limit=edge_limit,
+                              edge_offset=edge_offset)
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

@@ -20,20 +20,25 @@ MAX_RADIUS = 3
 DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub has thousands)
 
 
-def cap_edges(out: list[Json], into: list[Json], limit: int) -> Json:
-    """The entity answer's relation part: ``edges`` (the first ``limit`` of each direction, in
-    the order given), ``edges_total`` (how many there are) and ``edges_truncated``."""
+def cap_edges(out: list[Json], into: list[Json], limit: int, offset: int = 0) -> Json:
+    """The entity answer's relation part: ``edges`` (of each direction, in the order given,
+    ``limit`` from ``offset`` on), ``edges_total`` (how many there are) and
+    ``edges_truncated`` (whether some lie beyond this page)."""
     if limit < 1:
         raise InvalidQuery("edge_limit", f"must be at least 1, got {limit}")
-    return {"edges": {"out": out[:limit], "in": into[:limit]},
+    if offset < 0:
+        raise InvalidQuery("edge_offset", f"must not be negative, got {offset}")
+    end = offset + limit
+    return {"edges": {"out": out[offset:end], "in": into[offset:end]},
             "edges_total": {"out": len(out), "in": len(into)},
-            "edges_truncated": len(out) > limit or len(into) > limit}
+            "edges_truncated": len(out) > end or len(into) > end}
 
 
-def entity(g: nx.MultiDiGraph, node_id: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
+def entity(g: nx.MultiDiGraph, node_id: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
+           edge_offset: int = 0) -> Json:
     """The node (``graph.embedded.node_view``) and its edges: ``edges.out`` and ``edges.in``,
     each ``{rel, other: summary, properties, provenance}``, sorted by relation then other id,
-    at most ``edge_limit`` of each (``cap_edges``)."""
+    ``edge_limit`` of each from ``edge_offset`` on (``cap_edges``)."""
     check_nodes(g, node_id)
 
     def edges(adjacency: dict) -> list[Json]:
@@ -43,7 +48,8 @@ def entity(g: nx.MultiDiGraph, node_id: str, *, edge_limit: int = DEFAULT_EDGE_L
                  for rel, attrs in by_rel.items()]
         return sorted(found, key=lambda e: (e["rel"], e["other"]["id"]))
 
-    return {**node_view(g, node_id), **cap_edges(edges(g._succ), edges(g._pred), edge_limit)}
+    return {**node_view(g, node_id),
+            **cap_edges(edges(g._succ), edges(g._pred), edge_limit, edge_offset)}
 
 
 def search(g: nx.MultiDiGraph, text: str | None, *, kinds: Sequence[str] | None = None,

@@ -217,9 +217,9 @@ class Neo4jBackend:
                 joined += 1
         return nodes - joined
 
-    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT) -> Json:
-        if edge_limit < 1:  # before the round trip
-            raise InvalidQuery("edge_limit", f"must be at least 1, got {edge_limit}")
+    def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
+               edge_offset: int = 0) -> Json:
+        cap_edges([], [], edge_limit, edge_offset)  # bad limits fail before the round trip
         node_id = self._resolve(entity)["id"]
         rels = relation_pattern(None)
         side = ("{rel: type(r), other: o " + SUMMARY_PROJECTION
@@ -241,7 +241,7 @@ class Neo4jBackend:
             return sorted(views, key=lambda e: (e["rel"], e["other"]["id"]))
 
         return {**node_view(record["node"]),
-                **cap_edges(edges(record["out"]), edges(record["in"]), edge_limit)}
+                **cap_edges(edges(record["out"]), edges(record["in"]), edge_limit, edge_offset)}
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

@@ -98,8 +98,11 @@ def test_entity_edge_limit_caps_relations_and_is_validated(client, api_graph):
     answer = client.get(f"/api/v1/entities/{hub}?edge_limit=1").get_json()
     assert len(answer["edges"]["out"]) == 1 and answer["edges_truncated"]
     assert answer["edges_total"]["out"] == api_graph.out_degree(hub)
-    for bad in ("0", "1001", "x"):
-        assert_problem(client.get(f"/api/v1/entities/{hub}?edge_limit={bad}"), 400,
+    second = client.get(f"/api/v1/entities/{hub}?edge_limit=1&edge_offset=1").get_json()
+    whole = client.get(f"/api/v1/entities/{hub}").get_json()
+    assert answer["edges"]["out"] + second["edges"]["out"] == whole["edges"]["out"][:2]
+    for bad in ("edge_limit=0", "edge_limit=1001", "edge_limit=x", "edge_offset=-1"):
+        assert_problem(client.get(f"/api/v1/entities/{hub}?{bad}"), 400,
                        "invalid-parameters")
 
 

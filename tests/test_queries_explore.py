@@ -48,8 +48,12 @@ def test_entity_relations_are_capped_per_direction_and_counted(real_graph):
     assert capped["edges_truncated"] and capped["edges_total"] == whole["edges_total"]
     for side in ("out", "in"):  # the first ones of the same order
         assert capped["edges"][side] == whole["edges"][side][:limit]
-    with pytest.raises(InvalidQuery):
-        entity(real_graph, hub, edge_limit=0)
+    rest = entity(real_graph, hub, edge_limit=limit, edge_offset=limit)
+    for side in ("out", "in"):  # the next page goes on where the first stopped
+        assert capped["edges"][side] + rest["edges"][side] == whole["edges"][side][:2 * limit]
+    for bad in ({"edge_limit": 0}, {"edge_offset": -1}):
+        with pytest.raises(InvalidQuery):
+            entity(real_graph, hub, **bad)
 
 
 def test_search_partial_names_kinds_and_pages(real_graph):

@@ -69,17 +69,20 @@ def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int
     "get_entity", "/entities/<entity>", "One entity with its relations",
     "The entity's kind, subtype, names, aliases, typed properties and provenance (source and "
     "verbatim quote), with its outgoing and incoming relations, each with provenance, sorted "
-    "by relation then other id: at most `edge_limit` per direction. `edges_total` counts "
-    "them all and `edges_truncated` says whether the limit cut them (a hub has thousands; "
-    "`/entities/{entity}/neighbours` filters them by kind).",
+    "by relation then other id: `edge_limit` per direction from `edge_offset` on. "
+    "`edges_total` counts them all and `edges_truncated` says whether more follow (a hub "
+    "has thousands: page with `edge_offset`, or filter `/entities/{entity}/neighbours`).",
     "entities", "EntityDetail",
     params=(ENTITY,
             Param("edge_limit", "integer", "At most this many relations per direction.",
-                  default=DEFAULT_EDGE_LIMIT, minimum=1, maximum=MAX_ITEMS)),
+                  default=DEFAULT_EDGE_LIMIT, minimum=1, maximum=MAX_ITEMS),
+            Param("edge_offset", "integer", "Relations of each direction to skip.", default=0,
+                  minimum=0, maximum=MAX_OFFSET)),
     problems=(404, 422),
-    examples=("/api/v1/entities/changxing-fund", "/api/v1/entities/长光卫星?edge_limit=5")))
-def get_entity(entity: str, edge_limit: int) -> Response:
-    return jsonify(query("entity", entity, edge_limit=edge_limit))
+    examples=("/api/v1/entities/changxing-fund",
+              "/api/v1/entities/长光卫星?edge_limit=5&edge_offset=5")))
+def get_entity(entity: str, edge_limit: int, edge_offset: int) -> Response:
+    return jsonify(query("entity", entity, edge_limit=edge_limit, edge_offset=edge_offset))
 
 
 @bp.operation(Operation(
