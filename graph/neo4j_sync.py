@@ -355,7 +355,7 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Sessio
     for kind, ids in creates.items():  # static labels: one statement (and plan) per kind
         columns = node_columns(kind)
         rows = (_as_row(node_properties(node_id, node_attrs[node_id], node_hashes[node_id]),
-                        columns, f"node {node_id!r}") for node_id in ids)
+                        columns, ("node", node_id)) for node_id in ids)
         # no RETURN: streaming each new element id back costs more than one scan for them
         before = writer.tally.nodes_created
         writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:`{kind}` "
@@ -401,9 +401,7 @@ def _create_edges(plan: _Plan, writer: BatchWriter, session: Session,
         # text): consecutive rows touch neighbouring records; about a third less server time
         hashes.sort(key=lambda h: (len(eids[items[h].source]), eids[items[h].source]))
         columns = edge_columns(rel)
-        rows = ([eids[items[h].source], eids[items[h].target],
-                 *_as_row(items[h].properties(h), columns, f"{rel} edge {items[h].source!r} -> "
-                          f"{items[h].target!r}")] for h in hashes)
+        rows = (_edge_row(items[h], h, eids, columns) for h in hashes)
         before = writer.tally.relationships_created
         writer.write(f"{rel} relationships",
                      "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
@@ -412,12 +410,23 @@ def _create_edges(plan: _Plan, writer: BatchWriter, session: Session,
         check(f"{rel} relationships", writer.tally.relationships_created - before, len(hashes))
 
 
-def _as_row(props: dict[str, Any], columns: tuple[str, ...], what: str) -> list[Any]:
-    """``props`` as a list in ``columns`` order; a property outside them would be lost."""
+def _edge_row(item: _EdgeItem, content_hash: int, eids: dict[str, str],
+              columns: tuple[str, ...]) -> list[Any]:
+    """Start and end element ids, then the properties in ``columns`` order."""
+    return [eids[item.source], eids[item.target],
+            *_as_row(item.properties(content_hash), columns,
+                     (f"{item.relation} edge", item.source, item.target))]
+
+
+def _as_row(props: dict[str, Any], columns: tuple[str, ...], record: tuple[str, ...]
+            ) -> list[Any]:
+    """``props`` as a list in ``columns`` order. A property outside them would be lost: the
+    error names the ``record`` (what, then its key; formatted only then, off the hot path)."""
     row = [props.pop(name, None) for name in columns]
     if props:
-        raise BatchFailure(f"{what} has properties the schema does not declare: "
-                           + ", ".join(sorted(props)))
+        what, *key = record
+        raise BatchFailure(f"{what} {' -> '.join(map(repr, key))} has properties the schema "
+                           "does not declare: " + ", ".join(sorted(props)))
     return row
 
 
@@ -432,8 +441,8 @@ def _write_meta(tx_or_session: Any, props: dict[str, Any]) -> None:
 # -- the sync ---------------------------------------------------------------------------------
 
 def ensure_schema(session: Session, *, keys_only: bool = False, wait: bool = True) -> None:
-    """Create the schema's missing constraints and indexes and (``wait``) wait until every
-    index is online.
+    """Create the schema's missing constraints and indexes and (``wait``) wait until they are
+    online.
 
     ``keys_only``: just the constraints that keep ids unique (``Entity.id``, the metadata
     key); the rest follows with a later call. A sync into an empty database does so: Neo4j
@@ -451,8 +460,13 @@ def ensure_schema(session: Session, *, keys_only: bool = False, wait: bool = Tru
             for statement in missing:
                 tx.run(statement).consume()
             tx.commit()
-    if wait:
-        session.run("CALL db.awaitIndexes(300)").consume()
+        if wait:
+            await_indexes(session)
+
+
+def await_indexes(session: Session) -> None:
+    """Wait until every index is online (populated)."""
+    session.run("CALL db.awaitIndexes(300)").consume()
 
 
 def _fast_path_holds(g: nx.MultiDiGraph, before: DbSummary, replace: bool) -> bool:
@@ -619,7 +633,7 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                 writer.close()
             if defer_indexes:
                 with _timed(report.phases, "await indexes"):
-                    session.run("CALL db.awaitIndexes(300)").consume()
+                    await_indexes(session)
             with _timed(report.phases, "verify"):
                 after = read_summary(session)
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from itertools import islice, pairwise
 
 import networkx as nx
@@ -42,14 +43,22 @@ def random_pairs(g: nx.MultiDiGraph, count: int, seed: int) -> list[tuple[str, s
     return [tuple(rng.sample(list(g), 2)) for _ in range(count)]
 
 
+def networkx_shortest(g: nx.MultiDiGraph, directed: bool, count: int, seed: int
+                      ) -> Iterator[tuple[str, str, list[list[str]] | None]]:
+    """Random pairs with networkx's shortest paths between them (sorted), None for no path."""
+    h = projection(g, directed=directed)
+    for a, b in random_pairs(g, count, seed=seed):
+        try:
+            yield a, b, sorted(nx.all_shortest_paths(h, a, b))
+        except nx.NetworkXNoPath:
+            yield a, b, None
+
+
 @pytest.mark.parametrize("directed", [False, True])
 def test_shortest_paths_equal_networkx_all_shortest_paths(generated_graph, directed):
-    h = projection(generated_graph, directed=directed)
     checked = 0
-    for a, b in random_pairs(generated_graph, 60, seed=1):
-        try:
-            expected = sorted(nx.all_shortest_paths(h, a, b))
-        except nx.NetworkXNoPath:
+    for a, b, expected in networkx_shortest(generated_graph, directed, 60, seed=1):
+        if expected is None:
             with pytest.raises(NoAnswer):
                 shortest_paths(generated_graph, a, b, directed=directed)
             continue
@@ -154,14 +163,9 @@ def test_shortest_paths_come_in_node_id_order_whatever_the_limit():
 
 @pytest.mark.parametrize("directed", [False, True])
 def test_shortest_paths_with_a_limit_are_the_first_by_node_ids(generated_graph, directed):
-    h = projection(generated_graph, directed=directed)
     checked = 0
-    for a, b in random_pairs(generated_graph, 200, seed=8):
-        try:
-            expected = sorted(nx.all_shortest_paths(h, a, b))
-        except nx.NetworkXNoPath:
-            continue
-        if len(expected) < 3:
+    for a, b, expected in networkx_shortest(generated_graph, directed, 200, seed=8):
+        if expected is None or len(expected) < 3:
             continue
         for limit in (1, 2, len(expected) - 1):
             answer = shortest_paths(generated_graph, a, b, directed=directed, limit=limit)
