@@ -92,12 +92,9 @@ class RecordValidator:
         self.sources = sources  # None: quotes are not checked (e.g. `--no-quotes`)
         self.node_kind = node_kind
         # Property specs by node kind and by relation kind, looked up once per record.
-        names = [*schema.node_core, *schema.node_properties]
-        self._node_specs = {kind: {n: s for n in names
-                                   if (s := schema.node_property(kind, n)) is not None}
+        self._node_specs = {kind: {s.name: s for s in schema.properties_of_kind(kind)}
                             for kind in schema.node_kinds}
-        self._edge_specs = {rel: {n: s for n in schema.edge_properties
-                                  if (s := schema.edge_property(rel, n)) is not None}
+        self._edge_specs = {rel: {s.name: s for s in schema.properties_of_relation(rel)}
                             for rel in schema.relation_kinds}
         self._node_kind_list = ", ".join(schema.node_kinds)
 
