@@ -44,7 +44,7 @@ from graph.rdf.namespaces import (
     vocabulary,
 )
 from graph.schema import Schema
-from loaders.rdf_parse import Subjects, Term, Values, parse_subjects
+from loaders.rdf_parse import Subjects, Term, Values, Wanted, parse_subjects
 from loaders.readers import MalformedFile, RawRecord
 
 RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
@@ -84,11 +84,12 @@ def is_rdf_file(path: Path) -> bool:
     return path.suffix.lower() in RDF_SUFFIXES
 
 
-def read_subjects(path: Path, processes: int | None = None) -> Subjects:
-    """Every subject of an RDF file with its predicates and distinct objects, in file order;
-    raises ``MalformedFile`` naming the line for a syntax error."""
+def read_subjects(path: Path, processes: int | None = None,
+                  wanted: Wanted | None = None) -> Subjects:
+    """Every subject of an RDF file with its (``wanted``) predicates and distinct objects, in
+    file order; raises ``MalformedFile`` naming the line for a syntax error."""
     try:
-        return parse_subjects(path, RDF_SUFFIXES[path.suffix.lower()], processes)
+        return parse_subjects(path, RDF_SUFFIXES[path.suffix.lower()], processes, wanted)
     except SyntaxError as exc:
         location = f"line {exc.lineno}" if exc.lineno else ""
         raise MalformedFile(location, f"invalid {path.suffix[1:]} RDF: {exc.msg}") from None
@@ -132,12 +133,18 @@ class RdfFile:
                        *vocab.relation_of}
         self._node_fields: dict[str, Field] = {}  # caches of ``_field``, per record kind
         self._edge_fields: dict[str, Field] = {}
+        # What the mapping reads: ig: terms and the RDF, PROV-O and schema.org terms above.
+        # Derived triples (labels, the unqualified wasDerivedFrom, ...) are not even indexed.
+        read = {RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, self._qualified,
+                self._entity, self._position, *vocab.node_term_of, *vocab.edge_term_of}
+        ns = vocab.ns
+        self._wanted = lambda iri: iri in read or iri.startswith(ns)
 
     @property
     def subjects(self) -> Subjects:
         if self._subjects is None:
             try:
-                self._subjects = read_subjects(self.path, self.processes)
+                self._subjects = read_subjects(self.path, self.processes, self._wanted)
             except MalformedFile:
                 self._failed = True
                 raise

@@ -5,6 +5,9 @@ values: an IRI is a str, a blank node "_:" + its id, a literal a tuple (lexical 
 datatype IRI, language or None). Unlike pyoxigraph's objects these are not tracked by the
 garbage collector, and they travel between processes with ``marshal``.
 
+A reader may name the predicates it reads (``wanted``): the triples of any other predicate are
+dropped as they are parsed, before Python builds values for them.
+
 Large N-Triples and N-Quads files (one statement per line) are parsed by two processes: the
 file is cut at the first line break after its middle, a forked child indexes the second part
 while this process indexes the first, and the child's index is merged into this one. The
@@ -21,6 +24,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import BinaryIO
@@ -31,14 +35,17 @@ Literal = tuple[str, str, str | None]
 Term = str | Literal
 Values = dict[str, list[Term]]  # predicate IRI -> distinct objects, in file order
 Subjects = dict[str, Values]  # subject -> its values, subjects in file order
+Wanted = Callable[[str], bool]  # whether a predicate IRI is read
 
 LINE_BASED = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 TWO_PROCESS_MIN_BYTES = 8 << 20  # below this, starting a process costs more than it saves
 _READ_BUFFER = 1 << 20
+_UNSEEN = object()
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows
 
 
-def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None) -> Subjects:
+def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None,
+                   wanted: Wanted | None = None) -> Subjects:
     """The subject index of an RDF file. Raises ``SyntaxError`` (from pyoxigraph, with the
     line) or ``UnicodeDecodeError`` for a malformed file.
 
@@ -51,21 +58,29 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None) 
     if processes == 2 and fmt in LINE_BASED and _CAN_FORK:
         cut = _line_start_after_middle(path)
         if cut is not None:
-            subjects = _parse_in_two(path, fmt, cut)
+            subjects = _parse_in_two(path, fmt, cut, wanted)
             if subjects is not None:
                 return subjects
     subjects = {}
-    index_into(subjects, ox.parse(path=path, format=fmt))
+    index_into(subjects, ox.parse(path=path, format=fmt), wanted)
     return subjects
 
 
-def index_into(subjects: Subjects, quads: ox.QuadParser) -> None:
-    """Add every triple of ``quads`` to ``subjects`` (graph names are ignored: a graph is a
-    set, and quads repeat triples across graphs)."""
+def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None = None) -> None:
+    """Add every triple of ``quads`` (of a ``wanted`` predicate) to ``subjects`` (graph names
+    are ignored: a graph is a set, and quads repeat triples across graphs)."""
     get = subjects.get
     named, literal, blank = ox.NamedNode, ox.Literal, ox.BlankNode
-    predicates: dict[ox.NamedNode, str] = {}  # one str per distinct predicate, not per triple
+    # One str per distinct predicate, not per triple; None for a predicate not wanted.
+    predicates: dict[ox.NamedNode, str | None] = {}
     for subject, predicate, term, _ in quads:
+        name = predicates.get(predicate, _UNSEEN)
+        if name is _UNSEEN:
+            iri = predicate.value
+            name = predicates[predicate] = (sys.intern(iri) if wanted is None or wanted(iri)
+                                            else None)
+        if name is None:
+            continue
         key = subject.value if subject.__class__ is named else f"_:{subject.value}"
         kind = term.__class__
         if kind is named:
@@ -77,9 +92,6 @@ def index_into(subjects: Subjects, quads: ox.QuadParser) -> None:
         values = get(key)
         if values is None:
             values = subjects[key] = {}
-        name = predicates.get(predicate)
-        if name is None:
-            name = predicates[predicate] = sys.intern(predicate.value)
         found = values.get(name)
         if found is None:
             values[name] = [obj]
@@ -138,35 +150,41 @@ class _Head(io.RawIOBase):
         return got
 
 
-def _index_part(path: Path, fmt: ox.RdfFormat, start: int, end: int | None) -> Subjects:
+def _index_part(path: Path, fmt: ox.RdfFormat, start: int, end: int | None,
+                wanted: Wanted | None = None) -> Subjects:
     subjects: Subjects = {}
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
         part = raw if end is None else _Head(raw, end - start)
-        index_into(subjects, ox.parse(io.BufferedReader(part, _READ_BUFFER), format=fmt))
+        index_into(subjects, ox.parse(io.BufferedReader(part, _READ_BUFFER), format=fmt),
+                   wanted)
     return subjects
 
 
-def _child(send: Connection, path: Path, fmt: ox.RdfFormat, cut: int) -> None:
+def _child(send: Connection, path: Path, fmt: ox.RdfFormat, cut: int,
+           wanted: Wanted | None) -> None:
     """Index the second part and send it; an empty message says it failed."""
     try:
-        payload = marshal.dumps(_index_part(path, fmt, cut, None))
+        payload = marshal.dumps(_index_part(path, fmt, cut, None, wanted))
     except BaseException:  # the parent parses the whole file again and reports it
         payload = b""
     send.send_bytes(payload)
     send.close()
 
 
-def _parse_in_two(path: Path, fmt: ox.RdfFormat, cut: int) -> Subjects | None:
-    """The index from two processes, or None if either part failed to parse."""
+def _parse_in_two(path: Path, fmt: ox.RdfFormat, cut: int,
+                  wanted: Wanted | None = None) -> Subjects | None:
+    """The index from two processes, or None if either part failed to parse. (A forked child
+    inherits ``wanted``: nothing is pickled.)"""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, path, fmt, cut), daemon=True)
+    child = context.Process(target=_child, args=(send, path, fmt, cut, wanted),
+                            daemon=True)
     child.start()
     send.close()
     payload = b""
     try:
-        subjects = _index_part(path, fmt, 0, cut)
+        subjects = _index_part(path, fmt, 0, cut, wanted)
         payload = receive.recv_bytes()
     except (SyntaxError, UnicodeDecodeError, EOFError):
         pass

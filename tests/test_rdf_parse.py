@@ -133,3 +133,21 @@ def test_small_and_not_line_based_files_take_one_process(tmp_path: Path,
     nt = tmp_path / "graph.nt"
     export_graph(load_graph(FIXTURES / "valid", progress=False), "nt", nt, progress=False)
     assert parse_subjects(nt, ox.RdfFormat.N_TRIPLES)  # below TWO_PROCESS_MIN_BYTES
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_unwanted_predicates_are_not_indexed(generated_graph: nx.MultiDiGraph, processes: int,
+                                             tmp_path: Path) -> None:
+    """With ``wanted``, the index is the full index without the other predicates (and without
+    subjects left with none), in the same order, from one process or two."""
+    path = tmp_path / "graph.nt"
+    export_graph(generated_graph, "nt", path, progress=False)
+    dropped = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/ns/prov#entity"}
+    full = one_pass(path)
+    assert any(dropped & set(values) for values in full.values())
+    expected = {s: {p: o for p, o in values.items() if p not in dropped}
+                for s, values in full.items()}
+    expected = {s: values for s, values in expected.items() if values}
+    wanted = parse_subjects(path, ox.RdfFormat.N_TRIPLES, processes=processes,
+                            wanted=lambda iri: iri not in dropped)
+    assert ordered(wanted) == ordered(expected)
