@@ -59,7 +59,8 @@ def add_node_record(g: nx.MultiDiGraph, record: NodeRecord) -> bool:
     g._node[record.id] = {
         "kind": record.kind, "subtype": record.subtype, "name_zh": record.name_zh,
         "name_en": record.name_en, "aliases": list(record.aliases),
-        "provenance": [p.to_dict() for p in record.provenance], **record.properties}
+        "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
+        **record.properties}
     _changed(g)
     return True
 
@@ -76,7 +77,8 @@ def add_edge_record(g: nx.MultiDiGraph, record: EdgeRecord) -> bool:
         keys = out[v] = g._pred[v][u] = {}  # one key dict, seen from both ends
     elif key in keys:
         return False
-    keys[key] = {"rel": key, "provenance": [p.to_dict() for p in record.provenance],
+    keys[key] = {"rel": key,  # the provenance dicts of Provenance.to_dict, without the calls
+                 "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
                  **record.properties}
     _changed(g)
     return True

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 RawRecord = dict[str, Any]
@@ -67,17 +68,26 @@ def read_yaml(path: Path) -> Iterator[tuple[str, RawRecord]]:
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[str, RawRecord]]:
-    with open(path, encoding="utf-8", errors="strict") as handle:
-        try:
-            for number, line in enumerate(handle, start=1):
+    # orjson parses a line about twice as fast as json; a line it refuses goes to json, which
+    # decides (json also reads NaN and integers beyond 64 bits) and words the error.
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
                 if not line.strip():
                     continue
-                try:
-                    yield f"line {number}", json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise MalformedFile(f"line {number}", f"invalid JSON: {exc.msg}") from None
-        except UnicodeDecodeError as exc:
-            raise MalformedFile("", f"not UTF-8 text: {exc.reason}") from None
+                record = _json_line(line, number)
+            yield f"line {number}", record
+
+
+def _json_line(line: bytes, number: int) -> Any:
+    try:
+        return json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise MalformedFile(f"line {number}", f"not UTF-8 text: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedFile(f"line {number}", f"invalid JSON: {exc.msg}") from None
 
 
 def read_csv(path: Path) -> Iterator[tuple[str, RawRecord]]:

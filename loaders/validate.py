@@ -229,8 +229,8 @@ class RecordValidator:
         sources = self.sources
         entries = []
         for index, item in enumerate(raw, start=1):
-            source = item.get("source") if isinstance(item, dict) else None
-            quote = item.get("quote") if isinstance(item, dict) else None
+            source, quote = (item.get("source"), item.get("quote")) if isinstance(item, dict) \
+                else (None, None)
             if not isinstance(source, str) or not source.strip():
                 found.append(("missing-provenance", f"provenance[{index}].source",
                               "provenance entry has no source"))
@@ -258,10 +258,12 @@ def _field_text(raw: dict[str, Any], name: str, missing: str, found: Found) -> s
     """A required text field, stripped and interned (ids are shared with edges, kinds repeat
     millions of times), or None with a missing-field problem."""
     value = raw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        found.append(("missing-field", name, missing))
-        return None
-    return sys.intern(value.strip())
+    if isinstance(value, str):
+        value = value.strip()
+        if value:
+            return sys.intern(value)
+    found.append(("missing-field", name, missing))
+    return None
 
 
 def _clip(text: str, limit: int = 40) -> str:

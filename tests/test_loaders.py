@@ -161,3 +161,37 @@ def test_not_a_data_directory_names_the_path(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="no node files"):
         load_graph(tmp_path / "empty", progress=False)
+
+
+def test_jsonl_reader_reads_each_line_as_json_does(tmp_path: Path) -> None:
+    """The fast JSON Lines path gives json's own values, also where orjson refuses a line
+    (NaN, integers beyond 64 bits) and for blank lines, which are skipped."""
+    import json
+
+    from loaders.readers import read_jsonl
+
+    lines = ['{"id": "a", "name_zh": "长春", "n": 1.5e-05}', "   ", "",
+             '{"id": "b", "big": 123456789012345678901234567890, "x": NaN}',
+             '{"id": "c", "esc": "\\u957f\\n", "list": [1, 2.0, null, true]}']
+    path = tmp_path / "n.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = list(read_jsonl(path))
+    assert [location for location, _ in read] == ["line 1", "line 4", "line 5"]
+    expected = [json.loads(lines[0]), json.loads(lines[3]), json.loads(lines[4])]
+    assert [repr(record) for _, record in read] == [repr(record) for record in expected]
+    assert read[1][1]["big"] == 123456789012345678901234567890
+
+
+@pytest.mark.parametrize(("content", "location", "message"), [
+    (b'{"id": "a"}\n{"id": \n', "line 2", "invalid JSON"),
+    (b'{"id": "a"}\n{"id": "\xff"}\n', "line 2", "not UTF-8 text"),
+])
+def test_jsonl_reader_names_the_bad_line(tmp_path: Path, content: bytes, location: str,
+                                         message: str) -> None:
+    from loaders.readers import MalformedFile, read_jsonl
+
+    path = tmp_path / "n.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(MalformedFile) as caught:
+        list(read_jsonl(path))
+    assert caught.value.location == location and str(caught.value).startswith(message)
