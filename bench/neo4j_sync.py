@@ -47,6 +47,7 @@ import networkx as nx
 HERE = Path(__file__).parent
 BATCH = 10_000
 WARM_UP = 200  # (a): statements run before the timed slice
+SERVER_PID_ENV = "INNOGRAPH_BENCH_SERVER_PID"  # tells a method's child the server's pid
 OFFLINE_ROUNDS = 2  # (d) and the bulk path take half a minute: each runs twice, best kept
 SERVER = {"heap": "1g", "pagecache": "512m",
           "extra_config": {"db.tx_log.preallocate": "false", "db.tx_log.rotation.size": "64M"}}
@@ -157,14 +158,16 @@ def method_batched(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
         began = time.perf_counter()
         _ensure_schema(driver)  # before the timed write, not in (b)'s time
         schema_seconds = time.perf_counter() - began
-        runs, node_writes = [], []
+        runs, node_writes, cpu = [], [], []
         for _ in range(2):  # the row building is part of each run, as in any sync
+            meter = CpuMeter()
             began = time.perf_counter()
             nodes, edges = records(g)
             node_writes.append(_batched_merge(driver, nodes, edges))
             runs.append(time.perf_counter() - began)
+            cpu.append(meter.used())
     return {"seconds": runs[0], "second_run_seconds": runs[1],
-            "node_write_seconds": node_writes[0], "schema_seconds": schema_seconds}
+            "node_write_seconds": node_writes[0], "schema_seconds": schema_seconds, **cpu[0]}
 
 
 def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
@@ -172,7 +175,9 @@ def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
 
     with _driver(uri) as driver:
         # a database that never saw a sync: creating the schema is part of (c)'s time
+        meter = CpuMeter()
         fresh = sync_graph(g, driver, centrality=False, progress=False)
+        fresh_cpu = meter.used()
         again = sync_graph(g, driver, centrality=False, progress=False)
         assert not again.changed, again.summary()
         driver.execute_query("MATCH (m:InnographMeta) SET m.version = 'bench: force hashing'")
@@ -184,7 +189,7 @@ def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
         with driver.session() as session:
             scored = write_centrality(g, session)
         centrality_seconds = time.perf_counter() - began
-    return {"seconds": fresh.seconds, "workers": DEFAULT_WORKERS,
+    return {"seconds": fresh.seconds, "workers": DEFAULT_WORKERS, **fresh_cpu,
             "resync_seconds": again.seconds,
             "resync_mode": again.mode, "hashed_resync_seconds": hashed.seconds,
             "phases": fresh.phases, "resync_phases": again.phases,
@@ -241,6 +246,35 @@ def child(argv: list[str]) -> None:
 
 
 
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far, every thread included (/proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds of this client process and of the server's JVM over a stretch of work,
+    for "how many cores did each side use" (the server's pid comes from the parent)."""
+
+    def __init__(self) -> None:
+        pid = os.environ.get(SERVER_PID_ENV)
+        self.server_pid = int(pid) if pid else None
+        self.start = self._now()
+
+    def _now(self) -> tuple[float, float | None]:
+        server = process_cpu(self.server_pid) if self.server_pid else None
+        return time.process_time(), server
+
+    def used(self) -> dict[str, float | None]:
+        client, server = self._now()
+        return {"client_cpu": client - self.start[0],
+                "server_cpu": None if server is None or self.start[1] is None
+                else server - self.start[1]}
+
+
 def vm_mib(pid: int, field: str = "VmHWM") -> float | None:
     """``VmHWM`` (peak RSS) or ``VmRSS`` of a process, in MiB."""
     try:
@@ -252,9 +286,10 @@ def vm_mib(pid: int, field: str = "VmHWM") -> float | None:
     return None
 
 
-def run_child(*args: str) -> dict[str, Any]:
+def run_child(*args: str, server_pid: int | None = None) -> dict[str, Any]:
+    env = {**os.environ, SERVER_PID_ENV: str(server_pid)} if server_pid else None
     out = subprocess.run([sys.executable, "-m", "bench.neo4j_sync", "--child", *args],
-                         capture_output=True, text=True, check=False, cwd=HERE.parent)
+                         capture_output=True, text=True, check=False, cwd=HERE.parent, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"bench child {args[0]} failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -267,7 +302,8 @@ def online(method: str, graph_path: Path, root: Path, *extra: str) -> dict[str, 
     server = neo4j_server.start(home, bolt_port=neo4j_server.free_port(),
                                 http_port=neo4j_server.free_port(), **SERVER)
     try:
-        result = run_child(method, str(graph_path), server.bolt_uri, *extra)
+        result = run_child(method, str(graph_path), server.bolt_uri, *extra,
+                           server_pid=server.pid)
         result["server_peak_mib"] = vm_mib(server.pid)
     finally:
         server.stop()
@@ -383,6 +419,9 @@ def report(args: argparse.Namespace, g: nx.MultiDiGraph, r: dict[str, dict]) -> 
         f"- Where (c)'s time went: {_phases(c['phases'])}. (b) spent "
         f"{b['node_write_seconds']:.1f} s on nodes (row building included) and "
         f"{b['seconds'] - b['node_write_seconds']:.1f} s on relationships.",
+        f"- CPU seconds of the fresh writes, client process + server JVM (every thread): "
+        f"(b) {_cpu(b)}; (c) {_cpu(c)}. Wall time is bounded below by total CPU / "
+        f"{_cpus()} cores.",
         f"- Re-sync with the shortcut: {_phases(c['resync_phases'])}; without it: "
         f"{_phases(c['hashed_phases'])}.",
         f"- Creating the constraints and indexes on the empty database before (b) (not in "
@@ -397,6 +436,14 @@ def report(args: argparse.Namespace, g: nx.MultiDiGraph, r: dict[str, dict]) -> 
         f"{_verdict(b['second_run_seconds'] / c['resync_seconds'] >= 10)}.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cpu(result: dict) -> str:
+    client, server = result.get("client_cpu"), result.get("server_cpu")
+    if client is None or server is None:
+        return "not measured"
+    return (f"{client:.1f} + {server:.1f} = {client + server:.1f} s, "
+            f"{(client + server) / result['seconds']:.2f} cores on average")
 
 
 def _runs(result: dict) -> str:
