@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
 from api import limits
+from api.json_provider import OrjsonProvider
 from api.problems import register_error_handlers
 from api.querying import EXTENSION, QueryRunner
 from api.routes import analytics, entities, meta, paths, rdf, ui
@@ -49,8 +50,7 @@ def create_app(backend: QueryBackend | None = None, *,
     app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULT_CONFIG)
     app.config.update(config or {})
-    app.json.ensure_ascii = False  # UTF-8 Chinese, not \\u escapes
-    app.json.sort_keys = False  # keep the backend's field order (id, kind, names first)
+    app.json = OrjsonProvider(app)  # every JSON response written by one (fast) writer
     if backend is None:
         backend = default_backend(app.config["DATA_DIR"])
     app.extensions[EXTENSION] = QueryRunner(
