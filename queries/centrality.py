@@ -21,7 +21,8 @@ Conventions (each answer repeats its own under ``method``):
     each node's distance sums are estimated from BFS out of ``pivots`` random pivots of
     its component (Eppstein-Wang), which keeps 100k-node graphs to seconds.
   - ``eigenvector`` scaled to unit Euclidean norm, as networkx; in a disconnected graph only
-    the component with the largest eigenvalue gets non-zero scores.
+    the component with the largest eigenvalue gets non-zero scores (computed on that
+    component alone; components tying for it share the scores as networkx's iteration does).
 
 Rankings break ties by id; ``distribution`` summarises the scores of the ranked scope (the
 whole graph or one kind) as Neo4j GDS does: min, max, mean, p50, p90, p99 (nearest rank) and
@@ -37,7 +38,6 @@ import multiprocessing as mp
 import os
 import random
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -152,14 +152,56 @@ def _eigenvector(entry: _Entry, settings: Settings) -> Scores:
     if entry.undirected.ecount() == 0:
         values = [1 / math.sqrt(n)] * n if n else []
     else:
-        with warnings.catch_warnings():  # igraph warns that disconnected graphs have zeros
-            warnings.simplefilter("ignore", RuntimeWarning)
-            raw = entry.undirected.eigenvector_centrality()
-        norm = math.sqrt(sum(x * x for x in raw)) or 1.0
-        values = [abs(x) / norm for x in raw]
+        values = [0.0] * n
+        for members, vector in _principal_components(entry.undirected):
+            for v, x in zip(members, vector, strict=True):
+                values[v] = abs(x)
+        norm = math.sqrt(sum(x * x for x in values)) or 1.0
+        values = [x / norm for x in values]
     return Scores(values, {"graph": UNDIRECTED_SIMPLE, "normalized": True, "exact": True,
                            "definition": "principal eigenvector, unit Euclidean norm "
                                          "(as nx.eigenvector_centrality)"})
+
+
+EIGENVALUE_TIE = 1e-9  # relative: components whose largest eigenvalues are this close tie
+
+
+def _principal_components(graph: ig.Graph) -> list[tuple[list[int], list[float]]]:
+    """The connected components (members, scores) whose adjacency matrix has the largest
+    eigenvalue: the principal eigenvector of the whole graph is theirs (zero elsewhere).
+
+    igraph only ever sees a connected graph: on a disconnected one its C core warns that some
+    scores are nearly zero, and in any thread but the one that imported igraph that warning
+    is printed straight to stderr (python-igraph's warning handler is per thread, out of
+    reach of Python's warning filters). Tied components are weighted by their score sums
+    (unit-norm scores), as the power iteration from a uniform start (networkx's) weights them.
+    """
+    degree = graph.degree()
+    components = [(max(degree[v] for v in c), c) for c in graph.connected_components()
+                  if len(c) > 1]
+    # A component's largest eigenvalue is at most its largest degree: likeliest first, and
+    # stop at the first that cannot reach the best found.
+    components.sort(key=lambda bound_members: bound_members[0], reverse=True)
+    found: list[tuple[float, list[int], list[float]]] = []
+    best = 0.0
+    for bound, members in components:
+        if bound < best * (1 - EIGENVALUE_TIE):
+            break
+        component = graph if len(members) == graph.vcount() else graph.induced_subgraph(
+            members)
+        vector, value = component.eigenvector_centrality(return_eigenvalue=True)
+        found.append((value, members, vector))
+        best = max(best, value)
+    chosen = [(members, vector) for value, members, vector in found
+              if value >= best * (1 - EIGENVALUE_TIE)]
+    if len(chosen) == 1:
+        return chosen
+    weighted = []
+    for members, vector in chosen:
+        squares = sum(x * x for x in vector)
+        weight = sum(vector) / squares  # unit-norm scores times their sum
+        weighted.append((members, [x * weight for x in vector]))
+    return weighted
 
 
 def _betweenness_sources(n: int, settings: Settings) -> list[int] | None:

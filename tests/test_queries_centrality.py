@@ -216,3 +216,35 @@ def test_tiny_graphs():
     single = C.compute_all(make_graph([("a", "Company")], []))
     assert single["pagerank"] == {"a": 1.0} and single["betweenness"] == {"a": 0.0}
     assert single["closeness"] == {"a": 0.0} and single["degree"] == {"a": 0.0}
+
+
+def test_eigenvector_in_a_worker_thread_prints_no_igraph_warning(capfd):
+    """The API warms centrality up in a thread, where igraph's C core would print its
+    warning about a disconnected graph's near-zero scores straight to stderr."""
+    g = make_graph([(n, "Company") for n in ("a", "b", "c", "d", "e", "f", "g", "alone")],
+                   [(u, "COLLABORATES_WITH", v) for u, v in
+                    [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("e", "f"), ("f", "g")]])
+    scores: dict[str, float] = {}
+    worker = threading.Thread(target=lambda: scores.update(C.centrality_scores(g,
+                                                                               "eigenvector")))
+    worker.start()
+    worker.join()
+    assert_same_ranking(scores, REFERENCE["eigenvector"](g), top=8)
+    assert scores["c"] > scores["a"] > scores["d"] > 0
+    assert scores["e"] == scores["f"] == scores["alone"] == 0.0
+    stderr = capfd.readouterr().err
+    assert "eigenvector" not in stderr.lower() and "warning" not in stderr.lower(), stderr
+
+
+def test_eigenvector_components_tying_for_the_largest_eigenvalue_share_it_as_networkx():
+    # a triangle, a 4-cycle and a 4-leaf star all have largest eigenvalue 2; the path less
+    cycle = [("w", "x"), ("x", "y"), ("y", "z"), ("z", "w")]
+    star = [("hub", leaf) for leaf in ("l1", "l2", "l3", "l4")]
+    pairs = [("a", "b"), ("b", "c"), ("c", "a"), *cycle, *star, ("p", "q"), ("q", "r")]
+    nodes = sorted({n for pair in pairs for n in pair} | {"alone"})
+    g = make_graph([(n, "Company") for n in nodes],
+                   [(u, "COLLABORATES_WITH", v) for u, v in pairs])
+    ours, ref = C.centrality_scores(g, "eigenvector"), REFERENCE["eigenvector"](g)
+    assert_same_ranking(ours, ref, top=len(nodes))
+    assert min(ours[n] for n in ("a", "w", "hub", "l1")) > 0.1
+    assert ours["p"] == ours["alone"] == 0.0
