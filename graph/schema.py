@@ -7,6 +7,7 @@ none of them restates a kind.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -155,7 +156,11 @@ def coerce_value(type_name: str, value: Any) -> Any:
     if type_name == "decimal":
         if isinstance(value, bool):
             raise ValueError(f"expected a number, got {value!r}")
-        if isinstance(value, int | float):
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):  # JSON's NaN and YAML's .inf are floats too
+            if not math.isfinite(value):
+                raise ValueError(f"expected a finite number, got {value!r}")
             return value
         try:
             number = Decimal(str(value).strip())

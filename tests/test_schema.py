@@ -101,6 +101,7 @@ def test_values_are_coerced_to_their_type(type_name: str, raw: object, expected:
 
 @pytest.mark.parametrize(("type_name", "raw"), [
     ("integer", "3.5"), ("integer", True), ("decimal", "NaN"), ("decimal", "lots"),
+    ("decimal", float("nan")), ("decimal", float("inf")), ("decimal", float("-inf")),
     ("date", "2023-13-01"), ("year", "25"), ("boolean", "yes"), ("string", ""),
     ("string_list", [1, 2]),
 ])
