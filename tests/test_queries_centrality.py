@@ -120,21 +120,23 @@ def test_sampled_betweenness_equals_networkx_with_the_same_sources(generated_gra
     assert method["exact"] is False and method["sample_size"] == 60
 
 
-@pytest.mark.parametrize("share", [0.6, 1.0])
-def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph, share):
+@pytest.mark.parametrize(("share", "processes"), [(0.6, 1), (1.0, 1), (1.0, 2), (0.5, 3)])
+def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph, share,
+                                                             processes, caplog):
     alone = C.centrality_scores(generated_graph, "betweenness",
                                 C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
                                            helper_share=0.0))
     helped = C.centrality_scores(generated_graph, "betweenness",
                                  C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
-                                            helper_share=share))
+                                            helper_share=share, helper_processes=processes))
+    assert "helper process" not in caplog.text  # the helpers computed it: no fallback
     assert alone.keys() == helped.keys()
     assert any(alone.values())
     for node, value in alone.items():
         assert helped[node] == pytest.approx(value, rel=1e-12, abs=1e-15)
 
 
-def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkeypatch):
+def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkeypatch, caplog):
     def refuse(*args, **kwargs):
         raise OSError("no processes here")
 
@@ -145,6 +147,7 @@ def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkey
                                 C.Settings(sample_size=60, exact_max_nodes=100, seed=4,
                                            helper_share=0.0))
     assert fallback == pytest.approx(alone, rel=1e-12, abs=1e-15)
+    assert "no betweenness helper process" in caplog.text
 
 
 @pytest.mark.parametrize("measure", ["closeness", "harmonic"])
