@@ -142,10 +142,10 @@ class _Head(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        wanted = min(len(buffer), self._left)
-        if wanted <= 0:
+        size = min(len(buffer), self._left)
+        if size <= 0:
             return 0
-        got = self._handle.readinto(memoryview(buffer)[:wanted])  # type: ignore[attr-defined]
+        got = self._handle.readinto(memoryview(buffer)[:size])  # type: ignore[attr-defined]
         self._left -= got
         return got
 
