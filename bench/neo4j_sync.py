@@ -171,7 +171,8 @@ def method_batched(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
 
 
 def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
-    from graph.neo4j_sync import DEFAULT_WORKERS, sync_graph
+    from graph.neo4j_rows import DEFAULT_WORKERS
+    from graph.neo4j_sync import sync_graph
 
     with _driver(uri) as driver:
         # a database that never saw a sync: creating the schema is part of (c)'s time

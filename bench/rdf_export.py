@@ -262,15 +262,15 @@ def child(argv: list[str]) -> None:
         importlib.import_module(module)
     before = rss_mb()
     start, cpu = time.perf_counter(), cpu_seconds()
-    if task in ("rdflib-parse", "pyoxigraph-parse", "pyoxigraph-values", "ours-parse",
-                "ours-import", "import-stages"):
-        figures = {"rdflib-parse": lambda: task_rdflib_parse(Path(source)),
-                   "import-stages": lambda: task_import_stages(Path(source), Path(rest[0])),
-                   "pyoxigraph-parse": lambda: task_pyoxigraph_parse(Path(source)),
-                   "pyoxigraph-values": lambda: task_pyoxigraph_values(Path(source)),
-                   "ours-parse": lambda: task_ours_parse(Path(source)),
-                   "ours-import": lambda: task_ours_import(
-                       Path(source), Path(rest[0]), int(rest[1]) if rest[1:] else None)}[task]()
+    readers = {"rdflib-parse": lambda: task_rdflib_parse(Path(source)),
+               "import-stages": lambda: task_import_stages(Path(source), Path(rest[0])),
+               "pyoxigraph-parse": lambda: task_pyoxigraph_parse(Path(source)),
+               "pyoxigraph-values": lambda: task_pyoxigraph_values(Path(source)),
+               "ours-parse": lambda: task_ours_parse(Path(source)),
+               "ours-import": lambda: task_ours_import(
+                   Path(source), Path(rest[0]), int(rest[1]) if rest[1:] else None)}
+    if task in readers:
+        figures = readers[task]()
         loaded = before
     elif task == "isomorphic":
         figures = task_isomorphic(Path(source), Path(rest[0]))

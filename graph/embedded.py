@@ -107,8 +107,8 @@ def stamp_version(g: nx.MultiDiGraph) -> str:
     digest = hashlib.blake2b(digest_size=12)
     # Attributes sorted by name, so the order a loader set them in does not count.
     _digest_all(digest, ((n, sorted(attrs.items())) for n, attrs in g._node.items()))
-    _digest_all(digest, ((u, v, key, sorted(attrs.items())) for u, targets in g._succ.items()
-                         for v, keys in targets.items() for key, attrs in keys.items()))
+    _digest_all(digest, ((u, v, key, sorted(attrs.items()))
+                         for u, v, key, attrs in iter_edges(g)))
     g.graph["version"] = digest.hexdigest()
     g.graph.pop("_search_index", None)
     return g.graph["version"]
@@ -127,6 +127,16 @@ def _digest_all(digest: Any, items: Iterator[tuple], chunk: int = 4096) -> None:
 
 
 # -- reading -------------------------------------------------------------------------------
+
+def iter_edges(g: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Every edge as (from, to, relation, attributes), in ``g.edges`` order, read from
+    networkx's adjacency dicts: about twice as fast as ``g.edges(keys=True, data=True)``,
+    which counts when a sink walks millions of edges."""
+    for u, targets in g._succ.items():
+        for v, keyed in targets.items():
+            for key, attrs in keyed.items():
+                yield u, v, key, attrs
+
 
 def node_properties(attrs: dict[str, Any]) -> dict[str, Any]:
     """The typed (non-core) properties of a node's attribute dict."""

@@ -23,6 +23,7 @@ from typing import Any
 import networkx as nx
 from tqdm import tqdm
 
+from graph.embedded import iter_edges
 from graph.neo4j_rows import (
     ENTITY_LABEL,
     MENTIONS,
@@ -169,15 +170,13 @@ def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> Cs
             del props["id"]  # the id:ID column is stored as property `id`
             nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
         bar.update(g.number_of_nodes())
-        for u, neighbours in g._adj.items():
-            for v, keyed in neighbours.items():
-                for rel, attrs in keyed.items():
-                    h = edge_hash(u, rel, v, attrs)
-                    rel_digest += digest_part(h)
-                    rels.add(rel, (u, v), edge_properties(attrs, h))
-                    count += 1
-                    if not count % 10_000:
-                        bar.update(10_000)
+        for u, v, rel, attrs in iter_edges(g):
+            h = edge_hash(u, rel, v, attrs)
+            rel_digest += digest_part(h)
+            rels.add(rel, (u, v), edge_properties(attrs, h))
+            count += 1
+            if not count % 10_000:
+                bar.update(10_000)
         for m in iter_mentions(g):
             h = m.content_hash
             rel_digest += digest_part(h)

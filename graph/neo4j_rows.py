@@ -34,6 +34,10 @@ from graph.schema import Schema, load_schema
 #: Bump when the stored shape of a record changes: every content hash changes with it, so the
 #: next sync rewrites everything once.
 SYNC_FORMAT = 1
+# How a sync writes, by default (here rather than in graph.neo4j_sync so the CLI can show
+# them without importing the driver): rows per write transaction, transactions in flight.
+DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_WORKERS = 2
 ENTITY_LABEL = "Entity"
 META_LABEL = "InnographMeta"
 META_KEY = "graph"

@@ -55,8 +55,11 @@ from neo4j import Driver, ManagedTransaction, NotificationMinimumSeverity, Sessi
 from neo4j.exceptions import DriverError, Neo4jError
 from tqdm import tqdm
 
+from graph.embedded import iter_edges
 from graph.neo4j_rows import (
     CENTRALITY_PROPERTIES,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
     DIGEST_DIVISOR,
     ENTITY_LABEL,
     KEY_CONSTRAINTS,
@@ -79,8 +82,6 @@ from graph.neo4j_rows import (
 from graph.neo4j_writer import BatchFailure, BatchWriter, Tally, chunks
 from graph.schema import load_schema
 
-DEFAULT_BATCH_SIZE = 10_000
-DEFAULT_WORKERS = 2  # write transactions in flight in a batched sync
 LOOKUP_BATCH = 20_000  # ids per endpoint lookup / stale-record read
 SCAN_FOR_ENDPOINTS = 20_000  # more unknown endpoints than this: read every element id at once
 
@@ -258,10 +259,8 @@ class _Plan:
 def _desired(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, _EdgeItem], int]:
     node_hashes = {node_id: node_hash(node_id, attrs) for node_id, attrs in g.nodes(data=True)}
     edges: dict[int, _EdgeItem] = {}
-    for u, nbrs in g._adj.items():  # the adjacency dicts: 2x faster than g.edges(data=True)
-        for v, keyed in nbrs.items():
-            for rel, attrs in keyed.items():
-                edges[edge_hash(u, rel, v, attrs)] = _EdgeItem(u, rel, v, attrs)
+    for u, v, rel, attrs in iter_edges(g):
+        edges[edge_hash(u, rel, v, attrs)] = _EdgeItem(u, rel, v, attrs)
     mentions = 0
     for m in iter_mentions(g):
         edges[m.content_hash] = _EdgeItem(m.source, MENTIONS, m.target, None, m)

@@ -223,6 +223,13 @@ def _rdf(where: str, raw: dict[str, Any] | None) -> RdfTerm | None:
     return RdfTerm(raw["term"], tuple(raw.get("align", ())), tuple(raw.get("inverse_align", ())))
 
 
+def _required_rdf(where: str, raw: dict[str, Any] | None) -> RdfTerm:
+    rdf = _rdf(where, raw)
+    if rdf is None:
+        raise ValueError(f"schema: {where} has no rdf term")
+    return rdf
+
+
 def _prop(name: str, raw: dict[str, Any], domain_key: str | None = None) -> PropertySpec:
     required, optional = _PROPERTY_KEYS
     raw = _keys(f"property {name!r}", raw,
@@ -240,9 +247,7 @@ def _prop(name: str, raw: dict[str, Any], domain_key: str | None = None) -> Prop
 def _kind(name: str, raw: dict[str, Any]) -> NodeKind:
     raw = _keys(f"node kind {name!r}", raw, _KIND_KEYS)
     text = _keys(f"node kind {name!r} description", raw["description"], _TEXT_KEYS)
-    rdf = _rdf(f"node kind {name!r}", raw["rdf"])
-    if rdf is None:
-        raise ValueError(f"schema: node kind {name!r} has no rdf term")
+    rdf = _required_rdf(f"node kind {name!r}", raw["rdf"])
     return NodeKind(name, raw["zh"], raw["en"], text["zh"], text["en"], tuple(raw["subtypes"]),
                     rdf)
 
@@ -250,9 +255,7 @@ def _kind(name: str, raw: dict[str, Any]) -> NodeKind:
 def _relation(name: str, raw: dict[str, Any], derived: bool) -> RelationKind:
     raw = _keys(f"relation {name!r}", raw, _RELATION_KEYS)
     text = _keys(f"relation {name!r} description", raw["description"], _TEXT_KEYS)
-    rdf = _rdf(f"relation {name!r}", raw["rdf"])
-    if rdf is None:
-        raise ValueError(f"schema: relation {name!r} has no rdf term")
+    rdf = _required_rdf(f"relation {name!r}", raw["rdf"])
     return RelationKind(
         name=name, zh=raw["zh"], en=raw["en"], description_zh=text["zh"],
         description_en=text["en"], from_kinds=tuple(raw["from"]), to_kinds=tuple(raw["to"]),

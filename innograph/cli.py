@@ -23,6 +23,7 @@ from graph.embedded import (
     resolve_node,
     statistics,
 )
+from graph.neo4j_rows import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from loaders.dataset import default_data_dir, load_graph
 from loaders.problems import LoadError
 
@@ -391,10 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="password (default: $NEO4J_PASSWORD; none: connect without auth)")
     p.add_argument("--database", default=os.environ.get("NEO4J_DATABASE"),
                    help="database (default: $NEO4J_DATABASE or the server's default)")
-    p.add_argument("--batch-size", type=int, default=10_000,
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                    help="rows per write transaction (default: %(default)s); a sync that fits "
                         "in one batch is one transaction")
-    p.add_argument("--workers", type=int, default=2,
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                    help="write transactions in flight at once in a batched sync "
                         "(default: %(default)s)")
     p.add_argument("--replace", action="store_true",

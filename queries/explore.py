@@ -20,14 +20,19 @@ MAX_RADIUS = 3
 DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub has thousands)
 
 
-def cap_edges(out: list[Json], into: list[Json], limit: int, offset: int = 0) -> Json:
-    """The entity answer's relation part: ``edges`` (of each direction, in the order given,
-    ``limit`` from ``offset`` on), ``edges_total`` (how many there are) and
-    ``edges_truncated`` (whether some lie beyond this page)."""
+def check_edge_page(limit: int, offset: int) -> None:
+    """``InvalidQuery`` for an ``edge_limit`` below 1 or a negative ``edge_offset``."""
     if limit < 1:
         raise InvalidQuery("edge_limit", f"must be at least 1, got {limit}")
     if offset < 0:
         raise InvalidQuery("edge_offset", f"must not be negative, got {offset}")
+
+
+def cap_edges(out: list[Json], into: list[Json], limit: int, offset: int = 0) -> Json:
+    """The entity answer's relation part: ``edges`` (of each direction, in the order given,
+    ``limit`` from ``offset`` on), ``edges_total`` (how many there are) and
+    ``edges_truncated`` (whether some lie beyond this page)."""
+    check_edge_page(limit, offset)
     end = offset + limit
     return {"edges": {"out": out[offset:end], "in": into[offset:end]},
             "edges_total": {"out": len(out), "in": len(into)},

@@ -45,7 +45,7 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
-from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, cap_edges
+from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, cap_edges, check_edge_page
 from queries.neo4j_records import (
     SUMMARY_PROJECTION,
     edge_attrs,
@@ -219,7 +219,7 @@ class Neo4jBackend:
 
     def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
                edge_offset: int = 0) -> Json:
-        cap_edges([], [], edge_limit, edge_offset)  # bad limits fail before the round trip
+        check_edge_page(edge_limit, edge_offset)  # before the round trip
         node_id = self._resolve(entity)["id"]
         rels = relation_pattern(None)
         side = ("{rel: type(r), other: o " + SUMMARY_PROJECTION
