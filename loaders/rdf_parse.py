@@ -24,7 +24,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import BinaryIO
@@ -38,6 +39,8 @@ Subjects = dict[str, Values]  # subject -> its values, subjects in file order
 Wanted = Callable[[str], bool]  # whether a predicate IRI is read
 
 LINE_BASED = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+# Formats whose lenient parse (oxttl's) skips only the IRI and language tag checks.
+_LENIENT = (*LINE_BASED, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 TWO_PROCESS_MIN_BYTES = 8 << 20  # below this, starting a process costs more than it saves
 _READ_BUFFER = 1 << 20
 _UNSEEN = object()
@@ -53,50 +56,99 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None,
     line-based file when this machine has a second core and this process runs no other thread
     (forking one is unsafe)."""
     if processes is None:
-        processes = 2 if (fmt in LINE_BASED and _second_core()
-                          and path.stat().st_size >= TWO_PROCESS_MIN_BYTES) else 1
+        processes = 2 if two_processes_pay(path, fmt) else 1
     if processes == 2 and fmt in LINE_BASED and _CAN_FORK:
-        cut = _line_start_after_middle(path)
+        cut = line_start_after_middle(path)
         if cut is not None:
             subjects = _parse_in_two(path, fmt, cut, wanted)
             if subjects is not None:
                 return subjects
-    subjects = {}
-    index_into(subjects, ox.parse(path=path, format=fmt), wanted)
-    return subjects
+    return index_part(path, fmt, 0, None, wanted)
 
 
-def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None = None) -> None:
+def two_processes_pay(path: Path, fmt: ox.RdfFormat) -> bool:
+    """Whether a second process would read ``path`` faster than one (see the module)."""
+    return (fmt in LINE_BASED and _CAN_FORK and _second_core()
+            and path.stat().st_size >= TWO_PROCESS_MIN_BYTES)
+
+
+def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None = None,
+               iris: set[str] | None = None, languages: set[str] | None = None) -> None:
     """Add every triple of ``quads`` (of a ``wanted`` predicate) to ``subjects`` (graph names
-    are ignored: a graph is a set, and quads repeat triples across graphs)."""
+    are ignored: a graph is a set, and quads repeat triples across graphs). Every IRI the
+    parse gave (of any predicate) goes into ``iris`` and every language tag into
+    ``languages``, for ``terms_are_valid`` to check after a lenient parse."""
     get = subjects.get
     named, literal, blank = ox.NamedNode, ox.Literal, ox.BlankNode
-    # One str per distinct predicate, not per triple; None for a predicate not wanted.
+    iris = set() if iris is None else iris
+    languages = set() if languages is None else languages
+    add_iri, add_language = iris.add, languages.add
+    # One str per distinct predicate and datatype, not per triple; None: a predicate not
+    # wanted. Consecutive triples mostly share their subject: it is looked up once for them.
     predicates: dict[ox.NamedNode, str | None] = {}
-    for subject, predicate, term, _ in quads:
+    datatypes: dict[ox.NamedNode, str] = {}
+    last_subject: object = None
+    key, values = "", None
+    for quad in quads:
+        subject = quad.subject
+        if subject != last_subject:
+            last_subject = subject
+            if subject.__class__ is named:
+                key = subject.value
+                add_iri(key)
+            else:
+                key = f"_:{subject.value}"
+            values = None
+        predicate = quad.predicate
         name = predicates.get(predicate, _UNSEEN)
         if name is _UNSEEN:
             iri = predicate.value
+            add_iri(iri)
             name = predicates[predicate] = (sys.intern(iri) if wanted is None or wanted(iri)
                                             else None)
-        if name is None:
-            continue
-        key = subject.value if subject.__class__ is named else f"_:{subject.value}"
+        term = quad.object
         kind = term.__class__
         if kind is named:
             obj: Term = term.value
+            add_iri(obj)
         elif kind is literal:
-            obj = (term.value, term.datatype.value, term.language)
+            datatype = term.datatype
+            datatype_iri = datatypes.get(datatype)
+            if datatype_iri is None:
+                datatype_iri = datatypes[datatype] = sys.intern(datatype.value)
+                add_iri(datatype_iri)
+            language = term.language
+            if language is not None:
+                add_language(language)
+            if name is None:
+                continue
+            obj = (term.value, datatype_iri, language)
         else:  # a blank node (RDF-star triple terms are not part of the ontology)
             obj = f"_:{term.value}" if kind is blank else str(term)
-        values = get(key)
+        if name is None:
+            continue
         if values is None:
-            values = subjects[key] = {}
+            values = get(key)
+            if values is None:
+                values = subjects[key] = {}
         found = values.get(name)
         if found is None:
             values[name] = [obj]
         elif obj not in found:
             found.append(obj)
+
+
+def terms_are_valid(iris: set[str], languages: set[str]) -> bool:
+    """Whether every IRI and language tag is well formed: what a lenient parse skips."""
+    named, literal = ox.NamedNode, ox.Literal
+    try:
+        for iri in iris:
+            named(iri)
+        for language in languages:
+            literal("", language=language)
+    except ValueError:
+        return False
+    return True
 
 
 def merge_into(subjects: Subjects, later: Subjects) -> None:
@@ -122,7 +174,7 @@ def _second_core() -> bool:
     return cores >= 2 and threading.active_count() == 1
 
 
-def _line_start_after_middle(path: Path) -> int | None:
+def line_start_after_middle(path: Path) -> int | None:
     """The offset just past the first line break after the middle of the file, or None."""
     size = path.stat().st_size
     with open(path, "rb") as handle:
@@ -150,22 +202,45 @@ class _Head(io.RawIOBase):
         return got
 
 
-def _index_part(path: Path, fmt: ox.RdfFormat, start: int, end: int | None,
-                wanted: Wanted | None = None) -> Subjects:
-    subjects: Subjects = {}
+def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = None,
+               wanted: Wanted | None = None) -> Subjects:
+    """The index of the bytes ``start:end`` of a file (to its end if ``end`` is None).
+
+    The parse is lenient where pyoxigraph's leniency only skips checking IRIs and language
+    tags (half its time): each distinct one is checked afterwards instead. If one fails, or
+    the lenient parse fails, the part is parsed again strictly, which raises pyoxigraph's own
+    error with its line."""
+    if fmt in _LENIENT:
+        subjects: Subjects = {}
+        iris: set[str] = set()
+        languages: set[str] = set()
+        try:
+            with _opened(path, start, end) as stream:
+                index_into(subjects, ox.parse(stream, format=fmt, lenient=True), wanted, iris,
+                           languages)
+            if terms_are_valid(iris, languages):
+                return subjects
+        except (SyntaxError, UnicodeDecodeError):
+            pass  # a lenient parse may name a later error: the strict one names the first
+    subjects = {}
+    with _opened(path, start, end) as stream:
+        index_into(subjects, ox.parse(stream, format=fmt), wanted)
+    return subjects
+
+
+@contextmanager
+def _opened(path: Path, start: int, end: int | None) -> Iterator[BinaryIO]:
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
         part = raw if end is None else _Head(raw, end - start)
-        index_into(subjects, ox.parse(io.BufferedReader(part, _READ_BUFFER), format=fmt),
-                   wanted)
-    return subjects
+        yield io.BufferedReader(part, _READ_BUFFER)
 
 
 def _child(send: Connection, path: Path, fmt: ox.RdfFormat, cut: int,
            wanted: Wanted | None) -> None:
     """Index the second part and send it; an empty message says it failed."""
     try:
-        payload = marshal.dumps(_index_part(path, fmt, cut, None, wanted))
+        payload = marshal.dumps(index_part(path, fmt, cut, None, wanted))
     except BaseException:  # the parent parses the whole file again and reports it
         payload = b""
     send.send_bytes(payload)
@@ -184,7 +259,7 @@ def _parse_in_two(path: Path, fmt: ox.RdfFormat, cut: int,
     send.close()
     payload = b""
     try:
-        subjects = _index_part(path, fmt, 0, cut, wanted)
+        subjects = index_part(path, fmt, 0, cut, wanted)
         payload = receive.recv_bytes()
     except (SyntaxError, UnicodeDecodeError, EOFError):
         pass

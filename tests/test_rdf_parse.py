@@ -36,11 +36,11 @@ def ordered(subjects: dict) -> list:
 
 def halves(path: Path) -> tuple[set[str], set[str]]:
     """The subjects of each side of the cut, each part parsed on its own."""
-    cut = rdf_parse._line_start_after_middle(path)
+    cut = rdf_parse.line_start_after_middle(path)
     assert cut is not None
     fmt = RDF_SUFFIXES[path.suffix]
-    return (set(rdf_parse._index_part(path, fmt, 0, cut)),
-            set(rdf_parse._index_part(path, fmt, cut, None)))
+    return (set(rdf_parse.index_part(path, fmt, 0, cut)),
+            set(rdf_parse.index_part(path, fmt, cut, None)))
 
 
 @pytest.mark.parametrize("fmt", ["nt", "nq"])
@@ -50,7 +50,7 @@ def test_two_processes_give_the_one_pass_index(generated_graph: nx.MultiDiGraph,
     export_graph(generated_graph, fmt, path, progress=False)
     first, second = halves(path)
     assert first & second  # subjects on both sides of the cut: the merge is exercised
-    cut = rdf_parse._line_start_after_middle(path)
+    cut = rdf_parse.line_start_after_middle(path)
     two = rdf_parse._parse_in_two(path, RDF_SUFFIXES[path.suffix], cut)  # type: ignore[arg-type]
     assert two is not None  # it did not fall back to one pass
     assert ordered(two) == ordered(one_pass(path))
@@ -93,7 +93,7 @@ def test_syntax_errors_are_the_one_pass_errors(rich_graph: nx.MultiDiGraph, rich
     path.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(SyntaxError) as expected:
         one_pass(path)
-    cut = rdf_parse._line_start_after_middle(path)
+    cut = rdf_parse.line_start_after_middle(path)
     assert rdf_parse._parse_in_two(path, ox.RdfFormat.N_TRIPLES, cut) is None  # type: ignore
     with pytest.raises(SyntaxError) as found:
         parse_subjects(path, ox.RdfFormat.N_TRIPLES, processes=2)
@@ -151,3 +151,27 @@ def test_unwanted_predicates_are_not_indexed(generated_graph: nx.MultiDiGraph, p
     wanted = parse_subjects(path, ox.RdfFormat.N_TRIPLES, processes=processes,
                             wanted=lambda iri: iri not in dropped)
     assert ordered(wanted) == ordered(expected)
+
+
+@pytest.mark.parametrize("flaw", ["<https://example.org/a b>", "<relative>", '"x"@en-gb-0000000000',
+                                  '"x"^^<no-scheme>'])
+@pytest.mark.parametrize("processes", [1, 2])
+def test_terms_a_lenient_parse_skips_are_still_refused(rich_graph: nx.MultiDiGraph,
+                                                       tmp_path: Path, flaw: str,
+                                                       processes: int) -> None:
+    """The parse is lenient (it skips checking IRIs and language tags) and the reader checks
+    them afterwards: a flawed one gives pyoxigraph's strict error, with its line, wherever
+    it is and whatever predicate it is the object of."""
+    lines = _exported_lines(rich_graph, tmp_path)
+    for n in (len(lines) // 4, 3 * len(lines) // 4):
+        subject, predicate, _ = lines[n].split(" ", 2)
+        lines[n] = f"{subject} {predicate} {flaw} .\n"
+    path = tmp_path / "flawed.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(SyntaxError) as expected:
+        one_pass(path)
+    assert expected.value.lineno == "".join(lines[:len(lines) // 4]).count("\n") + 1
+    with pytest.raises(SyntaxError) as found:
+        parse_subjects(path, ox.RdfFormat.N_TRIPLES, processes=processes,
+                       wanted=lambda iri: False)
+    assert (found.value.msg, found.value.lineno) == (expected.value.msg, expected.value.lineno)
