@@ -48,27 +48,51 @@ def new_graph() -> nx.MultiDiGraph:
     return nx.MultiDiGraph(version=None)
 
 
+def node_attributes(record: NodeRecord) -> dict[str, Any]:
+    """The attributes a node record has in the graph."""
+    return {"kind": record.kind, "subtype": record.subtype, "name_zh": record.name_zh,
+            "name_en": record.name_en, "aliases": list(record.aliases),
+            "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
+            **record.properties}
+
+
+def edge_attributes(record: EdgeRecord) -> dict[str, Any]:
+    """The attributes an edge record has in the graph (the provenance dicts of
+    ``Provenance.to_dict``, without the calls)."""
+    return {"rel": record.relation,
+            "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
+            **record.properties}
+
+
 def add_node_record(g: nx.MultiDiGraph, record: NodeRecord) -> bool:
     """Add a node; False (and nothing changed) if the id is taken."""
-    # networkx's own dicts (the documented MultiDiGraph layout, all plain dicts): half the
-    # time of add_node with keyword attributes, which counts when loading millions of records.
-    if record.id in g._node:
-        return False
-    g._succ[record.id] = {}
-    g._pred[record.id] = {}
-    g._node[record.id] = {
-        "kind": record.kind, "subtype": record.subtype, "name_zh": record.name_zh,
-        "name_en": record.name_en, "aliases": list(record.aliases),
-        "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
-        **record.properties}
-    _changed(g)
-    return True
+    return put_node(g, record.id, node_attributes(record))
 
 
 def add_edge_record(g: nx.MultiDiGraph, record: EdgeRecord) -> bool:
     """Add an edge (and its end nodes, bare, if missing); False (and nothing changed) if the
     same (from, rel, to) exists."""
-    u, v, key = record.source_id, record.target_id, record.relation
+    return put_edge(g, record.source_id, record.target_id, record.relation,
+                    edge_attributes(record))
+
+
+def put_node(g: nx.MultiDiGraph, node_id: str, attributes: dict[str, Any]) -> bool:
+    """Add a node with its ``node_attributes``; False (and nothing changed) if the id is
+    taken."""
+    # networkx's own dicts (the documented MultiDiGraph layout, all plain dicts): half the
+    # time of add_node with keyword attributes, which counts when loading millions of records.
+    if node_id in g._node:
+        return False
+    g._succ[node_id] = {}
+    g._pred[node_id] = {}
+    g._node[node_id] = attributes
+    _changed(g)
+    return True
+
+
+def put_edge(g: nx.MultiDiGraph, u: str, v: str, key: str, attributes: dict[str, Any]) -> bool:
+    """Add the edge ``u -key-> v`` with its ``edge_attributes`` (and its end nodes, bare, if
+    missing); False (and nothing changed) if it exists."""
     if u not in g._node or v not in g._node:
         g.add_nodes_from((u, v))
     out = g._succ[u]
@@ -77,9 +101,7 @@ def add_edge_record(g: nx.MultiDiGraph, record: EdgeRecord) -> bool:
         keys = out[v] = g._pred[v][u] = {}  # one key dict, seen from both ends
     elif key in keys:
         return False
-    keys[key] = {"rel": key,  # the provenance dicts of Provenance.to_dict, without the calls
-                 "provenance": [{"source": p.source, "quote": p.quote} for p in record.provenance],
-                 **record.properties}
+    keys[key] = attributes
     _changed(g)
     return True
 
@@ -103,27 +125,55 @@ def build_graph(nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> nx.
 
 
 def stamp_version(g: nx.MultiDiGraph) -> str:
-    """Set and return ``g.graph['version']``: a hash of every node and edge with attributes."""
+    """Set and return ``g.graph['version']``: a hash of every node and edge with attributes,
+    in graph order (see ``encoded_items``)."""
+    return set_version(g, encoded_items(node_item(n, attrs) for n, attrs in g._node.items()),
+                       encoded_items(edge_item(u, v, key, attrs)
+                                     for u, v, key, attrs in iter_edges(g)))
+
+
+def node_item(node_id: str, attributes: dict[str, Any]) -> tuple:
+    """What the version hash reads of a node: attributes sorted by name, so the order a
+    loader set them in does not count."""
+    return node_id, sorted(attributes.items())
+
+
+def edge_item(u: str, v: str, key: str, attributes: dict[str, Any]) -> tuple:
+    """What the version hash reads of an edge (see ``node_item``)."""
+    return u, v, key, sorted(attributes.items())
+
+
+def encoded_item(item: tuple) -> bytes:
+    """One node or edge item as the version hash reads it: marshal version 2 (no object
+    references, so equal values give equal bytes, in any context), repr for anything else."""
+    try:
+        return marshal.dumps(item, 2)
+    except ValueError:
+        return repr(item).encode()
+
+
+def encoded_items(items: Iterator[tuple], chunk: int = 4096) -> Iterator[bytes]:
+    """``encoded_item`` of each item, concatenated a chunk at a time: marshal writes the
+    JSON-like values the graph holds at C speed, twice as fast as repr, and a list's bytes are
+    its header and then its items' bytes."""
+    while batch := list(islice(items, chunk)):
+        try:
+            yield marshal.dumps(batch, 2)[5:]  # 5: the list's type and length
+        except ValueError:
+            yield b"".join(encoded_item(item) for item in batch)
+
+
+def set_version(g: nx.MultiDiGraph, nodes: Iterable[bytes], edges: Iterable[bytes]) -> str:
+    """Set and return the version of a graph from the ``encoded_item`` bytes of its nodes
+    and of its edges, each in graph order (``stamp_version``; loaders that encode the items
+    as they make them give the bytes instead)."""
     digest = hashlib.blake2b(digest_size=12)
-    # Attributes sorted by name, so the order a loader set them in does not count.
-    _digest_all(digest, ((n, sorted(attrs.items())) for n, attrs in g._node.items()))
-    _digest_all(digest, ((u, v, key, sorted(attrs.items()))
-                         for u, v, key, attrs in iter_edges(g)))
+    for part in (nodes, edges):
+        for data in part:
+            digest.update(data)
     g.graph["version"] = digest.hexdigest()
     g.graph.pop("_search_index", None)
     return g.graph["version"]
-
-
-def _digest_all(digest: Any, items: Iterator[tuple], chunk: int = 4096) -> None:
-    """Feed ``items`` to ``digest`` a chunk at a time. marshal (version 2: no object
-    references, so equal values give equal bytes) writes the JSON-like values the graph holds
-    at C speed, twice as fast as repr; repr is the fallback for anything else."""
-    while batch := list(islice(items, chunk)):
-        try:
-            data = marshal.dumps(batch, 2)
-        except ValueError:
-            data = repr(batch).encode()
-        digest.update(data)
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from graph.embedded import add_edge_record, add_node_record, new_graph, stamp_ve
 from graph.schema import Schema, load_schema
 from loaders.problems import LoadError, ProblemReport
 from loaders.rdf import RDF_SUFFIXES, RdfFile, is_rdf_file
+from loaders.rdf_parallel import can_load_in_two, load_in_two
 from loaders.readers import READERS, MalformedFile
 from loaders.validate import RecordValidator, SourceTexts
 
@@ -128,6 +129,13 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
                 + layout.rdf_files * 2)
     with _progress(total, progress) as bar, _collections_paused():
         bar = bar if isinstance(bar, tqdm) else None
+        if (not layout.node_files and not layout.edge_files and len(layout.rdf_files) == 1
+                and can_load_in_two(layout.rdf_files[0], processes)):
+            loaded = load_in_two(layout.rdf_files[0], schema, sources)
+            if loaded is not None:
+                if bar is not None:
+                    bar.update(total)
+                return loaded  # else: a problem somewhere, which the ordinary load reports
         node_records = chain(_records(layout.node_files, root, report, bar),
                              _records(layout.rdf_files, root, report, bar,
                                       lambda path: rdf[path].nodes()))

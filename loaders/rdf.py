@@ -58,6 +58,7 @@ RDF_SUFFIXES: dict[str, ox.RdfFormat] = {
 _LAST = 1 << 30  # the rank of a provenance entry without a usable schema:position
 _UNSEEN = object()
 Field = tuple[str, bool] | str | None  # see RdfFile._field
+Statements = dict[tuple[str, str, str], tuple[str, Values]]  # (s, p, o) -> statement IRI, values
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +104,18 @@ def _plain(term: Term) -> str | Resource:
     return term[0] if term.__class__ is tuple else Resource(term)  # type: ignore[return-value]
 
 
-def _first_source(located: tuple[str, RawRecord]) -> str:
-    provenance = located[1]["provenance"]
-    return (provenance[0]["source"] or "") if provenance else ""
-
-
 class RdfFile:
     """One RDF file read as raw node and edge records (parsed on first use, once).
 
-    ``processes``: how many processes may parse it (see ``loaders.rdf_parse``)."""
+    ``processes``: how many processes may parse it (see ``loaders.rdf_parse``); ``subjects``:
+    its index if already read (``loaders.rdf_parallel`` reads it in parts)."""
 
-    def __init__(self, path: Path, schema: Schema | None = None, processes: int | None = None):
+    def __init__(self, path: Path, schema: Schema | None = None, processes: int | None = None,
+                 subjects: Subjects | None = None):
         self.path = path
         self.processes = processes
         self.vocab: Vocabulary = vocabulary(schema)
-        self._subjects: Subjects | None = None
+        self._subjects: Subjects | None = subjects  # given: the file's index, built elsewhere
         self._nodes: list[tuple[str, Values, str]] | None = None  # (IRI, values, kind)
         self._statements: list[tuple[str, Values]] = []
         self._ids: dict[str, str] = {}  # node IRI -> its ig:id
@@ -138,19 +136,19 @@ class RdfFile:
         read = {RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, self._qualified,
                 self._entity, self._position, *vocab.node_term_of, *vocab.edge_term_of}
         ns = vocab.ns
-        self._wanted = lambda iri: iri in read or iri.startswith(ns)
+        self.wanted: Wanted = lambda iri: iri in read or iri.startswith(ns)
 
     @property
     def subjects(self) -> Subjects:
         if self._subjects is None:
             try:
-                self._subjects = read_subjects(self.path, self.processes, self._wanted)
+                self._subjects = read_subjects(self.path, self.processes, self.wanted)
             except MalformedFile:
                 self._failed = True
                 raise
         return self._subjects
 
-    def _classify(self) -> list[tuple[str, Values, str]]:
+    def classify(self) -> list[tuple[str, Values, str]]:
         """Sort the subjects once: nodes (typed with an ``ig:`` class) with their kind, and
         statements; the rest (provenance entries, documents, foreign resources) are looked
         up from these."""
@@ -188,35 +186,41 @@ class RdfFile:
         node_id = self._ids.get(term)  # type: ignore[arg-type]
         return node_id if node_id is not None else term.rsplit("/", 1)[-1]  # type: ignore
 
-    def _document(self, iri: str) -> str:
-        name = self._documents.get(iri)
-        if name is None:
-            name = self._documents[iri] = document_file(iri)
-        return name
-
     def _provenance(self, values: Values) -> list[dict[str, Any]]:
         derivations = values.get(self._qualified)
         if not derivations:
             return []
-        subjects = self.subjects
-        entries = []
-        for derivation in derivations:
-            fields = (subjects.get(derivation) if derivation.__class__ is str  # type: ignore
-                      else None) or {}
-            entity = fields.get(self._entity, ())
-            quote = fields.get(self._quote, ())
-            position = fields.get(self._position)
-            try:
-                rank = int(position[0][0]) if position else _LAST
-            except (ValueError, TypeError):
-                rank = _LAST
-            source = (self._document(entity[0])  # type: ignore[arg-type]
-                      if len(entity) == 1 and entity[0].__class__ is str else None)
-            entries.append((rank, {"source": source,
-                                   "quote": _plain(quote[0]) if len(quote) == 1 else None}))
-        if len(entries) > 1:
-            entries.sort(key=lambda entry: entry[0])
-        return [entry for _, entry in entries]
+        if len(derivations) == 1:  # the usual case: no order to find
+            return [self._entry(derivations[0])]
+        ranked = [(self._rank(derivation), self._entry(derivation))
+                  for derivation in derivations]
+        ranked.sort(key=lambda entry: entry[0])
+        return [entry for _, entry in ranked]
+
+    def _fields(self, derivation: Term) -> Values:
+        subjects = self._subjects or {}
+        return (subjects.get(derivation) if derivation.__class__ is str  # type: ignore
+                else None) or {}
+
+    def _entry(self, derivation: Term) -> dict[str, Any]:
+        """A provenance entry: the source is the file name at the end of ``prov:entity``."""
+        fields = self._fields(derivation)
+        entity = fields.get(self._entity, ())
+        quote = fields.get(self._quote, ())
+        source = None
+        if len(entity) == 1 and entity[0].__class__ is str:
+            source = self._documents.get(entity[0])  # type: ignore[call-overload]
+            if source is None:
+                source = self._documents[entity[0]] = document_file(entity[0])  # type: ignore
+        return {"source": source, "quote": _plain(quote[0]) if len(quote) == 1 else None}
+
+    def _rank(self, derivation: Term) -> int:
+        """Where an entry goes among several: its ``schema:position``, else last."""
+        position = self._fields(derivation).get(self._position)
+        try:
+            return int(position[0][0]) if position else _LAST  # type: ignore[arg-type]
+        except (ValueError, TypeError):
+            return _LAST
 
     def _field(self, predicate: str, data_terms: dict[str, Any]) -> Field:
         """What a predicate is in a record: a data property (name, many values), an unknown
@@ -251,52 +255,97 @@ class RdfFile:
             else:
                 record[name] = [_plain(o) for o in objects]
 
-    def nodes(self) -> Iterator[tuple[str, RawRecord]]:
-        fields, terms = self._node_fields, self.vocab.node_term_of
-        for iri, values, kind in self._classify():
-            record: RawRecord = {"kind": kind}
-            self._properties(record, values, fields, terms, relations=True)
-            record["provenance"] = self._provenance(values)
-            yield f"<{iri}>", record
+    @property
+    def relation_iris(self) -> list[str]:
+        """The IRIs of the schema's relations (derived ones are not read)."""
+        return list(self._relations)
 
-    def edges(self) -> Iterator[tuple[str, RawRecord]]:
-        if self._failed:
-            return
-        nodes = self._classify()
-        statements: dict[tuple[str, str, str], tuple[str, Values]] = {}
+    def node_id_of(self, iri: str) -> str | None:
+        """The ``ig:id`` of a node (after ``classify``), if it has one literal id."""
+        return self._ids.get(iri)
+
+    def use_node_ids(self, ids: dict[str, str]) -> None:
+        """Resolve edge ends with these node ids (IRI -> ``ig:id``), after ``classify``: the
+        nodes of the whole file when this index holds a part of it."""
+        self._ids = ids
+
+    def node_record(self, iri: str, values: Values, kind: str) -> tuple[str, RawRecord]:
+        """One node of ``classify`` as (location, raw record)."""
+        record: RawRecord = {"kind": kind}
+        self._properties(record, values, self._node_fields, self.vocab.node_term_of,
+                         relations=True)
+        record["provenance"] = self._provenance(values)
+        return f"<{iri}>", record
+
+    def nodes(self) -> Iterator[tuple[str, RawRecord]]:
+        for node in self.classify():
+            yield self.node_record(*node)
+
+    def statements(self) -> tuple[list[tuple[str, RawRecord]], Statements]:
+        """The ``rdf:Statement`` subjects: raw records of those not about one resource triple
+        (for the validator to report), and the rest by the triple they are about (the last
+        one about a triple counts)."""
+        self.classify()
+        broken: list[tuple[str, RawRecord]] = []
+        statements: Statements = {}
         for iri, values in self._statements:
             ends = (_resource(values, RDF_SUBJECT), _resource(values, RDF_PREDICATE),
                     _resource(values, RDF_OBJECT))
             if None in ends:
-                yield f"<{iri}>", {"from": None, "rel": None, "to": None,
-                                   "provenance": self._provenance(values)}
+                broken.append((f"<{iri}>", {"from": None, "rel": None, "to": None,
+                                            "provenance": self._provenance(values)}))
                 continue
             statements[ends] = (iri, values)  # type: ignore[index]
+        return broken, statements
+
+    def edge_record(self, ends: tuple[str, str, str], iri: str,
+                    values: Values) -> tuple[str, RawRecord]:
+        """The edge a statement (``iri``, ``values``) about the triple ``ends`` makes."""
+        source, predicate, target = ends
+        relation = self._relations.get(predicate) or predicate.removeprefix(self.vocab.ns)
+        record: RawRecord = {"from": self._node_id(source), "rel": relation,
+                             "to": self._node_id(target)}
+        self._properties(record, values, self._edge_fields, self.vocab.edge_term_of,
+                         relations=False)
+        record["provenance"] = self._provenance(values)
+        return f"<{iri}>", record
+
+    def unstated(self, statements: Statements,
+                 nodes: list[tuple[str, Values, str]]) -> list[tuple[str, RawRecord]]:
+        """Edges of the relation triples of ``nodes`` that no statement is about: they have no
+        provenance, which the validator reports."""
         relations, ns = self._relations, self.vocab.ns
-        fields, terms = self._edge_fields, self.vocab.edge_term_of
-        records: list[tuple[str, RawRecord]] = []
-        for (source, predicate, target), (iri, values) in statements.items():
-            relation = relations.get(predicate) or predicate.removeprefix(ns)
-            record: RawRecord = {"from": self._node_id(source), "rel": relation,
-                                 "to": self._node_id(target)}
-            self._properties(record, values, fields, terms, relations=False)
-            record["provenance"] = self._provenance(values)
-            records.append((f"<{iri}>", record))
-        # Relation triples no statement is about: no provenance, which the validator reports.
         unstated = dict.fromkeys((iri, predicate, o) for iri, values, _ in nodes
                                  for predicate, objects in values.items()
                                  if self._is_relation(predicate, objects) for o in objects
                                  if (iri, predicate, o) not in statements)
+        records: list[tuple[str, RawRecord]] = []
         for source, predicate, target in unstated:
             relation = relations.get(predicate) or predicate.removeprefix(ns)
             record = {"from": self._node_id(source), "rel": relation,
                       "to": self._node_id(target), "provenance": []}
             shown = f"<{target}>" if target.__class__ is str else repr(record["to"])
             records.append((f"<{source}> {relation} {shown}", record))
+        return records
+
+    def edges(self) -> Iterator[tuple[str, RawRecord]]:
+        if self._failed:
+            return
+        broken, statements = self.statements()
+        yield from broken
+        records = [self.edge_record(ends, iri, values)
+                   for ends, (iri, values) in statements.items()]
+        records += self.unstated(statements, self.classify())
         # Grouped by source document (stable: file order within a document), so that checking
         # quotes reads each document once; in graph order they would come in any order.
-        records.sort(key=_first_source)
+        records.sort(key=lambda located: first_source(located[1]))
         yield from records
+
+
+def first_source(record: RawRecord) -> str:
+    """The file name of a raw record's first provenance entry: edges are loaded in its order."""
+    provenance = record["provenance"]
+    return (provenance[0]["source"] or "") if provenance else ""
 
 
 def _resource(values: Values, predicate: str) -> str | None:

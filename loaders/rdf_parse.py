@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -37,6 +37,8 @@ Term = str | Literal
 Values = dict[str, list[Term]]  # predicate IRI -> distinct objects, in file order
 Subjects = dict[str, Values]  # subject -> its values, subjects in file order
 Wanted = Callable[[str], bool]  # whether a predicate IRI is read
+Triple = tuple[str, str, Term]
+Split = tuple[Collection[str], list[Triple]]  # see index_into
 
 LINE_BASED = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 # Formats whose lenient parse (oxttl's) skips only the IRI and language tag checks.
@@ -73,11 +75,14 @@ def two_processes_pay(path: Path, fmt: ox.RdfFormat) -> bool:
 
 
 def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None = None,
-               iris: set[str] | None = None, languages: set[str] | None = None) -> None:
+               iris: set[str] | None = None, languages: set[str] | None = None,
+               split: Split | None = None) -> None:
     """Add every triple of ``quads`` (of a ``wanted`` predicate) to ``subjects`` (graph names
     are ignored: a graph is a set, and quads repeat triples across graphs). Every IRI the
     parse gave (of any predicate) goes into ``iris`` and every language tag into
-    ``languages``, for ``terms_are_valid`` to check after a lenient parse."""
+    ``languages``, for ``terms_are_valid`` to check after a lenient parse. ``split``: the
+    triples of these predicates go to its list as (subject, predicate, object) instead."""
+    split_off, split_triples = split if split is not None else ((), [])
     get = subjects.get
     named, literal, blank = ox.NamedNode, ox.Literal, ox.BlankNode
     iris = set() if iris is None else iris
@@ -126,6 +131,9 @@ def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None =
         else:  # a blank node (RDF-star triple terms are not part of the ontology)
             obj = f"_:{term.value}" if kind is blank else str(term)
         if name is None:
+            continue
+        if name in split_off:
+            split_triples.append((key, name, obj))
             continue
         if values is None:
             values = get(key)
@@ -203,7 +211,7 @@ class _Head(io.RawIOBase):
 
 
 def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = None,
-               wanted: Wanted | None = None) -> Subjects:
+               wanted: Wanted | None = None, split: Split | None = None) -> Subjects:
     """The index of the bytes ``start:end`` of a file (to its end if ``end`` is None).
 
     The parse is lenient where pyoxigraph's leniency only skips checking IRIs and language
@@ -217,14 +225,16 @@ def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = 
         try:
             with _opened(path, start, end) as stream:
                 index_into(subjects, ox.parse(stream, format=fmt, lenient=True), wanted, iris,
-                           languages)
+                           languages, split)
             if terms_are_valid(iris, languages):
                 return subjects
         except (SyntaxError, UnicodeDecodeError):
             pass  # a lenient parse may name a later error: the strict one names the first
     subjects = {}
+    if split is not None:
+        split[1].clear()
     with _opened(path, start, end) as stream:
-        index_into(subjects, ox.parse(stream, format=fmt), wanted)
+        index_into(subjects, ox.parse(stream, format=fmt), wanted, split=split)
     return subjects
 
 
