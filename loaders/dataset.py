@@ -79,12 +79,16 @@ def _progress(total_bytes: int, enabled: bool | None) -> tqdm | nullcontext:
 def _collections_paused() -> Iterator[None]:
     """No cyclic garbage collection while loading: a load makes millions of container objects
     and almost no cycles, and each collection would walk all of them again (a fifth of the
-    time of a large load)."""
+    time of a large load). Afterwards they go straight to the oldest generation (freeze, then
+    unfreeze: two list splices), where they belong as long as the graph lives: the first
+    young collection would otherwise walk them all once more (0.06 s for 72k records)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
