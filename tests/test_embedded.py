@@ -94,3 +94,36 @@ def test_fast_builders_drop_networkx_cached_conversions_like_the_public_api() ->
     public.add_edge("n1", "n2", key="founded")  # between existing nodes: no node is added
     add_edge_record(fast, EDGES[0])
     assert public.__networkx_cache__ == fast.__networkx_cache__ == {}
+
+
+def test_the_version_is_a_hash_of_each_items_encoding_in_graph_order() -> None:
+    """Whoever encodes the items (stamp_version in chunks, or a loader's workers one by one)
+    gets the same version; an attribute marshal cannot write is encoded by repr."""
+    from decimal import Decimal
+
+    from graph.embedded import (
+        edge_item,
+        encoded_item,
+        encoded_items,
+        iter_edges,
+        node_item,
+        set_version,
+        stamp_version,
+    )
+
+    g = new_graph()
+    for record in NODES:
+        add_node_record(g, record)
+    for record in EDGES:
+        add_edge_record(g, record)
+    g.nodes["n2"]["odd"] = Decimal("1.5")  # not marshal's: the repr fallback
+    nodes = [node_item(n, attrs) for n, attrs in g._node.items()]
+    edges = [edge_item(u, v, key, attrs) for u, v, key, attrs in iter_edges(g)]
+    one_by_one = ([encoded_item(i) for i in nodes], [encoded_item(i) for i in edges])
+    assert b"Decimal('1.5')" in b"".join(one_by_one[0])
+    for chunk in (1, 2, 4096):
+        assert b"".join(encoded_items(iter(nodes), chunk)) == b"".join(one_by_one[0])
+    version = stamp_version(g)
+    assert set_version(new_graph(), *one_by_one) == version
+    g.nodes["n2"]["odd"] = Decimal("1.6")
+    assert stamp_version(g) != version
