@@ -29,6 +29,7 @@ import marshal
 import multiprocessing
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from itertools import chain
 from multiprocessing.connection import Connection, wait
 from operator import itemgetter
@@ -41,7 +42,6 @@ from graph.embedded import (
     edge_attributes,
     edge_item,
     encoded_item,
-    iter_edges,
     new_graph,
     node_attributes,
     node_item,
@@ -61,10 +61,31 @@ _PIPE_BYTES = 1 << 20
 _CUT_SEARCH_BYTES = 1 << 20  # how far past the middle a record start is looked for
 _TYPE_LINE = f"<{RDF_TYPE}>".encode()
 
-# (id, attributes, encoded item), (order key, from, to, rel, attributes, encoded item)
-NodeRows = list[tuple[str, dict[str, Any], bytes]]
-EdgeRows = list[tuple[str, str, str, str, dict[str, Any], bytes]]
-Rows = tuple[NodeRows, EdgeRows]
+_BATCH = 8192  # records per message: this process reads them while the workers work on
+
+NodeRows = list[tuple[str, dict[str, Any]]]  # (id, attributes)
+EdgeRows = list[tuple[str, str, str, str, dict[str, Any]]]  # (order key, from, to, rel, attrs)
+# What the version hash reads of a part: its nodes' encoded items, and per edge source its
+# edges' encoded items, each in graph order (see graph.embedded.encoded_item).
+Encoded = tuple[bytes, dict[str, bytes]]
+
+
+class _Part:
+    """What one worker sent: its rows so far and, at its end, its encoded items."""
+
+    def __init__(self) -> None:
+        self.nodes: NodeRows = []
+        self.edges: EdgeRows = []
+        self.encoded: Encoded | None = None
+
+    def take(self, message: tuple) -> None:
+        tag, content = message
+        if tag == "nodes":
+            self.nodes += content
+        elif tag == "edges":
+            self.edges += content
+        else:
+            self.encoded = content
 
 
 def can_load_in_two(path: Path, processes: int | None) -> bool:
@@ -98,24 +119,28 @@ def load_in_two(path: Path, schema: Schema,
         worker.start()
     for connection in (*peers, *(send for _, send in results)):
         connection.close()  # only the workers write: a worker's end means EOF here
-    rows: dict[Connection, Rows] = {}
+    parts = {receive: _Part() for receive, _ in results}
+    done = False
     try:
-        waiting = [receive for receive, _ in results]
-        while waiting:  # whichever is done first is read while the other works on
+        waiting = list(parts)
+        while waiting:  # messages read as they come, while the workers work on
             for receive in wait(waiting):
-                waiting.remove(receive)
                 payload = _received(receive)
                 if not payload:
-                    return None
-                rows[receive] = marshal.loads(payload)
+                    return None  # a worker gave up (or failed)
+                part = parts[receive]
+                part.take(marshal.loads(payload))
+                if part.encoded is not None:
+                    waiting.remove(receive)
+        done = True
     finally:
-        for receive, _ in results:
+        for receive in parts:
             receive.close()
         for worker in workers:
-            if len(rows) < 2:
+            if not done:
                 worker.terminate()  # still working, or already gone: either way, done with it
             worker.join()
-    return _graph(*(rows[receive] for receive, _ in results))
+    return _graph(*parts.values())
 
 
 def record_start_after_middle(path: Path) -> int | None:
@@ -156,21 +181,18 @@ def _middle_line_offset(path: Path, size: int, samples: int = 64,
     return size // 2
 
 
-def _graph(first: Rows, second: Rows) -> nx.MultiDiGraph | None:
+def _graph(first: _Part, second: _Part) -> nx.MultiDiGraph | None:
     """The graph of both workers' rows (None if an edge is there twice: the ordinary load
-    reports it), with its version from the rows' encoded items."""
+    reports it), with its version from the workers' encoded items."""
     g = new_graph()
     node, succ, pred = g._node, g._succ, g._pred  # see graph.embedded.put_node, put_edge
     intern = sys.intern  # ids shared with the edges, as the ordinary load shares them
-    node_items = []
-    for node_id, attributes, encoded in chain(first[0], second[0]):
+    for node_id, attributes in chain(first.nodes, second.nodes):
         node_id = intern(node_id)
         succ[node_id], pred[node_id], node[node_id] = {}, {}, attributes
-        node_items.append(encoded)
-    edges = first[1] + second[1]
+    edges = first.edges + second.edges
     edges.sort(key=itemgetter(0))  # stable: the ordinary load's order (RdfFile.edges)
-    edge_items = {}
-    for _, u, v, relation, attributes, encoded in edges:
+    for _, u, v, relation, attributes in edges:
         out = succ[u]
         keys = out.get(v)
         if keys is None:
@@ -178,9 +200,25 @@ def _graph(first: Rows, second: Rows) -> nx.MultiDiGraph | None:
         elif relation in keys:
             return None
         keys[relation] = attributes
-        edge_items[u, v, relation] = encoded
-    set_version(g, node_items, (edge_items[u, v, key] for u, v, key, _ in iter_edges(g)))
+    assert first.encoded is not None and second.encoded is not None
+    set_version(g, (first.encoded[0], second.encoded[0]),
+                _edges_encoded(g, first.encoded[1], second.encoded[1]))
     return g
+
+
+def _edges_encoded(g: nx.MultiDiGraph, first: dict[str, bytes],
+                   second: dict[str, bytes]) -> Iterator[bytes]:
+    """The encoded edge items in graph order: by source node, each source's edges as its
+    worker encoded them, or encoded here when both workers have edges from it (their order
+    then depends on both)."""
+    for u, targets in g._succ.items():
+        mine, theirs = first.get(u), second.get(u)
+        if mine is None or theirs is None:
+            if mine is not None or theirs is not None:
+                yield mine if mine is not None else theirs  # type: ignore[misc]
+            continue
+        yield b"".join(encoded_item(edge_item(u, v, key, attributes))
+                       for v, keyed in targets.items() for key, attributes in keyed.items())
 
 
 def _widen(connection: Connection) -> None:
@@ -219,25 +257,26 @@ def _swap(peer: Connection, payload: bytes) -> bytes:
 def _work(part: int, path: Path, start: int, end: int | None, schema: Schema,
           sources: SourceTexts | None, peer: Connection, result: Connection,
           others: list[Connection]) -> None:
-    """One worker: its part's rows, sent to this process; an empty message if anything was
-    wrong (told to the other worker too, which then gives up)."""
+    """One worker: its part's rows, sent to this process in batches, then their encoded
+    items; an empty message if anything was wrong (told to the other worker too, which then
+    gives up)."""
     for connection in others:
         connection.close()
-    payload = b""
     try:
-        rows = _rows(part, path, start, end, schema, sources, peer)
-        if rows is not None:
-            payload = marshal.dumps(rows)  # JSON-like values only: faster than pickle
+        sent = _send_rows(part, path, start, end, schema, sources, peer,
+                          lambda message: result.send_bytes(marshal.dumps(message)))
     except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
-        payload = b""  # the ordinary load reads the file again and reports it
-    result.send_bytes(payload)
+        sent = False  # the ordinary load reads the file again and reports it
+    if not sent:
+        result.send_bytes(b"")
     result.close()
 
 
-def _rows(part: int, path: Path, start: int, end: int | None, schema: Schema,
-          sources: SourceTexts | None, peer: Connection) -> Rows | None:
-    """The graph rows of the records of this worker's part, or None if any record anywhere
-    has a problem or does not lie within one part."""
+def _send_rows(part: int, path: Path, start: int, end: int | None, schema: Schema,
+               sources: SourceTexts | None, peer: Connection,
+               send: Callable[[tuple], None]) -> bool:
+    """Send the graph rows of the records of this worker's part; False if any record
+    anywhere has a problem or does not lie within one part."""
     reader = RdfFile(path, schema)
     relations, wanted = set(reader.relation_iris), reader.wanted
     derived = set(reader.vocab.relation_of) - relations  # never read: left out of the index
@@ -260,45 +299,69 @@ def _rows(part: int, path: Path, start: int, end: int | None, schema: Schema,
     finally:
         theirs = _swap(peer, mine)  # an empty message: the other gives up too
     if not mine or not theirs:
-        return None
+        return False
     their_subjects, their_ids, their_kinds, their_unstated = marshal.loads(theirs)
     if not subjects.keys().isdisjoint(their_subjects):
-        return None  # a subject with triples in both parts
+        return False  # a subject with triples in both parts
     ids.update(their_ids)
     kinds.update(their_kinds)
     if len(kinds) != len(ids):
-        return None  # an id used twice
+        return False  # an id used twice
     if any(t[0] in ids and t not in statements for t in their_unstated):
-        return None  # a relation triple no statement is about
+        return False  # a relation triple no statement is about
     rdf.use_node_ids(ids)
-    return _validated(rdf, nodes, statements, schema, sources,
-                      {sys.intern(i): sys.intern(k) for i, k in kinds.items()})
+    return _send_validated(rdf, nodes, statements, schema, sources,
+                           {sys.intern(i): sys.intern(k) for i, k in kinds.items()}, send)
 
 
-def _validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,
-               sources: SourceTexts | None,
-               kinds: dict[str, str]) -> Rows | None:
-    """The rows of the part's clean records; None at the first record with a problem."""
+def _send_validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,
+                    sources: SourceTexts | None, kinds: dict[str, str],
+                    send: Callable[[tuple], None]) -> bool:
+    """Send the rows of the part's records in batches, then their encoded items; False at
+    the first record with a problem."""
     report = ProblemReport()
     node_validator = RecordValidator(schema, report, sources, lambda _: None)  # ids: checked
     edge_validator = RecordValidator(schema, report, sources, kinds.get)
     file = rdf.path.name  # for the record (a problem makes the ordinary load report it)
     node_rows: NodeRows = []
-    for node in nodes:
+    node_items: list[bytes] = []
+    for n, node in enumerate(nodes, start=1):
         location, raw = rdf.node_record(*node)
         record = node_validator.node(raw, file, location)
         if record is None:
-            return None
+            return False
         attributes = node_attributes(record)
-        node_rows.append((record.id, attributes, encoded_item(node_item(record.id, attributes))))
+        node_rows.append((record.id, attributes))
+        node_items.append(encoded_item(node_item(record.id, attributes)))
+        if n % _BATCH == 0 or n == len(nodes):
+            send(("nodes", node_rows))
+            node_rows = []
     edge_rows: EdgeRows = []
-    for ends, (iri, values) in statements.items():
+    edge_items: list[tuple[str, str, str, bytes]] = []  # (order key, from, to, encoded)
+    for n, (ends, (iri, values)) in enumerate(statements.items(), start=1):
         location, raw = rdf.edge_record(ends, iri, values)
         edge = edge_validator.edge(raw, file, location)
         if edge is None:
-            return None
+            return False
         u, v, relation = edge.source_id, edge.target_id, edge.relation
         attributes = edge_attributes(edge)
-        edge_rows.append((first_source(raw), u, v, relation, attributes,
-                          encoded_item(edge_item(u, v, relation, attributes))))
-    return node_rows, edge_rows
+        order = first_source(raw)
+        edge_rows.append((order, u, v, relation, attributes))
+        edge_items.append((order, u, v, encoded_item(edge_item(u, v, relation, attributes))))
+        if n % _BATCH == 0 or n == len(statements):
+            send(("edges", edge_rows))
+            edge_rows = []
+    send(("encoded", (b"".join(node_items), _by_source(edge_items))))
+    return True
+
+
+def _by_source(edge_items: list[tuple[str, str, str, bytes]]) -> dict[str, bytes]:
+    """Per edge source, its edges' encoded items in graph order: networkx keeps a source's
+    targets in the order their first edge was added, and edges are added in order key order
+    (stable), as ``_graph`` adds them."""
+    edge_items.sort(key=itemgetter(0))
+    targets: dict[str, dict[str, list[bytes]]] = {}
+    for _, u, v, encoded in edge_items:
+        targets.setdefault(u, {}).setdefault(v, []).append(encoded)
+    return {u: b"".join(chain.from_iterable(by_target.values()))
+            for u, by_target in targets.items()}
