@@ -19,9 +19,9 @@ Mapping back (the inverse of ``graph.rdf.export``):
   of other vocabularies are skipped; unknown ``ig:`` terms reach the validator, which names
   them. Named graphs are ignored: in TriG and N-Quads they only group what the statements say.
 
-Nodes come in file order, edges grouped by their first source document (quote checks then
-read each document once). Each record's location is its subject IRI, e.g.
-``graph.ttl:<https://innograph.org/id/faw>``.
+Nodes and edges come in file order (of their subjects, then their statements): a graph
+exported and read back has its nodes and edges in the same order, so the same version. Each
+record's location is its subject IRI, e.g. ``graph.ttl:<https://innograph.org/id/faw>``.
 """
 
 from __future__ import annotations
@@ -336,16 +336,7 @@ class RdfFile:
         records = [self.edge_record(ends, iri, values)
                    for ends, (iri, values) in statements.items()]
         records += self.unstated(statements, self.classify())
-        # Grouped by source document (stable: file order within a document), so that checking
-        # quotes reads each document once; in graph order they would come in any order.
-        records.sort(key=lambda located: first_source(located[1]))
         yield from records
-
-
-def first_source(record: RawRecord) -> str:
-    """The file name of a raw record's first provenance entry: edges are loaded in its order."""
-    provenance = record["provenance"]
-    return (provenance[0]["source"] or "") if provenance else ""
 
 
 def _resource(values: Values, predicate: str) -> str | None:

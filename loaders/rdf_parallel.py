@@ -32,7 +32,6 @@ import threading
 from collections.abc import Callable, Iterator
 from itertools import chain
 from multiprocessing.connection import Connection, wait
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ from graph.embedded import (
 from graph.rdf.namespaces import RDF_TYPE
 from graph.schema import Schema
 from loaders.problems import ProblemReport
-from loaders.rdf import RDF_SUFFIXES, RdfFile, first_source
+from loaders.rdf import RDF_SUFFIXES, RdfFile
 from loaders.rdf_parse import LINE_BASED, Triple, index_part, two_processes_pay
 from loaders.validate import RecordValidator, SourceTexts
 
@@ -64,28 +63,74 @@ _TYPE_LINE = f"<{RDF_TYPE}>".encode()
 _BATCH = 8192  # records per message: this process reads them while the workers work on
 
 NodeRows = list[tuple[str, dict[str, Any]]]  # (id, attributes)
-EdgeRows = list[tuple[str, str, str, str, dict[str, Any]]]  # (order key, from, to, rel, attrs)
+EdgeRows = list[tuple[str, str, str, dict[str, Any]]]  # (from, to, relation, attributes)
 # What the version hash reads of a part: its nodes' encoded items, and per edge source its
 # edges' encoded items, each in graph order (see graph.embedded.encoded_item).
 Encoded = tuple[bytes, dict[str, bytes]]
 
 
-class _Part:
-    """What one worker sent: its rows so far and, at its end, its encoded items."""
+class _Assembly:
+    """The graph, filled while the workers' messages come: the nodes once both workers have
+    sent theirs (the first part's first), then the first part's edges as they come and the
+    second part's once the first has sent all of its own: file order, the ordinary load's."""
 
     def __init__(self) -> None:
-        self.nodes: NodeRows = []
-        self.edges: EdgeRows = []
-        self.encoded: Encoded | None = None
+        self.g = new_graph()
+        self._nodes: tuple[NodeRows, NodeRows] = ([], [])
+        self._edges: tuple[EdgeRows, EdgeRows] = ([], [])  # not added yet
+        self._nodes_sent = [False, False]
+        self._nodes_added = False
+        self._encoded: list[Encoded | None] = [None, None]
+        self._duplicate = False  # an edge twice: the ordinary load reports it
 
-    def take(self, message: tuple) -> None:
+    def take(self, part: int, message: tuple) -> bool:
+        """Add what a message brings; True once the part has sent everything."""
         tag, content = message
         if tag == "nodes":
-            self.nodes += content
-        elif tag == "edges":
-            self.edges += content
-        else:
-            self.encoded = content
+            self._nodes[part].extend(content)
+        else:  # a worker sends all its nodes first
+            self._nodes_sent[part] = True
+            if tag == "edges":
+                self._edges[part].extend(content)
+            else:
+                self._encoded[part] = content
+        self._add()
+        return self._encoded[part] is not None
+
+    def _add(self) -> None:
+        if not self._nodes_added:
+            if not all(self._nodes_sent):
+                return
+            node, succ, pred = self.g._node, self.g._succ, self.g._pred  # see put_node
+            intern = sys.intern  # ids shared with the edges, as the ordinary load shares them
+            for node_id, attributes in chain(*self._nodes):
+                node_id = intern(node_id)
+                succ[node_id], pred[node_id], node[node_id] = {}, {}, attributes
+            self._nodes_added = True
+        self._add_edges(self._edges[0])
+        if self._encoded[0] is not None:
+            self._add_edges(self._edges[1])
+
+    def _add_edges(self, rows: EdgeRows) -> None:
+        succ, pred = self.g._succ, self.g._pred  # see graph.embedded.put_edge
+        for u, v, relation, attributes in rows:
+            out = succ[u]
+            keys = out.get(v)
+            if keys is None:
+                keys = out[v] = pred[v][sys.intern(u)] = {}
+            elif relation in keys:
+                self._duplicate = True
+            keys[relation] = attributes
+        rows.clear()
+
+    def graph(self) -> nx.MultiDiGraph | None:
+        """The graph with its version, once every part has sent everything (None if an edge
+        came twice)."""
+        first, second = self._encoded
+        if self._duplicate or first is None or second is None:
+            return None
+        set_version(self.g, (first[0], second[0]), _edges_encoded(self.g, first[1], second[1]))
+        return self.g
 
 
 def can_load_in_two(path: Path, processes: int | None) -> bool:
@@ -119,28 +164,26 @@ def load_in_two(path: Path, schema: Schema,
         worker.start()
     for connection in (*peers, *(send for _, send in results)):
         connection.close()  # only the workers write: a worker's end means EOF here
-    parts = {receive: _Part() for receive, _ in results}
-    done = False
+    assembly = _Assembly()
+    received = False
     try:
-        waiting = list(parts)
+        waiting = {receive: part for part, (receive, _) in enumerate(results)}
         while waiting:  # messages read as they come, while the workers work on
-            for receive in wait(waiting):
+            for receive in wait(list(waiting)):
                 payload = _received(receive)
                 if not payload:
                     return None  # a worker gave up (or failed)
-                part = parts[receive]
-                part.take(marshal.loads(payload))
-                if part.encoded is not None:
-                    waiting.remove(receive)
-        done = True
+                if assembly.take(waiting[receive], marshal.loads(payload)):
+                    del waiting[receive]
+        received = True
+        return assembly.graph()
     finally:
-        for receive in parts:
+        for receive, _ in results:
             receive.close()
         for worker in workers:
-            if not done:
+            if not received:
                 worker.terminate()  # still working, or already gone: either way, done with it
-            worker.join()
-    return _graph(*parts.values())
+            worker.join()  # after the graph: the workers exit meanwhile
 
 
 def record_start_after_middle(path: Path) -> int | None:
@@ -179,31 +222,6 @@ def _middle_line_offset(path: Path, size: int, samples: int = 64,
             return int((n + (half - seen) / lines) * size / samples)
         seen += lines
     return size // 2
-
-
-def _graph(first: _Part, second: _Part) -> nx.MultiDiGraph | None:
-    """The graph of both workers' rows (None if an edge is there twice: the ordinary load
-    reports it), with its version from the workers' encoded items."""
-    g = new_graph()
-    node, succ, pred = g._node, g._succ, g._pred  # see graph.embedded.put_node, put_edge
-    intern = sys.intern  # ids shared with the edges, as the ordinary load shares them
-    for node_id, attributes in chain(first.nodes, second.nodes):
-        node_id = intern(node_id)
-        succ[node_id], pred[node_id], node[node_id] = {}, {}, attributes
-    edges = first.edges + second.edges
-    edges.sort(key=itemgetter(0))  # stable: the ordinary load's order (RdfFile.edges)
-    for _, u, v, relation, attributes in edges:
-        out = succ[u]
-        keys = out.get(v)
-        if keys is None:
-            keys = out[v] = pred[v][intern(u)] = {}
-        elif relation in keys:
-            return None
-        keys[relation] = attributes
-    assert first.encoded is not None and second.encoded is not None
-    set_version(g, (first.encoded[0], second.encoded[0]),
-                _edges_encoded(g, first.encoded[1], second.encoded[1]))
-    return g
 
 
 def _edges_encoded(g: nx.MultiDiGraph, first: dict[str, bytes],
@@ -337,7 +355,7 @@ def _send_validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,
             send(("nodes", node_rows))
             node_rows = []
     edge_rows: EdgeRows = []
-    edge_items: list[tuple[str, str, str, bytes]] = []  # (order key, from, to, encoded)
+    edge_items: list[tuple[str, str, bytes]] = []  # (from, to, encoded item)
     for n, (ends, (iri, values)) in enumerate(statements.items(), start=1):
         location, raw = rdf.edge_record(ends, iri, values)
         edge = edge_validator.edge(raw, file, location)
@@ -345,9 +363,8 @@ def _send_validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,
             return False
         u, v, relation = edge.source_id, edge.target_id, edge.relation
         attributes = edge_attributes(edge)
-        order = first_source(raw)
-        edge_rows.append((order, u, v, relation, attributes))
-        edge_items.append((order, u, v, encoded_item(edge_item(u, v, relation, attributes))))
+        edge_rows.append((u, v, relation, attributes))
+        edge_items.append((u, v, encoded_item(edge_item(u, v, relation, attributes))))
         if n % _BATCH == 0 or n == len(statements):
             send(("edges", edge_rows))
             edge_rows = []
@@ -355,13 +372,11 @@ def _send_validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,
     return True
 
 
-def _by_source(edge_items: list[tuple[str, str, str, bytes]]) -> dict[str, bytes]:
+def _by_source(edge_items: list[tuple[str, str, bytes]]) -> dict[str, bytes]:
     """Per edge source, its edges' encoded items in graph order: networkx keeps a source's
-    targets in the order their first edge was added, and edges are added in order key order
-    (stable), as ``_graph`` adds them."""
-    edge_items.sort(key=itemgetter(0))
+    targets in the order their first edge was added, and edges are added in file order."""
     targets: dict[str, dict[str, list[bytes]]] = {}
-    for _, u, v, encoded in edge_items:
+    for u, v, encoded in edge_items:
         targets.setdefault(u, {}).setdefault(v, []).append(encoded)
     return {u: b"".join(chain.from_iterable(by_target.values()))
             for u, by_target in targets.items()}

@@ -55,6 +55,8 @@ def test_round_trip_gives_the_same_graph(graph_name: str, fmt: str, tmp_path: Pa
     back = load_graph(path, sources_dir=sources_of(graph_name, request), progress=False)
     assert graph_view(back) == graph_view(g)  # nodes, edges, properties, provenance
     assert list(back) == list(g)  # and the node order
+    assert list(back.edges(keys=True)) == list(g.edges(keys=True))  # and the edge order
+    assert back.graph["version"] == g.graph["version"]  # so the same version
 
 
 def test_a_directory_with_an_rdf_file_loads(rich_graph: nx.MultiDiGraph, rich_dir: Path,
