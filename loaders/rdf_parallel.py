@@ -1,4 +1,4 @@
-"""Load one large N-Triples or N-Quads file with two processes doing all of the work.
+"""Load one large N-Triples, N-Quads or Turtle file with two processes doing all the work.
 
 The ordinary load of such a file parses it in two processes (``loaders.rdf_parse``) but then
 builds, validates and adds every record in this one. Here each of two forked workers reads
@@ -9,11 +9,15 @@ freeing what they built.
 
 That works when each record lies within one part, as in the files innograph writes: a node,
 or a statement about an edge, comes with its provenance entries. The file is cut where a
-record starts (a new subject whose first line is its ``rdf:type``), relation triples are set
-aside (their statements may be anywhere), and the workers then swap what the other needs:
+record starts (a new subject whose first line is its ``rdf:type``; in Turtle, after a line
+that ends a statement), relation triples are set aside (their statements may be anywhere),
+and the workers then swap what the other needs:
 their subjects (no subject may have triples in both parts), their nodes' ids and kinds (to
 resolve and check edge ends anywhere) and the relation triples no statement of theirs is
 about (the other part must have that statement).
+
+A Turtle file's second part is read after the file's prefixes and base, which must all come
+before its first statement: the first part is checked for any later directive.
 
 It is all or nothing: a syntax error, a record the validator refuses, a duplicate, or a file
 whose records do not lie within one part makes it give up (``None``), and the ordinary load
@@ -27,15 +31,18 @@ from __future__ import annotations
 import contextlib
 import marshal
 import multiprocessing
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from graph.embedded import (
     edge_attributes,
@@ -50,7 +57,13 @@ from graph.rdf.namespaces import RDF_TYPE
 from graph.schema import Schema
 from loaders.problems import ProblemReport
 from loaders.rdf import RDF_SUFFIXES, RdfFile
-from loaders.rdf_parse import LINE_BASED, Triple, index_part, two_processes_pay
+from loaders.rdf_parse import (
+    LINE_BASED,
+    TWO_PROCESS_MIN_BYTES,
+    Triple,
+    index_part,
+    second_core,
+)
 from loaders.validate import RecordValidator, SourceTexts
 
 # Each worker keeps what it read of its part; the ordinary load, whose index is a third
@@ -59,6 +72,10 @@ MAX_BYTES = 1 << 30
 _PIPE_BYTES = 1 << 20
 _CUT_SEARCH_BYTES = 1 << 20  # how far past the middle a record start is looked for
 _TYPE_LINE = f"<{RDF_TYPE}>".encode()
+_FORMATS = (*LINE_BASED, ox.RdfFormat.TURTLE)
+# A Turtle directive at a line's start (or a prefixed name like "base:x", or a line of a long
+# literal: then the parallel load gives up, which is safe).
+_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix|base)\b", re.IGNORECASE | re.M)
 
 _BATCH = 8192  # records per message: this process reads them while the workers work on
 
@@ -133,20 +150,33 @@ class _Assembly:
         return self.g
 
 
+@dataclass(frozen=True)
+class _Part:
+    """The bytes ``start:end`` of the file (to its end if ``end`` is None), read after
+    ``header``; from ``plain_from`` on, the part may hold no Turtle directive."""
+
+    start: int
+    end: int | None
+    header: bytes = b""
+    plain_from: int | None = None
+
+
 def can_load_in_two(path: Path, processes: int | None) -> bool:
-    """Whether ``load_in_two`` applies: a line-based file of at most ``MAX_BYTES``, and two
-    processes asked for, or not ruled out and worth it (``rdf_parse.two_processes_pay``)."""
+    """Whether ``load_in_two`` applies: an N-Triples, N-Quads or Turtle file of at most
+    ``MAX_BYTES``, and two processes asked for, or not ruled out and worth it (as for
+    ``rdf_parse``'s two-process parse)."""
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
-    if fmt not in LINE_BASED or processes not in (None, 2) or path.stat().st_size > MAX_BYTES:
+    size = path.stat().st_size
+    if fmt not in _FORMATS or processes not in (None, 2) or size > MAX_BYTES:
         return False
-    return processes == 2 or two_processes_pay(path, fmt)
+    return processes == 2 or (second_core() and size >= TWO_PROCESS_MIN_BYTES)
 
 
 def load_in_two(path: Path, schema: Schema,
                 sources: SourceTexts | None) -> nx.MultiDiGraph | None:
     """The graph of an RDF file whose every record is clean, or None (see the module)."""
-    cut = record_start_after_middle(path)
-    if cut is None or "fork" not in multiprocessing.get_all_start_methods():
+    parts = _parts(path)
+    if parts is None or "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
     peers = context.Pipe()  # between the workers
@@ -154,12 +184,11 @@ def load_in_two(path: Path, schema: Schema,
     for _, send in results:
         _widen(send)
     workers = []
-    for part, (start, end) in enumerate(((0, cut), (cut, None))):
+    for part, spec in enumerate(parts):
         others = [peers[1 - part], results[1 - part][1], *(r for r, _ in results)]
         workers.append(context.Process(
             target=_work, daemon=True,
-            args=(part, path, start, end, schema, sources, peers[part], results[part][1],
-                  others)))
+            args=(part, path, spec, schema, sources, peers[part], results[part][1], others)))
     for worker in workers:
         worker.start()
     for connection in (*peers, *(send for _, send in results)):
@@ -186,23 +215,60 @@ def load_in_two(path: Path, schema: Schema,
             worker.join()  # after the graph: the workers exit meanwhile
 
 
-def record_start_after_middle(path: Path) -> int | None:
+def _parts(path: Path) -> tuple[_Part, _Part] | None:
+    """The file's two parts, or None if no record starts near its middle."""
+    turtle = RDF_SUFFIXES[path.suffix.lower()] is ox.RdfFormat.TURTLE
+    header = _turtle_header(path) if turtle else b""
+    if header is None:
+        return None
+    cut = record_start_after_middle(path, turtle)
+    if cut is None or cut <= len(header):
+        return None
+    return (_Part(0, cut, plain_from=len(header) if turtle else None),
+            _Part(cut, None, header))
+
+
+def record_start_after_middle(path: Path, turtle: bool = False) -> int | None:
     """The offset of the first line past the file's middle line that starts a record: the
-    ``rdf:type`` triple of a subject the line before it is not about. None if there is none
-    near the middle. (Reading and building records cost about the same per line, so the
-    middle line shares the work best.)"""
+    ``rdf:type`` triple of a subject the line before it is not about (in Turtle: one that
+    starts a statement after a line that ends one). None if there is none near the middle.
+    (Reading and building records cost about the same per line, so the middle line shares
+    the work best.)"""
     size = path.stat().st_size
     middle = _middle_line_offset(path, size)
     with open(path, "rb") as handle:
         handle.seek(middle)
         handle.readline()
-        previous = b""
+        previous = b""  # the subject of the line before, or in Turtle the line
         while handle.tell() < min(size, middle + _CUT_SEARCH_BYTES):
             offset = handle.tell()
-            subject, _, rest = handle.readline().partition(b" ")
-            if rest.startswith(_TYPE_LINE) and previous and subject != previous:
-                return offset
-            previous = subject
+            line = handle.readline()
+            subject, _, rest = line.partition(b" ")
+            typed = rest.startswith(_TYPE_LINE) or (turtle and rest.startswith(b"a "))
+            if turtle:
+                if typed and previous.endswith(b" .") and not line[:1].isspace():
+                    return offset
+                previous = line.rstrip() or previous  # blank lines between statements
+            else:
+                if typed and previous and subject != previous:
+                    return offset
+                previous = subject
+    return None
+
+
+def _turtle_header(path: Path) -> bytes | None:
+    """The directives, comments and blank lines a Turtle file starts with (None if there is
+    no statement in its first ``_CUT_SEARCH_BYTES``)."""
+    with open(path, "rb") as handle:
+        while handle.tell() < _CUT_SEARCH_BYTES:
+            offset = handle.tell()
+            line = handle.readline()
+            if not line:
+                return None
+            if line.strip() and not line.lstrip().startswith(b"#") \
+                    and not _DIRECTIVE.match(line):
+                handle.seek(0)
+                return handle.read(offset)
     return None
 
 
@@ -272,16 +338,15 @@ def _swap(peer: Connection, payload: bytes) -> bytes:
     return theirs
 
 
-def _work(part: int, path: Path, start: int, end: int | None, schema: Schema,
-          sources: SourceTexts | None, peer: Connection, result: Connection,
-          others: list[Connection]) -> None:
+def _work(part: int, path: Path, spec: _Part, schema: Schema, sources: SourceTexts | None,
+          peer: Connection, result: Connection, others: list[Connection]) -> None:
     """One worker: its part's rows, sent to this process in batches, then their encoded
     items; an empty message if anything was wrong (told to the other worker too, which then
     gives up)."""
     for connection in others:
         connection.close()
     try:
-        sent = _send_rows(part, path, start, end, schema, sources, peer,
+        sent = _send_rows(part, path, spec, schema, sources, peer,
                           lambda message: result.send_bytes(marshal.dumps(message)))
     except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
         sent = False  # the ordinary load reads the file again and reports it
@@ -290,7 +355,7 @@ def _work(part: int, path: Path, start: int, end: int | None, schema: Schema,
     result.close()
 
 
-def _send_rows(part: int, path: Path, start: int, end: int | None, schema: Schema,
+def _send_rows(part: int, path: Path, spec: _Part, schema: Schema,
                sources: SourceTexts | None, peer: Connection,
                send: Callable[[tuple], None]) -> bool:
     """Send the graph rows of the records of this worker's part; False if any record
@@ -301,9 +366,11 @@ def _send_rows(part: int, path: Path, start: int, end: int | None, schema: Schem
     relation_triples: list[Triple] = []
     mine = b""
     try:
-        subjects = index_part(path, RDF_SUFFIXES[path.suffix.lower()], start, end,
+        if spec.plain_from is not None and _directive_in(path, spec.plain_from, spec.end):
+            raise ValueError("a Turtle directive after the first statement")
+        subjects = index_part(path, RDF_SUFFIXES[path.suffix.lower()], spec.start, spec.end,
                               lambda iri: wanted(iri) and iri not in derived,
-                              (relations, relation_triples))
+                              (relations, relation_triples), spec.header)
         rdf = RdfFile(path, schema, subjects=subjects)
         nodes = rdf.classify()
         broken, statements = rdf.statements()
@@ -330,6 +397,14 @@ def _send_rows(part: int, path: Path, start: int, end: int | None, schema: Schem
     rdf.use_node_ids(ids)
     return _send_validated(rdf, nodes, statements, schema, sources,
                            {sys.intern(i): sys.intern(k) for i, k in kinds.items()}, send)
+
+
+def _directive_in(path: Path, start: int, end: int | None) -> bool:
+    """Whether a line of the bytes ``start:end`` may be a Turtle directive."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(-1 if end is None else end - start)
+    return _DIRECTIVE.search(data) is not None
 
 
 def _send_validated(rdf: RdfFile, nodes: list, statements: dict, schema: Schema,

@@ -70,7 +70,7 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None,
 
 def two_processes_pay(path: Path, fmt: ox.RdfFormat) -> bool:
     """Whether a second process would read ``path`` faster than one (see the module)."""
-    return (fmt in LINE_BASED and _CAN_FORK and _second_core()
+    return (fmt in LINE_BASED and _CAN_FORK and second_core()
             and path.stat().st_size >= TWO_PROCESS_MIN_BYTES)
 
 
@@ -175,7 +175,7 @@ def merge_into(subjects: Subjects, later: Subjects) -> None:
                 found.extend(o for o in objects if o not in found)
 
 
-def _second_core() -> bool:
+def second_core() -> bool:
     """Whether a forked helper can run beside this process."""
     cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
              else os.cpu_count() or 1)
@@ -210,9 +210,29 @@ class _Head(io.RawIOBase):
         return got
 
 
+class _After(io.RawIOBase):
+    """``header``, then a binary stream."""
+
+    def __init__(self, header: bytes, rest: io.RawIOBase):
+        self._header, self._rest = memoryview(header), rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._header:
+            size = min(len(buffer), len(self._header))
+            buffer[:size] = self._header[:size]
+            self._header = self._header[size:]
+            return size
+        return self._rest.readinto(buffer)  # type: ignore[return-value]
+
+
 def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = None,
-               wanted: Wanted | None = None, split: Split | None = None) -> Subjects:
-    """The index of the bytes ``start:end`` of a file (to its end if ``end`` is None).
+               wanted: Wanted | None = None, split: Split | None = None,
+               header: bytes = b"") -> Subjects:
+    """The index of the bytes ``start:end`` of a file (to its end if ``end`` is None), read
+    after ``header`` (e.g. a Turtle file's prefixes, for a part that does not start it).
 
     The parse is lenient where pyoxigraph's leniency only skips checking IRIs and language
     tags (half its time): each distinct one is checked afterwards instead. If one fails, or
@@ -223,7 +243,7 @@ def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = 
         iris: set[str] = set()
         languages: set[str] = set()
         try:
-            with _opened(path, start, end) as stream:
+            with _opened(path, start, end, header) as stream:
                 index_into(subjects, ox.parse(stream, format=fmt, lenient=True), wanted, iris,
                            languages, split)
             if terms_are_valid(iris, languages):
@@ -233,16 +253,19 @@ def index_part(path: Path, fmt: ox.RdfFormat, start: int = 0, end: int | None = 
     subjects = {}
     if split is not None:
         split[1].clear()
-    with _opened(path, start, end) as stream:
+    with _opened(path, start, end, header) as stream:
         index_into(subjects, ox.parse(stream, format=fmt), wanted, split=split)
     return subjects
 
 
 @contextmanager
-def _opened(path: Path, start: int, end: int | None) -> Iterator[BinaryIO]:
+def _opened(path: Path, start: int, end: int | None,
+            header: bytes = b"") -> Iterator[BinaryIO]:
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
-        part = raw if end is None else _Head(raw, end - start)
+        part: io.RawIOBase = raw if end is None else _Head(raw, end - start)
+        if header:
+            part = _After(header, part)
         yield io.BufferedReader(part, _READ_BUFFER)
 
 

@@ -1,7 +1,8 @@
-"""The two-worker RDF load (``loaders.rdf_parallel``): on a file whose records each lie within
-one part it gives exactly the ordinary load's graph (every attribute, the order of nodes, of
-out- and in-edges, the version); a problem anywhere, or a record across the cut, makes it give
-up, and ``load_graph`` then gives exactly what the ordinary load gives, errors included."""
+"""The two-worker RDF load (``loaders.rdf_parallel``): on an N-Triples, N-Quads or Turtle file
+whose records each lie within one part it gives exactly the ordinary load's graph (every
+attribute, the order of nodes, of out- and in-edges, the version); a problem anywhere, or a
+record across the cut, makes it give up, and ``load_graph`` then gives exactly what the
+ordinary load gives, errors included."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fmt", ["nt", "nq"])
+@pytest.mark.parametrize("fmt", ["nt", "nq", "ttl"])
 @pytest.mark.parametrize("which", ["generated", "rich"])
 def test_gives_the_ordinary_graph(which: str, fmt: str, tmp_path: Path,
                                   request: pytest.FixtureRequest) -> None:
@@ -137,6 +138,25 @@ def test_records_across_the_cut_fall_back_to_the_ordinary_load(
                           expected)
 
 
+def test_turtle_prefixes_after_the_first_statement_fall_back(
+        generated_graph: nx.MultiDiGraph, generated_dir: Path, tmp_path: Path) -> None:
+    """The second part is read after the file's leading prefixes: one declared later, before
+    the cut, could change what the second part means, so the ordinary load reads the file."""
+    sources = generated_dir / "sources"
+    lines = export_lines(generated_graph, tmp_path / "graph.ttl")
+    first_blank = lines.index("", lines.index("") + 1)  # after the prefixes and a record
+    lines.insert(first_blank, "@prefix id: <https://innograph.org/id/> .")
+    path = write_lines(tmp_path / "late-prefix.ttl", lines)
+    assert in_two(path, sources) is None
+    expected = ordinary(path, sources)
+    assert graph_view(expected) == graph_view(generated_graph)
+    assert_same_graph(load_graph(path, sources_dir=sources, progress=False, processes=2),
+                      expected)
+    without = write_lines(tmp_path / "graph-again.ttl", [*lines[:first_blank],
+                                                          *lines[first_blank + 1:]])
+    assert in_two(without, sources) is not None
+
+
 def _problems(path: Path, sources: Path, processes: int) -> list[tuple]:
     with pytest.raises(LoadError) as caught:
         load_graph(path, sources_dir=sources, progress=False, processes=processes)
@@ -179,11 +199,13 @@ def test_problems_are_reported_as_the_ordinary_load_reports_them(
 
 def test_when_it_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     nt = write_lines(tmp_path / "a.nt", ["<https://e.org/s> <https://e.org/p> <https://e.org/o> ."])
-    ttl = tmp_path / "a.ttl"
-    ttl.write_text("", encoding="utf-8")
+    for suffix in ("ttl", "trig", "jsonld"):
+        (tmp_path / f"a.{suffix}").write_text("", encoding="utf-8")
     assert can_load_in_two(nt, 2)
+    assert can_load_in_two(tmp_path / "a.ttl", 2)
     assert not can_load_in_two(nt, 1)
     assert not can_load_in_two(nt, None)  # a small file: not worth two processes
-    assert not can_load_in_two(ttl, 2)  # not line-based
+    assert not can_load_in_two(tmp_path / "a.trig", 2)  # graph blocks: no cut between them
+    assert not can_load_in_two(tmp_path / "a.jsonld", 2)
     monkeypatch.setattr("loaders.rdf_parallel.MAX_BYTES", 10)
     assert not can_load_in_two(nt, 2)  # too large: each worker would hold its part
