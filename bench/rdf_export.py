@@ -437,8 +437,9 @@ def report(args: argparse.Namespace, speed: dict[str, Any], iso: dict[str, Any],
         "*graph RSS* its size with just the networkx graph loaded (the writers start from "
         "it), *peak RSS* its high-water mark during the task (for the writers the peak is "
         "reset after loading the graph, so it is the task's own); *CPU s* adds the CPU time "
-        "of child processes (the reader's, for a large N-Triples file). The machine has 2 cores "
-        "shared with other work, so wall times vary run to run (CPU seconds less so); the "
+        "of child processes (the loading workers' or parsing child's, for a large file). "
+        "The machine has 2 cores shared with other work, so wall times vary run to run (CPU "
+        "seconds less so); the "
         "ratios are what count.", "",
         "| task | seconds | CPU s | triples/s | peak RSS MB | graph RSS MB | output MB |",
         "|---|---:|---:|---:|---:|---:|---:|"]
