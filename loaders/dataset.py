@@ -135,11 +135,14 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
         bar = bar if isinstance(bar, tqdm) else None
         if (not layout.node_files and not layout.edge_files and len(layout.rdf_files) == 1
                 and can_load_in_two(layout.rdf_files[0], processes)):
-            loaded = load_in_two(layout.rdf_files[0], schema, sources)
+            loaded = load_in_two(layout.rdf_files[0], schema, sources,
+                                 bar.update if bar is not None else None)
             if loaded is not None:
                 if bar is not None:
-                    bar.update(total)
+                    bar.update(total - bar.n)  # what rounding left
                 return loaded  # else: a problem somewhere, which the ordinary load reports
+            if bar is not None:
+                bar.reset()
         node_records = chain(_records(layout.node_files, root, report, bar),
                              _records(layout.rdf_files, root, report, bar,
                                       lambda path: rdf[path].nodes()))

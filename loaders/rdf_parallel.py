@@ -92,8 +92,10 @@ class _Assembly:
     sent theirs (the first part's first), then the first part's edges as they come and the
     second part's once the first has sent all of its own: file order, the ordinary load's."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[[float], None]) -> None:
         self.g = new_graph()
+        self._progress = progress  # bytes read, then bytes' worth of records received
+        self._bytes_per_record = [0.0, 0.0]
         self._nodes: tuple[NodeRows, NodeRows] = ([], [])
         self._edges: tuple[EdgeRows, EdgeRows] = ([], [])  # not added yet
         self._nodes_sent = [False, False]
@@ -104,6 +106,12 @@ class _Assembly:
     def take(self, part: int, message: tuple) -> bool:
         """Add what a message brings; True once the part has sent everything."""
         tag, content = message
+        if tag == "parsed":  # (the part's bytes, its records)
+            self._progress(content[0])
+            self._bytes_per_record[part] = content[0] / max(content[1], 1)
+            return False
+        if tag in ("nodes", "edges"):
+            self._progress(len(content) * self._bytes_per_record[part])
         if tag == "nodes":
             self._nodes[part].extend(content)
         else:  # a worker sends all its nodes first
@@ -174,9 +182,11 @@ def can_load_in_two(path: Path, processes: int | None) -> bool:
     return processes == 2 or (second_core() and size >= TWO_PROCESS_MIN_BYTES)
 
 
-def load_in_two(path: Path, schema: Schema,
-                sources: SourceTexts | None) -> nx.MultiDiGraph | None:
-    """The graph of an RDF file whose every record is clean, or None (see the module)."""
+def load_in_two(path: Path, schema: Schema, sources: SourceTexts | None,
+                progress: Callable[[float], None] | None = None) -> nx.MultiDiGraph | None:
+    """The graph of an RDF file whose every record is clean, or None (see the module).
+    ``progress(n)``: n more bytes of the file read, and later n bytes' worth of records
+    loaded (twice the file's size in all)."""
     parts = _parts(path)
     if parts is None or "fork" not in multiprocessing.get_all_start_methods():
         return None
@@ -195,7 +205,7 @@ def load_in_two(path: Path, schema: Schema,
         worker.start()
     for connection in (*peers, *(send for _, send in results)):
         connection.close()  # only the workers write: a worker's end means EOF here
-    assembly = _Assembly()
+    assembly = _Assembly(progress or (lambda _: None))
     received = False
     try:
         first = parts[0]
@@ -377,6 +387,8 @@ def _send_rows(part: int, path: Path, spec: _Part, schema: Schema,
         rdf = RdfFile(path, schema, subjects=subjects)
         nodes = rdf.classify()
         broken, statements = rdf.statements()
+        end = path.stat().st_size if spec.end is None else spec.end
+        send(("parsed", (end - spec.start, len(nodes) + len(statements))))
         ids = {iri: rdf.node_id_of(iri) for iri, _, _ in nodes}
         kinds = {node_id.strip(): kind.strip() for node_id, (_, _, kind)
                  in zip(ids.values(), nodes, strict=True) if node_id is not None}

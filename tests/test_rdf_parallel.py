@@ -209,3 +209,19 @@ def test_when_it_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert not can_load_in_two(tmp_path / "a.jsonld", 2)
     monkeypatch.setattr("loaders.rdf_parallel.MAX_BYTES", 10)
     assert not can_load_in_two(nt, 2)  # too large: each worker would hold its part
+
+
+def test_progress_counts_the_file_twice(generated_graph: nx.MultiDiGraph, generated_dir: Path,
+                                        tmp_path: Path) -> None:
+    """Bytes read, then bytes' worth of records loaded: a bar of twice the file's size fills
+    as the workers go, not at the end only."""
+    path = tmp_path / "graph.nt"
+    export_graph(generated_graph, "nt", path, progress=False)
+    steps: list[float] = []
+    assert load_in_two(path, load_schema(), SourceTexts(generated_dir / "sources"),
+                       steps.append) is not None
+    size = path.stat().st_size
+    assert len(steps) > 3
+    assert sum(steps) == pytest.approx(2 * size, rel=1e-6)
+    cut = record_start_after_middle(path)
+    assert cut is not None and cut in steps and size - cut in steps  # each part, once read
