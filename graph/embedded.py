@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -102,6 +103,38 @@ def put_edge(g: nx.MultiDiGraph, u: str, v: str, key: str, attributes: dict[str,
     elif key in keys:
         return False
     keys[key] = attributes
+    _changed(g)
+    return True
+
+
+def put_nodes(g: nx.MultiDiGraph, rows: Iterable[tuple[str, dict[str, Any]]]) -> bool:
+    """``put_node`` for many (id, ``node_attributes``) rows at once, in order; False (and
+    the rows after it not added) at an id already taken."""
+    node, succ, pred = g._node, g._succ, g._pred
+    intern = sys.intern  # ids are shared with the edges, as the loaders share them
+    for node_id, attributes in rows:
+        if node_id in node:
+            return False
+        node_id = intern(node_id)
+        succ[node_id], pred[node_id], node[node_id] = {}, {}, attributes
+    _changed(g)
+    return True
+
+
+def put_edges(g: nx.MultiDiGraph,
+              rows: Iterable[tuple[str, str, str, dict[str, Any]]]) -> bool:
+    """``put_edge`` for many (from, to, key, ``edge_attributes``) rows at once, in order,
+    between nodes of the graph; False (and the rows after it not added) at an edge that
+    exists."""
+    succ, pred = g._succ, g._pred
+    for u, v, key, attributes in rows:
+        out = succ[u]
+        keys = out.get(v)
+        if keys is None:
+            keys = out[v] = pred[v][sys.intern(u)] = {}
+        elif key in keys:
+            return False
+        keys[key] = attributes
     _changed(g)
     return True
 

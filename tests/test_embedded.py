@@ -6,7 +6,16 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph.embedded import add_edge_record, add_node_record, new_graph
+from graph.embedded import (
+    add_edge_record,
+    add_node_record,
+    edge_attributes,
+    new_graph,
+    node_attributes,
+    put_edges,
+    put_node,
+    put_nodes,
+)
 from graph.records import EdgeRecord, NodeRecord, Provenance
 
 P = (Provenance("a.md", "quoted"),)
@@ -68,8 +77,37 @@ def test_fast_builders_make_the_graph_the_public_api_makes() -> None:
     assert fast.number_of_edges() == public.number_of_edges() == 4
 
 
+def _bulk_graph() -> nx.MultiDiGraph:
+    """The same records through the bulk builders (rows of clean records: no duplicates, no
+    edge to a missing node; those are the loaders' to refuse)."""
+    g = new_graph()
+    assert put_nodes(g, [(n.id, node_attributes(n)) for n in NODES[:2]])
+    for node_id in ("ghost", "orphan"):
+        put_node(g, node_id, {})
+    assert put_edges(g, [(e.source_id, e.target_id, e.relation, edge_attributes(e))
+                         for e in EDGES[:4]])
+    return g
+
+
+def test_bulk_builders_make_the_graph_the_public_api_makes() -> None:
+    bulk, public = _bulk_graph(), _public_graph()
+    assert list(bulk.nodes(data=True)) == list(public.nodes(data=True))
+    for view in ("succ", "pred"):
+        assert dict(getattr(bulk, view)) == dict(getattr(public, view)), view
+    assert list(bulk.in_edges(keys=True, data=True)) == list(public.in_edges(keys=True,
+                                                                             data=True))
+    assert list(bulk.edges(keys=True, data=True)) == list(public.edges(keys=True, data=True))
+    # A taken id or an existing edge stops them, the rows after it not added.
+    assert not put_nodes(bulk, [("n3", {}), ("n1", {}), ("n4", {})])
+    assert "n3" in bulk and "n4" not in bulk
+    assert not put_edges(bulk, [("n2", "n3", "x", {}), ("n1", "n2", "founded", {}),
+                                ("n3", "n2", "y", {})])
+    assert bulk.has_edge("n2", "n3", "x") and not bulk.has_edge("n3", "n2", "y")
+    assert bulk.edges["n1", "n2", "founded"]["year"] == 2001  # not overwritten
+
+
 def test_one_key_dict_is_shared_by_both_ends_as_networkx_shares_it() -> None:
-    for g in (_fast_graph(), _public_graph()):
+    for g in (_fast_graph(), _public_graph(), _bulk_graph()):
         for u, targets in g._succ.items():
             for v, keys in targets.items():
                 assert g._pred[v][u] is keys, (u, v)
