@@ -87,8 +87,9 @@ def _collections_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:  # else unfreeze would undo the caller's own freeze
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 

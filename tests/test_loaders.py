@@ -195,3 +195,22 @@ def test_jsonl_reader_names_the_bad_line(tmp_path: Path, content: bytes, locatio
     with pytest.raises(MalformedFile) as caught:
         list(read_jsonl(path))
     assert caught.value.location == location and str(caught.value).startswith(message)
+
+
+def test_a_load_leaves_its_objects_to_the_oldest_collections_and_a_freeze_alone() -> None:
+    """Loaded objects live as long as the graph: they go straight to the oldest generation
+    instead of being walked by the next young collection. A caller's own freeze stays."""
+    import gc
+
+    g = load_graph(VALID, progress=False)
+    assert gc.isenabled()
+    assert not any(o is g._node for o in gc.get_objects(generation=0))
+    assert any(o is g._node for o in gc.get_objects(generation=2))
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        h = load_graph(VALID, progress=False)
+        assert gc.get_freeze_count() == frozen
+        assert not any(o is h._node for o in gc.get_objects(generation=2))  # left young
+    finally:
+        gc.unfreeze()
