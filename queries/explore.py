@@ -29,14 +29,22 @@ def check_edge_page(limit: int, offset: int) -> None:
 
 
 def cap_edges(out: list[Json], into: list[Json], limit: int, offset: int = 0) -> Json:
-    """The entity answer's relation part: ``edges`` (of each direction, in the order given,
-    ``limit`` from ``offset`` on), ``edges_total`` (how many there are) and
-    ``edges_truncated`` (whether some lie beyond this page)."""
+    """The entity answer's relation part from every relation of each direction, in the order
+    given: see ``edge_page``."""
     check_edge_page(limit, offset)
     end = offset + limit
-    return {"edges": {"out": out[offset:end], "in": into[offset:end]},
-            "edges_total": {"out": len(out), "in": len(into)},
-            "edges_truncated": len(out) > end or len(into) > end}
+    return edge_page(out[offset:end], into[offset:end], {"out": len(out), "in": len(into)},
+                     limit, offset)
+
+
+def edge_page(out: list[Json], into: list[Json], totals: dict[str, int], limit: int,
+              offset: int) -> Json:
+    """The entity answer's relation part from a page already cut (``limit`` relations of each
+    direction from ``offset`` on): ``edges``, ``edges_total`` (how many there are of each)
+    and ``edges_truncated`` (whether some lie beyond this page)."""
+    end = offset + limit
+    return {"edges": {"out": out, "in": into}, "edges_total": totals,
+            "edges_truncated": totals["out"] > end or totals["in"] > end}
 
 
 def entity(g: nx.MultiDiGraph, node_id: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,

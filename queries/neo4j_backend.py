@@ -45,7 +45,7 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
-from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, cap_edges, check_edge_page
+from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, check_edge_page, edge_page
 from queries.neo4j_records import (
     SUMMARY_PROJECTION,
     edge_attrs,
@@ -224,11 +224,18 @@ class Neo4jBackend:
         rels = relation_pattern(None)
         side = ("{rel: type(r), other: o " + SUMMARY_PROJECTION
                 + ", props: properties(r)}")
+        # The page is cut on the server, in the embedded backend's order (relation, then the
+        # other end's id; ids and relation types are ASCII, so Cypher and Python agree): a
+        # hub's other relations never leave it.
+        page = ("WITH r, o ORDER BY type(r), o.id SKIP $offset LIMIT $limit "
+                f"RETURN {side}")
         record = self.run(
             f"MATCH (n:Entity {{id: $id}}) RETURN n {{.*}} AS node, "
-            f"COLLECT {{ MATCH (n)-[r{rels}]->(o:Entity) RETURN {side} }} AS out, "
-            f"COLLECT {{ MATCH (n)<-[r{rels}]-(o:Entity) RETURN {side} }} AS in",
-            id=node_id)[0]
+            f"COUNT {{ (n)-[{rels}]->(:Entity) }} AS out_total, "
+            f"COUNT {{ (n)<-[{rels}]-(:Entity) }} AS in_total, "
+            f"COLLECT {{ MATCH (n)-[r{rels}]->(o:Entity) {page} }} AS out, "
+            f"COLLECT {{ MATCH (n)<-[r{rels}]-(o:Entity) {page} }} AS in",
+            id=node_id, offset=edge_offset, limit=edge_limit)[0]
 
         def edges(found: list[Json]) -> list[Json]:
             views = []
@@ -238,10 +245,12 @@ class Neo4jBackend:
                               "properties": {k: v for k, v in attrs.items()
                                              if k not in ("rel", "provenance")},
                               "provenance": attrs["provenance"]})
-            return sorted(views, key=lambda e: (e["rel"], e["other"]["id"]))
+            return views
 
+        totals = {"out": record["out_total"], "in": record["in_total"]}
         return {**node_view(record["node"]),
-                **cap_edges(edges(record["out"]), edges(record["in"]), edge_limit, edge_offset)}
+                **edge_page(edges(record["out"]), edges(record["in"]), totals,
+                            edge_limit, edge_offset)}
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0) -> Json:

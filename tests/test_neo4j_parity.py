@@ -67,6 +67,18 @@ def test_every_entity(embedded_backend, neo4j_backend, data_graph):
     assert not differ, f"{len(differ)} entities differ, e.g. {differ[:5]}"
 
 
+@pytest.mark.parametrize("limit,offset", [(1, 0), (3, 2), (2, 5), (1000, 0), (4, 1000)])
+def test_entity_pages(embedded_backend, neo4j_backend, data_graph, limit, offset):
+    """Neo4j cuts the page on the server: the same relations, totals and truncation."""
+    hubs = sorted(data_graph, key=lambda n: (-data_graph.degree(n), n))[:3]
+    for hub in hubs:
+        answer = neo4j_backend.entity(hub, edge_limit=limit, edge_offset=offset)
+        assert answer == embedded_backend.entity(hub, edge_limit=limit, edge_offset=offset)
+        assert len(answer["edges"]["out"]) <= limit
+        most = max(data_graph.out_degree(hub), data_graph.in_degree(hub))
+        assert answer["edges_truncated"] == (most > limit + offset)
+
+
 @pytest.mark.parametrize("name", [*NAMED, "CHANGCHUN", " 长兴基金 ", "Changxing Fund"])
 def test_entity_by_name(embedded_backend, neo4j_backend, name):
     answer = same_outcome(lambda b: b.entity(name), embedded_backend, neo4j_backend)
