@@ -8,6 +8,11 @@ garbage collector, and they travel between processes with ``marshal``.
 A reader may name the predicates it reads (``wanted``): the triples of any other predicate are
 dropped as they are parsed, before Python builds values for them.
 
+N-Triples, N-Quads, Turtle and TriG are parsed leniently: pyoxigraph then skips checking IRIs
+and language tags, half its time. Each distinct IRI and tag is checked afterwards, as the
+strict parser checks it; on a flaw (or any error of the lenient parse) the file is parsed
+again strictly, so the error is pyoxigraph's own, with its line.
+
 Large N-Triples and N-Quads files (one statement per line) are parsed by two processes: the
 file is cut at the first line break after its middle, a forked child indexes the second part
 while this process indexes the first, and the child's index is merged into this one. The
