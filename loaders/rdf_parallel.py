@@ -356,9 +356,10 @@ def _work(part: int, path: Path, spec: _Part, schema: Schema, sources: SourceTex
                           lambda message: result.send_bytes(marshal.dumps(message)))
     except (SyntaxError, UnicodeDecodeError, OSError, ValueError):
         sent = False  # the ordinary load reads the file again and reports it
-    if not sent:
-        result.send_bytes(b"")
-    result.close()
+    with contextlib.suppress(OSError):  # this process may have given up already
+        if not sent:
+            result.send_bytes(b"")
+        result.close()
 
 
 def _send_rows(part: int, path: Path, spec: _Part, schema: Schema,
