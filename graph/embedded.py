@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import sys
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -80,15 +79,7 @@ def add_edge_record(g: nx.MultiDiGraph, record: EdgeRecord) -> bool:
 def put_node(g: nx.MultiDiGraph, node_id: str, attributes: dict[str, Any]) -> bool:
     """Add a node with its ``node_attributes``; False (and nothing changed) if the id is
     taken."""
-    # networkx's own dicts (the documented MultiDiGraph layout, all plain dicts): half the
-    # time of add_node with keyword attributes, which counts when loading millions of records.
-    if node_id in g._node:
-        return False
-    g._succ[node_id] = {}
-    g._pred[node_id] = {}
-    g._node[node_id] = attributes
-    _changed(g)
-    return True
+    return put_nodes(g, ((node_id, attributes),))
 
 
 def put_edge(g: nx.MultiDiGraph, u: str, v: str, key: str, attributes: dict[str, Any]) -> bool:
@@ -96,47 +87,42 @@ def put_edge(g: nx.MultiDiGraph, u: str, v: str, key: str, attributes: dict[str,
     missing); False (and nothing changed) if it exists."""
     if u not in g._node or v not in g._node:
         g.add_nodes_from((u, v))
-    out = g._succ[u]
-    keys = out.get(v)
-    if keys is None:
-        keys = out[v] = g._pred[v][u] = {}  # one key dict, seen from both ends
-    elif key in keys:
-        return False
-    keys[key] = attributes
-    _changed(g)
-    return True
+    return put_edges(g, ((u, v, key, attributes),))
 
 
 def put_nodes(g: nx.MultiDiGraph, rows: Iterable[tuple[str, dict[str, Any]]]) -> bool:
-    """``put_node`` for many (id, ``node_attributes``) rows at once, in order; False (and
-    the rows after it not added) at an id already taken."""
+    """Add (id, ``node_attributes``) rows in order; False (and the rows from it on not
+    added) at an id already taken."""
+    # networkx's own dicts (the documented MultiDiGraph layout, all plain dicts): half the
+    # time of add_node with keyword attributes, which counts when loading millions of records.
     node, succ, pred = g._node, g._succ, g._pred
-    intern = sys.intern  # ids are shared with the edges, as the loaders share them
+    added = True
     for node_id, attributes in rows:
         if node_id in node:
-            return False
-        node_id = intern(node_id)
+            added = False
+            break
         succ[node_id], pred[node_id], node[node_id] = {}, {}, attributes
     _changed(g)
-    return True
+    return added
 
 
 def put_edges(g: nx.MultiDiGraph,
               rows: Iterable[tuple[str, str, str, dict[str, Any]]]) -> bool:
-    """``put_edge`` for many (from, to, key, ``edge_attributes``) rows at once, in order,
-    between nodes of the graph; False (and the rows after it not added) at an edge that
-    exists."""
+    """Add (from, to, key, ``edge_attributes``) rows in order, between nodes of the graph;
+    False (and the rows from it on not added) at an edge that exists."""
     succ, pred = g._succ, g._pred
+    added = True
     for u, v, key, attributes in rows:
         out = succ[u]
         keys = out.get(v)
         if keys is None:
-            keys = out[v] = pred[v][sys.intern(u)] = {}
+            keys = out[v] = pred[v][u] = {}  # one key dict, seen from both ends
         elif key in keys:
-            return False
+            added = False
+            break
         keys[key] = attributes
     _changed(g)
-    return True
+    return added
 
 
 def _changed(g: nx.MultiDiGraph) -> None:

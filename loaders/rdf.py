@@ -132,11 +132,14 @@ class RdfFile:
         self._node_fields: dict[str, Field] = {}  # caches of ``_field``, per record kind
         self._edge_fields: dict[str, Field] = {}
         # What the mapping reads: ig: terms and the RDF, PROV-O and schema.org terms above.
-        # Derived triples (labels, the unqualified wasDerivedFrom, ...) are not even indexed.
+        # Derived triples (labels, the unqualified wasDerivedFrom, derived relations such as
+        # MENTIONS, ...) are not even indexed.
         read = {RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, self._qualified,
                 self._entity, self._position, *vocab.node_term_of, *vocab.edge_term_of}
+        derived = set(vocab.relation_of) - set(self._relations)
         ns = vocab.ns
-        self.wanted: Wanted = lambda iri: iri in read or iri.startswith(ns)
+        self.wanted: Wanted = lambda iri: iri in read or (iri.startswith(ns)
+                                                          and iri not in derived)
 
     @property
     def subjects(self) -> Subjects:

@@ -58,13 +58,7 @@ from graph.rdf.namespaces import RDF_TYPE
 from graph.schema import Schema
 from loaders.problems import ProblemReport
 from loaders.rdf import RDF_SUFFIXES, RdfFile
-from loaders.rdf_parse import (
-    LINE_BASED,
-    TWO_PROCESS_MIN_BYTES,
-    Triple,
-    index_part,
-    second_core,
-)
+from loaders.rdf_parse import LINE_BASED, Triple, index_part, two_processes_pay
 from loaders.validate import RecordValidator, SourceTexts
 
 # The workers together hold about twice what the ordinary load holds at its peak (756k
@@ -167,10 +161,9 @@ def can_load_in_two(path: Path, processes: int | None) -> bool:
     ``MAX_BYTES``, and two processes asked for, or not ruled out and worth it (as for
     ``rdf_parse``'s two-process parse)."""
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
-    size = path.stat().st_size
-    if fmt not in _FORMATS or processes not in (None, 2) or size > MAX_BYTES:
+    if fmt not in _FORMATS or processes not in (None, 2) or path.stat().st_size > MAX_BYTES:
         return False
-    return processes == 2 or (second_core() and size >= TWO_PROCESS_MIN_BYTES)
+    return processes == 2 or two_processes_pay(path)
 
 
 def load_in_two(path: Path, schema: Schema, sources: SourceTexts | None,
@@ -368,14 +361,12 @@ def _send_rows(part: int, path: Path, spec: _Part, schema: Schema,
     """Send the graph rows of the records of this worker's part; False if any record
     anywhere has a problem or does not lie within one part."""
     reader = RdfFile(path, schema)
-    relations, wanted = set(reader.relation_iris), reader.wanted
-    derived = set(reader.vocab.relation_of) - relations  # never read: left out of the index
     relation_triples: list[Triple] = []
     mine = b""
     try:
         subjects = index_part(path, RDF_SUFFIXES[path.suffix.lower()], spec.start, spec.end,
-                              lambda iri: wanted(iri) and iri not in derived,
-                              (relations, relation_triples), spec.header)
+                              reader.wanted, (set(reader.relation_iris), relation_triples),
+                              spec.header)
         rdf = RdfFile(path, schema, subjects=subjects)
         nodes = rdf.classify()
         broken, statements = rdf.statements()

@@ -63,7 +63,7 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None,
     line-based file when this machine has a second core and this process runs no other thread
     (forking one is unsafe)."""
     if processes is None:
-        processes = 2 if two_processes_pay(path, fmt) else 1
+        processes = 2 if fmt in LINE_BASED and two_processes_pay(path) else 1
     if processes == 2 and fmt in LINE_BASED and _CAN_FORK:
         cut = line_start_after_middle(path)
         if cut is not None:
@@ -73,10 +73,10 @@ def parse_subjects(path: Path, fmt: ox.RdfFormat, processes: int | None = None,
     return index_part(path, fmt, 0, None, wanted)
 
 
-def two_processes_pay(path: Path, fmt: ox.RdfFormat) -> bool:
-    """Whether a second process would read ``path`` faster than one (see the module)."""
-    return (fmt in LINE_BASED and _CAN_FORK and second_core()
-            and path.stat().st_size >= TWO_PROCESS_MIN_BYTES)
+def two_processes_pay(path: Path) -> bool:
+    """Whether a second, forked process would read ``path`` faster than one, were it cut in
+    two: a large file, a free core, no other thread here (forking one is unsafe)."""
+    return _CAN_FORK and _second_core() and path.stat().st_size >= TWO_PROCESS_MIN_BYTES
 
 
 def index_into(subjects: Subjects, quads: ox.QuadParser, wanted: Wanted | None = None,
@@ -180,7 +180,7 @@ def merge_into(subjects: Subjects, later: Subjects) -> None:
                 found.extend(o for o in objects if o not in found)
 
 
-def second_core() -> bool:
+def _second_core() -> bool:
     """Whether a forked helper can run beside this process."""
     cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
              else os.cpu_count() or 1)
