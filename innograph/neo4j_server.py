@@ -218,9 +218,10 @@ def write_config(
         "server.http.advertised_address": f"{HOST}:{http_port}",
         "server.https.enabled": "false",
         "dbms.usage_report.enabled": "false",
-        # The Browser otherwise calls Segment, Sentry, canny.io and Google Fonts from the page.
+        # The Browser otherwise calls Segment, Sentry, canny.io and Google Fonts from the page;
+        # 5.26 has no browser.allow_outgoing_connections (4.x), only these two.
         "client.allow_telemetry": "false",
-        "browser.allow_outgoing_connections": "false",
+        "browser.remote_content_hostname_whitelist": HOST,
         "dbms.security.auth_enabled": "true" if auth_enabled else "false",
         "server.memory.heap.max_size": heap,
         "server.memory.pagecache.size": pagecache,
