@@ -6,7 +6,11 @@ backend (embedded networkx graph, or Neo4j when ``NEO4J_URI`` is set).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import ipaddress
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +18,9 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
 from api import limits
+from api.docs_page import STYLE
 from api.json_provider import OrjsonProvider
-from api.problems import register_error_handlers
+from api.problems import ApiProblem, register_error_handlers
 from api.querying import EXTENSION, QueryRunner
 from api.routes import analytics, entities, meta, paths, rdf, ui
 from queries.backend import QueryBackend
@@ -27,7 +32,56 @@ DEFAULT_CONFIG = {
     "QUERY_TIME_LIMIT_SECONDS": limits.QUERY_TIME_LIMIT_SECONDS,
     "QUERY_WORKERS": 8,
     "DATA_DIR": None,  # the embedded backend's data directory (default: loaders' default)
+    "ALLOWED_HOSTS": None,  # Host header names answered (default: LOCAL_HOSTS); see host_allowed
 }
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+WILDCARD_ADDRESSES = {"0.0.0.0", "::", ""}
+# Every response gets these unless its view set its own (the explorer page sets a wider CSP).
+# The default CSP lets nothing load or run; the docs page's one <style> is allowed by its hash.
+DEFAULT_CSP = ("default-src 'none'; style-src 'sha256-"
+               + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+               + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2
+    "Content-Security-Policy": DEFAULT_CSP,
+}
+
+
+def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The default ALLOWED_HOSTS of a server bound to ``bind_host``: it, localhost, and
+    ``extra`` (e.g. a public name behind a proxy)."""
+    return tuple(dict.fromkeys([*LOCAL_HOSTS, bind_host.strip("[]").lower(),
+                                *(h.strip().lower() for h in extra)]))
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, without port, brackets or a final dot, in lower case."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+def host_allowed(header: str, allowed: Iterable[str]) -> bool:
+    """Whether a request with this Host header is answered. A browser sends the name from its
+    address bar, so a page on a name whose DNS was rebound to this server is refused. "*"
+    allows any host; a wildcard bind (0.0.0.0, ::) allows any IP address as Host, since an
+    address cannot be rebound."""
+    allowed = set(allowed)
+    name = host_name(header)
+    if name in allowed or "*" in allowed:
+        return True
+    if allowed & WILDCARD_ADDRESSES:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 def default_backend(data_dir: Path | str | None = None) -> QueryBackend:
@@ -64,6 +118,15 @@ def create_app(backend: QueryBackend | None = None, *,
     register_error_handlers(app)
 
     @app.before_request
+    def refuse_foreign_host() -> None:
+        host = request.environ.get("HTTP_HOST")
+        if host is not None and not host_allowed(host, app.config["ALLOWED_HOSTS"]
+                                                 or LOCAL_HOSTS):
+            name = host_name(host)[:100]
+            raise ApiProblem("host-not-allowed",
+                             f"this server does not answer for the host {name!r}")
+
+    @app.before_request
     def refuse_oversize() -> None:
         # Checked before routing, so an oversize request never reaches a view. Werkzeug would
         # only enforce MAX_CONTENT_LENGTH when a view reads the body, and no view does.
@@ -79,7 +142,8 @@ def create_app(backend: QueryBackend | None = None, *,
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     return app

@@ -14,3 +14,9 @@ MAX_TOP = 1000  # centrality ranking length
 MAX_CONTENT_LENGTH = 1024 * 1024  # request body bytes (the API takes none; 413 beyond)
 MAX_QUERY_STRING_BYTES = 4096  # 414 beyond
 QUERY_TIME_LIMIT_SECONDS = 10.0
+
+# The HTTP server (api/server.py): a slow or idle client cannot hold it.
+MAX_CONNECTIONS = 256  # open connections; beyond, the least recently active idle one closes
+REQUEST_TIMEOUT_SECONDS = 20.0  # from a request's first byte to its last (headers and body)
+IDLE_TIMEOUT_SECONDS = 60  # a keep-alive connection without a request closes after this
+MAX_HEADER_BYTES = 64 * 1024  # request line and headers; 431 beyond

@@ -39,6 +39,29 @@ def test_accept_header_chooses_the_format(client, accept: str, fmt: str) -> None
     assert "Accept" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize(("name", "fmt"), [
+    ("turtle", "ttl"), ("ntriples", "nt"), ("n-triples", "nt"), ("json-ld", "jsonld"),
+    ("rdfxml", "xml"), ("rdf+xml", "xml"), ("trig", "trig"), ("nquads", "nq"),
+    ("n-quads", "nq"), ("text/turtle", "ttl"), ("application/n-quads", "nq"),
+    ("application/rdf+xml", "xml"), ("application/xml", "xml"),
+])
+def test_format_parameter_takes_common_names_and_media_types(client, name: str,
+                                                             fmt: str) -> None:
+    response = client.get("/api/v1/rdf/ontology", query_string={"format": name})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == FORMATS[fmt].media_type
+    assert response.headers["ETag"].endswith(f'-{fmt}"')
+    assert list(ox.parse(response.get_data(as_text=True), OX_FORMATS[fmt]))
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "text/xml"])
+def test_plain_xml_gets_rdf_xml(client, accept: str) -> None:
+    response = client.get("/api/v1/rdf/shapes", headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/rdf+xml"
+    assert list(ox.parse(response.get_data(as_text=True), OX_FORMATS["xml"]))
+
+
 def test_format_parameter_wins_over_accept(client) -> None:
     response = client.get("/api/v1/rdf/shapes?format=nt", headers={"Accept": "text/turtle"})
     assert response.mimetype == "application/n-triples"

@@ -28,23 +28,29 @@ bp = ApiBlueprint("rdf", __name__)
 GRAPH_KEY = "innograph.rdf.graph"
 CACHE_KEY = "innograph.rdf.documents"
 DEFAULT_FORMAT = "ttl"
-# JSON-LD is also what a client asking for plain JSON gets.
+# JSON-LD is also what a client asking for plain JSON gets, RDF/XML for plain XML.
 MEDIA_TYPES = {**{f.media_type: name for name, f in FORMATS.items()},
-               "application/json": "jsonld"}
+               "application/json": "jsonld", "application/xml": "xml", "text/xml": "xml"}
+# ?format= takes the short names, the formats' common names and their media types.
+FORMAT_NAMES = {**{name: name for name in FORMATS},
+                "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld",
+                "rdfxml": "xml", "rdf/xml": "xml", "rdf+xml": "xml", "nquads": "nq",
+                "n-quads": "nq", **MEDIA_TYPES}
 # The 200 content of each operation, for the OpenAPI document: media type -> response schema.
 ALTERNATIVES = tuple((f.media_type, "JsonLdDocument" if name == "jsonld" else "RdfDocument")
                      for name, f in FORMATS.items() if name != DEFAULT_FORMAT)
 FORMAT_PARAM = Param(
-    "format", "choice", "RDF format: " + ", ".join(f"`{n}` ({f.label})"
-                                                    for n, f in FORMATS.items())
+    "format", "choice", "RDF format: " + "; ".join(
+        f"{f.label}: " + ", ".join(f"`{alias}`" for alias, to in FORMAT_NAMES.items()
+                                   if to == name) for name, f in FORMATS.items())
     + ". Without it the Accept header chooses (Turtle for */*).",
-    choices=lambda: tuple(FORMATS))
+    choices=lambda: tuple(FORMAT_NAMES))
 
 
 def negotiated_format(requested: str | None) -> str:
     """``requested``, else the best match for the Accept header; 406 when none matches."""
     if requested is not None:
-        return requested
+        return FORMAT_NAMES[requested]
     if not request.accept_mimetypes:
         return DEFAULT_FORMAT
     best = request.accept_mimetypes.best_match([FORMATS[DEFAULT_FORMAT].media_type,

@@ -17,7 +17,8 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 VENDOR_FILES = {"cytoscape.mjs": "cytoscape/dist/cytoscape.esm.min.mjs"}
 # Everything the page loads comes from this server: no CDN can slip in unnoticed.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; object-src 'none'; base-uri 'none'")
+                           "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "form-action 'none'; frame-ancestors 'none'")
 
 bp = Blueprint("ui", __name__)
 
