@@ -18,7 +18,13 @@ CLI (see ``python -m innograph.neo4j_server -h``)::
 
     python -m innograph.neo4j_server start [--foreground] [--bolt-port 7687] [--http-port 7474]
                                            [--home neo4j-server/run/default] [--password PW]
-    python -m innograph.neo4j_server status|stop [--home ...]
+    python -m innograph.neo4j_server status|stop|password [--home ...]
+
+Security: any web page the user opens can reach 127.0.0.1, so the server is closed to other
+origins. Auth is on, with a password generated on the home's first start and kept in
+``<home>/innograph-password`` (mode 0600) where ``innograph sync``/``serve`` find it; the HTTP
+port serves the Browser only (no transaction or query endpoints) and allows no other origin.
+Bolt over WebSocket is not subject to CORS, so the password is what keeps pages out of it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -59,6 +66,10 @@ JVM_OPTIONS: tuple[str, ...] = (
 )
 HOST = "127.0.0.1"
 PID_FILE = "neo4j.pid"  # inside <home>/run, like the distribution's launcher
+PASSWORD_FILE = "innograph-password"  # inside <home>: the neo4j user's password, mode 0600
+USER = "neo4j"
+#: Where ``stored_login`` looks, besides DEFAULT_HOME (``make ... NEO4J_HOME=`` sets it).
+HOME_ENV = "INNOGRAPH_NEO4J_HOME"
 CONSOLE_LOG = "console.log"  # stdout/stderr of a background server, inside <home>/logs
 _HOME_DIRS = ("conf", "data", "logs", "run", "import", "plugins")
 
@@ -191,7 +202,7 @@ def write_config(
     *,
     bolt_port: int = 7687,
     http_port: int = 7474,
-    auth_enabled: bool = False,
+    auth_enabled: bool = True,
     heap: str = "1g",
     pagecache: str = "256m",
     lib_dir: Path = LIB_DIR,
@@ -200,8 +211,9 @@ def write_config(
 ) -> Path:
     """Write ``<home>/conf/neo4j.conf`` (+ log4j configs) and create the home's directories.
 
-    Everything listens on 127.0.0.1 only; HTTPS and the usage report are off. Returns the
-    path of ``neo4j.conf``. Rewriting it on an existing home keeps the data.
+    Everything listens on 127.0.0.1 only; HTTPS and the usage report are off; the HTTP port
+    serves the Browser only and no other origin. Returns the path of ``neo4j.conf``.
+    Rewriting it on an existing home keeps the data.
     """
     home = home.resolve()
     for name in _HOME_DIRS:
@@ -217,11 +229,24 @@ def write_config(
         "server.http.listen_address": f"{HOST}:{http_port}",
         "server.http.advertised_address": f"{HOST}:{http_port}",
         "server.https.enabled": "false",
+        # A page on another origin must not run Cypher over HTTP: no transaction or query API
+        # (the Browser talks Bolt; discovery at / stays), and CORS allows only this origin.
+        "server.http_enabled_modules": "BROWSER",
+        "dbms.security.http_access_control_allow_origin": f"http://{HOST}:{http_port}",
         "dbms.usage_report.enabled": "false",
         # The Browser otherwise calls Segment, Sentry, canny.io and Google Fonts from the page;
         # 5.26 has no browser.allow_outgoing_connections (4.x), only these two.
         "client.allow_telemetry": "false",
         "browser.remote_content_hostname_whitelist": HOST,
+        # Browser 5.24 still loads Segment, canny.io, Sentry and Google Fonts with telemetry
+        # off (fonts are a CSS @import in its bundle): the page's CSP lets it reach this host
+        # only (Bolt's WebSocket and discovery included), so those requests are never sent.
+        "dbms.security.http_static_content_security_policy_header": (
+            "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+            "style-src 'self' 'unsafe-inline'; font-src 'self' data:; base-uri 'none'; "
+            "object-src 'none'; frame-ancestors 'none'; "
+            f"connect-src 'self' ws://{HOST}:* http://{HOST}:* ws://localhost:* http://localhost:*"
+        ),
         "dbms.security.auth_enabled": "true" if auth_enabled else "false",
         "server.memory.heap.max_size": heap,
         "server.memory.pagecache.size": pagecache,
@@ -321,6 +346,79 @@ def set_initial_password(home: Path, password: str, *, lib_dir: Path = LIB_DIR) 
     )
 
 
+def password_file(home: Path) -> Path:
+    return home / PASSWORD_FILE
+
+
+def stored_password(home: Path) -> str | None:
+    """The password kept in *home* (see ``store_password``), or None if there is none."""
+    try:
+        text = password_file(home).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return text or None
+
+
+def store_password(home: Path, password: str) -> None:
+    """Keep *password* in ``<home>/innograph-password``, readable by this user only.
+
+    Written to a temporary file created 0600 and renamed over, so no reader ever sees a
+    partial file or one with wider permissions.
+    """
+    target = password_file(home)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{PASSWORD_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(password + "\n")
+        os.chmod(tmp, 0o600)  # in case it existed with other bits
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def generate_password() -> str:
+    """A random password for a local home (32 hex digits: nothing a shell or an argument
+    parser could take for an option)."""
+    return secrets.token_hex(16)
+
+
+def _candidate_homes() -> list[Path]:
+    homes = [Path(os.environ[HOME_ENV])] if os.environ.get(HOME_ENV) else []
+    return [*homes, DEFAULT_HOME]
+
+
+def stored_login(uri: str) -> tuple[str, str] | None:
+    """The login for *uri* if it is the Bolt address of a local home with a stored password.
+
+    Looks at ``$INNOGRAPH_NEO4J_HOME`` and the default home: a home matches when *uri* is
+    ``bolt://`` or ``neo4j://`` on a loopback host and the home's configured Bolt port.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(uri)
+        port = parts.port or 7687
+    except ValueError:
+        return None
+    if parts.scheme not in ("bolt", "neo4j") or parts.hostname not in (
+        "127.0.0.1", "localhost", "::1",
+    ):  # fmt: skip
+        return None
+    for home in _candidate_homes():
+        try:
+            bolt = _port_of(read_config(home)["server.bolt.listen_address"])
+        except (Neo4jServerError, KeyError, ValueError, OSError):
+            continue
+        password = stored_password(home)
+        if bolt == port and password is not None:
+            return (USER, password)
+    return None
+
+
 CsvSpec = Path | str | tuple[str, Path | str]
 
 
@@ -376,7 +474,10 @@ def free_port() -> int:
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:
+    """Whether something listens on (or holds) *port*; a closed connection's TIME_WAIT does
+    not count, since Neo4j binds with SO_REUSEADDR too (else a restart waits ~60 s)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -522,6 +623,7 @@ def start(
     bolt_port: int = 7687,
     http_port: int = 7474,
     password: str | None = None,
+    auth: bool = True,
     heap: str = "1g",
     pagecache: str = "256m",
     timeout: float = 120.0,
@@ -529,12 +631,14 @@ def start(
     lib_dir: Path = LIB_DIR,
     extra_config: Mapping[str, str] | None = None,
 ) -> Neo4jServer:
-    """Start a server on *home* and return once Bolt answers.
+    """Start a server on *home* and return once Bolt answers and the HTTP port is open.
 
-    ``password=None`` disables auth (throw-away servers). With a password, auth is on and the
-    ``neo4j`` user's initial password is set before the home's first start (a home that has
-    started before keeps the password it has). The server's stdout/stderr go to
-    ``<home>/logs/console.log``, or to this process's stdout when *foreground*. Raises
+    Auth is on. The ``neo4j`` user's password is *password*, else the one kept in the home,
+    else a generated one; it is set before the home's first start and kept in
+    ``<home>/innograph-password`` (a home that has started before keeps the password it has;
+    one that ran with auth off gets the new password in place of Neo4j's default).
+    ``auth=False`` is for throw-away servers nobody else can reach. The server's stdout/stderr
+    go to ``<home>/logs/console.log``, or to this process's stdout when *foreground*. Raises
     :class:`Neo4jServerError` with the tail of the logs if it does not come up in *timeout* s.
     """
     home = home.resolve()
@@ -552,11 +656,17 @@ def start(
                 f"(choose another with --{name.lower()}-port)"
             )
     first_start = not (home / "data" / "databases" / "system").exists()
+    kept = stored_password(home) if auth else None
+    # A home that ran before without a kept password ran with auth off (its neo4j user still
+    # has Neo4j's default password): a generated password replaces that once it is up.
+    adopt = auth and password is None and kept is None and not first_start
+    if auth and password is None:
+        password = kept or generate_password()
     write_config(
         home,
         bolt_port=bolt_port,
         http_port=http_port,
-        auth_enabled=password is not None,
+        auth_enabled=auth,
         heap=heap,
         pagecache=pagecache,
         lib_dir=lib_dir,
@@ -564,6 +674,7 @@ def start(
     )
     if password is not None and first_start:
         set_initial_password(home, password, lib_dir=lib_dir)
+        store_password(home, password)
 
     cmd = [
         java, f"-Xmx{heap}", *JVM_OPTIONS,
@@ -581,15 +692,43 @@ def start(
                 start_new_session=True,
             )  # fmt: skip
     _pid_file(home).write_text(f"{proc.pid}\n")
-    auth = ("neo4j", password) if password is not None else None
-    server = Neo4jServer(home, bolt_port, http_port, proc.pid, auth, proc)
+    login = (USER, password) if password is not None else None
+    server = Neo4jServer(home, bolt_port, http_port, proc.pid, login, proc)
     try:
-        _wait_until_ready(server, timeout)
+        if adopt:
+            _wait_until_ready(server, timeout, login=(USER, DEFAULT_PASSWORD))
+            _replace_default_password(server)
+        else:
+            _wait_until_ready(server, timeout)
+        if password is not None and password != kept:
+            store_password(home, password)
     except BaseException:
         server.stop(timeout=30)
         raise
     server.startup_seconds = time.monotonic() - began
     return server
+
+
+DEFAULT_PASSWORD = "neo4j"  # Neo4j's own, for a user that has never set one
+
+
+def _replace_default_password(server: Neo4jServer) -> None:
+    """Give the neo4j user of a home that ran with auth off the server's (new) password."""
+    from neo4j import GraphDatabase
+
+    assert server.auth is not None
+    try:
+        with GraphDatabase.driver(server.bolt_uri, auth=(USER, DEFAULT_PASSWORD)) as driver:
+            driver.execute_query(
+                "ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+                old=DEFAULT_PASSWORD, new=server.auth[1], database_="system",
+            )  # fmt: skip
+    except AuthError as exc:
+        raise Neo4jServerError(
+            f"{server.home} ran before with a password innograph does not keep "
+            f"({password_file(server.home)} is missing): give it once with --password "
+            f"and it is kept from then on"
+        ) from exc
 
 
 def _startup_failure(home: Path) -> str | None:
@@ -614,7 +753,10 @@ def _failure(server: Neo4jServer, headline: str) -> Neo4jServerError:
     return Neo4jServerError("\n".join(parts))
 
 
-def _wait_until_ready(server: Neo4jServer, timeout: float) -> None:
+def _wait_until_ready(
+    server: Neo4jServer, timeout: float, login: tuple[str, str] | None = None
+) -> None:
+    login = login or server.auth
     deadline = time.monotonic() + timeout
     proc = server.process
     assert proc is not None
@@ -627,9 +769,16 @@ def _wait_until_ready(server: Neo4jServer, timeout: float) -> None:
         if _startup_failure(server.home) is not None:
             raise _failure(server, f"Neo4j failed to start on {server.home}")
         try:
-            if bolt_ready(server.bolt_uri, server.auth):
+            # HTTP comes up after Bolt: wait for both, so the Browser answers too
+            if bolt_ready(server.bolt_uri, login) and _accepts(server.http_port):
                 return
         except AuthError as exc:
+            if login is not None and login[1] == DEFAULT_PASSWORD:
+                raise Neo4jServerError(
+                    f"{server.home} ran before with a password innograph does not keep "
+                    f"({password_file(server.home)} is missing): give it once with "
+                    f"--password and it is kept from then on"
+                ) from exc
             raise Neo4jServerError(
                 f"Neo4j is up on {server.bolt_uri} but rejected the password for user "
                 f"'neo4j' ({exc.message}); a home keeps the password of its first start"
@@ -639,6 +788,14 @@ def _wait_until_ready(server: Neo4jServer, timeout: float) -> None:
                 server, f"Neo4j did not answer on {server.bolt_uri} within {timeout:.0f} s"
             )
         time.sleep(0.25)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
 
 
 def _read_pid(home: Path) -> int | None:
@@ -651,13 +808,19 @@ def _read_pid(home: Path) -> int | None:
 
 
 def attach(home: Path = DEFAULT_HOME, password: str | None = None) -> Neo4jServer | None:
-    """A handle on the server a previous ``start`` left running on *home*, or None."""
+    """A handle on the server a previous ``start`` left running on *home*, or None.
+
+    Its login uses *password*, else the home's kept one (none if auth is off)."""
     home = home.resolve()
     pid = _read_pid(home)
     if pid is None:
         return None
     conf = read_config(home)
-    auth = ("neo4j", password) if password is not None else None
+    if conf.get("dbms.security.auth_enabled") == "false":
+        auth = None
+    else:
+        password = password or stored_password(home)
+        auth = (USER, password) if password is not None else None
     return Neo4jServer(
         home,
         _port_of(conf["server.bolt.listen_address"]),
@@ -693,6 +856,11 @@ def _describe(server: Neo4jServer) -> str:
         f"  Bolt:    {server.bolt_uri}",
         f"  Browser: {server.browser_url}",
     ]
+    if server.auth is not None:
+        lines.append(
+            f"  Login:   user {server.auth[0]}, password in {password_file(server.home)} "
+            f"(python -m innograph.neo4j_server password --home {server.home})"
+        )
     if server.startup_seconds is not None:
         lines.append(f"  ready in {server.startup_seconds:.1f} s")
     if rss is not None:
@@ -705,11 +873,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m innograph.neo4j_server",
         description="Start/stop a local Neo4j 5.26 Community server (jars from Maven Central).",
     )
-    parser.add_argument("command", choices=["start", "stop", "status"])
+    parser.add_argument(
+        "command", choices=["start", "stop", "status", "password"],
+        help="password: print the kept password of the neo4j user (for the Browser's login)",
+    )  # fmt: skip
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME, help="server home directory")
     parser.add_argument("--bolt-port", type=int, default=7687)
     parser.add_argument("--http-port", type=int, default=7474)
-    parser.add_argument("--password", help="enable auth with this initial password (>= 8 chars)")
+    parser.add_argument(
+        "--password",
+        help="the neo4j user's password on the home's first start (>= 8 chars; default: "
+        "generated), kept in <home>/innograph-password",
+    )
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="256m")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for Bolt")
@@ -719,6 +894,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     home: Path = args.home.resolve()
 
+    if args.command == "password":
+        password = stored_password(home)
+        if password is None:
+            print(f"error: no password kept in {home} (start the server first)", file=sys.stderr)
+            return 1
+        print(password)
+        return 0
     try:
         if args.command == "status":
             server = attach(home, args.password)
