@@ -14,6 +14,7 @@ import yaml
 
 from graph.embedded import node_view
 from graph.rdf.export import export_graph, rdf_format
+from graph.rdf.namespaces import IriScheme
 from loaders.dataset import DEFAULT_DATA_DIR, load_graph
 from loaders.generate import generate_dataset
 from loaders.problems import LoadError
@@ -146,6 +147,12 @@ def real_graph() -> nx.MultiDiGraph:
 
 
 GRAPH_FIXTURES = ("fixture_graph", "rich_graph", "generated_graph", "real_graph")
+
+
+def fixture_provenance_iri(node_id: str, base: str = "https://innograph.org/") -> str:
+    """The IRI of the (only) provenance entry of a node of the small fixture."""
+    (entry,) = load_graph(FIXTURES / "valid", progress=False).nodes[node_id]["provenance"]
+    return IriScheme(base).provenance(node_id, entry["source"], entry["quote"])
 
 
 def exported(g: nx.MultiDiGraph, fmt: str, base: str | None = None) -> str:

@@ -16,7 +16,9 @@ from rdf_fixtures import (
     AWKWARD,
     GRAPH_FIXTURES,
     RDFLIB_FORMATS,
+    RICH_TEXTS,
     SOURCE_A,
+    SOURCE_B,
     exported,
     fixture_graph,
     generated_dir,
@@ -31,7 +33,7 @@ from rdflib.compare import isomorphic
 
 from graph.embedded import CORE_EDGE_ATTRS, CORE_NODE_ATTRS
 from graph.rdf.export import FORMATS, ExportError, describe, export_graph, iter_triples
-from graph.rdf.namespaces import XSD, vocabulary
+from graph.rdf.namespaces import XSD, IriScheme, vocabulary
 from innograph.cli import RDF_FORMATS as CLI_FORMATS
 from innograph.cli import main
 
@@ -40,6 +42,7 @@ __all__ = ["fixture_graph", "generated_dir", "generated_graph", "real_graph", "r
 
 VOCAB = vocabulary()
 BASE = "https://innograph.org/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IG = VOCAB.ns
 PROV = VOCAB.prefixes["prov"]
 
@@ -60,9 +63,11 @@ def test_iri_scheme(rich_graph: nx.MultiDiGraph) -> None:
     assert {f"{BASE}id/{n}" for n in rich_graph.nodes} <= subjects
     statement = f"{BASE}statement/rich-fund.funds.demo-lab"
     assert statement in subjects
-    derivation = f"{BASE}provenance/rich-fund.funds.demo-lab.1"
+    iris = IriScheme(BASE)
+    derivation = iris.provenance("rich-fund.funds.demo-lab", SOURCE_A, RICH_TEXTS[SOURCE_A][2])
     assert (N(statement), N(PROV + "qualifiedDerivation"), N(derivation)) in triples
-    assert f"{BASE}provenance/rich-fund.3" in subjects  # the fund's third entry
+    # the fund's third entry: named by its source and quote
+    assert iris.provenance("rich-fund", SOURCE_A, RICH_TEXTS[SOURCE_A][1]) in subjects
     document = f"{BASE}source/{quote(SOURCE_A, safe='')}"
     assert "%20" in document and (N(derivation), N(PROV + "entity"), N(document)) in triples
 
@@ -150,8 +155,12 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
         provenance = attrs["provenance"]
         derivations = fields[PROV + "qualifiedDerivation"]
         assert len(derivations) == len(provenance)
+        assert fields[PROV + "wasDerivedFrom"] == {
+            f"{BASE}source/{quote(e['source'], safe='')}" for e in provenance}
         for position, entry in enumerate(provenance, start=1):
-            derivation = by_subject[f"{BASE}provenance/{key}.{position}"]
+            derivation = by_subject[IriScheme(BASE).provenance(key, entry["source"],
+                                                               entry["quote"])]
+            assert derivation[VOCAB.expand("rdf:type")] == {PROV + "Derivation"}
             assert derivation[PROV + "entity"] == {f"{BASE}source/"
                                                    f"{quote(entry['source'], safe='')}"}
             assert derivation[IG + "quote"] == {entry["quote"]}
@@ -195,19 +204,64 @@ def test_every_format_states_the_same_triples(fmt: str, graph_name: str,
     assert triple_set(exported(g, fmt), fmt) == reference
 
 
+def _graphs(text: str, fmt: str) -> dict[str | None, set[tuple]]:
+    """Graph name (None: the default graph) -> its triples, as Oxigraph reads them."""
+    graphs: dict[str | None, set[tuple]] = {}
+    for q in oxigraph_quads(text, fmt):
+        name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        graphs.setdefault(name, set()).add((q.subject, q.predicate, q.object))
+    return graphs
+
+
 @pytest.mark.parametrize("fmt", ["trig", "nq"])
-def test_quads_put_each_statement_in_the_graphs_of_its_sources(
+def test_quads_default_graph_is_the_whole_graph_and_named_graphs_stand_alone(
         rich_graph: nx.MultiDiGraph, fmt: str) -> None:
-    quads = oxigraph_quads(exported(rich_graph, fmt), fmt)
-    graphs_of: dict[tuple, set[str]] = {}
-    for q in quads:
-        graphs_of.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name.value)
-    documents = {f"{BASE}source/{quote(name, safe='')}" for name in (SOURCE_A, "plain.txt")}
-    assert set().union(*graphs_of.values()) == documents
-    name_triple = (N(f"{BASE}id/rich-fund"), N(IG + "nameZh"), ox.Literal("富基金", language="zh"))
-    assert graphs_of[name_triple] == documents  # the fund rests on both documents
+    graphs = _graphs(exported(rich_graph, fmt), fmt)
+    assert graphs[None] == triple_set(exported(rich_graph, "nt"), "nt")
+    doc_a, doc_b = (f"{BASE}source/{quote(name, safe='')}" for name in (SOURCE_A, SOURCE_B))
+    assert set(graphs) == {None, doc_a, doc_b}
+    iris = IriScheme(BASE)
+    a, b = RICH_TEXTS[SOURCE_A], RICH_TEXTS[SOURCE_B]
+    fund, name = N(f"{BASE}id/rich-fund"), N(IG + "nameZh")
+    qualified = N(PROV + "qualifiedDerivation")
+    for doc, quotes in ((doc_a, [a[0], a[1]]), (doc_b, [b[0]])):
+        source = SOURCE_A if doc == doc_a else SOURCE_B
+        g = graphs[doc]
+        assert (fund, name, ox.Literal("富基金", language="zh")) in g  # the fund rests on both
+        # ... each graph with only its own document's entries
+        assert {o.value for s, p, o in g if s == fund and p == qualified} == {
+            iris.provenance("rich-fund", source, q) for q in quotes}
+        assert {o.value for _, p, o in g if p == N(PROV + "entity")} == {doc}
+        assert {o.value for _, p, o in g if p == N(PROV + "wasDerivedFrom")} == {doc}
+        # every relation triple ends at nodes described in the same graph
+        typed = {s for s, p, _ in g if p == N(RDF_TYPE) and s.value.startswith(f"{BASE}id/")}
+        for s, p, o in g:
+            if p.value in VOCAB.relation_of:
+                assert s in typed and o in typed, (doc, s, p, o)
+        assert (N(doc), N(RDF_TYPE), N(PROV + "Entity")) in g
+    # FUNDS from demo-plan cites plain.txt, but neither end does: in no named graph
     edge = (N(f"{BASE}id/demo-plan"), N(IG + "funds"), N(f"{BASE}id/demo-lab"))
-    assert graphs_of[edge] == {f"{BASE}source/plain.txt"}
+    assert edge in graphs[None] and edge not in graphs[doc_a] | graphs[doc_b]
+    # INVESTS_IN cites both documents; sat-co only the first: in that graph, with its entry
+    invests = (fund, N(IG + "investsIn"), N(f"{BASE}id/sat-co"))
+    assert invests in graphs[doc_a] and invests not in graphs[doc_b]
+
+
+def test_provenance_iris_do_not_depend_on_list_order(rich_graph: nx.MultiDiGraph) -> None:
+    """Reversing every provenance list keeps each derivation IRI on the same quote."""
+    def quote_of(g: nx.MultiDiGraph) -> dict[str, str]:
+        triples = triple_set(exported(g, "nt"), "nt")
+        return {s.value: o.value for s, p, o in triples if p == N(IG + "quote")}
+
+    reversed_graph = rich_graph.copy()
+    for _, attrs in reversed_graph.nodes(data=True):
+        attrs["provenance"] = attrs["provenance"][::-1]
+    for _, _, attrs in reversed_graph.edges(data=True):
+        attrs["provenance"] = attrs["provenance"][::-1]
+    before, after = quote_of(rich_graph), quote_of(reversed_graph)
+    assert len(before) == sum(len(a["provenance"]) for _, a in rich_graph.nodes(data=True)) + \
+        sum(len(a["provenance"]) for _, _, a in rich_graph.edges(data=True))
+    assert after == before
 
 
 def _rdflib_reference(g: nx.MultiDiGraph) -> rdflib.Graph:

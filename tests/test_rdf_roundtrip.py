@@ -15,6 +15,7 @@ from rdf_fixtures import (
     OX_FORMATS,
     exported,
     fixture_graph,
+    fixture_provenance_iri,
     generated_dir,
     generated_graph,
     graph_view,
@@ -129,7 +130,7 @@ def _edge(triples: list[ox.Triple], source: str, term: str, target: str) -> list
 
 
 LAB, FUND = ID + "demo-lab", ID + "demo-fund"
-LAB_QUOTE = "https://innograph.org/provenance/demo-lab.1"
+LAB_QUOTE = fixture_provenance_iri("demo-lab")
 BROKEN = {
     "unknown-kind": lambda t: _set(t, LAB, RDF_TYPE, ox.NamedNode(IG + "Laboratory")),
     "missing-field": lambda t: _drop(t, LAB, IG + "nameEn"),

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import networkx as nx
 import pytest
-from rdf_fixtures import fixture_graph, real_graph, rich_dir, rich_graph
+from rdf_fixtures import (
+    fixture_graph,
+    fixture_provenance_iri,
+    real_graph,
+    rich_dir,
+    rich_graph,
+)
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -93,7 +99,7 @@ def _statement(source: str, term: str, target: str) -> Callable[[Graph], None]:
 
 
 FUNDS_LAB = URIRef("https://innograph.org/statement/demo-fund.funds.demo-lab")
-LAB_QUOTE = "https://innograph.org/provenance/demo-lab.1"
+LAB_QUOTE = fixture_provenance_iri("demo-lab")
 BREAKS = {
     "missing name": (_remove(node("demo-lab"), ig("nameZh")),
                      (ID + "demo-lab", "MinCountConstraintComponent", IG + "nameZh")),

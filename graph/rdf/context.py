@@ -25,6 +25,7 @@ from graph.rdf.namespaces import (
 )
 
 CONTEXT_PATH = Path(__file__).with_name("context.jsonld")
+PROVENANCE_CLASSES = ("derivation", "document")  # types, not properties: no coercion
 ID = "@id"
 
 
@@ -43,8 +44,8 @@ def context_terms(vocab: Vocabulary) -> dict[str, tuple[str, str | None]]:
           for t in (*vocab.node_terms.values(), *vocab.edge_terms.values())),
         (vocab.quote_iri, None), (RDFS_LABEL, None),
         (RDF_SUBJECT, ID), (RDF_PREDICATE, ID), (RDF_OBJECT, ID),
-        *((iri, XSD_INTEGER if key == "position" else ID)
-          for key, iri in vocab.provenance.items()),
+        *((iri, XSD_INTEGER if key == "position" else None if key in PROVENANCE_CLASSES
+           else ID) for key, iri in vocab.provenance.items()),
     ]
     terms: dict[str, tuple[str, str | None]] = {}
     used: dict[str, str] = {}

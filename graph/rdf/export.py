@@ -14,11 +14,14 @@ Mapping (docs/rdf.md has the full description):
 - edge ``(a, REL, b)`` -> the triple ``id:a ig:rel id:b`` plus the ``rdf:Statement``
   ``{base}statement/a.rel.b`` that carries the edge properties and provenance;
 - provenance entry ``n`` of a node or statement ``s`` (key ``k``) -> ``s prov:wasDerivedFrom
-  doc; prov:qualifiedDerivation p`` and ``p prov:entity doc; ig:quote "..."; schema:position
-  n``, where ``p`` is ``{base}provenance/k.n`` and ``doc`` is ``{base}source/{file}``.
+  doc; prov:qualifiedDerivation p`` and ``p a prov:Derivation; prov:entity doc; ig:quote
+  "..."; schema:position n``, where ``p`` is ``{base}provenance/k.{digest of source and
+  quote}`` and ``doc`` (``a prov:Entity``) is ``{base}source/{file}``.
 
-In TriG and N-Quads every description is written into the named graph of each source document
-it cites, so a graph holds exactly what one document supports; the union is the Turtle output.
+TriG and N-Quads hold the whole graph in the default graph (the Turtle output), and in the
+named graph of each source document what that document supports, standing alone: the nodes
+citing it, the edges citing it whose two ends cite it too, each with only that document's
+provenance entries.
 """
 
 from __future__ import annotations
@@ -64,10 +67,35 @@ class ExportError(ValueError):
 
 @dataclass(slots=True)
 class Description:
-    """One node or edge as RDF: subject blocks, and the documents (named graphs) it rests on."""
+    """One node or edge as RDF: subject blocks, and the documents (named graphs) it rests on.
+
+    ``blocks[0]`` (for an edge, ``blocks[1]``) is the subject's block: its own ``pairs_own``
+    pairs, then per provenance entry a ``prov:qualifiedDerivation`` pair, then one
+    ``prov:wasDerivedFrom`` pair per document. The entries' own blocks follow, in
+    ``entries`` order (their documents); then, for each document not described before, its
+    ``rdf:type`` block."""
 
     blocks: list[Block]
-    graphs: list[str]
+    graphs: list[str]  # the named graphs it goes into (documents that support it)
+    entries: list[str]  # the document of each provenance entry, in order
+    pairs_own: int
+    subject_block: int
+
+    def view(self, document: str) -> list[Block]:
+        """The blocks as one document supports them: only its provenance entries."""
+        if len(self.entries) == 1 or all(d == document for d in self.entries):
+            return [b for b in self.blocks if b[0] != document]
+        subject, pairs = self.blocks[self.subject_block]
+        n = len(self.entries)
+        own = pairs[:self.pairs_own]
+        qualified = pairs[self.pairs_own:self.pairs_own + n]
+        derived = [p for p in pairs[self.pairs_own + n:] if p[1] == document]
+        first = self.subject_block + 1
+        entries = self.blocks[first:first + n]
+        kept = [i for i, d in enumerate(self.entries) if d == document]
+        return [*self.blocks[:self.subject_block],
+                (subject, [*own, *(qualified[i] for i in kept), *derived]),
+                *(entries[i] for i in kept)]
 
 
 # -- graph -> descriptions -------------------------------------------------------------------
@@ -82,12 +110,14 @@ class Describer:
         self._derived_from, self._qualified = prov["derived_from"], prov["qualified"]
         self._entity, self._position = prov["entity"], prov["position"]
         self._has_format = prov["has_format"]
+        self._derivation, self._document_class = prov["derivation"], prov["document"]
         core = vocab.node_terms
         self._id, self._subtype = core["id"], core["subtype"]
         self._name_zh, self._name_en = core["name_zh"], core["name_en"]
         self._alias = core["aliases"]
         self._quote = vocab.quote_iri
         self._documents: dict[str, str] = {}
+        self._typed: set[str] = set()  # documents whose rdf:type has been described
         self._provenance_namespace = self.iris.namespaces["provenance"]
         self._statement_namespace = self.iris.namespaces["statement"]
 
@@ -97,22 +127,41 @@ class Describer:
             iri = self._documents[file] = self.iris.document(file)
         return iri
 
-    def _provenance(self, key: str, pairs: list[tuple[str, Term]], blocks: list[Block],
-                    provenance: list[dict[str, str]], where: str) -> list[str]:
+    def documents_of(self, provenance: list[dict[str, str]]) -> set[str]:
+        return {self._document(entry["source"]) for entry in provenance}
+
+    def _provenance(self, key: str, blocks: list[Block], provenance: list[dict[str, str]],
+                    where: str, supported: set[str] | None = None) -> Description:
+        """Adds the provenance of ``blocks[-1]`` (the subject) and wraps it up; an edge goes
+        into the named graph of a document only where both ends are there too
+        (``supported``), so that each graph stands alone."""
         if not provenance:
             raise ExportError(f"{where} has no provenance; every statement needs a source")
+        subject_block = len(blocks) - 1
+        pairs = blocks[-1][1]
+        pairs_own = len(pairs)
         documents: list[str] = []
+        entries: list[str] = []
+        seen: dict[str, int] = {}
         for position, entry in enumerate(provenance, start=1):
             document = self._document(entry["source"])
             if document not in documents:
                 documents.append(document)
-            iri = f"{self._provenance_namespace}{key}.{position}"  # IriScheme.provenance
+            entries.append(document)
+            content = self.iris.provenance(key, entry["source"], entry["quote"])
+            seen[content] = repeat = seen.get(content, 0) + 1
+            iri = content if repeat == 1 else f"{content}-{repeat}"  # IriScheme.provenance
             pairs.append((self._qualified, iri))
-            blocks.append((iri, [(self._entity, document),
+            blocks.append((iri, [(RDF_TYPE, self._derivation), (self._entity, document),
                                  (self._quote, text_literal(entry["quote"])),
                                  (self._position, (str(position), XSD_INTEGER, None))]))
         pairs += [(self._derived_from, document) for document in documents]
-        return documents
+        for document in documents:
+            if document not in self._typed:
+                self._typed.add(document)
+                blocks.append((document, [(RDF_TYPE, self._document_class)]))
+        graphs = documents if supported is None else [d for d in documents if d in supported]
+        return Description(blocks, graphs, entries, pairs_own, subject_block)
 
     def node(self, node_id: str, attrs: dict[str, Any]) -> Description:
         vocab = self.vocab
@@ -140,11 +189,12 @@ class Describer:
             pairs += [(term.iri, term.literal(v)) for v in values]
         if "file" in attrs:  # a Source node: the document its quotes are checked against
             pairs.append((self._has_format, self._document(attrs["file"])))
-        blocks: list[Block] = [(subject, pairs)]
-        graphs = self._provenance(node_id, pairs, blocks, attrs["provenance"], f"node {node_id!r}")
-        return Description(blocks, graphs)
+        return self._provenance(node_id, [(subject, pairs)], attrs["provenance"],
+                                f"node {node_id!r}")
 
-    def edge(self, source: str, target: str, relation: str, attrs: dict[str, Any]) -> Description:
+    def edge(self, source: str, target: str, relation: str, attrs: dict[str, Any],
+             ends: set[str] | None = None) -> Description:
+        """``ends``: the documents both ends rest on (None: every document)."""
         vocab = self.vocab
         predicate = vocab.relation_iri.get(relation)
         if predicate is None:
@@ -164,15 +214,17 @@ class Describer:
                                   f"is not in the schema for {relation}")
             values = value if term.many else (value,)
             pairs += [(term.iri, term.literal(v)) for v in values]
-        blocks: list[Block] = [(subject, [(predicate, obj)]), (statement, pairs)]
-        graphs = self._provenance(key, pairs, blocks, attrs["provenance"],
-                                  f"edge {source} -{relation}-> {target}")
-        return Description(blocks, graphs)
+        return self._provenance(key, [(subject, [(predicate, obj)]), (statement, pairs)],
+                                attrs["provenance"], f"edge {source} -{relation}-> {target}",
+                                ends)
 
 
 def describe(g: nx.MultiDiGraph, *, base: str | None = None, vocab: Vocabulary | None = None,
-             progress: bool | None = False) -> Iterator[Description]:
-    """Every node, then every edge, of ``g`` as a ``Description``, read lazily."""
+             progress: bool | None = False, named_graphs: bool = True
+             ) -> Iterator[Description]:
+    """Every node, then every edge, of ``g`` as a ``Description``, read lazily.
+    ``named_graphs=False`` skips working out which documents both ends of an edge rest on
+    (only TriG and N-Quads use it)."""
     describer = Describer(resolve_base(base), vocab or vocabulary())
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=g.number_of_nodes() + g.number_of_edges(), unit=" records",
@@ -184,8 +236,13 @@ def describe(g: nx.MultiDiGraph, *, base: str | None = None, vocab: Vocabulary |
             done += 1
             if done % 4096 == 0:
                 bar.update(4096)
+        nodes = g.nodes
         for source, target, relation, attrs in g.edges(keys=True, data=True):
-            yield describer.edge(source, target, relation, attrs)
+            # looked up per edge, not cached per node: memory stays flat
+            ends = (describer.documents_of(nodes[source]["provenance"])
+                    & describer.documents_of(nodes[target]["provenance"])
+                    if named_graphs else None)
+            yield describer.edge(source, target, relation, attrs, ends)
             done += 1
             if done % 4096 == 0:
                 bar.update(4096)
@@ -294,12 +351,28 @@ def write_ntriples(descriptions: Iterable[Description], vocab: Vocabulary,
         yield "".join(lines)
 
 
+def _graph_views(description: Description, typed: set[str]) -> Iterator[tuple[str, list[Block]]]:
+    """Each named graph's view of a description, with the document's own rdf:type the first
+    time a graph is written (``typed``: the graphs written so far)."""
+    for graph in description.graphs:
+        blocks = description.view(graph)
+        if graph not in typed:
+            typed.add(graph)
+            blocks.append(next(b for b in description.blocks if b[0] == graph))
+        yield graph, blocks
+
+
 def write_nquads(descriptions: Iterable[Description], vocab: Vocabulary,
                  iris: IriScheme) -> Iterator[str]:
+    """The whole graph in the default graph, then each document's view in its named graph."""
+    typed: set[str] = set()
     for description in descriptions:
-        triples = [f"<{s}> <{p}> {_nt_term(o)}" for s, pairs in description.blocks
-                   for p, o in pairs]
-        yield "".join(f"{t} <{graph}> .\n" for graph in description.graphs for t in triples)
+        lines = [f"<{s}> <{p}> {_nt_term(o)} .\n" for s, pairs in description.blocks
+                 for p, o in pairs]
+        for graph, blocks in _graph_views(description, typed):
+            lines += [f"<{s}> <{p}> {_nt_term(o)} <{graph}> .\n" for s, pairs in blocks
+                      for p, o in pairs]
+        yield "".join(lines)
 
 
 def write_turtle(descriptions: Iterable[Description], vocab: Vocabulary,
@@ -314,9 +387,13 @@ def write_trig(descriptions: Iterable[Description], vocab: Vocabulary,
                iris: IriScheme) -> Iterator[str]:
     terms = _TurtleTerms(vocab, iris)
     yield terms.header()
+    typed: set[str] = set()
     for description in descriptions:
-        body = "".join(terms.block(b) for b in description.blocks)
-        yield "".join(f"{terms.iri(graph)} {{\n{body}}}\n\n" for graph in description.graphs)
+        parts = ["".join(terms.block(b) for b in description.blocks), "\n"]
+        for graph, blocks in _graph_views(description, typed):
+            body = "".join(terms.block(b) for b in blocks)
+            parts.append(f"{terms.iri(graph)} {{\n{body}}}\n\n")
+        yield "".join(parts)
 
 
 class _JsonLdValues:
@@ -451,7 +528,8 @@ def iter_serialized(g: nx.MultiDiGraph, format: str, *, base: str | None = None,
     spec = rdf_format(format)
     vocab = vocab or vocabulary()
     base = resolve_base(base, vocab.schema)
-    chunks = spec.writer(describe(g, base=base, vocab=vocab, progress=progress), vocab,
+    chunks = spec.writer(describe(g, base=base, vocab=vocab, progress=progress,
+                                  named_graphs=spec.quads), vocab,
                          IriScheme(base))
     batch: list[str] = []
     size = 0

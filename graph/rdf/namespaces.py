@@ -6,8 +6,9 @@ and language rule. ``IriScheme`` mints instance IRIs under a configurable base:
 
     {base}id/{node-id}                                 a node
     {base}statement/{from-id}.{relation-term}.{to-id}  an edge, as an rdf:Statement
-    {base}provenance/{key}.{n}                         the n-th provenance entry of a node or
-                                                       edge; key = node id or statement key
+    {base}provenance/{key}.{digest}                    a provenance entry of a node or edge;
+                                                       key = node id or statement key, digest
+                                                       = of its source and quote (not its rank)
     {base}source/{file}                                a source document (file name %-encoded)
 
 Node ids are ASCII slugs and terms are letters, so the dots are unambiguous. Each kind of IRI
@@ -19,6 +20,7 @@ node's IRI) make them quadratic.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -51,12 +53,15 @@ XSD_DATATYPES = {"integer": XSD_INTEGER, "decimal": XSD + "decimal", "boolean": 
 # The provenance model (docs/rdf.md): PROV-O qualified derivations, one per provenance entry.
 PROVENANCE_TERMS = {
     "derived_from": "prov:wasDerivedFrom",  # subject -> source document (unqualified shortcut)
-    "qualified": "prov:qualifiedDerivation",  # subject -> {base}provenance/{key}.{n}
+    "qualified": "prov:qualifiedDerivation",  # subject -> {base}provenance/{key}.{digest}
     "entity": "prov:entity",  # derivation -> source document
     "position": "schema:position",  # derivation -> n (the entry's rank, 1-based)
     "has_format": "dcterms:hasFormat",  # Source node -> its text file, the source document
+    "derivation": "prov:Derivation",  # rdf:type of a provenance entry
+    "document": "prov:Entity",  # rdf:type of a source document
 }
 QUOTE_TERM = "quote"  # ig:quote, derivation -> the verbatim quote
+ONTOLOGY_TERMS = ("unit", "Unit")  # the ontology's own terms (graph/rdf/ontology.py units())
 
 ENV_BASE = "INNOGRAPH_BASE"
 _BASE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*[/#]$")
@@ -99,12 +104,20 @@ class IriScheme:
     def statement(self, source_id: str, relation_term: str, target_id: str) -> str:
         return f"{self.base}statement/{self.statement_key(source_id, relation_term, target_id)}"
 
-    def provenance(self, key: str, position: int) -> str:
-        """Entry ``position`` of a node (``key`` = its id) or an edge (its statement key)."""
-        return f"{self.base}provenance/{key}.{position}"
+    def provenance(self, key: str, source: str, quote: str, repeat: int = 1) -> str:
+        """The entry (``source``, ``quote``) of a node (``key`` = its id) or an edge (its
+        statement key): named by its content, so reordering a provenance list keeps each IRI
+        on its quote. ``repeat`` numbers the same entry given again in one list."""
+        suffix = "" if repeat == 1 else f"-{repeat}"
+        return f"{self.base}provenance/{key}.{provenance_digest(source, quote)}{suffix}"
 
     def document(self, file: str) -> str:
         return f"{self.base}source/{quote(file, safe='')}"
+
+
+def provenance_digest(source: str, quote: str) -> str:
+    """12 hex digits of SHA-256 over the entry's source file and quote."""
+    return hashlib.sha256(f"{source}\n{quote}".encode()).hexdigest()[:12]
 
 
 def document_file(iri: str) -> str:
@@ -206,7 +219,8 @@ class Vocabulary:
     def _check_unique_terms(self) -> None:
         iris = [*self.class_iri.values(), *self.relation_iri.values(),
                 *(t.iri for t in self.node_terms.values()),
-                *(t.iri for t in self.edge_terms.values()), self.quote_iri]
+                *(t.iri for t in self.edge_terms.values()), self.quote_iri,
+                *(self.ns + t for t in ONTOLOGY_TERMS)]
         clashes = sorted({iri for iri in iris if iris.count(iri) > 1})
         if clashes:
             raise ValueError(f"schema.yaml: RDF terms used twice: {', '.join(clashes)}")

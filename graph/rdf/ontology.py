@@ -5,14 +5,19 @@
 - An object property per relation kind with domain and range (a class, or the union of the
   allowed kinds), ``rdfs:subPropertyOf`` its aligned terms, and for ``rdf.inverse_align`` a
   sub-property of the *inverse* of the term (``rdfs:subPropertyOf [ owl:inverseOf t ]``).
-- A data property per node and edge property with its xsd range and unit (``ig:unit``). Edge
-  properties have domain ``rdf:Statement``: edges are exported as reified statements.
+- A data property per node and edge property with its range and unit (``ig:unit``). Years and
+  dates have range ``rdfs:Literal``: ``xsd:gYear`` and ``xsd:date`` are not in the OWL 2
+  datatype map (the SHACL shapes check them). Edge properties have no ``rdfs:domain``: they
+  are on ``rdf:Statement``s, and OWL 2 DL reserves ``rdf:Statement`` (the shapes check that too).
 - Terms of other vocabularies are declared inline (type, label, ``rdfs:isDefinedBy``): the
   ontology is complete without fetching schema.org, ORG, FOAF, PROV-O, DCTERMS, SKOS, FRAPO
   or VIVO.
 
-Data properties aligned with annotation properties (``rdfs:label``, ``skos:prefLabel``, ...)
-are annotation properties themselves, which keeps the ontology within OWL 2 DL.
+Data properties aligned with annotation properties (``rdfs:label``, ``skos:prefLabel``,
+``dcterms:title``, ...) are annotation properties themselves, which keeps the ontology within
+OWL 2 DL (``tests/test_rdf_engines.py`` checks the profile with ROBOT and consistency with
+HermiT). Blank nodes get labels from their place in the build, so the output is the same
+bytes in every process.
 """
 
 from __future__ import annotations
@@ -20,20 +25,21 @@ from __future__ import annotations
 import re
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from graph.rdf.namespaces import (
     RDF_LANG_STRING,
-    RDF_STATEMENT,
     DataTerm,
     Vocabulary,
     vocabulary,
 )
 from graph.schema import Schema
 
+DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 ANNOTATION_PROPERTIES = {str(RDFS.label), str(RDFS.comment), str(SKOS.prefLabel),
-                         str(SKOS.altLabel)}
+                         str(SKOS.altLabel), DCTERMS_TITLE}
+# not in the OWL 2 datatype map: such properties get range rdfs:Literal
+NOT_OWL2_DATATYPES = {str(XSD.gYear), str(XSD.date)}
 BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
 TYPE_LABELS = {"string": ("字符串", "string"), "text": ("文本", "text"),
                "integer": ("整数", "integer"), "decimal": ("小数", "decimal number"),
@@ -60,6 +66,23 @@ class _Builder:
             self.g.bind(prefix, namespace, override=True)
         self.ontology = URIRef(vocab.ontology_iri)
         self.external: dict[URIRef, URIRef] = {}  # external term -> its OWL type
+        self._blank = 0
+
+    def bnode(self) -> BNode:
+        """A blank node labelled by build order (deterministic, unlike ``BNode()``)."""
+        self._blank += 1
+        return BNode(f"o{self._blank}")
+
+    def list_of(self, items: list) -> BNode:
+        """An RDF list with deterministic blank nodes (rdflib's ``Collection`` makes random
+        ones)."""
+        head = cell = self.bnode()
+        for i, item in enumerate(items):
+            self.g.add((cell, RDF.first, item))
+            rest = self.bnode() if i < len(items) - 1 else RDF.nil
+            self.g.add((cell, RDF.rest, rest))
+            cell = rest
+        return head
 
     def uri(self, curie_or_iri: str) -> URIRef:
         if "://" in curie_or_iri:
@@ -76,11 +99,9 @@ class _Builder:
         classes = [URIRef(self.vocab.class_iri[k]) for k in kinds]
         if len(classes) == 1:
             return classes[0]
-        union = BNode()
+        union = self.bnode()
         self.g.add((union, RDF.type, OWL.Class))
-        members = BNode()
-        Collection(self.g, members, classes)
-        self.g.add((union, OWL.unionOf, members))
+        self.g.add((union, OWL.unionOf, self.list_of(classes)))
         return union
 
     def header(self) -> None:
@@ -108,11 +129,10 @@ class _Builder:
                    f"{kind.description_en} Subtypes (ig:subtype): {', '.join(kind.subtypes)}.")
             for parent in kind.rdf.align:
                 g.add((c, RDFS.subClassOf, self.use(self.uri(parent), OWL.Class)))
-        disjoint = BNode()
+        disjoint = self.bnode()
         g.add((disjoint, RDF.type, OWL.AllDisjointClasses))
-        members = BNode()
-        Collection(g, members, [URIRef(i) for i in self.vocab.class_iri.values()])
-        g.add((disjoint, OWL.members, members))
+        g.add((disjoint, OWL.members,
+               self.list_of([URIRef(i) for i in self.vocab.class_iri.values()])))
 
     def relations(self) -> None:
         g = self.g
@@ -135,12 +155,13 @@ class _Builder:
             for parent in rel.rdf.align:
                 g.add((p, RDFS.subPropertyOf, self.use(self.uri(parent), OWL.ObjectProperty)))
             for inverse_parent in rel.rdf.inverse_align:
-                inverse = BNode()
+                inverse = self.bnode()
                 g.add((inverse, OWL.inverseOf,
                        self.use(self.uri(inverse_parent), OWL.ObjectProperty)))
                 g.add((p, RDFS.subPropertyOf, inverse))
 
-    def data_property(self, term: DataTerm, domain: URIRef | BNode) -> None:
+    def data_property(self, term: DataTerm, domain: tuple[str, ...] | None) -> None:
+        """``domain``: the node kinds that may carry it; None for an edge property."""
         g, spec = self.g, term.spec
         p = URIRef(term.iri)
         annotation = any(str(self.uri(a)) in ANNOTATION_PROPERTIES for a in spec.rdf.align)
@@ -158,9 +179,12 @@ class _Builder:
         language = {"zh": "（中文）", "en": "（英文）"}.get(term.language or "", "")
         _zh_en(g, p, RDFS.comment, f"{spec.zh}{language}（{type_zh}{unit_zh}）。",
                f"{spec.en} ({type_en}{unit_en}). Schema property {spec.name}.")
-        if not (annotation and isinstance(domain, BNode)):  # OWL 2 DL: an IRI domain only
-            g.add((p, RDFS.domain, domain))
-        if term.datatype:
+        # OWL 2 DL: an annotation property's domain is an IRI, never a union (built only if used)
+        if domain is not None and not (annotation and len(domain) > 1):
+            g.add((p, RDFS.domain, self.class_expression(domain)))
+        if term.datatype in NOT_OWL2_DATATYPES:
+            g.add((p, RDFS.range, RDFS.Literal))
+        elif term.datatype:
             g.add((p, RDFS.range, URIRef(term.datatype)))
         elif term.language:
             g.add((p, RDFS.range, URIRef(RDF_LANG_STRING)))
@@ -206,9 +230,9 @@ class _Builder:
         vocab = self.vocab
         every_kind = tuple(self.schema.node_kinds)
         for term in vocab.node_terms.values():
-            self.data_property(term, self.class_expression(term.spec.domain or every_kind))
+            self.data_property(term, tuple(term.spec.domain or every_kind))
         for term in vocab.edge_terms.values():
-            self.data_property(term, URIRef(RDF_STATEMENT))
+            self.data_property(term, None)
 
     def provenance(self) -> None:
         """ig:quote, and the PROV-O / DCTERMS / schema.org terms the provenance model uses."""
