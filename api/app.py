@@ -22,7 +22,7 @@ from api.docs_page import STYLE
 from api.json_provider import OrjsonProvider
 from api.problems import ApiProblem, register_error_handlers
 from api.querying import EXTENSION, QueryRunner
-from api.routes import analytics, entities, meta, paths, rdf, ui
+from api.routes import analytics, entities, ld, meta, paths, rdf, sparql, ui
 from queries.backend import QueryBackend
 
 API_PREFIX = "/api/v1"
@@ -111,10 +111,13 @@ def create_app(backend: QueryBackend | None = None, *,
         backend, workers=app.config["QUERY_WORKERS"],
         limit_seconds=app.config["QUERY_TIME_LIMIT_SECONDS"])
 
-    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp, rdf.bp):
+    sparql.init_app(app)
+    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp, rdf.bp, sparql.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(meta.docs, url_prefix="/api")
     app.register_blueprint(ui.bp)  # the explorer page at /
+    app.register_blueprint(sparql.page)  # the query page at /sparql
+    app.register_blueprint(ld.bp)  # /id/..., /ontology, /shapes: IRIs that resolve
     register_error_handlers(app)
 
     @app.before_request

@@ -1,0 +1,272 @@
+"""The SPARQL 1.1 Protocol endpoint ``/api/v1/sparql`` (queries only) and its query page.
+
+GET ``?query=`` or POST (``application/sparql-query`` body, or a form with ``query``). SELECT
+and ASK answer SPARQL JSON / XML / CSV / TSV, CONSTRUCT and DESCRIBE Turtle / N-Triples /
+JSON-LD, by the Accept header. The store (``queries.sparql_store``) holds the served graph's
+export plus the ontology and follows the served graph's version; the default graph is the union
+of the per-source named graphs (and the ontology's). Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and
+``SPARQL_MAX_RESULTS``, each a problem+json error. See docs/rdf.md.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
+
+from api.operations import ApiBlueprint, Operation
+from api.params import Param
+from api.problems import PROBLEM_TYPES, ApiProblem, ProblemType
+from api.routes.rdf import embedded_graph
+from api.routes.ui import CONTENT_SECURITY_POLICY, WEB_DIR
+from graph.rdf.export import iter_serialized
+from graph.rdf.namespaces import resolve_base, vocabulary
+from graph.rdf.ontology import build_ontology, serialize
+from queries.sparql_examples import description, example_queries
+from queries.sparql_store import (
+    QueryTooSlow,
+    ServiceRefused,
+    SparqlSyntaxError,
+    StoreKeeper,
+    StoreNotReady,
+    TooManyResults,
+    UpdateRefused,
+    parse_check,
+    query_form,
+    run_query,
+)
+
+bp = ApiBlueprint("sparql", __name__)
+page = Blueprint("sparql_page", __name__)
+KEEPER = "innograph.sparql.store"
+POOL = "innograph.sparql.pool"
+MAX_QUERY_CHARS = 20_000
+DEFAULTS = {"SPARQL_TIME_LIMIT_SECONDS": 10.0, "SPARQL_MAX_RESULTS": 10_000,
+            "SPARQL_WORKERS": 2}
+
+# Declared with the endpoint they belong to; the problems table, OpenAPI and docs read them.
+for _problem in (
+        ProblemType("invalid-sparql", 400, "Malformed SPARQL query",
+                    "The query does not parse; `line` and `column` say where (1-based)."),
+        ProblemType("sparql-update-refused", 400, "SPARQL update refused",
+                    "The request is a SPARQL update (an `update` form field, an "
+                    "`application/sparql-update` body, or update text): the endpoint answers "
+                    "queries only."),
+        ProblemType("sparql-service-refused", 400, "Federated query refused",
+                    "The query calls another endpoint (SERVICE): the server makes no outside "
+                    "calls."),
+        ProblemType("too-many-results", 422, "Too many results",
+                    "The query has more results than the limit (`max_results`); add a LIMIT or "
+                    "narrow it.")):
+    PROBLEM_TYPES.setdefault(_problem.slug, _problem)
+
+
+@dataclass(frozen=True)
+class Representation:
+    media_type: str
+    results: ox.QueryResultsFormat | None = None  # SELECT / ASK
+    rdf: ox.RdfFormat | None = None  # CONSTRUCT / DESCRIBE
+
+
+RESULTS = {"application/sparql-results+json": Representation(
+               "application/sparql-results+json", results=ox.QueryResultsFormat.JSON),
+           "application/sparql-results+xml": Representation(
+               "application/sparql-results+xml", results=ox.QueryResultsFormat.XML),
+           "text/csv": Representation("text/csv", results=ox.QueryResultsFormat.CSV),
+           "text/tab-separated-values": Representation(
+               "text/tab-separated-values", results=ox.QueryResultsFormat.TSV)}
+RESULTS["application/json"] = RESULTS["application/sparql-results+json"]
+RESULTS["application/xml"] = RESULTS["application/sparql-results+xml"]
+GRAPHS = {"text/turtle": Representation("text/turtle", rdf=ox.RdfFormat.TURTLE),
+          "application/n-triples": Representation("application/n-triples",
+                                                  rdf=ox.RdfFormat.N_TRIPLES),
+          "application/ld+json": Representation("application/ld+json",
+                                                rdf=ox.RdfFormat.JSON_LD)}
+GRAPHS["application/json"] = GRAPHS["application/ld+json"]
+
+
+class QueryText(Param):
+    """The SPARQL text: longer than ordinary text parameters allow."""
+
+    def parse(self, values: list[str]) -> str:
+        if len(values) > 1:
+            raise ValueError("given more than once")
+        if not values[0].strip():
+            raise ValueError("empty query")
+        if len(values[0]) > MAX_QUERY_CHARS:
+            raise ValueError(f"longer than {MAX_QUERY_CHARS} characters")
+        return values[0]
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}
+
+
+QUERY_PARAM = QueryText("query", "text", "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or "
+                        "DESCRIBE). Longer queries than the query string allows go by POST.",
+                        required=True)
+DESCRIPTION = (
+    "SPARQL 1.1 Protocol, queries only, over the served graph's RDF export and the ontology; "
+    "the default graph is the union of the per-source named graphs. SELECT and ASK answer "
+    "`application/sparql-results+json` (default), `application/sparql-results+xml`, "
+    "`text/csv` or `text/tab-separated-values`; CONSTRUCT and DESCRIBE `text/turtle` "
+    "(default), `application/n-triples` or `application/ld+json`, by the Accept header. "
+    "Malformed SPARQL is 400 `invalid-sparql` with the line and column; updates and SERVICE "
+    "are refused (400); past the time limit 503 `query-timeout`; more results than the "
+    "limit 422 `too-many-results`. Example queries: `/sparql` (the query page).")
+ALTERNATIVES = (("application/sparql-results+xml", "RdfDocument"),
+                ("text/csv", "RdfDocument"), ("text/tab-separated-values", "RdfDocument"),
+                ("text/turtle", "RdfDocument"), ("application/n-triples", "RdfDocument"),
+                ("application/ld+json", "JsonLdDocument"))
+
+
+def init_app(app: Flask) -> None:
+    """Limits, the store keeper (builds on first use) and the query pool of ``app``."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+    def served() -> tuple[str, Any]:
+        with app.app_context():
+            g = embedded_graph()
+            return g.graph["version"], iter_serialized(g, "nq")
+
+    def version() -> str:
+        return app.extensions["innograph"].backend.version()
+
+    app.extensions[KEEPER] = StoreKeeper(
+        served, version, ontology=lambda: serialize(build_ontology(), "ttl"),
+        ontology_graph=resolve_base(None, vocabulary().schema) + "ontology")
+    app.extensions[POOL] = ThreadPoolExecutor(max_workers=app.config["SPARQL_WORKERS"],
+                                              thread_name_prefix="sparql")
+
+
+def keeper() -> StoreKeeper:
+    return current_app.extensions[KEEPER]
+
+
+def _negotiate(form: str) -> Representation:
+    table = GRAPHS if form == "graph" else RESULTS
+    default = "text/turtle" if form == "graph" else "application/sparql-results+json"
+    if not request.accept_mimetypes:
+        return table[default]
+    best = request.accept_mimetypes.best_match([default, *table])
+    if best is None:
+        raise ApiProblem("not-acceptable", f"no {'RDF' if form == 'graph' else 'results'} "
+                         "format matches the Accept header; acceptable: " + ", ".join(table))
+    return table[best]
+
+
+def _checked(text: str) -> str:
+    try:
+        parse_check(text)
+    except SparqlSyntaxError as exc:
+        where = {} if exc.line is None else {"line": exc.line, "column": exc.column}
+        raise ApiProblem("invalid-sparql", f"malformed SPARQL: {exc}", **where) from None
+    except UpdateRefused as exc:
+        raise ApiProblem("sparql-update-refused", str(exc)) from None
+    except ServiceRefused as exc:
+        raise ApiProblem("sparql-service-refused", str(exc)) from None
+    return query_form(text)
+
+
+def answer(text: str) -> Response:
+    """Run ``text`` within the limits and write it in the negotiated format."""
+    form = _checked(text)
+    chosen = _negotiate(form)
+    config = current_app.config
+    seconds, limit = config["SPARQL_TIME_LIMIT_SECONDS"], config["SPARQL_MAX_RESULTS"]
+    try:
+        store = keeper().get(seconds)
+    except StoreNotReady as exc:
+        raise ApiProblem("backend-unavailable", str(exc)) from None
+    gave_up = False
+    future = current_app.extensions[POOL].submit(
+        run_query, store, text, seconds=seconds, max_results=limit,
+        cancelled=lambda: gave_up)
+    try:
+        result = future.result(timeout=seconds)
+    except (FutureTimeout, QueryTooSlow):
+        gave_up = True
+        future.cancel()
+        raise ApiProblem("query-timeout", f"the SPARQL query took longer than {seconds:g} s; "
+                         "narrow it or add a LIMIT", limit_seconds=seconds) from None
+    except TooManyResults as exc:
+        raise ApiProblem("too-many-results", f"{exc}; add a LIMIT or narrow the query",
+                         max_results=exc.limit) from None
+    if form == "graph":
+        body = ox.serialize(result.triples, format=chosen.rdf,
+                            prefixes=vocabulary().prefixes)
+    else:
+        as_json = current_app.json.dumps(result.results_json()).encode()
+        body = as_json if chosen.results == ox.QueryResultsFormat.JSON else \
+            ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON).serialize(
+                format=chosen.results)
+    response = Response(body, mimetype=chosen.media_type)
+    if chosen.media_type.startswith("text/"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Innograph-Graph-Version"] = store.version
+    response.vary.add("Accept")
+    return response
+
+
+@bp.operation(Operation(
+    "sparql_get", "/sparql", "SPARQL query (GET)", DESCRIPTION, "sparql", "JsonLdDocument",
+    params=(QUERY_PARAM,), problems=(406, 422), media_type="application/sparql-results+json",
+    alternatives=ALTERNATIVES,
+    examples=("/api/v1/sparql?query=SELECT%20%2A%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
+              "%20LIMIT%205",)))
+def sparql_get(query: str) -> Response:
+    return answer(query)
+
+
+@bp.operation(Operation(
+    "sparql_post", "/sparql", "SPARQL query (POST)",
+    DESCRIPTION + " The query is the body (`Content-Type: application/sparql-query`) or the "
+    "`query` field of a form (`application/x-www-form-urlencoded`).",
+    "sparql", "JsonLdDocument", problems=(406, 422),
+    media_type="application/sparql-results+json", alternatives=ALTERNATIVES, method="POST"))
+def sparql_post() -> Response:
+    kind = request.mimetype
+    if kind == "application/sparql-update" or (
+            kind == "application/x-www-form-urlencoded" and "update" in request.form):
+        raise ApiProblem("sparql-update-refused", "SPARQL updates are not accepted: the "
+                         "endpoint answers queries only")
+    if kind == "application/sparql-query":
+        text = request.get_data(as_text=True)
+    elif kind == "application/x-www-form-urlencoded":
+        texts = request.form.getlist("query")
+        if len(texts) != 1:
+            raise ApiProblem("invalid-parameters", "invalid parameter(s): query",
+                             invalid_params=[{"name": "query", "reason": "give exactly one"}])
+        text = texts[0]
+    else:
+        raise ApiProblem("bad-request", f"unsupported Content-Type {kind or '(none)'}; send "
+                         "application/sparql-query or application/x-www-form-urlencoded")
+    try:
+        QUERY_PARAM.parse([text])
+    except ValueError as exc:
+        raise ApiProblem("invalid-parameters", "invalid parameter(s): query",
+                         invalid_params=[{"name": "query", "reason": str(exc)}]) from None
+    return answer(text)
+
+
+@bp.operation(Operation(
+    "sparql_examples", "/sparql/examples", "The example SPARQL queries",
+    "The shipped example queries (queries/sparql/*.rq): name, description and text; the "
+    "query page offers them.", "sparql", "JsonLdDocument",
+    examples=("/api/v1/sparql/examples",)))
+def sparql_examples() -> Response:
+    items = [{"name": name, "description": description(text), "query": text}
+             for name, text in example_queries().items()]
+    return current_app.response_class(current_app.json.dumps({"items": items}),
+                                      mimetype="application/json")
+
+
+@page.get("/sparql")
+def query_page() -> Response:
+    response = send_from_directory(WEB_DIR, "sparql.html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
