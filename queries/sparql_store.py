@@ -209,10 +209,10 @@ class StoreKeeper:
     graph."""
 
     def __init__(self, export: Callable[[], tuple[str, Iterable[str]]],
-                 version: Callable[[], str], *, ontology: Callable[[], str] | None = None,
-                 ontology_graph: str | None = None):
+                 version: Callable[[], str], *,
+                 ontology: Callable[[], tuple[str, str]] | None = None):
         self._export, self._version = export, version
-        self._ontology, self._ontology_graph = ontology, ontology_graph
+        self._ontology = ontology  # () -> (Turtle, the named graph it goes into)
         self._lock = threading.Lock()
         self._built = threading.Condition(self._lock)
         self._store: SparqlStore | None = None
@@ -234,9 +234,8 @@ class StoreKeeper:
         try:
             version = self._version()  # the key: what the served graph says it is now
             _, chunks = self._export()
-            ontology = self._ontology() if self._ontology else None
-            built = build_store(chunks, version, ontology=ontology,
-                                ontology_graph=self._ontology_graph)
+            ontology, graph = self._ontology() if self._ontology else (None, None)
+            built = build_store(chunks, version, ontology=ontology, ontology_graph=graph)
             error = None
         except Exception as exc:  # reported to the waiting requests
             built, error = None, exc

@@ -136,9 +136,11 @@ def init_app(app: Flask) -> None:
     def version() -> str:
         return app.extensions["innograph"].backend.version()
 
-    app.extensions[KEEPER] = StoreKeeper(
-        served, version, ontology=lambda: serialize(build_ontology(), "ttl"),
-        ontology_graph=resolve_base(None, vocabulary().schema) + "ontology")
+    def ontology() -> tuple[str, str]:
+        return (serialize(build_ontology(), "ttl"),
+                resolve_base(None, vocabulary().schema) + "ontology")
+
+    app.extensions[KEEPER] = StoreKeeper(served, version, ontology=ontology)
     app.extensions[POOL] = ThreadPoolExecutor(max_workers=app.config["SPARQL_WORKERS"],
                                               thread_name_prefix="sparql")
 
