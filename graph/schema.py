@@ -19,6 +19,8 @@ import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 NODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
+OBSERVATION_KIND = "Observation"  # figures are nodes of this kind (see schema.yaml)
+OBSERVATION_RELATION = "HAS_OBSERVATION"  # subject -> observation
 PROPERTY_TYPES = ("string", "text", "integer", "decimal", "boolean", "date", "year", "string_list")
 
 
@@ -39,10 +41,23 @@ class PropertySpec:
     unit: str | None = None
     required: bool = False
     domain: tuple[str, ...] = ()  # node kinds or relation kinds that may carry it; () = all
+    values: tuple[str, ...] = ()  # the only values allowed; () = any
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this property's Python type, or raise ``ValueError`` saying why."""
         return coerce_value(self.type, value)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """An entry of the metric catalogue: what an Observation may measure."""
+
+    name: str
+    zh: str
+    en: str
+    unit: str
+    kinds: tuple[str, ...]  # node kinds an observation of it may be about
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class Schema:
     relation_kinds: dict[str, RelationKind]
     edge_properties: dict[str, PropertySpec]
     derived_relation_kinds: dict[str, RelationKind] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
 
     def node_property(self, kind: str, name: str) -> PropertySpec | None:
         """The spec of property ``name`` on a node of ``kind``, or None if not allowed there."""
@@ -111,8 +127,9 @@ class Schema:
         """A JSON-ready description of the schema (for the API and the docs)."""
 
         def prop(p: PropertySpec) -> dict[str, Any]:
-            return {"name": p.name, "type": p.type, "unit": p.unit, "zh": p.zh, "en": p.en,
-                    "required": p.required}
+            described = {"name": p.name, "type": p.type, "unit": p.unit, "zh": p.zh,
+                         "en": p.en, "required": p.required}
+            return {**described, "values": list(p.values)} if p.values else described
 
         return {
             "version": self.version,
@@ -130,6 +147,9 @@ class Schema:
                 for r in self.all_relation_kinds.values()
             ],
             "units": self.units,
+            "metrics": [{"name": m.name, "zh": m.zh, "en": m.en, "unit": m.unit,
+                         "kinds": list(m.kinds), "aliases": list(m.aliases)}
+                        for m in self.metrics.values()],
         }
 
 
@@ -194,10 +214,11 @@ def coerce_value(type_name: str, value: Any) -> Any:
 # error rather than a silently ignored setting.
 _SECTIONS = ({"version", "ontology", "units", "node_core", "provenance", "node_kinds",
               "node_properties", "relation_kinds", "edge_properties"},
-             {"derived_relation_kinds"})
+             {"derived_relation_kinds", "metrics"})
 _KIND_KEYS = ({"zh", "en", "description", "subtypes", "rdf"}, set())
 _RELATION_KEYS = ({"zh", "en", "description", "from", "to", "rdf"}, {"symmetric"})
-_PROPERTY_KEYS = ({"type"}, {"zh", "en", "rdf", "unit", "required"})
+_PROPERTY_KEYS = ({"type"}, {"zh", "en", "rdf", "unit", "required", "values"})
+_METRIC_KEYS = ({"zh", "en", "unit", "kinds"}, {"aliases"})
 _RDF_KEYS = ({"term"}, {"align", "inverse_align"})
 _TEXT_KEYS = ({"zh", "en"}, set())
 
@@ -241,7 +262,14 @@ def _prop(name: str, raw: dict[str, Any], domain_key: str | None = None) -> Prop
         rdf=_rdf(f"property {name!r}", raw.get("rdf")), unit=raw.get("unit"),
         required=bool(raw.get("required")),
         domain=tuple(raw.get(domain_key, ())) if domain_key else (),
+        values=tuple(raw.get("values", ())),
     )
+
+
+def _metric(name: str, raw: dict[str, Any]) -> Metric:
+    raw = _keys(f"metric {name!r}", raw, _METRIC_KEYS)
+    return Metric(name, raw["zh"], raw["en"], raw["unit"], tuple(raw["kinds"]),
+                  tuple(raw.get("aliases", ())))
 
 
 def _kind(name: str, raw: dict[str, Any]) -> NodeKind:
@@ -280,6 +308,7 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         derived_relation_kinds={
             n: _relation(n, r, True) for n, r in raw.get("derived_relation_kinds", {}).items()
         },
+        metrics={n: _metric(n, m) for n, m in raw.get("metrics", {}).items()},
     )
     _check_consistency(schema)
     return schema
@@ -299,6 +328,16 @@ def _check_consistency(schema: Schema) -> None:
     for spec in schema.edge_properties.values():
         problems += [f"edge property {spec.name} names unknown relation {r!r}"
                      for r in spec.domain if r not in schema.relation_kinds]
+    observed = schema.relation_kinds.get(OBSERVATION_RELATION)
+    subjects = observed.from_kinds if observed else ()
+    for metric in schema.metrics.values():
+        if metric.unit not in schema.units:
+            problems.append(f"metric {metric.name} has unknown unit {metric.unit!r}")
+        problems += [f"metric {metric.name} names {k!r}, which {OBSERVATION_RELATION} cannot "
+                     "start at" for k in metric.kinds if k not in subjects]
+    if schema.metrics and (OBSERVATION_KIND not in schema.node_kinds or observed is None):
+        problems.append(f"metrics need the node kind {OBSERVATION_KIND} and the relation "
+                        f"{OBSERVATION_RELATION}")
     if problems:
         raise ValueError("schema.yaml is inconsistent: " + "; ".join(problems))
 

@@ -1,9 +1,11 @@
 """Load a data directory into the embedded graph: read, validate, build; all or nothing.
 
-A data directory holds ``nodes/`` and ``edges/`` folders (or ``nodes.*`` / ``edges.*`` files)
-in YAML, JSON Lines or CSV, and a ``sources/`` folder with the documents the quotes come from.
-Nodes are read before edges, record by record, straight into a fresh graph; the graph is
-returned only if no problem was found, otherwise ``LoadError`` carries the grouped report.
+A data directory holds ``nodes/``, ``observations/`` and ``edges/`` folders (or ``nodes.*`` /
+``observations.*`` / ``edges.*`` files) in YAML, JSON Lines or CSV, and a ``sources/`` folder
+with the documents the quotes come from. Nodes are read first, then observations (each an
+Observation node and the HAS_OBSERVATION edge from its subject), then edges, record by
+record, straight into a fresh graph; the graph is returned only if no problem was found,
+otherwise ``LoadError`` carries the grouped report.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from graph.embedded import add_edge_record, add_node_record, new_graph, stamp_ve
 from graph.schema import Schema, load_schema
 from loaders.problems import LoadError, ProblemReport
 from loaders.rdf import RDF_SUFFIXES, RdfFile, is_rdf_file
-from loaders.rdf_parallel import can_load_in_two, load_in_two
 from loaders.readers import READERS, MalformedFile
 from loaders.validate import RecordValidator, SourceTexts
 
@@ -42,6 +43,7 @@ class DataLayout:
     edge_files: list[Path]
     sources_dir: Path
     rdf_files: list[Path] = field(default_factory=list)  # nodes and edges in one file each
+    observation_files: list[Path] = field(default_factory=list)
 
 
 def find_layout(root: Path) -> DataLayout:
@@ -58,7 +60,8 @@ def find_layout(root: Path) -> DataLayout:
         return folder + single
 
     layout = DataLayout(root, files("nodes"), files("edges"), root / "sources",
-                        sorted(p for p in root.glob("*") if p.is_file() and is_rdf_file(p)))
+                        sorted(p for p in root.glob("*") if p.is_file() and is_rdf_file(p)),
+                        files("observations"))
     if not layout.node_files and not layout.rdf_files:
         known = "|".join(sorted(ext.lstrip(".") for ext in READERS))
         rdf = "|".join(sorted(ext.lstrip(".") for ext in RDF_SUFFIXES))
@@ -112,12 +115,10 @@ def _records(files: list[Path], root: Path, report: ProblemReport, bar: tqdm | N
 def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
                check_quotes: bool = True, progress: bool | None = None,
                max_kept_problems: int = 100_000,
-               sources_dir: Path | str | None = None,
-               processes: int | None = None) -> nx.MultiDiGraph:
+               sources_dir: Path | str | None = None) -> nx.MultiDiGraph:
     """Validate and load a data directory or RDF file into a new graph, or raise
     ``LoadError``. Quotes are checked against ``sources_dir`` (default: ``sources/`` beside
-    the data). ``processes``: how many may parse a large N-Triples or N-Quads file (default:
-    two when a second core is free; see ``loaders.rdf_parse``)."""
+    the data)."""
     root = Path(root) if root is not None else default_data_dir()
     layout = find_layout(root)
     root = layout.root  # a single RDF file: its folder, so problems name the file
@@ -127,23 +128,15 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
     sources = SourceTexts(sources_dir) if check_quotes else None
     g = new_graph()
     kinds: dict[str, str] = {}  # accepted node id -> kind, for the validator's lookups
-    validator = RecordValidator(schema, report, sources, kinds.get)
-    rdf = {path: RdfFile(path, schema, processes)  # each parsed once
+    validator = RecordValidator(
+        schema, report, sources, kinds.get,
+        lambda node_id: (g.nodes[node_id]["name_zh"], g.nodes[node_id]["name_en"]))
+    rdf = {path: RdfFile(path, schema)  # each parsed once
            for path in layout.rdf_files}
-    total = sum(p.stat().st_size for p in layout.node_files + layout.edge_files
-                + layout.rdf_files * 2)
+    total = sum(p.stat().st_size for p in layout.node_files + layout.observation_files
+                + layout.edge_files + layout.rdf_files * 2)
     with _progress(total, progress) as bar, _collections_paused():
         bar = bar if isinstance(bar, tqdm) else None
-        if (not layout.node_files and not layout.edge_files and len(layout.rdf_files) == 1
-                and can_load_in_two(layout.rdf_files[0], processes)):
-            loaded = load_in_two(layout.rdf_files[0], schema, sources,
-                                 bar.update if bar is not None else None)
-            if loaded is not None:
-                if bar is not None:
-                    bar.update(total - bar.n)  # what rounding left
-                return loaded  # else: a problem somewhere, which the ordinary load reports
-            if bar is not None:
-                bar.reset()
         node_records = chain(_records(layout.node_files, root, report, bar),
                              _records(layout.rdf_files, root, report, bar,
                                       lambda path: rdf[path].nodes()))
@@ -152,6 +145,12 @@ def load_graph(root: Path | str | None = None, *, schema: Schema | None = None,
             if record is not None:
                 add_node_record(g, record)
                 kinds[record.id] = record.kind
+        for file, location, raw in _records(layout.observation_files, root, report, bar):
+            observed = validator.observation(raw, file, location)
+            if observed is not None:
+                add_node_record(g, observed[0])
+                kinds[observed[0].id] = observed[0].kind
+                add_edge_record(g, observed[1])
         edge_records = chain(_records(layout.edge_files, root, report, bar),
                              _records(layout.rdf_files, root, report, bar,
                                       lambda path: rdf[path].edges()))

@@ -14,12 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord, Provenance
-from graph.schema import NODE_ID_PATTERN, PropertySpec, Schema, coerce_value
+from graph.schema import (
+    NODE_ID_PATTERN,
+    OBSERVATION_KIND,
+    OBSERVATION_RELATION,
+    PropertySpec,
+    Schema,
+    coerce_value,
+)
 from loaders.problems import ProblemReport
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
 NODE_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
 EDGE_FIELDS = ("from", "rel", "to", "provenance")
+# An observation record: these fields and the Observation node properties (schema.yaml).
+OBSERVATION_FIELDS = ("id", "subject", "description_en", "provenance")
 DEFAULT_TEXT_BUDGET = 8_000_000  # characters of normalised text kept: about 800 articles
 
 # A problem found in a record, before it is reported: (kind, field, message).
@@ -86,17 +95,24 @@ class RecordValidator:
     """
 
     def __init__(self, schema: Schema, report: ProblemReport, sources: SourceTexts | None,
-                 node_kind: Callable[[str], str | None]):
+                 node_kind: Callable[[str], str | None],
+                 node_names: Callable[[str], tuple[str, str]] | None = None):
         self.schema = schema
         self.report = report
         self.sources = sources  # None: quotes are not checked (e.g. `--no-quotes`)
         self.node_kind = node_kind
+        # (name_zh, name_en) of an accepted node, for the names of observations about it
+        self.node_names = node_names or (lambda node_id: (node_id, node_id))
         # Property specs by node kind and by relation kind, looked up once per record.
         self._node_specs = {kind: {s.name: s for s in schema.properties_of_kind(kind)}
                             for kind in schema.node_kinds}
         self._edge_specs = {rel: {s.name: s for s in schema.properties_of_relation(rel)}
                             for rel in schema.relation_kinds}
         self._node_kind_list = ", ".join(schema.node_kinds)
+        # Properties a kind must carry beyond the core fields (e.g. a Source's year).
+        self._required = {kind: [n for n, s in specs.items()
+                                 if s.required and n not in schema.node_core]
+                          for kind, specs in self._node_specs.items()}
 
     def _flush(self, found: Found, file: str, location: str) -> None:
         add = self.report.add
@@ -136,12 +152,85 @@ class RecordValidator:
         properties = self._properties(
             raw, NODE_FIELDS, self._node_specs[kind] if kind_spec else None, "node kind", kind,
             found)
+        if kind_spec:
+            found += [("missing-field", name, f"a {kind} needs {name!r}")
+                      for name in self._required[kind] if raw.get(name) is None]
+        if kind == OBSERVATION_KIND:
+            self._check_observation(properties, found)
         provenance = self._provenance(raw.get("provenance"), found)
         if found:
             self._flush(found, file, location)
             return None
         return NodeRecord(node_id, kind, subtype, name_zh, name_en,  # type: ignore[arg-type]
                           provenance, tuple(dict.fromkeys(aliases)), properties)
+
+    # -- observations --------------------------------------------------------------------
+    def observation(self, raw: Any, file: str,
+                    location: str) -> tuple[NodeRecord, EdgeRecord] | None:
+        """An observation record (``subject``, ``metric``, ``value`` or ``change_factor``,
+        ``period_start``, ``period_end``, ``status``, provenance) as an Observation node and
+        the HAS_OBSERVATION edge from its subject; the id, names, aliases and unit are derived
+        unless given."""
+        if not isinstance(raw, dict):
+            self.report.add("malformed-record", file, location, None,
+                            f"expected a mapping of fields, got {type(raw).__name__}")
+            return None
+        found: Found = []
+        subject = _field_text(raw, "subject", "observation has no subject", found)
+        subject_kind = self.node_kind(subject) if subject is not None else None
+        if subject is not None and subject_kind is None:
+            found.append(("dangling-endpoint", "subject", f"no node with id {subject!r}"))
+        metric = self.schema.metrics.get(raw.get("metric"))  # type: ignore[arg-type]
+        if metric and subject_kind and subject_kind not in metric.kinds:
+            found.append(("wrong-endpoint-kind", "subject",
+                          f"metric {metric.name} is not about a {subject_kind} ({subject}); "
+                          f"allowed: {', '.join(metric.kinds)}"))
+        if found:  # the node's own problems are reported by node(), below
+            self._flush(found, file, location)
+        node_raw = {k: v for k, v in raw.items() if k != "subject"}
+        node_raw["kind"] = OBSERVATION_KIND
+        node_raw.setdefault("subtype", "change" if "change_factor" in raw else "value")
+        # Derived fields stand in even when the subject or metric is wrong (reported above
+        # or by node()), so that node() reports the record's other problems, not their echoes.
+        metric_name = metric.name if metric else str(raw.get("metric"))
+        if metric is not None:
+            node_raw.setdefault("unit", metric.unit)
+            node_raw["aliases"] = [metric.zh, *metric.aliases, *(raw.get("aliases") or [])]
+        subject_names = (self.node_names(subject) if subject_kind is not None
+                         else (str(subject), str(subject)))
+        node_raw.setdefault("id", _observation_id(str(subject), metric_name, raw))
+        names = _observation_names(subject_names, metric.zh if metric else metric_name,
+                                   metric.en if metric else metric_name, raw)
+        node_raw.setdefault("name_zh", names[0])
+        node_raw.setdefault("name_en", names[1])
+        node = self.node(node_raw, file, location)
+        if node is None or found:
+            return None
+        return node, EdgeRecord(subject, OBSERVATION_RELATION, node.id,  # type: ignore[arg-type]
+                                node.provenance)
+
+    def _check_observation(self, properties: dict[str, Any], found: Found) -> None:
+        """What an Observation's properties must say together: a known metric, its unit,
+        a value or a relative change (not both), a period that runs forwards."""
+        name = properties.get("metric")
+        metric = self.schema.metrics.get(name) if name is not None else None
+        if name is not None and metric is None:
+            found.append(("unknown-metric", "metric", f"unknown metric {name!r}; see the "
+                          "metrics of graph/schema.yaml"))
+        unit = properties.get("unit")
+        if metric is not None and unit is not None and unit != metric.unit:
+            found.append(("wrong-unit", "unit",
+                          f"metric {metric.name} is measured in {metric.unit}, not {unit}"))
+        has_value, has_change = "value" in properties, "change_factor" in properties
+        if has_value == has_change:
+            found.append(("bad-observation",
+                          "value", "an observation has a value or a change_factor (one of them)"))
+        if "bound" in properties and not has_value:
+            found.append(("bad-observation", "bound", "a bound qualifies a value"))
+        start, end = properties.get("period_start"), properties.get("period_end")
+        if start is not None and end is not None and start > end:
+            found.append(("bad-observation", "period_end",
+                          f"the period ends ({end}) before it starts ({start})"))
 
     # -- edges ---------------------------------------------------------------------------
     def edge(self, raw: Any, file: str, location: str) -> EdgeRecord | None:
@@ -211,7 +300,10 @@ class RecordValidator:
                                   f"property {name!r} is not allowed on {owner} {owner_name}"))
                 continue
             coerced = self._coerce(spec.type, value, name, found)
-            if coerced is not None:
+            if coerced is not None and spec.values and coerced not in spec.values:
+                found.append(("bad-property-value", name, f"{coerced!r} is not one of "
+                              f"{', '.join(spec.values)}"))
+            elif coerced is not None:
                 properties[name] = coerced
         return properties
 
@@ -264,6 +356,35 @@ def _field_text(raw: dict[str, Any], name: str, missing: str, found: Found) -> s
             return sys.intern(value)
     found.append(("missing-field", name, missing))
     return None
+
+
+def _period(raw: dict[str, Any]) -> str:
+    start, end = raw.get("period_start"), raw.get("period_end")
+    return f"{start}" if start == end or end is None else f"{start}-{end}"
+
+
+def _observation_id(subject: str, metric: str, raw: dict[str, Any]) -> str:
+    """``obs-<subject>-<metric>-<period>[-change][-<status>]``: stable while the facts are."""
+    parts = ["obs", subject, metric.replace("_", "-"), _period(raw)]
+    if "change_factor" in raw:
+        parts.append("change")
+    if raw.get("status") not in (None, "actual"):
+        parts.append(str(raw["status"]))
+    return "-".join(str(p) for p in parts)
+
+
+def _observation_names(subject: tuple[str, str], metric_zh: str, metric_en: str,
+                       raw: dict[str, Any]) -> tuple[str, str]:
+    """Names that say the figure, so a search for the metric or the subject finds it."""
+    bound = {"at_least": ("≥", ">= "), "at_most": ("≤", "<= ")}.get(raw.get("bound"), ("", ""))
+    if "change_factor" in raw:
+        zh, en = f"×{raw['change_factor']}", f"x{raw['change_factor']}"
+    else:
+        zh, en = f"{bound[0]}{raw.get('value')}", f"{bound[1]}{raw.get('value')}"
+    status = "" if raw.get("status") in (None, "actual") else f", {raw['status']}"
+    period = _period(raw)
+    return (f"{subject[0]}·{metric_zh}：{zh}（{period}{status}）",
+            f"{subject[1]}: {metric_en} {en} ({period}{status})")
 
 
 def _clip(text: str, limit: int = 40) -> str:

@@ -34,7 +34,6 @@ def problems_of(root: Path) -> ProblemReport:
 def test_valid_yaml_fixture_loads_with_types_and_provenance() -> None:
     g = load_graph(VALID, progress=False)
     assert g.number_of_nodes() == 5 and g.number_of_edges() == 4
-    assert g.nodes["demo-fund"]["scale_min_cny"] == 1_000_000
     assert g.nodes["demo-plan"]["start_year"] == 2025
     assert g.nodes["demo-fund"]["aliases"] == ["示例"]
     funds = g.edges["demo-fund", "demo-lab", "FUNDS"]
@@ -48,10 +47,16 @@ def test_csv_and_jsonl_loader_reads_lists_numbers_and_several_quotes() -> None:
     g = load_graph(FIXTURES / "valid-tabular", progress=False)
     fund = g.nodes["demo-fund"]
     assert fund["aliases"] == ["示例", "DF"]
-    assert fund["scale_min_cny"] == 1_000_000
     assert [p["quote"] for p in fund["provenance"]] == ["示例基金聚焦光电信息领域", "示例基金"]
-    assert g.edges["demo-fund", "demo-lab", "FUNDS"]["amount_cny"] == 2_000_000
-    assert statistics(g)["edges_by_relation"] == {"FUNDS": 1, "WORKS_IN_SECTOR": 1}
+    # observations.csv: the CSV cells "1000000" and "2024" become a number and a year
+    [scale] = [v for _, v, rel in g.out_edges("demo-fund", keys=True)
+               if rel == "HAS_OBSERVATION"]
+    observation = g.nodes[scale]
+    assert (observation["metric"], observation["value"], observation["bound"],
+            observation["period_start"], observation["unit"]) == (
+        "fund_scale_cny", 1_000_000, "at_least", 2024, "CNY")
+    assert statistics(g)["edges_by_relation"] == {"FUNDS": 1, "HAS_OBSERVATION": 1,
+                                                  "WORKS_IN_SECTOR": 1}
 
 
 def test_version_changes_with_content(tmp_path: Path) -> None:
@@ -74,10 +79,10 @@ BAD_CASES = {
     "bad-id": ("bad-id", "nodes/extra.yaml", "record 1", "id", "'Demo Lab 2'"),
     "unknown-subtype": ("unknown-subtype", "nodes/extra.yaml", "record 1", "subtype",
                         "'spaceship'"),
-    "unknown-property": ("unknown-property", "nodes/extra.yaml", "record 1", "scale_min_cny",
+    "unknown-property": ("unknown-property", "nodes/extra.yaml", "record 1", "stage",
                          "node kind Lab"),
-    "bad-property-type": ("bad-property-type", "nodes/extra.yaml", "record 1", "scale_min_cny",
-                          "expected a number"),
+    "bad-property-type": ("bad-property-type", "nodes/extra.yaml", "record 1",
+                          "established_year", "expected a four-digit year"),
     "missing-provenance": ("missing-provenance", "nodes/extra.yaml", "record 1", "provenance",
                            "no provenance"),
     "quote-not-found": ("quote-not-found", "nodes/extra.yaml", "record 1",

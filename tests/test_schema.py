@@ -33,12 +33,47 @@ def test_every_kind_and_relation_is_documented_in_both_languages() -> None:
 
 def test_property_domains_are_enforced() -> None:
     schema = load_schema()
-    assert schema.node_property("Fund", "scale_min_cny").unit == "CNY"
-    assert schema.node_property("Lab", "scale_min_cny") is None
+    assert schema.node_property("Observation", "value").type == "decimal"
+    assert schema.node_property("Fund", "value") is None
     assert schema.node_property("Lab", "name_zh").required
-    assert schema.edge_property("FUNDS", "amount_cny") is not None
-    assert schema.edge_property("LOCATED_IN", "amount_cny") is None
+    assert schema.node_property("Source", "published_year").required
+    assert schema.node_property("Observation", "status").values == (
+        "actual", "estimate", "target", "plan")
+    assert schema.edge_property("PART_OF", "role_zh") is None
+    assert schema.edge_property("LEADS", "role_zh") is not None
     assert schema.edge_property("LOCATED_IN", "note_en") is not None  # no domain: every relation
+    assert schema.edge_property("OPERATES", "status").values == ("done", "ongoing", "planned")
+
+
+def test_figures_are_observations_only() -> None:
+    """No kind but Observation may hold a number: every figure is dated (issue 14)."""
+    schema = load_schema()
+    numeric = [p.name for p in schema.node_properties.values()
+               if p.type in ("integer", "decimal") and p.domain != ("Observation",)]
+    numeric += [p.name for p in schema.edge_properties.values()
+                if p.type in ("integer", "decimal")]
+    assert numeric == []
+    assert schema.metrics["high_tech_enterprises"].unit == "count"
+    assert "高企" in schema.metrics["high_tech_enterprises"].aliases
+    observed = schema.relation_kinds["HAS_OBSERVATION"]
+    assert observed.to_kinds == ("Observation",)
+    assert all(set(m.kinds) <= set(observed.from_kinds) for m in schema.metrics.values())
+
+
+def test_a_metric_must_fit_the_schema() -> None:
+    raw = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["academicians"]["unit"] = "USD"
+    with pytest.raises(ValueError, match="metric academicians has unknown unit 'USD'"):
+        parse_schema(broken)
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["academicians"]["kinds"] = ["Source"]
+    with pytest.raises(ValueError, match="metric academicians names 'Source'"):
+        parse_schema(broken)
+    broken = copy.deepcopy(raw)
+    broken["metrics"]["academicians"]["unti"] = "count"
+    with pytest.raises(ValueError, match="metric 'academicians' has unknown key"):
+        parse_schema(broken)
 
 
 def test_an_inconsistent_schema_is_refused() -> None:
@@ -48,7 +83,7 @@ def test_an_inconsistent_schema_is_refused() -> None:
     with pytest.raises(ValueError, match="FUNDS names unknown node kind 'Spaceship'"):
         parse_schema(broken)
     broken = copy.deepcopy(raw)
-    broken["node_properties"]["scale_min_cny"]["unit"] = "USD"
+    broken["node_properties"]["value"]["unit"] = "USD"
     with pytest.raises(ValueError, match="unknown unit 'USD'"):
         parse_schema(broken)
 
@@ -57,10 +92,10 @@ def test_an_inconsistent_schema_is_refused() -> None:
     (("relation_kinds", "FUNDS"), {"symetric": True},
      "relation 'FUNDS' has unknown key(s) symetric"),
     (("node_kinds", "Lab"), {"subtype": ["x"]}, "node kind 'Lab' has unknown key(s) subtype"),
-    (("node_properties", "scale_min_cny"), {"units": "CNY"},
-     "property 'scale_min_cny' has unknown key(s) units"),
-    (("edge_properties", "amount_cny"), {"kinds": ["Fund"]},
-     "property 'amount_cny' has unknown key(s) kinds"),
+    (("node_properties", "value"), {"units": "CNY"},
+     "property 'value' has unknown key(s) units"),
+    (("edge_properties", "status"), {"kinds": ["Fund"]},
+     "property 'status' has unknown key(s) kinds"),
     (("node_kinds", "Lab", "rdf"), {"aling": ["schema:Thing"]},
      "node kind 'Lab' rdf has unknown key(s) aling"),
     ((), {"relations": {}}, "the top level has unknown key(s) relations"),
