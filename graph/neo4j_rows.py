@@ -17,8 +17,6 @@ Shared by the online sync (``graph.neo4j_sync``) and the offline bulk import
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import marshal
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,12 +26,12 @@ from typing import Any
 
 import networkx as nx
 
-from graph.embedded import CORE_EDGE_ATTRS
+from graph.embedded import CORE_EDGE_ATTRS, item_digest
 from graph.schema import Schema, load_schema
 
 #: Bump when the stored shape of a record changes: every content hash changes with it, so the
 #: next sync rewrites everything once.
-SYNC_FORMAT = 1
+SYNC_FORMAT = 2
 # How a sync writes, by default (here rather than in graph.neo4j_sync so the CLI can show
 # them without importing the driver): rows per write transaction, transactions in flight.
 DEFAULT_BATCH_SIZE = 10_000
@@ -52,11 +50,7 @@ DIGEST_DIVISOR = 1 << 24
 
 
 def _digest(payload: object) -> int:
-    try:
-        data = marshal.dumps(payload, 2)  # C speed; version 2 has no object refs: stable bytes
-    except ValueError:  # a value marshal does not know (not produced by the loaders)
-        data = repr(payload).encode()
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(item_digest(payload)[:8], "big", signed=True)
 
 
 def node_hash(node_id: str, attrs: dict[str, Any]) -> int:

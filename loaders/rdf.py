@@ -1,8 +1,8 @@
 """Read RDF that follows the innograph ontology back into raw records, like any data file.
 
 An RDF file in any export format (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) holds
-nodes and edges together. ``RdfFile`` parses it once (``loaders.rdf_parse``: pyoxigraph,
-large N-Triples and N-Quads in two processes) and yields the same raw records a YAML file
+nodes and edges together. ``RdfFile`` parses it once (``loaders.rdf_parse``: pyoxigraph)
+and yields the same raw records a YAML file
 would give: nodes first, then edges, for the same ``RecordValidator``, so an RDF file loads
 with the same checks and the same errors.
 
@@ -85,12 +85,11 @@ def is_rdf_file(path: Path) -> bool:
     return path.suffix.lower() in RDF_SUFFIXES
 
 
-def read_subjects(path: Path, processes: int | None = None,
-                  wanted: Wanted | None = None) -> Subjects:
+def read_subjects(path: Path, wanted: Wanted | None = None) -> Subjects:
     """Every subject of an RDF file with its (``wanted``) predicates and distinct objects, in
     file order; raises ``MalformedFile`` naming the line for a syntax error."""
     try:
-        return parse_subjects(path, RDF_SUFFIXES[path.suffix.lower()], processes, wanted)
+        return parse_subjects(path, RDF_SUFFIXES[path.suffix.lower()], wanted)
     except SyntaxError as exc:
         location = f"line {exc.lineno}" if exc.lineno else ""
         raise MalformedFile(location, f"invalid {path.suffix[1:]} RDF: {exc.msg}") from None
@@ -105,17 +104,12 @@ def _plain(term: Term) -> str | Resource:
 
 
 class RdfFile:
-    """One RDF file read as raw node and edge records (parsed on first use, once).
+    """One RDF file read as raw node and edge records (parsed on first use, once)."""
 
-    ``processes``: how many processes may parse it (see ``loaders.rdf_parse``); ``subjects``:
-    its index if already read (``loaders.rdf_parallel`` reads it in parts)."""
-
-    def __init__(self, path: Path, schema: Schema | None = None, processes: int | None = None,
-                 subjects: Subjects | None = None):
+    def __init__(self, path: Path, schema: Schema | None = None):
         self.path = path
-        self.processes = processes
         self.vocab: Vocabulary = vocabulary(schema)
-        self._subjects: Subjects | None = subjects  # given: the file's index, built elsewhere
+        self._subjects: Subjects | None = None
         self._nodes: list[tuple[str, Values, str]] | None = None  # (IRI, values, kind)
         self._statements: list[tuple[str, Values]] = []
         self._ids: dict[str, str] = {}  # node IRI -> its ig:id
@@ -145,7 +139,7 @@ class RdfFile:
     def subjects(self) -> Subjects:
         if self._subjects is None:
             try:
-                self._subjects = read_subjects(self.path, self.processes, self.wanted)
+                self._subjects = read_subjects(self.path, self.wanted)
             except MalformedFile:
                 self._failed = True
                 raise
