@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -48,6 +49,10 @@ DEFAULT_THREADS = 8
 SERVER_PROBLEMS = {400: "bad-request", 413: "request-too-large",
                    431: "header-fields-too-large", 500: "internal-error", 501: "not-implemented"}
 EVICTION_LOG_SECONDS = 60.0
+# After an error answer, what the client still sends is read and dropped for this long before
+# the socket closes: closing with unread data resets the connection, and the client may lose
+# the answer (e.g. a 413 sent while it is still sending the body).
+LINGER_SECONDS = 5.0
 
 
 class ProblemErrorTask(ErrorTask):
@@ -77,15 +82,19 @@ class ProblemErrorTask(ErrorTask):
         self.response_headers.extend([("Content-Type", PROBLEM_MEDIA_TYPE),
                                       *SECURITY_HEADERS.items()])
         self.set_close_on_finish()
+        self.channel.linger = True
         self.content_length = len(data)
         self.write(data)
 
 
 class GuardedChannel(HTTPChannel):
-    """A connection that remembers when its request in progress began."""
+    """A connection that remembers when its request in progress began, and that lingers
+    after an error answer (see LINGER_SECONDS)."""
 
     error_task_class = ProblemErrorTask
     request_started = 0.0
+    linger = False  # set by ProblemErrorTask
+    draining_until = 0.0  # while lingering: when to close anyway
 
     def received(self, data: bytes) -> bool:
         before = self.request
@@ -93,6 +102,37 @@ class GuardedChannel(HTTPChannel):
         if self.request is not None and self.request is not before:
             self.request_started = time.time()  # waitress's clock (last_activity)
         return result
+
+    def handle_close(self) -> None:
+        if not (self.linger and self.connected and not self.draining_until):
+            return self.close_now()
+        try:
+            self.socket.shutdown(socket.SHUT_WR)  # the answer is sent: the client sees EOF
+        except OSError:
+            return self.close_now()
+        self.draining_until = time.time() + LINGER_SECONDS
+        self.will_close = self.close_when_flushed = False
+        return None
+
+    def close_now(self) -> None:
+        super().handle_close()
+
+    def readable(self) -> bool:
+        return bool(self.draining_until) or super().readable()
+
+    def writable(self) -> bool:
+        return not self.draining_until and super().writable()
+
+    def handle_read(self) -> None:
+        if not self.draining_until:
+            return super().handle_read()
+        try:
+            data = self.recv(self.adj.recv_bytes)  # EOF closes (wasyncore calls handle_close)
+        except OSError:
+            data = b""
+        if self.socket is not None and (not data or time.time() > self.draining_until):
+            self.close_now()
+        return None
 
 
 class GuardedServer(TcpWSGIServer):
@@ -120,7 +160,7 @@ class GuardedServer(TcpWSGIServer):
         idle = [c for c in self.active_channels.values() if not c.requests]
         if not idle:
             return  # all busy: waitress stops accepting at its own limit, a little higher
-        min(idle, key=lambda c: c.last_activity).handle_close()
+        min(idle, key=lambda c: c.last_activity).close_now()
         self.evicted += 1
         now = time.monotonic()
         if now - self.evictions_logged >= EVICTION_LOG_SECONDS:
@@ -132,8 +172,10 @@ class GuardedServer(TcpWSGIServer):
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # closes connections idle for channel_timeout
         cutoff = now - self.request_timeout
-        for channel in self.active_channels.values():
-            if (channel.request is not None and not channel.requests
+        for channel in list(self.active_channels.values()):
+            if channel.draining_until and channel.draining_until < now:
+                channel.close_now()
+            elif (channel.request is not None and not channel.requests
                     and channel.request_started < cutoff):
                 channel.will_close = True
 

@@ -118,3 +118,22 @@ def test_body_over_the_apps_limit_is_refused_before_it_is_read(address, app):
     got, headers, body = exchange(address, request)  # the body is never sent
     assert (got, headers["Content-Type"]) == (413, "application/problem+json")
     assert json.loads(body)["max_bytes"] == limit
+
+
+def test_a_client_still_sending_its_body_reads_the_413(address, app):
+    # The server answers before the body arrives; it must keep reading (and dropping) the
+    # body, else closing resets the connection and the client loses the answer.
+    body = b"x" * (8 * app.config["MAX_CONTENT_LENGTH"])
+    head = (b"POST /api/v1/entities HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode())
+    for _ in range(3):
+        with socket.create_connection(address, timeout=5) as sock:
+            sock.sendall(head)
+            time.sleep(0.05)  # the answer is sent and the server is done with the request
+            for start in range(0, len(body), 65536):
+                sock.sendall(body[start:start + 65536])
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            assert response.status == 413
+            assert response.headers["Content-Type"] == "application/problem+json"
+            assert json.loads(response.read())["type"].endswith("/request-too-large")
