@@ -50,43 +50,41 @@ def rich_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     nodes = [
         {"id": "src-a", "kind": "Source", "subtype": "newspaper_article", "name_zh": "报告A",
          "name_en": "Report A", "file": SOURCE_A, "headline": f"头条 {AWKWARD}",
+         "published_year": 2024, "reports_on_start": 2023, "reports_on_end": 2024,
          "provenance": [_prov(SOURCE_A, a[0])]},
         {"id": "rich-fund", "kind": "Fund", "subtype": "investment_fund", "name_zh": "富基金",
          "name_en": 'Rich "Fund"', "aliases": ["富", "RF", AWKWARD],
-         "scale_min_cny": 1_500_000_000, "amount_cny": 0.5,
-         "max_amount_per_project_per_year_cny": 1.25e-05,
          "investment_focus_zh": "投早\n投小", "stage": "early",
          "description_en": 'Line one\nLine "two"\t\\ and\r a carriage return',
          "provenance": [_prov(SOURCE_A, a[0]), _prov(SOURCE_B, b[0]), _prov(SOURCE_A, a[1])]},
         {"id": "demo-plan", "kind": "Program", "subtype": "plan", "name_zh": "示范计划",
-         "name_en": "Demo plan", "start_year": 2021, "end_year": 2035, "projects_applied": 120,
-         "amount_cny": 3_000_000, "provenance": [_prov(SOURCE_A, a[3])]},
+         "name_en": "Demo plan", "start_year": 2021, "end_year": 2035,
+         "provenance": [_prov(SOURCE_A, a[3])]},
         {"id": "innovation-conference", "kind": "Event", "subtype": "conference",
          "name_zh": "创新大会", "name_en": "Innovation conference", "date": "2024-05-01",
-         "year": 2024, "count": 3, "provenance": [_prov(SOURCE_A, a[4])]},
+         "year": 2024, "provenance": [_prov(SOURCE_A, a[4])]},
         {"id": "demo-lab", "kind": "Lab", "subtype": "national_key_lab", "name_zh": "示范实验室",
          "name_en": "Demo lab", "status_zh": "建设中", "provenance": [_prov(SOURCE_A, a[5])]},
         {"id": "sector-optics", "kind": "Sector", "subtype": "industry", "name_zh": "光电",
-         "name_en": "Optics", "growth_percent": 12.5, "provenance": [_prov(SOURCE_A, a[6])]},
+         "name_en": "Optics", "provenance": [_prov(SOURCE_A, a[6])]},
         {"id": "demo-city", "kind": "Place", "subtype": "city", "name_zh": "示范市",
-         "name_en": "Demo City", "high_tech_enterprises": 3000, "figures_year": 2023,
-         "academicians": 20, "provenance": [_prov(SOURCE_A, a[7])]},
+         "name_en": "Demo City", "provenance": [_prov(SOURCE_A, a[7])]},
         {"id": "zhang-san", "kind": "Person", "subtype": "official", "name_zh": "张三",
          "name_en": "Zhang San", "role_zh": "市长", "provenance": [_prov(SOURCE_A, a[8])]},
         {"id": "sat-co", "kind": "Company", "subtype": "company", "name_zh": "卫星公司",
-         "name_en": "Satellite Co.", "satellites_in_orbit": 117, "aliases": ["卫星"],
+         "name_en": "Satellite Co.", "aliases": ["卫星"],
          "provenance": [_prov(SOURCE_A, a[9])]},
     ]
     edges = [
         {"from": "rich-fund", "rel": "FUNDS", "to": "demo-lab", "year": 2023,
-         "amount_cny": 50_000_000, "count": 2, "mode_zh": "资助",
+         "status": "done", "target_year": 2023, "mode_zh": "资助",
          "note_en": f"Note: {AWKWARD}\nnext line", "provenance": [_prov(SOURCE_A, a[2])]},
-        {"from": "rich-fund", "rel": "INVESTS_IN", "to": "sat-co", "amount_cny": 12.75,
+        {"from": "rich-fund", "rel": "INVESTS_IN", "to": "sat-co",
          "provenance": [_prov(SOURCE_B, b[0]), _prov(SOURCE_A, a[0])]},
         {"from": "zhang-san", "rel": "LEADS", "to": "demo-city", "role_zh": "市长",
          "provenance": [_prov(SOURCE_A, a[8])]},
         {"from": "sat-co", "rel": "PARTICIPATES_IN", "to": "innovation-conference",
-         "role_zh": "参展", "year": 2024, "count": 1, "provenance": [_prov(SOURCE_A, a[11])]},
+         "role_zh": "参展", "year": 2024, "provenance": [_prov(SOURCE_A, a[11])]},
         {"from": "demo-plan", "rel": "FUNDS", "to": "demo-lab",
          "provenance": [_prov(SOURCE_B, b[2])]},
         {"from": "demo-lab", "rel": "WORKS_IN_SECTOR", "to": "sector-optics",
@@ -97,12 +95,39 @@ def rich_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return nodes, edges
 
 
+def rich_observations() -> list[dict[str, Any]]:
+    """Figures, as dated observations: decimals small and large, a bound, a change, each
+    status."""
+    a, b = RICH_TEXTS[SOURCE_A], RICH_TEXTS[SOURCE_B]
+
+    def obs(subject: str, metric: str, year: int, quote: str, **figure: Any) -> dict[str, Any]:
+        return {"subject": subject, "metric": metric, "period_start": year, "period_end": year,
+                "status": "actual", **figure, "provenance": [_prov(SOURCE_A, quote)]}
+
+    return [
+        obs("rich-fund", "fund_scale_cny", 2023, a[0], value=1_500_000_000, bound="at_least"),
+        obs("rich-fund", "subsidy_per_award_cny", 2023, a[2], value=0.5),
+        obs("rich-fund", "max_support_per_project_per_year_cny", 2023, a[2], value=1.25e-05,
+            status="target"),
+        obs("demo-plan", "municipal_projects_applied", 2021, a[3], value=120),
+        obs("sector-optics", "revenue_growth_percent", 2024, a[6], value=12.5,
+            status="estimate", period_zh=AWKWARD),
+        obs("demo-city", "high_tech_enterprises", 2023, a[7], value=3000),
+        obs("demo-city", "academicians", 2023, a[7], change_factor=2, status="plan",
+            period_start=2021),
+        obs("sat-co", "satellites_in_orbit", 2024, a[9], value=117),
+        {**obs("rich-fund", "fund_scale_cny", 2024, b[0], value=12.75),
+         "provenance": [_prov(SOURCE_B, b[0])]},
+    ]
+
+
 def write_rich_dataset(root: Path) -> Path:
     nodes, edges = rich_records()
     (root / "sources").mkdir(parents=True)
     for name, lines in RICH_TEXTS.items():
         (root / "sources" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for name, records in (("nodes", nodes), ("edges", edges)):
+    for name, records in (("nodes", nodes), ("observations", rich_observations()),
+                          ("edges", edges)):
         (root / f"{name}.yaml").write_text(yaml.safe_dump(records, allow_unicode=True),
                                            encoding="utf-8")
     return root

@@ -95,18 +95,21 @@ def test_bad_base_is_refused(fixture_graph: nx.MultiDiGraph, base: str) -> None:
 def test_typed_and_language_tagged_literals(rich_graph: nx.MultiDiGraph) -> None:
     triples = triple_set(exported(rich_graph, "nt"), "nt")
     fund, event = f"{BASE}id/rich-fund", f"{BASE}id/innovation-conference"
+    scale = f"{BASE}id/obs-rich-fund-fund-scale-cny-2023"
+    subsidy = f"{BASE}id/obs-rich-fund-subsidy-per-award-cny-2023"
+    cap = f"{BASE}id/obs-rich-fund-max-support-per-project-per-year-cny-2023-target"
 
     def only(subject: str, term: str) -> ox.Literal:
         values = subject_values(triples, subject, IG + term)
         assert len(values) == 1, (subject, term, values)
         return values[0]
 
-    assert only(fund, "scaleMinCny") == ox.Literal("1500000000.0", datatype=N(XSD + "decimal"))
-    assert only(fund, "amountCny") == ox.Literal("0.5", datatype=N(XSD + "decimal"))
-    assert only(fund, "maxAmountPerProjectPerYearCny").value == "0.0000125"  # no exponent
+    assert only(scale, "value") == ox.Literal("1500000000.0", datatype=N(XSD + "decimal"))
+    assert only(scale, "periodEnd") == ox.Literal("2023", datatype=N(XSD + "gYear"))
+    assert only(subsidy, "value") == ox.Literal("0.5", datatype=N(XSD + "decimal"))
+    assert only(cap, "value").value == "0.0000125"  # no exponent
     assert only(event, "date") == ox.Literal("2024-05-01", datatype=N(XSD + "date"))
     assert only(event, "year") == ox.Literal("2024", datatype=N(XSD + "gYear"))
-    assert only(event, "count") == ox.Literal("3", datatype=N(XSD + "integer"))
     assert only(fund, "nameZh") == ox.Literal("富基金", language="zh")
     assert only(fund, "nameEn") == ox.Literal('Rich "Fund"', language="en")
     assert only(fund, "investmentFocusZh").language == "zh"
@@ -117,8 +120,7 @@ def test_typed_and_language_tagged_literals(rich_graph: nx.MultiDiGraph) -> None
     aliases = {(lit.value, lit.language) for lit in subject_values(triples, fund, IG + "alias")}
     assert aliases == {("富", "zh"), ("RF", None), (AWKWARD, None)}
     statement = f"{BASE}statement/rich-fund.funds.demo-lab"
-    assert only(statement, "edgeAmountCny") == ox.Literal("50000000.0",
-                                                          datatype=N(XSD + "decimal"))
+    assert only(statement, "edgeStatus") == ox.Literal("done")
     assert only(statement, "edgeYear") == ox.Literal("2023", datatype=N(XSD + "gYear"))
     assert only(statement, "modeZh") == ox.Literal("资助", language="zh")
 
@@ -128,9 +130,8 @@ def test_units_are_in_the_ontology_not_lost() -> None:
 
     onto = build_ontology()
     unit_of = {str(s): str(o) for s, o in onto.subject_objects(rdflib.URIRef(IG + "unit"))}
-    assert unit_of[IG + "scaleMinCny"] == IG + "unitCNY"
-    assert unit_of[IG + "edgeAmountCny"] == IG + "unitCNY"
-    assert unit_of[IG + "processingDays"] == IG + "unitWorkingDay"
+    # figures carry their unit on each observation (a metric's unit), not on a property
+    assert unit_of == {}
 
 
 # -- completeness and provenance ------------------------------------------------------------
@@ -308,7 +309,9 @@ def test_jsonld_uses_the_published_context(rich_graph: nx.MultiDiGraph) -> None:
     assert document["@context"] == context_document()["@context"]
     fund = next(o for o in document["@graph"] if o["@id"] == f"{BASE}id/rich-fund")
     assert fund["@type"] == "Fund" and fund["nameZh"] == "富基金"
-    assert fund["scaleMinCny"] == "1500000000.0"  # typed by the context: xsd:decimal
+    scale = next(o for o in document["@graph"]
+                 if o["@id"] == f"{BASE}id/obs-rich-fund-fund-scale-cny-2023")
+    assert scale["value"] == "1500000000.0"  # typed by the context: xsd:decimal
 
 
 def test_xml_refuses_a_control_character(fixture_graph: nx.MultiDiGraph) -> None:
@@ -321,8 +324,8 @@ def test_xml_refuses_a_control_character(fixture_graph: nx.MultiDiGraph) -> None
 
 def test_a_property_outside_the_schema_is_an_error(fixture_graph: nx.MultiDiGraph) -> None:
     g = fixture_graph.copy()
-    g.nodes["demo-lab"]["scale_min_cny"] = 5  # a Fund property, not a Lab one
-    with pytest.raises(ExportError, match=r"'demo-lab'.*'scale_min_cny'"):
+    g.nodes["demo-lab"]["stage"] = "early"  # a Fund property, not a Lab one
+    with pytest.raises(ExportError, match=r"'demo-lab'.*'stage'"):
         exported(g, "nt")
 
 

@@ -134,7 +134,7 @@ LAB_QUOTE = fixture_provenance_iri("demo-lab")
 BROKEN = {
     "unknown-kind": lambda t: _set(t, LAB, RDF_TYPE, ox.NamedNode(IG + "Laboratory")),
     "missing-field": lambda t: _drop(t, LAB, IG + "nameEn"),
-    "bad-property-type": lambda t: _set(t, FUND, IG + "scaleMinCny", ox.Literal("lots")),
+    "bad-property-type": lambda t: _set(t, FUND, IG + "establishedYear", ox.Literal("lots")),
     "unknown-property": lambda t: _set(t, LAB, IG + "colour", ox.Literal("blue")),
     "unknown-subtype": lambda t: _set(t, LAB, IG + "subtype", ox.Literal("castle")),
     "bad-id": lambda t: _set(t, LAB, IG + "id", ox.Literal("Demo Lab")),
@@ -208,7 +208,7 @@ def test_cli_validates_an_rdf_file(rich_graph: nx.MultiDiGraph, rich_dir: Path,
     path = tmp_path / "graph.nq"
     export_graph(rich_graph, "nq", path, progress=False)
     assert main(["validate", str(path), "--sources", str(rich_dir / "sources")]) == 0
-    assert "valid: 9 nodes, 7 edges" in capsys.readouterr().out
+    assert "valid: 18 nodes, 16 edges" in capsys.readouterr().out  # 9 are observations
     assert main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
     assert "unknown-source" in err and "--sources DIR" in err
