@@ -13,7 +13,7 @@ NEO4J_HOME  ?= neo4j-server/run/default
 # The explorer page's front-end libraries (web/package.json), from the npm registry.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run run-neo4j test lint bench clean neo4j-jars neo4j web browser
+.PHONY: run run-neo4j test lint bench clean neo4j-jars neo4j web browser rdf-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ run-neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 			--bolt-port 7687 --http-port 7474
 	$(MAKE) run NEO4J_URI=bolt://127.0.0.1:7687
 
-test: $(VENV)/.installed-dev neo4j-jars $(WEB_STAMP) browser
+test: $(VENV)/.installed-dev neo4j-jars rdf-tools $(WEB_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -59,6 +59,11 @@ $(NEO4J_STAMP): neo4j-server/pom.xml
 	touch $@
 
 neo4j-jars: $(NEO4J_STAMP)
+
+# Outside RDF/OWL engines for tests/test_rdf_engines.py: Jena's CLI and ROBOT (HermiT, ELK),
+# from Maven Central (tools/rdf-check/pom.xml), each into tools/rdf-check/lib/<tool>/.
+rdf-tools: $(VENV)/.installed-dev
+	$(BIN)/python tests/rdf_tools.py
 
 # Neo4j in the foreground on bolt://127.0.0.1:7687, Browser http://127.0.0.1:7474/browser/
 neo4j: $(VENV)/.installed $(NEO4J_STAMP)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -73,9 +74,11 @@ class _Builder:
         self._blank += 1
         return BNode(f"o{self._blank}")
 
-    def list_of(self, items: list) -> BNode:
+    def list_of(self, items: list) -> BNode | URIRef:
         """An RDF list with deterministic blank nodes (rdflib's ``Collection`` makes random
         ones)."""
+        if not items:
+            return RDF.nil
         head = cell = self.bnode()
         for i, item in enumerate(items):
             self.g.add((cell, RDF.first, item))
@@ -280,18 +283,29 @@ class _Builder:
 # rdflib's names for the export formats (see graph.rdf.export.FORMATS)
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml",
                   "trig": "trig", "nq": "nquads"}
+OX_FORMATS = {"xml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
 
 
 def serialize(graph: Graph, fmt: str) -> str:
     """An rdflib graph (the ontology, the shapes) in one of the export formats; in TriG and
-    N-Quads its triples are in the default graph."""
-    if fmt in ("trig", "nq"):
-        dataset = Dataset()
-        for prefix, namespace in graph.namespaces():
-            dataset.bind(prefix, namespace, override=True)
-        dataset.default_graph += graph
-        return dataset.serialize(format=RDFLIB_FORMATS[fmt])
-    return graph.serialize(format=RDFLIB_FORMATS[fmt])
+    N-Quads its triples are in the default graph. The same graph gives the same bytes in
+    every process: rdflib's writers follow its store's order, which depends on string
+    hashing, so the triples go into a fresh graph sorted, and line-based output is sorted."""
+    ordered = Dataset() if fmt in ("trig", "nq") else Graph()
+    for prefix, namespace in sorted(graph.namespaces()):
+        ordered.bind(prefix, namespace, override=True)
+    target = ordered.default_graph if isinstance(ordered, Dataset) else ordered
+    for triple in sorted(graph):
+        target.add(triple)
+    if fmt in ("xml", "jsonld"):  # rdflib's writers here follow hash order whatever we do
+        lines = sorted(ordered.serialize(format="nt").splitlines(keepends=True))
+        prefixes = {p: str(ns) for p, ns in sorted(graph.namespaces()) if p}
+        return ox.serialize(ox.parse("".join(lines), ox.RdfFormat.N_TRIPLES),
+                            format=OX_FORMATS[fmt], prefixes=prefixes).decode("utf-8")
+    text = ordered.serialize(format=RDFLIB_FORMATS[fmt])
+    if fmt in ("nt", "nq"):
+        return "".join(sorted(text.splitlines(keepends=True)))
+    return text
 
 
 def build_ontology(schema: Schema | None = None) -> Graph:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from graph.rdf.namespaces import (
@@ -46,18 +45,32 @@ class _Builder:
         self.derived_from, self.qualified = prov["derived_from"], prov["qualified"]
         self.entity, self.position, self.has_format = (prov["entity"], prov["position"],
                                                        prov["has_format"])
+        self._blank = 0
+
+    def bnode(self) -> BNode:
+        """A blank node labelled by build order: the same bytes in every process."""
+        self._blank += 1
+        return BNode(f"s{self._blank}")
 
     def shape(self, local: str) -> URIRef:
         return URIRef(self.ig + local)
 
-    def list_of(self, items: Iterable) -> BNode:
-        head = BNode()
-        Collection(self.g, head, list(items))
+    def list_of(self, items: Iterable) -> BNode | URIRef:
+        """An RDF list (rdflib's ``Collection`` would label its cells at random)."""
+        items = list(items)
+        if not items:
+            return RDF.nil
+        head = cell = self.bnode()
+        for i, item in enumerate(items):
+            self.g.add((cell, RDF.first, item))
+            rest = self.bnode() if i < len(items) - 1 else RDF.nil
+            self.g.add((cell, RDF.rest, rest))
+            cell = rest
         return head
 
     def property(self, node_shape: URIRef, path: URIRef, **constraints) -> BNode:
         g = self.g
-        p = BNode()
+        p = self.bnode()
         g.add((node_shape, SH.property, p))
         g.add((p, SH.path, path))
         for key, value in constraints.items():
@@ -74,7 +87,7 @@ class _Builder:
         return {"nodeKind": SH.Literal, "minLength": Literal(1)}
 
     def _anonymous(self, **constraints) -> BNode:
-        node = BNode()
+        node = self.bnode()
         for key, value in constraints.items():
             self.g.add((node, SH[key], URIRef(value) if key == "datatype" else value))
         return node
@@ -99,7 +112,7 @@ class _Builder:
             return {"class": classes[0]}
         # "an instance of one of these classes": one of its types is in the list (much faster
         # in pyshacl than sh:or over sh:class; node classes have no subclasses to follow)
-        typed = BNode()
+        typed = self.bnode()
         self.g.add((typed, SH.path, RDF.type))
         one_of = self._anonymous(**{"in": self.list_of(classes)})
         self.g.add((typed, SH.qualifiedValueShape, one_of))
@@ -180,12 +193,12 @@ class _Builder:
         g = self.g
         s = self.shape(local)
         g.add((s, RDF.type, SH.NodeShape))
-        target = BNode()
+        target = self.bnode()
         g.add((s, SH.target, target))
         g.add((target, RDF.type, SH.SPARQLTarget))
         g.add((target, SH.select, Literal(f"SELECT ?this WHERE {{ {offenders} }}")))
         self.prefixes(target)
-        constraint = BNode()
+        constraint = self.bnode()
         g.add((s, SH.sparql, constraint))
         g.add((constraint, SH.message, Literal(message)))
         g.add((constraint, SH.select, Literal(
@@ -215,7 +228,7 @@ class _Builder:
         if (declarations, None, None) in g:
             return
         for prefix, namespace in (("rdf", str(RDF)), ("prov", self.vocab.prefixes["prov"])):
-            d = BNode()
+            d = self.bnode()
             g.add((declarations, SH.declare, d))
             g.add((d, SH.prefix, Literal(prefix)))
             g.add((d, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
