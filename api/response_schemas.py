@@ -83,7 +83,8 @@ def component_schemas() -> dict[str, Any]:
             {"k": COUNT, "timed_out": BOOLEAN}),
         "BackingChain": obj(
             {"pattern": STRING, "inferred": BOOLEAN, "length": COUNT, "nodes": array(STRING),
-             "hops": array(ref("Hop")), "explanation": obj({"zh": STRING, "en": STRING})}),
+             "hops": array(ref("Hop")), "collective_of": array(STRING),
+             "explanation": obj({"zh": STRING, "en": STRING})}),
         "Backing": obj(
             {"fund": NULLABLE_STRING, "lab": NULLABLE_STRING, "max_length": COUNT,
              "total_pairs": COUNT, "truncated": BOOLEAN, "timed_out": BOOLEAN,

@@ -20,6 +20,11 @@ node it leaves. The first intermediate node names the chain's ``pattern``:
   and leaves it only to a member, so it is also an inference: the sources tie what the fund
   backs to the group in general, not to that member; ``inferred: true``, explained so.
 
+A step over a collective edge (one with ``collective_of``: the source states the relation of
+a group as a whole, e.g. 实验室 achieving results in four fields, not of the member the edge
+starts at) is listed in the chain's ``collective_of`` (the group ids) and its explanation
+says that the member's relation is not stated.
+
 Chains are ranked stated before inferred, then shorter first, then by pattern in the order
 above; fund-lab pairs rank by their best chain, so pairs with only inferred chains come last.
 """
@@ -54,6 +59,7 @@ Json = dict[str, Any]
 Step = tuple[str, str, str, str]  # (from node, to node, relation, stored direction)
 
 MONEY = (("FUNDS", FORWARD), ("INVESTS_IN", FORWARD))
+COLLECTIVE = "collective_of"  # edge property: the group a collective statement is about
 # An institution group (GROUP_KIND of subtype GROUP_SUBTYPE) has its own row in LINKS, GROUP.
 GROUP_KIND, GROUP_SUBTYPE, GROUP = "Institution", "group", "InstitutionGroup"
 INTO_GROUP = ("AFFILIATED_WITH", FORWARD)  # a unit belongs to a group
@@ -523,7 +529,22 @@ def _chain_view(g: nx.MultiDiGraph, pattern: str, chain: list[Step]) -> Json:
     nodes = [chain[0][0], *(step[1] for step in chain)]
     hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
     return {"pattern": pattern, "inferred": pattern in INFERRED, "length": len(chain),
-            "nodes": nodes, "hops": hops, "explanation": explain(g, chain, pattern)}
+            "nodes": nodes, "hops": hops,
+            "collective_of": [group for *_, group in _collective_steps(g, chain)],
+            "explanation": explain(g, chain, pattern)}
+
+
+def _collective_steps(g: nx.MultiDiGraph, chain: list[Step]
+                      ) -> list[tuple[str, str, str, str]]:
+    """(member, relation, other end, group) of each step of ``chain`` over a collective
+    edge, stored direction."""
+    found = []
+    for u, v, rel, direction in chain:
+        src, dst = (u, v) if direction == FORWARD else (v, u)
+        group = g._succ[src][dst][rel].get(COLLECTIVE)
+        if group is not None:
+            found.append((src, rel, dst, group))
+    return found
 
 
 def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, str]:
@@ -554,6 +575,12 @@ def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, st
             en += (f". The sources say that {entry['name_en']}, backed by {fund['name_en']}, "
                    f"belong to {group['name_en']} in general, not to {member['name_en']} "
                    f"in particular")
+    for member, rel, other, _ in _collective_steps(g, chain):
+        m, o, label = nodes[member], nodes[other], relation_kinds[rel]
+        zh += (f"。原文所说的是{m['name_zh']}所属群体的整体情况，"
+               f"并未单独说明{m['name_zh']}{label.zh}{o['name_zh']}")
+        en += (f". The sources state this of a group {m['name_en']} belongs to as a whole: "
+               f"that {m['name_en']} itself {label.en} {o['name_en']} is not stated")
     if pattern in INFERRED:
         zh += f"。据此推断{fund['name_zh']}可能支持{lab['name_zh']}"
         en += f". Hence {fund['name_en']} may back {lab['name_en']}"

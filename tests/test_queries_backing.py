@@ -6,7 +6,8 @@ import networkx as nx
 import pytest
 from queries_fixtures import generated_graph, make_graph, real_graph
 
-from graph.embedded import stamp_version
+from graph.embedded import build_graph, stamp_version
+from graph.records import EdgeRecord, NodeRecord, Provenance
 from graph.schema import load_schema
 from queries.backing import (
     DEFAULT_MAX_LENGTH,
@@ -498,3 +499,47 @@ def test_a_group_one_hop_from_a_lab_ranks_with_the_inferred_chains():
     pairs = {p["lab"]["id"]: p for p in backing(g, fund="fund", max_length=3)["pairs"]}
     assert pairs["lab-member"]["patterns"] == ["via_company", "via_institution_group"]
     assert not pairs["lab-member"]["inferred"] and pairs["lab-member"]["chains_total"] == 2
+
+
+# -- collective statements --------------------------------------------------------------------
+
+def collective_graph(collective: bool) -> nx.MultiDiGraph:
+    """fund -TARGETS_SECTOR-> sec <-WORKS_IN_SECTOR- lab, the lab's edge stated of its group
+    (``collective_of``) or of the lab itself."""
+    quote = (Provenance("s.txt", "quote"),)
+    nodes = [NodeRecord(n, kind, "x", f"{n}中文", f"{n} en", quote)
+             for n, kind in (("fund", "Fund"), ("sec", "Sector"), ("lab", "Lab"),
+                             ("labs", "Lab"))]
+    props = {"collective_of": "labs"} if collective else {}
+    return build_graph(nodes, [EdgeRecord("fund", "TARGETS_SECTOR", "sec", quote),
+                               EdgeRecord("lab", "WORKS_IN_SECTOR", "sec", quote, props),
+                               EdgeRecord("lab", "PART_OF", "labs", quote)])
+
+
+@pytest.mark.parametrize("collective", [True, False])
+def test_a_chain_over_a_collective_edge_says_so(collective):
+    answer = backing(collective_graph(collective), fund="fund", lab="lab")
+    chain = answer["pairs"][0]["chains"][0]
+    assert chain["nodes"] == ["fund", "sec", "lab"]
+    assert chain["collective_of"] == (["labs"] if collective else [])
+    zh, en = chain["explanation"]["zh"], chain["explanation"]["en"]
+    assert ("并未单独说明lab中文从事领域sec中文" in zh) is collective
+    assert ("that lab en itself works in sector sec en is not stated" in en) is collective
+    assert en.endswith("Hence fund en may back lab en.")
+
+
+def test_real_lab_sector_chains_resting_on_the_collective_sentence_say_so(real_graph):
+    """data/: 实验室在光电信息、新材料、生物医药、现代农业等领域相继取得了一批重要科研成果 is
+    said of the labs as a group; 长兴基金 targets 光电信息 and 生物医药, so its chains to 吉光
+    rest on that sentence."""
+    collective = {(u, v) for u, v, group in real_graph.edges(data="collective_of")
+                  if group is not None}
+    assert ("jiguang-lab", "sector-optoelectronics") in collective
+    answer = backing(real_graph, fund="changxing-fund", lab="jiguang-lab")
+    chains = answer["pairs"][0]["chains"]
+    assert chains
+    for chain in chains:
+        rests = any((h["from"], h["to"]) in collective or (h["to"], h["from"]) in collective
+                    for h in chain["hops"])
+        assert bool(chain["collective_of"]) is rests
+        assert ("并未单独说明吉光从事领域" in chain["explanation"]["zh"]) is rests
