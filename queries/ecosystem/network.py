@@ -1,0 +1,133 @@
+"""The network every ecosystem analytic reads, and the evidence each answer carries.
+
+The network is the stored graph without Source and Observation nodes (documents and figures
+are not part of the ecosystem), without derived relations (MENTIONS) and HAS_OBSERVATION, and
+without relations of status ``planned``: a plan is not a result, so a planned link is not yet
+a link (the evidence of an answer still shows it, marked planned, where it matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import networkx as nx
+
+from graph.embedded import edge_properties
+from graph.schema import OBSERVATION_KIND, OBSERVATION_RELATION, load_schema
+from graph.spheres import SphereMapping, load_spheres
+from queries.errors import InvalidQuery
+from queries.traverse import per_version
+
+Json = dict[str, Any]
+NOT_ENTITIES = frozenset({"Source", OBSERVATION_KIND})
+PLANNED = "planned"
+
+
+def is_entity(attrs: dict[str, Any]) -> bool:
+    return attrs["kind"] not in NOT_ENTITIES
+
+
+@cache
+def not_links() -> frozenset[str]:
+    """Relations that are never links: derived ones and HAS_OBSERVATION."""
+    return frozenset({OBSERVATION_RELATION, *load_schema().derived_relation_kinds})
+
+
+def holds(rel: str, attrs: dict[str, Any]) -> bool:
+    """Whether a stored edge is a link of the network (not derived, no figure, not planned)."""
+    return rel not in not_links() and attrs.get("status") != PLANNED
+
+
+@dataclass
+class Network:
+    """Undirected simple adjacency over entities (sets, sorted id order for determinism)."""
+
+    ids: list[str]  # sorted
+    adj: dict[str, set[str]]
+    out: dict[str, set[str]]  # directed, as stored
+    spheres: dict[str, str]  # actor -> sphere (only actors)
+
+
+def network(g: nx.MultiDiGraph, mapping: SphereMapping | None = None,
+            exclude_kinds: Iterable[str] = ()) -> Network:
+    """The network of ``g`` without nodes of ``exclude_kinds`` (kept per graph version for
+    the default sphere mapping)."""
+    excluded = NOT_ENTITIES | frozenset(exclude_kinds)
+    if mapping is not None:
+        return _network(g, mapping, excluded)
+    name = "_ecosystem_network:" + ",".join(sorted(excluded))
+    return per_version(g, name, lambda h: _network(h, load_spheres(), excluded))
+
+
+def _network(g: nx.MultiDiGraph, mapping: SphereMapping, excluded: frozenset[str]) -> Network:
+    nodes = g._node
+    symmetric = {r.name for r in load_schema().relation_kinds.values() if r.symmetric}
+    ids = sorted(n for n, a in nodes.items() if a["kind"] not in excluded)
+    adj: dict[str, set[str]] = {n: set() for n in ids}
+    out: dict[str, set[str]] = {n: set() for n in ids}
+    for u in ids:
+        for v, by_rel in g._succ[u].items():
+            if v == u or v not in adj:
+                continue
+            kept = [rel for rel, attrs in by_rel.items() if holds(rel, attrs)]
+            if kept:
+                adj[u].add(v)
+                adj[v].add(u)
+                out[u].add(v)
+                if symmetric.intersection(kept):
+                    out[v].add(u)
+    spheres = {n: s for n in ids if (s := mapping.of(nodes[n])) is not None}
+    return Network(ids, adj, out, spheres)
+
+
+def edges_between(g: nx.MultiDiGraph, u: str, v: str, *, planned: bool = True) -> list[Json]:
+    """Every stored edge joining ``u`` and ``v`` (either direction) with its quotes: the
+    evidence of a link. Planned edges are included (marked by their status) if ``planned``."""
+    found = []
+    for a, b in ((u, v), (v, u)):
+        for rel, attrs in g._succ[a].get(b, {}).items():
+            if rel in not_links():
+                continue
+            if not planned and attrs.get("status") == PLANNED:
+                continue
+            found.append(edge_view(a, b, rel, attrs))
+        if a == b:
+            break
+    return found
+
+
+def edge_view(u: str, v: str, rel: str, attrs: dict[str, Any]) -> Json:
+    return {"from": u, "rel": rel, "to": v, "properties": edge_properties(attrs),
+            "provenance": list(attrs["provenance"])}
+
+
+def node_edges(g: nx.MultiDiGraph, node: str, limit: int) -> tuple[list[Json], int]:
+    """Up to ``limit`` of a node's network edges (what exists), and how many it has."""
+    found = []
+    total = 0
+    for adjacency, forward in ((g._succ, True), (g._pred, False)):
+        for other, by_rel in adjacency[node].items():
+            if not is_entity(g._node[other]):
+                continue
+            for rel, attrs in by_rel.items():
+                if rel in not_links():
+                    continue
+                total += 1
+                if len(found) < limit:
+                    found.append(edge_view(node, other, rel, attrs) if forward
+                                 else edge_view(other, node, rel, attrs))
+    return found, total
+
+
+def check_positive(field: str, value: int, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidQuery(field, f"must be an integer of at least {minimum}, got {value!r}")
+
+
+def check_kind(field: str, value: str | None, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value is not None and value not in allowed:
+        raise InvalidQuery(field, f"unknown {field} {value!r}; one of {', '.join(allowed)}")
