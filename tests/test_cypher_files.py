@@ -1,11 +1,11 @@
-"""Every queries/cypher/*.cypher file, run as the Neo4j Browser would run it, answers its
-question correctly on data/.
+"""Every queries/cypher/*.cypher file answers its question correctly on data/.
 
-Each file is parsed like the Browser reads it (``//`` comments dropped, ``:param name =>
-expression`` lines evaluated by the server, statements split on ``;``), every statement runs
-against the session's real Neo4j loaded with data/ by ``innograph``'s sync, and the rows are
+A file is one statement (a second one, or a ``:param`` line, makes the Neo4j Browser show a
+list of statuses instead of the answer); the values an analyst may change are literals in its
+first line, ``WITH '长兴基金' AS fund``. The statement runs against the session's real Neo4j
+loaded with data/ by ``innograph``'s sync, as written and with other values, and the rows are
 checked against answers computed from the networkx graph (not merely for being non-empty).
-Files run with their own ``:param`` values and with others an analyst might give.
+tests/test_neo4j_browser.py pastes the same files into the real Neo4j Browser.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from cypher_checks import CASES, CHECKS, CYPHER_DIR, parse_cypher_file, run_file
+from cypher_checks import (
+    CASES,
+    CHECKS,
+    CYPHER_DIR,
+    parse_cypher_file,
+    run_file,
+    with_parameters,
+)
 from neo4j_read_fixtures import data_graph, neo4j_with_data
 
 from queries import backing as backing_queries
@@ -33,10 +40,10 @@ def test_every_file_is_checked_and_documented():
         heading = lines[:lines.index("//")]  # the question: the first comment paragraph
         assert all(line.startswith("// ") for line in heading)
         assert heading[-1].rstrip()[-1] in "?.", name
-        params, statements = parse_cypher_file(text)
-        assert statements, name
-        for param in params:  # every :param is used
-            assert any(f"${param}" in s for s in statements), (name, param)
+        params, statement = parse_cypher_file(text)
+        for param in params:  # every value is used after the first line
+            rest = statement.split("\n", 1)[1]
+            assert re.search(rf"\b{param}\b", rest), (name, param)
 
 
 def test_backing_file_follows_the_link_table():
@@ -51,12 +58,25 @@ def test_backing_file_follows_the_link_table():
     assert all(direction != BACKWARD for _, direction in backing_queries.FIRST_LINKS)
 
 
-def test_parser_reads_the_browser_syntax():
-    params, statements = parse_cypher_file(
-        "// a question?\n:param a => 'x; y // not a comment'\n:param b => [1, 2]\n"
-        "MATCH (n {name: 'a;b'}) // trailing\nRETURN n;\n\nRETURN $a, $b;\n")
-    assert params == {"a": "'x; y // not a comment'", "b": "[1, 2]"}
-    assert statements == ["MATCH (n {name: 'a;b'}) \nRETURN n", "RETURN $a, $b"]
+def test_parser_reads_one_statement_and_its_values():
+    params, statement = parse_cypher_file(
+        "// a question?\nWITH 'x; y // no comment' AS a, null AS b\n"
+        "MATCH (n {name: 'a;b'}) // trailing\nRETURN n, a, b;\n")
+    assert params == {"a": "'x; y // no comment'", "b": "null"}
+    assert statement == ("WITH 'x; y // no comment' AS a, null AS b\n"
+                         "MATCH (n {name: 'a;b'}) \nRETURN n, a, b")
+    assert with_parameters(statement, list(params)).startswith("WITH $a AS a, $b AS b\nMATCH")
+    assert parse_cypher_file("MATCH (n) RETURN n")[0] == {}
+
+
+@pytest.mark.parametrize("text,problem", [
+    (":param a => 1;\nRETURN $a;", "Browser command in a query file: :param a => 1;"),
+    ("RETURN 1;\nRETURN 2;", "2 statements: a file must hold exactly one"),
+    ("// only a comment\n", "0 statements: a file must hold exactly one"),
+])
+def test_parser_refuses_what_the_browser_would_not_show_as_one_answer(text, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        parse_cypher_file(text)
 
 
 @pytest.mark.neo4j

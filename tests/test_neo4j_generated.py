@@ -133,7 +133,7 @@ def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | None]]]:
         a, b = rng.sample(sorted(g), 2)
         try:
             if shortest_paths(g, a, b, max_length=6)["paths"][0]["length"] >= 2:
-                pairs.append({"from": g.nodes[a]["name_en"], "to": b})
+                pairs.append({"from_name": g.nodes[a]["name_en"], "to_name": b})
         except NoAnswer:
             continue
     busy = max(sorted(g), key=g.degree)
@@ -143,8 +143,11 @@ def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | None]]]:
         "06_program_supports.cypher": [{"program": programs[0]}],
         "07_source_article.cypher": [{"source": "source-gen-00000"},
                                      {"source": "gen-nodes-00001.txt"}],
+        "07b_source_relations.cypher": [{"source": "source-gen-00000"}],
         "11_name_search.cypher": [{"q": busy.rsplit("-", 1)[1]}],
+        "11b_name_contains.cypher": [{"q": busy.rsplit("-", 1)[1]}],
         "12_entity_card.cypher": [{"name": busy}],
+        "12b_entity_relations.cypher": [{"name": busy}],
     }
 
 

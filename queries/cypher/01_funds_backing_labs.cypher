@@ -21,10 +21,9 @@
 // A chain ends at the first lab it reaches and never visits a node twice. Stated chains come
 // first, then shorter ones.
 //
-// Set `fund` to an id or a zh/en name (e.g. '长兴基金') to see one fund, or null for all.
-:param fund => null
-
-WITH [
+// To see one fund, replace null in the first line with its id or zh/en name, e.g. '长兴基金'.
+WITH null AS fund
+WITH fund, [
   // <kind of the node a step leaves, or InstitutionGroup>|<relationship type>|<direction>
   'Fund|FUNDS|forward', 'Fund|INVESTS_IN|forward', 'Fund|SUPPORTS|forward',
   'Program|FUNDS|forward', 'Program|SUPPORTS|forward',
@@ -41,8 +40,8 @@ WITH [
   'Sector|WORKS_IN_SECTOR|backward'
 ] AS links
 MATCH (f:Fund)
-WHERE $fund IS NULL
-   OR toLower($fund) IN [s IN [f.id, f.name_zh, f.name_en]
+WHERE fund IS NULL
+   OR toLower(fund) IN [s IN [f.id, f.name_zh, f.name_en]
                          + coalesce(f.aliases, []) | toLower(s)]
 MATCH p = (f)-[first:FUNDS|INVESTS_IN|PART_OF|TARGETS_SECTOR]->(x)
           ((u)-[r]-(v)
