@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from graph.embedded import AmbiguousName, NodeNotFound
-from queries.errors import BackendUnavailable, InvalidQuery, NoAnswer
+from queries.errors import BackendUnavailable, GraphChanging, InvalidQuery, NoAnswer
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://innograph.org/problems/"
@@ -58,6 +58,10 @@ PROBLEM_TYPES = {p.slug: p for p in (
                 "A bug; the server log has the details."),
     ProblemType("backend-unavailable", 503, "Graph backend unavailable",
                 "The graph store cannot be reached; retry later."),
+    ProblemType("graph-changing", 503, "Graph is being changed",
+                "A sync is writing the graph store, or one stopped before it completed: this "
+                "answer would mix the old and the new graph. Retry after `Retry-After` "
+                "seconds; `/health` says which sync."),
     ProblemType("query-timeout", 503, "Query took too long",
                 "The query ran longer than the server's time limit (`limit_seconds`); narrow "
                 "it (shorter max_length, filters, smaller limits) or retry later."),
@@ -164,6 +168,11 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("graph backend unavailable: %s", exc)
         return problem_response("backend-unavailable", f"the graph backend is unavailable: {exc}",
                                 headers={"Retry-After": "5"})
+
+    @app.errorhandler(GraphChanging)  # more specific than BackendUnavailable: chosen first
+    def graph_changing(exc: GraphChanging) -> Response:
+        return problem_response("graph-changing", str(exc),
+                                headers={"Retry-After": str(exc.retry_after)})
 
     for error in (BackendUnavailable, *_driver_unavailable_errors()):
         app.register_error_handler(error, unavailable)

@@ -32,10 +32,18 @@ writes the model of ``graph.neo4j_rows`` (docs/neo4j.md). The algorithm:
    for this graph version.
 
 Atomicity: when everything to write fits in one batch (``batch_size`` rows, e.g. the curated
-data set) the sync is ONE transaction: a failure leaves the database as it was. Larger syncs
-commit batch by batch (each a managed transaction, retried on transient errors); a failure
-leaves a partial update marked ``status: 'incomplete'`` on the metadata node, and running the
-sync again resumes it: what was written has its hash stored and is skipped.
+data set) the data is written in ONE transaction: a failure leaves the database as it was.
+Larger syncs commit batch by batch (each a managed transaction, retried on transient errors);
+running the sync again after a failure resumes it: what was written has its hash stored and is
+skipped.
+
+What readers see (``queries.neo4j_backend``): every sync that writes first sets the metadata
+node's ``status`` to ``in_progress`` and bumps its ``generation`` (with ``started_at`` and
+``target_version``), in a transaction of its own before the first batch, or in the one
+transaction itself; ``complete`` is written only after the last write (centrality scores
+included). A failure the sync sees sets ``incomplete`` and ``failure``; a killed sync leaves
+``in_progress``. So a reader knows the content is settled exactly when the status is
+``complete``, and the generation names that content.
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -429,8 +437,12 @@ def _as_row(props: dict[str, Any], columns: tuple[str, ...], record: tuple[str, 
     return row
 
 
-def _write_meta(tx_or_session: Any, props: dict[str, Any]) -> None:
+def _write_meta(tx_or_session: Any, props: dict[str, Any], *, begin: bool = False) -> None:
+    """Set ``props`` on the metadata node; ``begin``: the content is about to change, so the
+    ``generation`` goes up by one (readers key their caches on it)."""
     query = f"MERGE (m:{META_LABEL} {{key: $key}}) SET m += $props"
+    if begin:
+        query += " SET m.generation = coalesce(m.generation, 0) + 1"
     if isinstance(tx_or_session, Session):
         tx_or_session.execute_write(lambda tx: tx.run(query, key=META_KEY, props=props).consume())
     else:
@@ -546,6 +558,7 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
     with open_session() as session:
         with _timed(phases, "read state"):
             before = read_summary(session)
+        stale_scores = centrality and before.meta.get("centrality_version") != version
         if _fast_path_holds(g, before, replace):
             with _timed(phases, "schema"):
                 ensure_schema(session)
@@ -553,13 +566,21 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
             report.edges.unchanged = before.meta["graph_edges"] + before.meta["mentions"]
             report.mentions = before.meta["mentions"]
             report.mode = "unchanged (fast path)"
+            scores_due = stale_scores
+            if scores_due:  # the scores change: readers must know, as for any write
+                _write_meta(session, _in_progress(version), begin=True)
         else:
-            _sync_changes(g, session, before, replace, _Options(batch_size, workers, progress,
-                                                               open_session), report)
-        if centrality and (report.changed or before.meta.get("centrality_version") != version):
+            scores_due = _sync_changes(g, session, before, replace, _Options(
+                batch_size, workers, progress, open_session, centrality), report)
+        if scores_due:
             with _timed(phases, "centrality"):
-                report.centrality_written = write_centrality(g, session,
-                                                             batch_size=batch_size)
+                try:
+                    report.centrality_written = write_centrality(g, session,
+                                                                 batch_size=batch_size)
+                except (SyncError, Neo4jError, DriverError) as exc:
+                    _mark_failed(session, exc)
+                    raise
+            _write_meta(session, {"status": "complete", "synced_at": dt.datetime.now(dt.UTC)})
     report.seconds = time.perf_counter() - began
     return report
 
@@ -570,10 +591,13 @@ class _Options:
     workers: int
     progress: bool | None
     open_session: Callable[[], Session]
+    centrality: bool = False
 
 
 def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool,
-                  options: _Options, report: SyncReport) -> None:
+                  options: _Options, report: SyncReport) -> bool:
+    """Write what changed; True when centrality scores are to be written next (the status
+    stays ``in_progress`` for them)."""
     with _timed(report.phases, "hash and plan"):
         plan, nodes, rels, mentions = _plan(g, session, before, replace)
     nodes.deleted, rels.deleted = len(plan.node_deletes), len(plan.edge_deletes)
@@ -596,9 +620,14 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                 raise BatchFailure("creating the constraints and indexes after the nodes "
                                    f"failed ({_reason(exc)})") from exc
 
-    meta = {"format": SYNC_FORMAT, "version": g.graph.get("version"),
+    version = g.graph.get("version")
+    meta = {"format": SYNC_FORMAT, "version": version,
             "graph_nodes": g.number_of_nodes(), "graph_edges": g.number_of_edges(),
             "mentions": mentions, "replace": replace}
+    # complete once the data is written, unless centrality scores are written after it
+    scores_follow = options.centrality and (
+        plan.rows > 0 or before.meta.get("centrality_version") != version)
+    settled = _in_progress(version) if scores_follow else {}
     with _progress(plan.rows, options.progress) as bar:
         if single:
             def work(tx: ManagedTransaction) -> tuple[Tally, DbSummary]:
@@ -607,7 +636,8 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
                                                         tally=local, tx=tx), session)
                 after = _summary(tx)  # checked before the commit: a bad result is rolled back
                 _verify(g, before, after, local, nodes, rels, expected_by_type, replace)
-                _write_meta(tx, {**meta, **_complete(after)})
+                # with the data, atomically: the generation goes up as the content changes
+                _write_meta(tx, {**meta, **_complete(after), **settled}, begin=True)
                 return local, after
             try:
                 with _timed(report.phases, "write and verify (one transaction)"):
@@ -619,12 +649,12 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
         else:
             writer = BatchWriter(batch_size=batch_size, bar=bar, tally=tally,
                                  open_session=options.open_session, workers=options.workers)
-            _write_meta(session, {"status": "incomplete",
-                                  "started_at": dt.datetime.now(dt.UTC)})
+            _write_meta(session, _in_progress(version), begin=True)  # before the first batch
             try:
                 _apply(g, plan, writer, session, indexes_after_nodes if defer_indexes else None)
                 report.phases.update(writer.seconds)
             except (BatchFailure, Neo4jError, DriverError) as exc:
+                _mark_failed(session, exc)
                 raise SyncError(
                     f"{_reason(exc)}. {writer.batches_done} batches were committed before the "
                     f"failure: {_PARTIAL}") from exc
@@ -638,12 +668,27 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             try:
                 _verify(g, before, after, tally, nodes, rels, expected_by_type, replace)
             except SyncError as exc:
+                _mark_failed(session, exc)
                 raise SyncError(f"{exc}. Every batch was committed: {_PARTIAL}") from None
-            _write_meta(session, {**meta, **_complete(after)})
+            _write_meta(session, {**meta, **_complete(after), **settled})
     # nodes deleted by DETACH DELETE took their relationships along: Neo4j counted them
     nodes.deleted, rels.deleted = tally.nodes_deleted, tally.relationships_deleted
     # + the "incomplete" mark a batched sync starts with and its final metadata write
     report.transactions = tally.transactions + (0 if single else 2)
+    return scores_follow
+
+
+def _in_progress(version: str | None) -> dict[str, Any]:
+    """Metadata of a sync that is writing (written with ``begin=True``)."""
+    return {"status": "in_progress", "started_at": dt.datetime.now(dt.UTC),
+            "target_version": version, "failure": None}
+
+
+def _mark_failed(session: Session, exc: BaseException) -> None:
+    """Best effort: say the sync failed (if even this cannot be written, the status stays
+    ``in_progress``, which readers treat alike)."""
+    with suppress(Neo4jError, DriverError):
+        _write_meta(session, {"status": "incomplete", "failure": _reason(exc)[:500]})
 
 
 _PARTIAL = ("the database is partially updated (InnographMeta status 'incomplete'). Fix the "

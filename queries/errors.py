@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graph.embedded import AmbiguousName, NodeNotFound
 
-__all__ = ["AmbiguousName", "BackendUnavailable", "InvalidQuery", "NoAnswer", "NodeNotFound"]
+__all__ = ["AmbiguousName", "BackendUnavailable", "GraphChanging", "InvalidQuery", "NoAnswer",
+           "NodeNotFound"]
 
 
 class InvalidQuery(ValueError):
@@ -21,3 +22,13 @@ class NoAnswer(LookupError):
 
 class BackendUnavailable(RuntimeError):
     """The graph backend (e.g. Neo4j) cannot be reached (HTTP 503)."""
+
+
+class GraphChanging(BackendUnavailable):
+    """A sync is writing the store (or stopped midway), so a whole-graph answer would mix the
+    old and the new graph (HTTP 503 with Retry-After). ``state`` says which sync."""
+
+    def __init__(self, message: str, state: object = None, retry_after: int = 10):
+        super().__init__(message)
+        self.state = state
+        self.retry_after = retry_after

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, LiteralString, cast
 
@@ -41,13 +42,16 @@ from queries.embedded_backend import PATH_MODES, _node_kinds, _relations
 from queries.errors import (
     AmbiguousName,
     BackendUnavailable,
+    GraphChanging,
     InvalidQuery,
     NoAnswer,
     NodeNotFound,
 )
 from queries.explore import DEFAULT_EDGE_LIMIT, MAX_RADIUS, check_edge_page, edge_page
 from queries.neo4j_records import (
+    STATE_FIELDS,
     SUMMARY_PROJECTION,
+    SyncState,
     edge_attrs,
     node_view,
     relation_pattern,
@@ -63,6 +67,11 @@ TIMED_OUT_CODES = ("Neo.ClientError.Transaction.TransactionTimedOut",
                    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration")
 #: Every stored name of a node, lower-cased, for search and name resolution.
 NAMES = "[s IN [n.id, n.name_zh, n.name_en] + coalesce(n.aliases, []) | toLower(s)]"
+#: How long a read of the sync state serves lookups (the ``Innograph-Sync-State`` header);
+#: whole-graph answers always read it afresh, before and after.
+STATE_MAX_AGE = 1.0
+#: Retry-After of a whole-graph answer refused while a sync runs, in seconds.
+RETRY_AFTER = 10
 
 
 class QueryTimedOut(Exception):
@@ -83,6 +92,7 @@ class Neo4jBackend:
         self._owns_driver = owns_driver
         self._cache: dict[tuple, Any] = {}
         self._cache_lock = threading.Lock()
+        self._state: tuple[float, SyncState] | None = None  # (monotonic time read, state)
 
     @classmethod
     def connect(cls, uri: str, *, user: str | None = None, password: str | None = None,
@@ -125,6 +135,10 @@ class Neo4jBackend:
                                      notifications_min_severity="OFF") as session:
                 return list(session.run(query, params))
         except AuthError as exc:
+            if self.user is None:  # no password given: the driver sent no credentials
+                raise BackendUnavailable(
+                    f"Neo4j at {self.uri} requires a login and none was given (set "
+                    f"NEO4J_PASSWORD): {exc.message}") from None
             raise BackendUnavailable(
                 f"Neo4j at {self.uri} refused the credentials of user {self.user!r} "
                 f"(check NEO4J_USER and NEO4J_PASSWORD): {exc.message}") from None
@@ -139,40 +153,92 @@ class Neo4jBackend:
                     f"(check NEO4J_DATABASE): {exc.message}") from None
             raise
 
-    def _cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """Per graph version: a re-sync changes the version and so the key."""
-        key = (self.version(), *key)
+    # -- the sync state: is the content settled? ------------------------------------------
+
+    def sync_state(self, max_age: float = STATE_MAX_AGE) -> SyncState:
+        """What the metadata node says about the content: one read of one node by its unique
+        key, reused for ``max_age`` seconds (0: read now)."""
+        now = time.monotonic()
         with self._cache_lock:
-            if key in self._cache:
-                return self._cache[key]
+            held = self._state
+        if held is not None and now - held[0] <= max_age:
+            return held[1]
+        fields = ", ".join(f"{name}: m.{name}" for name in STATE_FIELDS)
+        records = self.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN {{{fields}}} AS meta",
+                           key=META_KEY)
+        state = SyncState.from_meta(records[0]["meta"] if records else {})
+        with self._cache_lock:
+            self._state = (now, state)
+        return state
+
+    def _settled(self) -> SyncState:
+        """The state read now; ``GraphChanging`` unless the last sync completed."""
+        state = self.sync_state(max_age=0)
+        if not state.complete:
+            self._no_graph(state)
+            raise GraphChanging(f"Neo4j at {self.uri}: {state.reason()}", state, RETRY_AFTER)
+        return state
+
+    def _whole_graph(self, compute: Callable[[], Any], key: tuple | None = None) -> Any:
+        """An answer about the whole graph, only from settled content: the state is read
+        before and after ``compute`` (every sync that writes bumps the generation first, so
+        the same complete generation both times means no write came in between). With a
+        ``key``, cached per generation: no cached answer outlives a change of the content."""
+        state = self._settled()
+        if key is not None:
+            key = (state.generation, state.version, *key)
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
         value = compute()
+        self._still(state)
+        if key is None:
+            return value
         with self._cache_lock:
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = value
         return value
 
+    def _still(self, state: SyncState) -> None:
+        """``GraphChanging`` if a sync began since ``state`` was read."""
+        if self._settled() != state:
+            raise GraphChanging(f"Neo4j at {self.uri}: a sync changed the graph while this "
+                                f"answer was computed; ask again", state, RETRY_AFTER)
+
+    def _no_graph(self, state: SyncState) -> None:
+        if state.version is None and state.status is None:
+            raise BackendUnavailable(f"Neo4j at {self.uri} holds no innograph graph (no "
+                                     f"InnographMeta node): run `innograph sync` first")
+
     # -- the protocol -----------------------------------------------------------------------
 
     def version(self) -> str:
-        records = self.run(f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN m.version AS version",
-                           key=META_KEY)
-        if not records or records[0]["version"] is None:
+        state = self.sync_state()
+        if state.version is None:
             raise BackendUnavailable(f"Neo4j at {self.uri} holds no innograph graph (no "
                                      f"InnographMeta node): run `innograph sync` first")
-        return records[0]["version"]
+        return state.version
 
     def health(self) -> Json:
-        version = self.version()
+        """``ok``, or ``degraded`` with the reason while the last sync is not complete (the
+        counts are then of what the database holds at the moment)."""
+        state = self.sync_state(max_age=0)
+        self._no_graph(state)
         record = self.run(
             f"CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }} "
             f"CALL () {{ MATCH ()-[r{relation_pattern(None)}]->() RETURN count(r) AS edges }} "
             f"RETURN nodes, edges")[0]
-        return {"status": "ok", "backend": self.name, "version": version,
-                "nodes": record["nodes"], "edges": record["edges"]}
+        answer: Json = {"status": "ok", "backend": self.name, "version": state.version,
+                        "nodes": record["nodes"], "edges": record["edges"]}
+        if state.version is None:  # the first sync into an empty database is running
+            del answer["version"]
+        if not state.complete:
+            answer.update(status="degraded", reason=state.reason(), sync=state.view())
+        return answer
 
     def statistics(self) -> Json:
-        return self._cached(("statistics",), self._statistics)
+        return self._whole_graph(self._statistics, ("statistics",))
 
     def _statistics(self) -> Json:
         rels = relation_pattern(None)
@@ -352,14 +418,18 @@ class Neo4jBackend:
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
                 max_length: int = BACKING_MAX_LENGTH, limit: int = 100) -> Json:
-        fund_node = self._resolve(fund, "fund") if fund is not None else None
-        lab_node = self._resolve(lab, "lab") if lab is not None else None
-        for field, node, kind in (("fund", fund_node, "Fund"), ("lab", lab_node, "Lab")):
-            if node is not None and node["kind"] != kind:
-                raise InvalidQuery(field, f"{node['id']} is a {node['kind']}, not a {kind}")
-        return neo4j_paths.backing(
-            self, fund=fund_node["id"] if fund_node else None,
-            lab=lab_node["id"] if lab_node else None, max_length=max_length, limit=limit)
+        def answer() -> Json:
+            fund_node = self._resolve(fund, "fund") if fund is not None else None
+            lab_node = self._resolve(lab, "lab") if lab is not None else None
+            for field, node, kind in (("fund", fund_node, "Fund"), ("lab", lab_node, "Lab")):
+                if node is not None and node["kind"] != kind:
+                    raise InvalidQuery(field, f"{node['id']} is a {node['kind']}, not a {kind}")
+            return neo4j_paths.backing(
+                self, fund=fund_node["id"] if fund_node else None,
+                lab=lab_node["id"] if lab_node else None, max_length=max_length, limit=limit)
+
+        # chains ranked over every fund and lab: from settled content only, not cached
+        return self._whole_graph(answer)
 
     def centrality(self, measure: str, *, kind: str | None = None, top: int = 10) -> Json:
         check_measure(measure)
@@ -367,7 +437,8 @@ class Neo4jBackend:
             raise InvalidQuery("kind", f"unknown node kind {kind!r}")
         if top < 1:
             raise InvalidQuery("top", f"must be at least 1, got {top}")
-        version = self.version()
+        state = self._settled()  # scores half rewritten by a sync would rank wrongly
+        version = state.version
         scope = "MATCH (n:Entity) WHERE $kind IS NULL OR n.kind = $kind"
         # the property names the sync writes are the measure names; one statement text for
         # every measure, so Neo4j plans it once
@@ -385,12 +456,15 @@ class Neo4jBackend:
                      f"{scope} RETURN n {SUMMARY_PROJECTION} AS node, n[$measure] AS score "
                      f"ORDER BY score DESC, n.id LIMIT $top", kind=kind, top=top,
                      measure=measure))]
-        values = self._cached(("centrality", measure, kind), lambda: [
+        values = self._whole_graph(lambda: [
             float(r["score"]) for r in self.run(f"{scope} RETURN n[$measure] AS score",
-                                                kind=kind, measure=measure)])
-        return {"measure": measure, "kind": kind, "top": top, "version": version,
-                "method": self._centrality_method(measure), "count": len(values),
-                "items": items, "distribution": distribution(values)}
+                                                kind=kind, measure=measure)],
+            ("centrality", measure, kind))
+        answer = {"measure": measure, "kind": kind, "top": top, "version": version,
+                  "method": self._centrality_method(measure), "count": len(values),
+                  "items": items, "distribution": distribution(values)}
+        self._still(state)  # the ranking was read after the state: no sync began since
+        return answer
 
     def _centrality_method(self, measure: str) -> Json:
         """How the scores were computed, as the sync recorded it on the metadata node."""

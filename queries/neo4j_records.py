@@ -11,6 +11,7 @@ attribute dict a node or edge has in the embedded networkx graph, and build smal
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -113,3 +114,59 @@ def local_graph(nodes: Iterable[Mapping[str, Any]],
     for u, v, rel, props in edges:
         g.add_edge(u, v, key=rel, **edge_attrs(rel, props))
     return g
+
+
+#: The metadata node's fields a reader needs to know whether the content is settled.
+STATE_FIELDS = ("status", "generation", "version", "target_version", "started_at", "failure")
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What ``InnographMeta`` says about the content (``graph.neo4j_sync`` writes it).
+
+    ``status`` is ``complete`` once a sync's last write is done; ``in_progress`` from before a
+    sync's first write (also what a killed sync leaves); ``incomplete`` after a sync failed.
+    ``generation`` goes up by one with every sync that writes, so it names the content."""
+
+    status: str | None
+    generation: int
+    version: str | None
+    target_version: str | None = None
+    started_at: str | None = None
+    failure: str | None = None
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any]) -> SyncState:
+        started = meta.get("started_at")
+        return cls(meta.get("status"), int(meta.get("generation") or 0), meta.get("version"),
+                   meta.get("target_version"), plain(started) if started else None,
+                   meta.get("failure"))
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "complete"
+
+    def reason(self) -> str:
+        """Why answers may be wrong now, for people (health, problem details)."""
+        target = f" to graph version {self.target_version}" if self.target_version else ""
+        since = f", started {self.started_at}" if self.started_at else ""
+        if self.status == "incomplete":
+            why = f"a sync{target}{since} failed" + (f" ({self.failure})" if self.failure
+                                                     else "")
+        else:
+            why = (f"a sync{target}{since} is not complete: it is still writing, or it was "
+                   "stopped")
+        return (f"the graph in Neo4j is being changed: {why}; the database holds part of the "
+                "old and part of the new graph until `innograph sync` completes (run it again "
+                "if no sync is running)")
+
+    def view(self) -> dict[str, Any]:
+        return {"status": self.status, "generation": self.generation,
+                "target_version": self.target_version, "started_at": self.started_at}
+
+    def header(self) -> str:
+        """The ``Innograph-Sync-State`` field value: an RFC 8941 token with parameters."""
+        value = f"{self.status or 'unknown'};generation={self.generation}"
+        if self.target_version:
+            value += f';target="{self.target_version}"'
+        return value

@@ -7,16 +7,20 @@ from flask import Response, current_app, jsonify
 from api.docs_page import render_docs
 from api.openapi import build_spec
 from api.operations import ApiBlueprint, Operation
-from api.querying import query
+from api.querying import add_sync_state, query
 from graph.schema import load_schema
 
 bp = ApiBlueprint("meta", __name__)
 docs = ApiBlueprint("docs", __name__)
+bp.after_app_request(add_sync_state)  # on every answer of the app, not only this blueprint's
 
 
 @bp.operation(Operation(
     "get_health", "/health", "Service health",
-    "The backend's name and graph size when it answers; 503 `backend-unavailable` when not.",
+    "The backend's name, graph version and size when it answers; 503 `backend-unavailable` "
+    "when not. `status` is `degraded` (still 200: the service runs and answers lookups) while "
+    "a Neo4j sync is writing or stopped before it completed; `reason` says which sync and what "
+    "to do, `sync` has its state, and whole-graph answers are 503 `graph-changing` meanwhile.",
     "meta", "Health", problems=(503,), examples=("/api/v1/health",)))
 def get_health() -> Response:
     return jsonify(query("health"))
