@@ -1,0 +1,242 @@
+"""Suggested links: which funds could back which labs, which labs could work with which
+companies. Suggestions, never facts: nothing here is stored, and every answer says so.
+
+A pair is a candidate when no relation joins its two ends in the network (network.py, with
+Sector nodes, so a shared sector is a common neighbour). Scores (Liben-Nowell & Kleinberg
+2007), all on the undirected simple network, with N(x) the neighbours of x:
+
+- ``common_neighbours``: |N(u) ∩ N(v)|;
+- ``adamic_adar`` (Adamic & Adar 2003): sum over common neighbours z of 1 / log |N(z)|,
+  so a shared small programme counts more than a shared big city;
+- ``shared_sectors``: the common neighbours that are sectors (the fund targets, the lab or
+  company works in);
+- ``paths``: simple paths of length 2 or 3 between u and v.
+
+Candidates are the pairs within two steps (three for ``paths``); pairs rank by the chosen
+score, then by the others in the order above, then by ids. Each suggestion carries the
+relations it rests on (the common neighbours, or for ``paths`` the paths) with their quotes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from queries.ecosystem.network import (
+    Network,
+    check_kind,
+    check_positive,
+    edges_between,
+    network,
+)
+from queries.errors import InvalidQuery
+from queries.traverse import check_nodes
+from queries.views import node_summary
+
+Json = dict[str, Any]
+METHODS = ("adamic_adar", "common_neighbours", "shared_sectors", "paths")
+ACTOR = "actor"  # any node with a sphere
+TASKS: dict[str, tuple[str, str]] = {"fund_lab": ("Fund", "Lab"),
+                                     "lab_company": ("Lab", "Company"),
+                                     "actor_actor": (ACTOR, ACTOR)}
+LEADS = {"fund_lab": ("推测：该基金可支持该实验室", "Suggestion: this fund could back this lab"),
+         "lab_company": ("推测：该实验室可与该企业合作",
+                         "Suggestion: this lab could work with this company"),
+         "actor_actor": ("推测：二者可能建立联系", "Suggestion: these two could be linked")}
+NOT_STATED = ("原文并未陈述二者之间的关系；依据如下关系推断。",
+              "The sources state no relation between the two; inferred from the relations "
+              "below.")
+
+
+@dataclass(frozen=True)
+class Score:
+    adamic_adar: float
+    common_neighbours: int
+    shared_sectors: int
+    paths: int
+
+    def key(self, method: str) -> tuple:
+        first = getattr(self, method)
+        return (first, *(getattr(self, m) for m in METHODS if m != method))
+
+
+def of_kind(g: nx.MultiDiGraph, net: Network, node: str, kind: str) -> bool:
+    return node in net.spheres if kind == ACTOR else g._node[node]["kind"] == kind
+
+
+def score(g: nx.MultiDiGraph, adj: dict[str, set[str]], u: str, v: str) -> Score:
+    """Every score of the pair (u, v) on adjacency ``adj``."""
+    nu, nv = adj[u], adj[v]
+    common = nu & nv
+    aa = sum(1 / math.log(len(adj[z])) for z in common)
+    sectors = sum(1 for z in common if g._node[z]["kind"] == "Sector")
+    three = sum(len(adj[x] & nv) - (u in adj[x] and u in nv)
+                for x in nu if x != v)
+    return Score(aa, len(common), sectors, len(common) + three)
+
+
+def candidates(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], u: str,
+               kind: str, steps: int) -> set[str]:
+    """Nodes of ``kind`` within ``steps`` (2 or 3) of ``u`` and not adjacent to it."""
+    frontier = {u}
+    seen = {u}
+    for _ in range(steps):
+        frontier = {y for x in frontier for y in adj[x]} - seen
+        seen |= frontier
+    return {v for v in seen - adj[u] - {u} if of_kind(g, net, v, kind)}
+
+
+def ranked(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], task: str,
+           method: str, sources: list[str] | None = None) -> Iterator[tuple[str, str, Score]]:
+    """Every candidate pair of ``task`` (from ``sources`` only, if given), best first."""
+    first, second = TASKS[task]
+    steps = 3 if method == "paths" else 2
+    if sources is None:
+        sources = [n for n in net.ids if of_kind(g, net, n, first)]
+    scored = []
+    for u in sources:
+        for v in candidates(g, net, adj, u, second, steps):
+            if first == second and (v < u and v in sources):
+                continue  # an unordered pair, once
+            scored.append((u, v, score(g, adj, u, v)))
+    scored.sort(key=lambda t: (tuple(-x for x in t[2].key(method)), t[0], t[1]))
+    return iter(scored)
+
+
+def suggest(g: nx.MultiDiGraph, *, task: str = "fund_lab", method: str = "adamic_adar",
+            node: str | None = None, limit: int = 20, evidence: int = 3) -> Json:
+    """The ``limit`` best suggested links of ``task`` (from or to ``node`` only, if given),
+    each with its scores and up to ``evidence`` explanations: common neighbours (or paths,
+    for ``paths``) with the edges and quotes they rest on.
+
+    Returns ``{"version", "task", "method", "node", "suggestion": true, "total", "items"}``;
+    items ``{"rank", "from", "to", "scores", "stated": false, "explanation", "evidence"}``."""
+    check_kind("task", task, TASKS)
+    check_kind("method", method, METHODS)
+    check_positive("limit", limit)
+    check_positive("evidence", evidence, minimum=0)
+    net = network(g)
+    first, second = TASKS[task]
+    sources = None
+    if node is not None:
+        check_nodes(g, node)
+        if of_kind(g, net, node, first):
+            sources = [node]
+        elif of_kind(g, net, node, second):
+            sources = [u for u in net.ids if of_kind(g, net, u, first)
+                       and node in candidates(g, net, net.adj, u, second,
+                                              3 if method == "paths" else 2)]
+        else:
+            raise InvalidQuery("node", f"{node} is a {g._node[node]['kind']}; the task "
+                                       f"{task} links a {first} to a {second}")
+    pairs = list(ranked(g, net, net.adj, task, method, sources))
+    if node is not None and sources != [node]:
+        pairs = [p for p in pairs if p[1] == node]
+    zh, en = LEADS[task]
+    items = []
+    for rank, (u, v, s) in enumerate(pairs[:limit], 1):
+        items.append({
+            "rank": rank, "from": node_summary(g, u), "to": node_summary(g, v),
+            "scores": {m: getattr(s, m) for m in METHODS}, "stated": False,
+            "explanation": {"zh": f"{zh}。{NOT_STATED[0]}", "en": f"{en}. {NOT_STATED[1]}"},
+            "evidence": explain(g, net, u, v, method, evidence)})
+    return {"version": g.graph.get("version"), "task": task, "method": method, "node": node,
+            "suggestion": True, "total": len(pairs), "items": items}
+
+
+def explain(g: nx.MultiDiGraph, net: Network, u: str, v: str, method: str, limit: int
+            ) -> list[Json]:
+    """Up to ``limit`` paths u - ... - v the scores rest on, each with its edges and quotes:
+    common neighbours first, the rarest (smallest degree) first; then, for ``paths``,
+    paths of length 3."""
+    adj = net.adj
+    common = sorted(adj[u] & adj[v], key=lambda z: (len(adj[z]), z))
+    paths = [[u, z, v] for z in common]
+    if method == "paths":
+        paths += [[u, x, y, v] for x in sorted(adj[u] - {v}, key=lambda x: (len(adj[x]), x))
+                  for y in sorted(adj[x] & adj[v] - {u})][:max(limit - len(paths), 0)]
+    return [{"nodes": p, "names": [g._node[n]["name_zh"] for n in p],
+             "edges": [edges_between(g, a, b, planned=False) for a, b in zip(p, p[1:])]}
+            for p in paths[:limit]]
+
+
+# -- evaluation (bench/analytics.py and the tests) ------------------------------------------
+
+def evaluate(g: nx.MultiDiGraph, task: str, *, hide: float = 0.2, seed: int = 42,
+             k: int = 10, negatives: int = 2000) -> Json:
+    """Hide a ``hide`` share of the network's ties of ``task``'s kinds (seeded), score on
+    what is left, and measure how well each method finds them again: AUC against random
+    candidate pairs of the right kinds that are not tied (Lü & Zhou 2011 sampling), and
+    precision@k over the ranking of every candidate. A random ranking is the baseline."""
+    check_kind("task", task, TASKS)
+    net = network(g)
+    first, second = TASKS[task]
+    firsts = [n for n in net.ids if of_kind(g, net, n, first)]
+    seconds = [n for n in net.ids if of_kind(g, net, n, second)]
+    ties = sorted({tuple(sorted((u, v))) if first == second else (u, v)
+                   for u in firsts for v in net.adj[u] if of_kind(g, net, v, second)})
+    rng = random.Random(seed)
+    hidden = set(rng.sample(ties, round(len(ties) * hide))) if ties else set()
+    if not hidden:
+        return {"task": task, "ties": len(ties), "hidden": 0, "methods": {}}
+    adj = {n: set(s) for n, s in net.adj.items()}
+    for u, v in hidden:
+        adj[u].discard(v)
+        adj[v].discard(u)
+    negative_pairs: list[tuple[str, str]] = []
+    tries = 0
+    while len(negative_pairs) < negatives and tries < negatives * 50:
+        tries += 1
+        u, v = rng.choice(firsts), rng.choice(seconds)
+        if u != v and v not in net.adj[u]:
+            negative_pairs.append((u, v))
+    positives = sorted(hidden)
+    pos_scores = [score(g, adj, u, v) for u, v in positives]
+    neg_scores = [score(g, adj, u, v) for u, v in negative_pairs]
+    possible = len(firsts) * len(seconds) - (len(firsts) if first == second else 0)
+    if first == second:
+        possible //= 2
+    open_pairs = possible - (len(ties) - len(hidden))
+    results = {}
+    for method in METHODS:
+        auc = _auc([getattr(s, method) for s in pos_scores],
+                   [getattr(s, method) for s in neg_scores])
+        top = [(u, v) for u, v, _ in _top_k(g, net, adj, task, method, k)]
+        hits = sum(1 for p in top if (p if first != second else tuple(sorted(p))) in hidden)
+        results[method] = {"auc": auc, "precision_at_k": hits / k, "hits": hits}
+    random_top = [(rng.choice(firsts), rng.choice(seconds)) for _ in range(k)]
+    results["random"] = {
+        "auc": 0.5, "precision_at_k_expected": len(hidden) / open_pairs if open_pairs else None,
+        "precision_at_k": sum(1 for p in random_top if p in hidden) / k}
+    return {"task": task, "ties": len(ties), "hidden": len(hidden), "k": k, "seed": seed,
+            "negatives": len(negative_pairs), "open_pairs": open_pairs, "methods": results}
+
+
+def _top_k(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], task: str,
+           method: str, k: int) -> list[tuple[str, str, Score]]:
+    found = []
+    for item in ranked(g, net, adj, task, method):
+        found.append(item)
+        if len(found) == k:
+            break
+    return found
+
+
+def _auc(positive: list[float], negative: list[float]) -> float | None:
+    """P(score of a hidden tie > score of a non-tie), ties counting half (Mann-Whitney)."""
+    if not positive or not negative:
+        return None
+    ordered = sorted(negative)
+    import bisect
+
+    total = 0.0
+    for p in positive:
+        below = bisect.bisect_left(ordered, p)
+        equal = bisect.bisect_right(ordered, p) - below
+        total += below + equal / 2
+    return total / (len(positive) * len(negative))
