@@ -131,6 +131,24 @@ def _from_http(exc: HTTPException) -> Response:
     return problem_response(slug, detail, headers, **extensions)
 
 
+#: Neo4j's answer to any login for a few seconds after repeated failed ones (5 s by default).
+AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
+AUTH_LOCK_SECONDS = 5
+
+
+def login_throttled(exc: BaseException) -> bool:
+    """Whether *exc* is Neo4j refusing logins for now (retry in a few seconds)."""
+    return getattr(exc, "code", None) == AUTH_RATE_LIMIT
+
+
+def _driver_client_error() -> tuple[type[Exception], ...]:
+    try:
+        from neo4j.exceptions import ClientError
+    except ImportError:
+        return ()
+    return (ClientError,)
+
+
 def _driver_unavailable_errors() -> tuple[type[Exception], ...]:
     """The neo4j driver's "cannot reach the server" errors (empty if the driver is absent)."""
     try:
@@ -176,6 +194,18 @@ def register_error_handlers(app: Flask) -> None:
 
     for error in (BackendUnavailable, *_driver_unavailable_errors()):
         app.register_error_handler(error, unavailable)
+
+    def driver_client_error(exc: Exception) -> Response:
+        if login_throttled(exc):
+            log.warning("graph backend refuses logins for now: %s", exc)
+            return problem_response(
+                "backend-unavailable", "the graph backend (Neo4j) refuses logins for a few "
+                "seconds after repeated failed ones (authentication rate limit); retry later",
+                headers={"Retry-After": str(AUTH_LOCK_SECONDS)})
+        return internal_error(exc)
+
+    for error in _driver_client_error():
+        app.register_error_handler(error, driver_client_error)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -36,6 +36,7 @@ def one_run(heap: str, pagecache: str, fast_shutdown: bool) -> dict[str, float]:
             http_port=ns.free_port(),
             heap=heap,
             pagecache=pagecache,
+            auth=False,  # as before: a start without the password step
             extra_config=extra,
         )
         rss_ready = server.rss_bytes() or 0

@@ -34,6 +34,43 @@ class CommandError(Exception):
     """A failure to report on stderr with exit code 1."""
 
 
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+#: How long `serve` retries at start while Neo4j throttles logins (it does so for 5 s).
+LOGIN_RETRY_SECONDS = 15.0
+
+
+def check_neo4j_target(uri: str, database: str | None) -> None:
+    """Refuse a URI or database the driver would answer with an obscure error."""
+    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+    if scheme in ("http", "https"):
+        raise CommandError(f"{uri} is an HTTP address (the Neo4j Browser's); innograph talks "
+                           "to Neo4j over Bolt: use bolt://HOST:7687 or neo4j://HOST:7687")
+    if scheme not in BOLT_SCHEMES:
+        raise CommandError(f"{uri!r} is not a Bolt URI: use bolt://HOST:PORT or "
+                           "neo4j://HOST:PORT")
+    if database is not None and database.lower() == "system":
+        raise CommandError("database 'system' holds Neo4j's users and settings, not a graph: "
+                           "use a user database such as 'neo4j' (NEO4J_DATABASE / --database)")
+
+
+def neo4j_failure(exc: Exception, uri: str, database: str | None, user: str,
+                  password_given: bool) -> str:
+    """One line saying what a driver error means for the user."""
+    from neo4j.exceptions import AuthError
+
+    from api.problems import login_throttled
+    from graph.neo4j_sync import describe_connection_error
+
+    if login_throttled(exc):
+        return (f"Neo4j at {uri} refuses logins for a few seconds after repeated failed ones "
+                f"(authentication rate limit): check the password of user {user!r}, then retry")
+    if isinstance(exc, AuthError) and not password_given:
+        return (f"Neo4j at {uri} requires a login and no password was given: set "
+                "NEO4J_PASSWORD or pass --password (the local server's is found by itself: "
+                "python -m innograph.neo4j_server password)")
+    return describe_connection_error(exc, uri, database, user) or f"Neo4j at {uri}: {exc}"
+
+
 def _load(args: argparse.Namespace) -> nx.MultiDiGraph:
     try:
         return load_graph(args.data, check_quotes=not getattr(args, "no_quotes", False))
@@ -143,6 +180,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 1 <= args.threads <= 64:
         raise CommandError("--threads must be between 1 and 64")
+    if os.environ.get("NEO4J_URI"):
+        _neo4j_environment()
     try:
         backend = default_backend(args.data)
     except FileNotFoundError as exc:
@@ -153,7 +192,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (RuntimeError, BackendUnavailable) as exc:  # e.g. a NEO4J_URI it cannot use
         raise CommandError(str(exc)) from None
     try:
-        health = backend.health()
+        health = _first_health(backend)
         graph = f"{health['nodes']} nodes, {health['edges']} edges"
     except BackendUnavailable as exc:  # keep serving: health answers 503 until it is back
         print(f"innograph serve: warning: {exc}; /api/v1/health answers 503 until the "
@@ -201,6 +240,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _neo4j_environment() -> None:
+    """Check NEO4J_URI and NEO4J_DATABASE, and give NEO4J_PASSWORD the local server's kept
+    password when it is unset and NEO4J_URI is that server."""
+    from innograph.neo4j_server import stored_login
+
+    uri = os.environ["NEO4J_URI"].strip()
+    check_neo4j_target(uri, os.environ.get("NEO4J_DATABASE") or None)
+    if os.environ.get("NEO4J_PASSWORD") is None and (login := stored_login(uri)):
+        os.environ.setdefault("NEO4J_USER", login[0])
+        os.environ["NEO4J_PASSWORD"] = login[1]
+
+
+def _first_health(backend: object) -> dict:
+    """The backend's health at start: while Neo4j throttles logins, retried for a few seconds;
+    any other driver error (one the API would answer 500) stops the start with one line."""
+    import time
+
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from api.problems import login_throttled
+
+    deadline = time.monotonic() + LOGIN_RETRY_SECONDS
+    while True:
+        try:
+            return backend.health()  # type: ignore[attr-defined]
+        except (Neo4jError, DriverError) as exc:
+            uri = os.environ.get("NEO4J_URI", "")
+            if login_throttled(exc) and time.monotonic() < deadline:
+                print(f"innograph serve: Neo4j at {uri} refuses logins for a few seconds "
+                      "(authentication rate limit); retrying", file=sys.stderr, flush=True)
+                time.sleep(2.0)
+                continue
+            user = os.environ.get("NEO4J_USER") or "neo4j"
+            raise CommandError(neo4j_failure(exc, uri, os.environ.get("NEO4J_DATABASE"), user,
+                                             os.environ.get("NEO4J_PASSWORD") is not None)
+                               ) from None
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from graph.schema import load_schema
     from graph.schema_doc import mermaid_diagram, replace_readme_section, schema_markdown
@@ -224,17 +301,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from neo4j import GraphDatabase
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from graph.neo4j_sync import SyncError, describe_connection_error, sync_graph
+    from graph.neo4j_sync import SyncError, sync_graph
+    from innograph.neo4j_server import stored_login
 
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")
     if args.workers < 1:
         raise CommandError("--workers must be at least 1")
+    database = args.database or None
+    if args.bulk_home is None:
+        check_neo4j_target(args.uri, database)
     g = _load(args)
     if args.bulk_home is not None:
         return _bulk_import(g, args)
-    auth = (args.user, args.password) if args.password else None
-    database = args.database or None
+    auth = (args.user, args.password) if args.password else stored_login(args.uri)
     try:
         with GraphDatabase.driver(args.uri, auth=auth, connection_timeout=10.0,
                                   max_transaction_retry_time=15.0) as driver:
@@ -245,8 +325,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except SyncError as exc:
         raise CommandError(f"Neo4j at {args.uri}: {exc}") from None
     except (Neo4jError, DriverError) as exc:
-        reason = describe_connection_error(exc, args.uri, database, args.user)
-        raise CommandError(reason or f"Neo4j at {args.uri}: {exc}") from None
+        raise CommandError(neo4j_failure(exc, args.uri, database, auth[0] if auth else args.user,
+                                         auth is not None)) from None
     print(f"synced {args.data} into {args.uri} (database {database or 'default'})")
     print(report.summary())
     return EXIT_OK
@@ -395,7 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default=os.environ.get("NEO4J_USER") or "neo4j",
                    help="user (default: $NEO4J_USER or %(default)s)")
     p.add_argument("--password", default=os.environ.get("NEO4J_PASSWORD"),
-                   help="password (default: $NEO4J_PASSWORD; none: connect without auth)")
+                   help="password (default: $NEO4J_PASSWORD, else the kept one of the local "
+                        "server on that port, else connect without auth)")
     p.add_argument("--database", default=os.environ.get("NEO4J_DATABASE"),
                    help="database (default: $NEO4J_DATABASE or the server's default)")
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,

@@ -2,8 +2,10 @@
 
 With ``NEO4J_URI`` set, tests use that server (``NEO4J_USER``, ``NEO4J_PASSWORD``,
 ``NEO4J_DATABASE``). Otherwise one real Neo4j 5.26 Community server is started from the
-Maven-resolved jars (neo4j-server/lib) on free ports with a throw-away home and auth off, shared
-by the whole session and stopped at its end. If it cannot start, every test that needs it
+Maven-resolved jars (neo4j-server/lib) on free ports with a throw-away home, shared by the whole
+session and stopped at its end. It is configured like the shipped server (auth on with a
+generated password, no HTTP Cypher endpoints): any page open in the user's browser could reach
+its ports while the tests run. If it cannot start, every test that needs it
 errors with the reason: it is never skipped.
 """
 
@@ -36,7 +38,8 @@ class Neo4jTarget:
 
 
 def start_test_server(home: Path, **kwargs: object) -> neo4j_server.Neo4jServer:
-    """A throw-away server on *home*: free ports, auth off, small transaction logs."""
+    """A throw-away server on *home*: free ports, small transaction logs, otherwise as shipped
+    (its login is ``server.auth``)."""
     options: dict[str, object] = {
         "bolt_port": neo4j_server.free_port(),
         "http_port": neo4j_server.free_port(),
@@ -61,7 +64,7 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     try:
         server = start_test_server(home)  # raises Neo4jServerError with the log tail
         try:
-            yield Neo4jTarget(server.bolt_uri, None, None, server)
+            yield Neo4jTarget(server.bolt_uri, server.auth, None, server)
         finally:
             server.stop()
     finally:

@@ -93,6 +93,27 @@ def test_neo4j_publishes_browser_and_bolt():
     assert targets == {"7474", "7687"}
 
 
+def _neo4j_conf_from_environment() -> dict[str, str]:
+    """The neo4j.conf settings the image derives from NEO4J_* variables ('__' is '_', '_' is
+    '.'), as its docker-entrypoint.sh does."""
+    return {name.removeprefix("NEO4J_").replace("_", ".").replace("..", "_"): str(value)
+            for name, value in SERVICES["neo4j"]["environment"].items()}
+
+
+def test_neo4j_http_is_closed_to_other_origins_like_the_local_server(tmp_path):
+    from innograph import neo4j_server
+
+    browser_port = next(PORT_SPEC.match(p)["published"] for p in SERVICES["neo4j"]["ports"]
+                        if PORT_SPEC.match(p)["target"] == "7474")
+    neo4j_server.write_config(tmp_path, http_port=int(browser_port))
+    local = neo4j_server.read_config(tmp_path)
+    conf = _neo4j_conf_from_environment()
+    for setting in ("server.http_enabled_modules",
+                    "dbms.security.http_access_control_allow_origin"):
+        assert conf[setting] == local[setting], setting
+    assert conf["server.http_enabled_modules"] == "BROWSER"
+
+
 def test_neo4j_has_a_healthcheck_the_api_waits_for():
     check = SERVICES["neo4j"]["healthcheck"]
     command = " ".join(check["test"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError
 from neo4j_fixture import TEST_SERVER_CONFIG, Neo4jTarget, start_test_server
 
 from innograph import neo4j_server as ns
@@ -107,15 +108,63 @@ def test_generated_conf_binds_loopback(tmp_path: Path) -> None:
     assert conf["server.http.listen_address"] == "127.0.0.1:17002"
     assert conf["server.https.enabled"] == "false"
     assert conf["dbms.usage_report.enabled"] == "false"
-    assert conf["dbms.security.auth_enabled"] == "false"
+    assert conf["dbms.security.auth_enabled"] == "true"
     for name in ("data", "logs", "run", "import", "plugins"):
         assert conf[f"server.directories.{name}"] == str(tmp_path.resolve() / name)
         assert (tmp_path / name).is_dir()
     assert (tmp_path / "conf" / "server-logs.xml").is_file()
     assert (tmp_path / "conf" / "user-logs.xml").is_file()
-    assert ns.write_config(tmp_path, auth_enabled=True) and (
-        ns.read_config(tmp_path)["dbms.security.auth_enabled"] == "true"
+    assert ns.write_config(tmp_path, auth_enabled=False) and (
+        ns.read_config(tmp_path)["dbms.security.auth_enabled"] == "false"
     )
+
+
+def test_password_is_kept_private_and_found_for_its_bolt_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    ns.write_config(home, bolt_port=17021, http_port=17022)
+    assert ns.stored_password(home) is None
+    password = ns.generate_password()
+    assert len(password) == 32 and not password.startswith("-")
+    ns.store_password(home, password)
+    assert (home / ns.PASSWORD_FILE).stat().st_mode & 0o777 == 0o600
+    assert ns.stored_password(home) == password
+    assert [p.name for p in home.iterdir() if p.name.endswith(".tmp")] == []
+
+    monkeypatch.setenv(ns.HOME_ENV, str(home))
+    for uri in ("bolt://127.0.0.1:17021", "neo4j://localhost:17021"):
+        assert ns.stored_login(uri) == ("neo4j", password), uri
+    for uri in ("bolt://127.0.0.1:17022", "bolt://db.example:17021",
+                "http://127.0.0.1:17021", "bolt://127.0.0.1:notaport"):
+        assert ns.stored_login(uri) is None, uri
+
+
+def _tcp_states(port: int) -> set[str]:
+    """The states (hex, /proc/net/tcp) of IPv4 sockets whose local port is *port*."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return {row.split()[3] for row in rows if int(row.split()[1].split(":")[1], 16) == port}
+
+
+def test_a_port_in_time_wait_is_free_to_start_on() -> None:
+    """After a stop, the server's closed connections sit in TIME_WAIT for ~60 s; Neo4j binds
+    with SO_REUSEADDR, so the check before a start must not count them as in use."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Java's do
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+    accepted.close()  # the server side closes first, as a stopping server does
+    client.close()
+    assert "06" in _tcp_states(port)  # TIME_WAIT
+    assert not ns.port_in_use(port)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        assert ns.port_in_use(port)  # a listener still counts
 
 
 # --------------------------------------------------------------------------- errors
@@ -159,13 +208,17 @@ def test_port_taken_after_the_check_is_reported_from_the_server_log(
 @pytest.mark.neo4j
 def test_server_that_dies_reports_its_log(tmp_path: Path) -> None:
     """A server that exits during startup gives an error carrying the tail of its logs."""
+    bad = {**TEST_SERVER_CONFIG, "server.no_such_setting": "1"}
     with pytest.raises(ns.Neo4jServerError) as err:
-        start_test_server(
-            tmp_path, extra_config={**TEST_SERVER_CONFIG, "server.no_such_setting": "1"}
-        )
+        # auth off: else neo4j-admin, setting the first password, is the one to complain
+        start_test_server(tmp_path, auth=False, extra_config=bad)
     message = str(err.value)
     assert "exited with code" in message
     assert "server.no_such_setting" in message  # Neo4j's own complaint, from the log tail
+    with pytest.raises(ns.Neo4jServerError, match=r"set-initial-password \*\*\*\* failed"
+                       r"(.|\n)*server\.no_such_setting"):
+        start_test_server(tmp_path / "with-auth", extra_config=bad)
+    assert not (tmp_path / "with-auth" / ns.PASSWORD_FILE).exists()
 
 
 # --------------------------------------------------------------------------- bulk import
@@ -238,12 +291,26 @@ def test_cli_start_status_stop(tmp_path: Path) -> None:
             check=False,
         )
 
+    # A home from before auth was on: its first start had auth off.
+    ns.start(home, bolt_port=bolt, http_port=http, auth=False, heap="512m").stop()
+    assert not (home / ns.PASSWORD_FILE).exists()
+
     started = cli("start", "--bolt-port", str(bolt), "--http-port", str(http), "--heap", "512m")
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"bolt://127.0.0.1:{bolt}" in started.stdout
         assert f"http://127.0.0.1:{http}/browser/" in started.stdout
+        assert f"Login:   user neo4j, password in {home.resolve() / ns.PASSWORD_FILE}" in (
+            started.stdout)
         assert (home / "run" / ns.PID_FILE).is_file()
+        shown = cli("password")
+        password = (home / ns.PASSWORD_FILE).read_text().strip()
+        assert shown.returncode == 0 and shown.stdout.strip() == password
+        # auth is on now, with the generated password in place of the default one
+        assert ns.bolt_ready(f"bolt://127.0.0.1:{bolt}", ("neo4j", password))
+        for login in (None, ("neo4j", "neo4j")):
+            with pytest.raises(AuthError):
+                ns.bolt_ready(f"bolt://127.0.0.1:{bolt}", login)
 
         status = cli("status")
         assert status.returncode == 0 and "Bolt answers: yes" in status.stdout, status.stdout
