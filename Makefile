@@ -34,7 +34,8 @@ run: $(VENV)/.installed $(WEB_STAMP)
 	$(BIN)/innograph serve --host $(HOST) --port $(PORT)
 
 # One step without Docker: the local Neo4j (its empty database bulk-imported on first use),
-# started in the background, synced, then `make run` on it. Stop Neo4j with
+# started in the background, synced, then `make run` on it. Auth is on: sync and serve read
+# the password the server keeps in $(NEO4J_HOME)/innograph-password. Stop Neo4j with
 # `$(BIN)/python -m innograph.neo4j_server stop --home $(NEO4J_HOME)`.
 run-neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 	if [ ! -e $(NEO4J_HOME)/data/databases/neo4j/neostore ]; then \
@@ -42,7 +43,7 @@ run-neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 	$(BIN)/python -m innograph.neo4j_server status --home $(NEO4J_HOME) >/dev/null || \
 		$(BIN)/python -m innograph.neo4j_server start --home $(NEO4J_HOME) \
 			--bolt-port 7687 --http-port 7474
-	$(MAKE) run NEO4J_URI=bolt://127.0.0.1:7687
+	INNOGRAPH_NEO4J_HOME=$(NEO4J_HOME) $(MAKE) run NEO4J_URI=bolt://127.0.0.1:7687
 
 test: $(VENV)/.installed-dev neo4j-jars rdf-tools $(WEB_STAMP) browser
 	$(BIN)/ruff check .
@@ -66,6 +67,8 @@ rdf-tools: $(VENV)/.installed-dev
 	$(BIN)/python tests/rdf_tools.py
 
 # Neo4j in the foreground on bolt://127.0.0.1:7687, Browser http://127.0.0.1:7474/browser/
+# (user neo4j; its password, generated on first start, is printed by
+# `$(BIN)/python -m innograph.neo4j_server password --home $(NEO4J_HOME)`)
 neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 	$(BIN)/python -m innograph.neo4j_server start --foreground --home $(NEO4J_HOME) \
 		--bolt-port 7687 --http-port 7474
