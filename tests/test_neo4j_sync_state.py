@@ -294,7 +294,8 @@ def test_every_sync_that_writes_says_so_before_its_first_write_and_bumps_the_gen
 
     seen.clear()  # one transaction for the data: the state goes with it
     sync_graph(g, neo4j_driver, database=neo4j_target.database, replace=True, progress=False)
-    [(before_scores, held)] = seen
+    (in_transaction, _), (before_scores, held) = seen
+    assert in_transaction["status"] == "complete"  # others see nothing until it commits
     assert held == g.number_of_nodes()  # the data is committed, the scores are not yet
     assert before_scores["status"] == "in_progress"
     assert before_scores["generation"] == first["generation"] + 2
