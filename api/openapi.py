@@ -17,12 +17,15 @@ from api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
 from api.response_schemas import component_schemas
 
 API_VERSION = "1.0.0"
-# Statuses any operation may answer: bad parameters, oversize request, bug, backend down.
-COMMON_PROBLEMS = (400, 413, 414, 500, 503)
-STATUS_TEXT = {400: "Invalid parameters", 404: "Entity not found",
+# Statuses any operation may answer: bad parameters or request, oversize request, headers or
+# query string, bug, unsupported HTTP feature, backend down.
+COMMON_PROBLEMS = (400, 413, 414, 431, 500, 501, 503)
+STATUS_TEXT = {400: "Invalid parameters or request", 404: "Entity not found",
                406: "No acceptable representation", 413: "Request too large",
                414: "Query string too long", 422: "Valid request without an answer",
-               500: "Internal error", 503: "Backend unavailable or query timed out"}
+               431: "Request headers too large", 500: "Internal error",
+               501: "HTTP feature not supported",
+               503: "Backend unavailable or query timed out"}
 FLASK_PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
 
@@ -49,6 +52,9 @@ def operation_spec(op: Operation) -> dict[str, Any]:
         "tags": [op.tag], "parameters": [p.openapi() for p in op.params],
         "responses": responses,
     }
+    if op.request_body:
+        spec["requestBody"] = {"required": True, "content": {
+            media_type: {"schema": schema} for media_type, schema in op.request_body}}
     if op.examples:
         spec["x-examples"] = list(op.examples)
     return spec

@@ -30,6 +30,8 @@ class Operation:
     # more 200 representations, chosen by content negotiation: (media type, response schema)
     alternatives: tuple[tuple[str, str], ...] = ()
     method: str = "GET"
+    # the OpenAPI requestBody of a POST: media type -> JSON Schema of the body
+    request_body: tuple[tuple[str, dict[str, Any]], ...] = ()
     examples: tuple[str, ...] = field(default=())  # example URLs (relative), for the docs
 
 

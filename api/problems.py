@@ -38,6 +38,9 @@ PROBLEM_TYPES = {p.slug: p for p in (
                 "A parameter is unknown, missing, repeated, malformed or out of range; "
                 "`invalid_params` lists each one with the reason."),
     ProblemType("bad-request", 400, "Bad request", "The request could not be understood."),
+    ProblemType("host-not-allowed", 400, "Host not allowed",
+                "The `Host` header names a host this server does not answer for (a guard "
+                "against DNS rebinding); `innograph serve --allowed-host` adds one."),
     ProblemType("entity-not-found", 404, "Entity not found",
                 "No entity has this id, name or alias."),
     ProblemType("not-found", 404, "Not found", "No such route."),
@@ -48,6 +51,8 @@ PROBLEM_TYPES = {p.slug: p for p in (
                 "The request body is larger than the limit (`max_bytes`)."),
     ProblemType("uri-too-long", 414, "URI too long",
                 "The query string is longer than the limit (`max_bytes`)."),
+    ProblemType("header-fields-too-large", 431, "Request header fields too large",
+                "The request line and headers together are larger than the server's limit."),
     ProblemType("ambiguous-name", 422, "Ambiguous entity name",
                 "The name matches several entities; `candidates` lists their ids. "
                 "Ask again with one id."),
@@ -56,6 +61,9 @@ PROBLEM_TYPES = {p.slug: p for p in (
                 "entities within the limits given."),
     ProblemType("internal-error", 500, "Internal server error",
                 "A bug; the server log has the details."),
+    ProblemType("not-implemented", 501, "Not implemented",
+                "The request uses an HTTP feature the server does not support, e.g. a "
+                "`Transfer-Encoding` other than chunked."),
     ProblemType("backend-unavailable", 503, "Graph backend unavailable",
                 "The graph store cannot be reached; retry later."),
     ProblemType("graph-changing", 503, "Graph is being changed",

@@ -45,11 +45,12 @@ def component_schemas() -> dict[str, Any]:
                  "provenance": array(ref("Provenance"))}
     hop_core = {"from": STRING, "to": STRING, **edge_core, "direction": DIRECTION}
     return {
-        "Problem": obj(
+        "Problem": obj(  # no instance when the server refused the request unread
             {"type": STRING, "title": STRING, "status": {"type": "integer", "minimum": 400,
                                                          "maximum": 599},
-             "detail": STRING, "instance": STRING},
-            {"invalid_params": array(obj({"name": STRING, "reason": STRING})),
+             "detail": STRING},
+            {"instance": STRING, "invalid_params": array(obj({"name": STRING,
+                                                               "reason": STRING})),
              "entity": STRING, "candidates": array(STRING), "max_bytes": COUNT,
              "limit_seconds": NUMBER}),
         "Provenance": obj({"source": STRING, "quote": STRING}),

@@ -28,16 +28,21 @@ RELATIONS = Param("relations", "choice_list", "Follow only these relation kinds 
     "list_entities", "/entities", "Search or list entities",
     "Entities whose id, zh/en name or alias contains `q` (exact matches first, then prefix, "
     "then partial matches), or all entities by id when `q` is absent. Pages are linked by an "
-    "opaque `next_cursor` (also in `next` and the `Link` header); pass it back as `cursor`.",
+    "opaque `next_cursor` (also in `next` and the `Link` header); pass it back as `cursor`. "
+    "Rules JSON Schema cannot state: `cursor` and `offset` exclude each other, and a cursor "
+    "is valid only if this API issued it, for the same `q` and `kind` (else 400 "
+    "`invalid-parameters` naming `cursor`).",
     "entities", "EntityPage",
     params=(
         Param("q", "text", "Text to look for in ids, names and aliases (case-insensitive)."),
         Param("kind", "choice_list", "Only entities of these node kinds (repeat the parameter "
               "or separate with commas).", choices=node_kinds),
         Param("limit", "integer", "Page size.", default=20, minimum=1, maximum=MAX_ITEMS),
-        Param("offset", "integer", "Items to skip (use `cursor` to follow pages).", minimum=0,
+        Param("offset", "integer", "Items to skip (not with `cursor`, which follows pages).",
+              minimum=0,
               maximum=MAX_OFFSET),
-        Param("cursor", "text", "The `next_cursor` of the previous page."),
+        Param("cursor", "text", "The `next_cursor` of the previous page (same `q` and `kind`; "
+              "not with `offset`)."),
     ),
     examples=("/api/v1/entities?q=基金&kind=Fund&limit=5", "/api/v1/entities?kind=Lab")))
 def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int | None,

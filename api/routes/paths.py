@@ -19,12 +19,15 @@ bp = ApiBlueprint("paths", __name__)
     "How two entities are connected. `shortest`: all shortest paths; `k_shortest`: the `k` "
     "shortest simple paths; `all_simple`: simple paths up to `max_length` hops. Every hop "
     "carries its relation, direction and provenance. Edges are followed in both directions "
-    "unless `directed=true`. **422 `no-answer`** when no path exists within the limits.",
+    "unless `directed=true`. **422 `no-answer`** when no path exists within the limits. "
+    "`from` and `to` must name two different entities (JSON Schema cannot state it): the same "
+    "entity twice, by id or by name, is 400 `invalid-parameters` naming `to`.",
     "paths", "Paths",
     params=(
         Param("from", "text", "Start entity: id or exact zh/en name or alias.", required=True,
               arg="source"),
-        Param("to", "text", "End entity: id or exact zh/en name or alias.", required=True,
+        Param("to", "text", "End entity: id or exact zh/en name or alias; not the start "
+              "entity.", required=True,
               arg="target"),
         Param("mode", "choice", "Which paths.", default="shortest", choices=lambda: PATH_MODES),
         Param("k", "integer", "How many paths for `k_shortest`.", default=5, minimum=1,
