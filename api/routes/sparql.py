@@ -229,7 +229,8 @@ def sparql_get(query: str) -> Response:
     DESCRIPTION + " The query is the body (`Content-Type: application/sparql-query`) or the "
     "`query` field of a form (`application/x-www-form-urlencoded`).",
     "sparql", "JsonLdDocument", problems=(406, 422),
-    media_type="application/sparql-results+json", alternatives=ALTERNATIVES, method="POST"))
+    media_type="application/sparql-results+json", alternatives=ALTERNATIVES, method="POST",
+    request_body=(("application/sparql-query", QUERY_PARAM.json_schema()),)))
 def sparql_post() -> Response:
     kind = request.mimetype
     if kind == "application/sparql-update" or (
