@@ -19,10 +19,12 @@ relations it rests on (the common neighbours, or for ``paths`` the paths) with t
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -161,7 +163,7 @@ def explain(g: nx.MultiDiGraph, net: Network, u: str, v: str, method: str, limit
         paths += [[u, x, y, v] for x in sorted(adj[u] - {v}, key=lambda x: (len(adj[x]), x))
                   for y in sorted(adj[x] & adj[v] - {u})][:max(limit - len(paths), 0)]
     return [{"nodes": p, "names": [g._node[n]["name_zh"] for n in p],
-             "edges": [edges_between(g, a, b, planned=False) for a, b in zip(p, p[1:])]}
+             "edges": [edges_between(g, a, b, planned=False) for a, b in pairwise(p)]}
             for p in paths[:limit]]
 
 
@@ -232,8 +234,6 @@ def _auc(positive: list[float], negative: list[float]) -> float | None:
     if not positive or not negative:
         return None
     ordered = sorted(negative)
-    import bisect
-
     total = 0.0
     for p in positive:
         below = bisect.bisect_left(ordered, p)

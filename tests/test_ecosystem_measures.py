@@ -1,0 +1,308 @@
+"""Ecosystem analytics against independent computations (networkx, brute force, hand-worked
+graphs), for stability across runs and load orders, and for argument checks."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from itertools import combinations, product
+
+import networkx as nx
+import numpy as np
+import pytest
+from queries_fixtures import generated_graph, make_graph, real_graph
+
+from graph.embedded import build_graph, iter_edge_records, iter_node_records
+from graph.spheres import load_spheres
+from loaders.dataset import default_data_dir
+from queries.ecosystem import brokers, communities, gaps, helix, suggest
+from queries.ecosystem.network import network
+from queries.errors import InvalidQuery
+
+__all__ = ["generated_graph", "real_graph"]
+NOT_ENTITIES = {"Source", "Observation"}
+
+
+def simple_view(g: nx.MultiDiGraph, drop: set[str] = frozenset()) -> nx.Graph:
+    """An independent undirected simple view: entities, stored edges that hold."""
+    h = nx.Graph()
+    h.add_nodes_from(n for n, k in g.nodes(data="kind") if k not in NOT_ENTITIES | drop)
+    h.add_edges_from((u, v) for u, v, rel, a in g.edges(keys=True, data=True)
+                     if u in h and v in h and u != v and rel not in ("MENTIONS", "HAS_OBSERVATION")
+                     and a.get("status") != "planned")
+    return h
+
+
+def reloaded(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The same graph loaded in reverse order."""
+    return build_graph(list(iter_node_records(g))[::-1], list(iter_edge_records(g))[::-1])
+
+
+# -- communities -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("graph", ["real_graph", "generated_graph"])
+def test_community_modularity_is_networkx_modularity_of_the_partition(graph, request):
+    g = request.getfixturevalue(graph)
+    answer = communities.communities(g, limit=10**6, membership=True)
+    h = simple_view(g, {"Sector"})
+    parts: dict[int, set[str]] = {}
+    for node, rank in answer["membership"].items():
+        parts.setdefault(rank, set()).add(node)
+    assert set(answer["membership"]) == set(h)
+    expected = nx.community.modularity(h, parts.values())
+    assert answer["modularity"] == pytest.approx(expected, abs=1e-9)
+    assert sum(c["modularity"] for c in answer["communities"]) == pytest.approx(expected)
+    assert [c["size"] for c in answer["communities"]] == [len(parts[r]) for r in sorted(parts)]
+    louvain = nx.community.modularity(h, nx.community.louvain_communities(h, seed=1))
+    assert expected >= 0.97 * louvain  # Leiden is at least about as good as Louvain
+    assert expected > 0.3
+
+
+def test_communities_are_the_same_across_runs_and_load_orders(generated_graph):
+    first = communities.communities(generated_graph, membership=True)
+    again = communities.communities(generated_graph, membership=True)
+    other = communities.communities(reloaded(generated_graph), membership=True)
+    assert first == again
+    assert first["membership"] == other["membership"]
+    assert first["communities"] == other["communities"]
+
+
+def test_two_cliques_joined_by_one_edge_are_two_named_communities():
+    nodes = [(f"a{i}", "Company") for i in range(4)] + [(f"b{i}", "Lab") for i in range(4)]
+    edges = [(f"{p}{i}", "COLLABORATES_WITH", f"{p}{j}") for p in "ab"
+             for i, j in combinations(range(4), 2)] + [("a0", "COLLABORATES_WITH", "b0")]
+    answer = communities.communities(make_graph(nodes, edges), membership=True)
+    assert answer["total"] == 2
+    by_kind = {c["kinds"][0]["name"]: c for c in answer["communities"]}
+    assert by_kind["Company"]["size"] == by_kind["Lab"]["size"] == 4
+    assert by_kind["Company"]["top_members"][0]["id"] == "a0"  # most ties inside, then id
+    assert by_kind["Company"]["spheres"] == [{"name": "industry", "count": 4}]
+
+
+# -- brokers ---------------------------------------------------------------------------------
+
+def test_constraint_and_effective_size_are_networkx(generated_graph):
+    g = generated_graph
+    h = simple_view(g, {"Sector"})
+    answer = brokers.brokers(g, limit=10**6, evidence=0)
+    expected_c = nx.constraint(h, [i["id"] for i in answer["items"]])
+    expected_e = nx.effective_size(h, [i["id"] for i in answer["items"]])
+    assert answer["items"]
+    for item in answer["items"]:
+        if math.isnan(expected_c[item["id"]]):
+            assert item["constraint"] is None and item["effective_size"] is None
+        else:
+            assert item["constraint"] == pytest.approx(expected_c[item["id"]])
+            assert item["effective_size"] == pytest.approx(expected_e[item["id"]])
+
+
+def brute_force_roles(g: nx.MultiDiGraph) -> dict[str, Counter]:
+    """Gould-Fernandez roles by enumerating every ordered triple of actors."""
+    mapping = load_spheres()
+    symmetric = {"COLLABORATES_WITH"}
+    d = nx.DiGraph()
+    sphere = {n: mapping.of(a) for n, a in g.nodes(data=True)
+              if a["kind"] not in NOT_ENTITIES | {"Sector"} and mapping.of(a)}
+    for u, v, rel, a in g.edges(keys=True, data=True):
+        if u in sphere and v in sphere and u != v and a.get("status") != "planned" \
+                and rel not in ("MENTIONS", "HAS_OBSERVATION"):
+            d.add_edge(u, v)
+            if rel in symmetric:
+                d.add_edge(v, u)
+    roles: dict[str, Counter] = {n: Counter() for n in sphere}
+    for b in d:
+        for a, c in product(d.predecessors(b), d.successors(b)):
+            if a != c and not d.has_edge(a, c):
+                roles[b][brokers.role(sphere[a], sphere[b], sphere[c])] += 1
+    return roles
+
+
+@pytest.mark.parametrize("graph", ["real_graph", "generated_graph"])
+def test_brokerage_roles_match_brute_force(graph, request):
+    g = request.getfixturevalue(graph)
+    expected = brute_force_roles(g)
+    answer = brokers.brokers(g, limit=10**6, evidence=0)
+    got = {i["id"]: Counter({r: c for r, c in i["brokerage"].items() if c})
+           for i in answer["items"]}
+    assert got == expected
+    assert sum(sum(c.values()) for c in got.values()) > 0
+
+
+def test_hand_worked_brokerage_roles_with_quoted_evidence():
+    # uni -> gov -> company (liaison); company2 -> gov <- uni is no two-path; gov -> lab:
+    # uni -> gov -> lab is itinerant (university, government, university)
+    g = make_graph([("uni", "Institution", "university"), ("gov", "Institution", "government_body"),
+                    ("co", "Company"), ("lab", "Lab", "provincial_lab")],
+                   [("uni", "SUPPORTS", "gov"), ("gov", "SUPPORTS", "co"),
+                    ("gov", "SUPPORTS", "lab")])
+    item = next(i for i in brokers.brokers(g)["items"] if i["id"] == "gov")
+    assert item["brokerage"] == {"liaison": 1, "gatekeeper": 0, "representative": 0,
+                                 "itinerant": 1, "coordinator": 0}
+    assert item["constraint"] == pytest.approx(3 * (1 / 3) ** 2)
+    assert item["effective_size"] == 3
+    first = item["evidence"][0]
+    assert first["role"] == "liaison" and first["nodes"] == ["uni", "gov", "co"]
+    assert first["edges"][0][0]["provenance"] == [{"source": "s.txt",
+                                                   "quote": "quote uni SUPPORTS gov"}]
+
+
+# -- triple helix ----------------------------------------------------------------------------
+
+def test_t_uig_of_a_hand_worked_distribution():
+    # four units: all three spheres, u only, i only, g only. H(x) = 1 bit each, H(xy) = 2
+    # bits each (four equally likely cells), H(uig) = 2 bits: T = 3 - 6 + 2 = -1.
+    units = [frozenset("uig"), frozenset("u"), frozenset("i"), frozenset("g")]
+    assert helix.transmission(units, ("u", "i", "g")) == pytest.approx(-1.0)
+    # a unit with none of the three is no observation (as a paper without those addresses)
+    assert helix.transmission([*units, frozenset()], ("u", "i", "g")) == pytest.approx(-1.0)
+
+
+def numpy_t(profiles: list[frozenset[str]], dims: tuple[str, str, str]) -> float:
+    """T(uig) from a 2x2x2 probability table with numpy (an independent computation)."""
+    table = np.zeros((2, 2, 2))
+    for p in profiles:
+        if p & set(dims):
+            table[tuple(int(d in p) for d in dims)] += 1
+    table /= table.sum()
+
+    def h(p: np.ndarray) -> float:
+        p = p[p > 0]
+        return float(-(p * np.log2(p)).sum())
+
+    single = sum(h(table.sum(axis=tuple(a for a in range(3) if a != k))) for k in range(3))
+    pairs = sum(h(table.sum(axis=k)) for k in range(3))
+    return single - pairs + h(table.ravel())
+
+
+def test_t_uig_overall_and_per_sector_match_numpy(real_graph):
+    answer = helix.helix(real_graph, limit=1000)
+    mapping = load_spheres()
+    h = simple_view(real_graph, {"Sector"})
+    spheres = {n: mapping.of(real_graph.nodes[n]) for n in h}
+    profiles = [frozenset({spheres[o] for o in [n, *h[n]] if spheres[o]}) for n in h]
+    assert answer["synergy"]["T_uig"] == pytest.approx(numpy_t(profiles, mapping.helices))
+    assert answer["synergy"]["units"] == sum(1 for p in profiles if p & set(mapping.helices))
+    checked = 0
+    for sector in answer["sectors"]:
+        members = {u for u, _, rel in real_graph.in_edges(sector["id"], keys=True)
+                   if rel in ("WORKS_IN_SECTOR", "TARGETS_SECTOR") and u in h}
+        sector_profiles = [profiles[list(h).index(n)] for n in members]
+        if sector["synergy"]["T_uig"] is not None:
+            assert sector["synergy"]["T_uig"] == pytest.approx(
+                numpy_t(sector_profiles, mapping.helices), abs=1e-9)
+            checked += 1
+    assert checked >= 5
+    ties = Counter()
+    for u, v in h.edges():
+        if spheres[u] and spheres[v]:
+            ties[tuple(sorted((spheres[u], spheres[v])))] += 1
+    assert {tuple(x["spheres"]): x["ties"] for x in answer["linkage"]} == ties
+
+
+# -- gaps ------------------------------------------------------------------------------------
+
+def gap_graph() -> nx.MultiDiGraph:
+    return make_graph(
+        [("s1", "Sector"), ("s2", "Sector"), ("lab1", "Lab"), ("lab2", "Lab"), ("f1", "Fund"),
+         ("co", "Company"), ("p1", "Park"), ("p2", "Park")],
+        [("lab1", "WORKS_IN_SECTOR", "s1"), ("f1", "TARGETS_SECTOR", "s2"),
+         ("lab2", "AFFILIATED_WITH", "co"), ("p1", "HOSTS", "lab1"),
+         ("lab2", "WORKS_IN_SECTOR", "s2")])
+
+
+def test_each_gap_kind_on_a_hand_made_graph_with_its_evidence():
+    g = gap_graph()
+    answer = gaps.gaps(g)
+    found = {(i["gap"], i["subject"]["id"]) for i in answer["items"]}
+    assert found == {("unfunded_sector", "s1"), ("transfer_gap", "lab1"),
+                     ("park_without_lab", "p2")}
+    unfunded = next(i for i in answer["items"] if i["gap"] == "unfunded_sector")
+    assert unfunded["exists"][0]["from"] == "lab1"
+    assert unfunded["exists"][0]["provenance"][0]["quote"] == "quote lab1 WORKS_IN_SECTOR s1"
+    # remove the lab from s2: now the fund targets a sector without labs
+    g.remove_edge("lab2", "s2", key="WORKS_IN_SECTOR")
+    fund = gaps.gaps(g, kind="fund_without_lab")["items"]
+    assert [i["subject"]["id"] for i in fund] == ["f1"]
+    assert fund[0]["exists"][0]["to"] == "s2"
+
+
+def test_a_planned_link_does_not_close_a_gap_but_is_shown():
+    g = gap_graph()
+    g.add_edge("lab1", "co", key="COLLABORATES_WITH", rel="COLLABORATES_WITH", status="planned",
+               provenance=[{"source": "s.txt", "quote": "将合作"}])
+    item = next(i for i in gaps.gaps(g, kind="transfer_gap")["items"]
+                if i["subject"]["id"] == "lab1")
+    assert item["planned"][0]["provenance"][0]["quote"] == "将合作"
+
+
+# -- link suggestions ------------------------------------------------------------------------
+
+def test_scores_match_networkx_and_path_enumeration(generated_graph):
+    g = generated_graph
+    h = simple_view(g)
+    answer = suggest.suggest(g, task="lab_company", limit=50, evidence=0)
+    assert answer["items"] and answer["suggestion"] is True
+    for item in answer["items"]:
+        u, v = item["from"]["id"], item["to"]["id"]
+        assert not h.has_edge(u, v) and item["stated"] is False
+        [(_, _, aa)] = nx.adamic_adar_index(h, [(u, v)])
+        assert item["scores"]["adamic_adar"] == pytest.approx(aa)
+        assert item["scores"]["common_neighbours"] == len(list(nx.common_neighbors(h, u, v)))
+        assert item["scores"]["paths"] == sum(1 for _ in nx.all_simple_paths(h, u, v, cutoff=3))
+    keys = [(-i["scores"]["adamic_adar"], -i["scores"]["common_neighbours"])
+            for i in answer["items"]]
+    assert keys == sorted(keys)
+
+
+def test_suggestions_are_explained_with_verbatim_quotes_and_stored_nowhere(real_graph):
+    version, edges = real_graph.graph["version"], real_graph.number_of_edges()
+    answer = suggest.suggest(real_graph, task="fund_lab", evidence=3)
+    assert answer["items"]
+    texts = {}
+    for item in answer["items"]:
+        assert "state no relation" in item["explanation"]["en"]
+        assert item["evidence"]
+        for path in item["evidence"]:
+            for hop in path["edges"]:
+                assert hop
+                for edge in hop:
+                    for p in edge["provenance"]:
+                        text = texts.setdefault(p["source"], "".join(
+                            (default_data_dir() / "sources" / p["source"]).read_text(
+                                encoding="utf-8").split()))
+                        assert "".join(p["quote"].split()) in text
+    assert real_graph.number_of_edges() == edges and real_graph.graph["version"] == version
+    assert suggest.suggest(real_graph, task="fund_lab", evidence=3) == answer
+
+
+def test_evaluation_finds_hidden_ties_better_than_random(generated_graph):
+    result = suggest.evaluate(generated_graph, "actor_actor", k=20)
+    assert result["hidden"] > 50
+    assert result["methods"]["adamic_adar"]["auc"] > 0.6
+    assert result["methods"]["adamic_adar"]["auc"] > result["methods"]["random"]["auc"]
+    assert suggest.evaluate(generated_graph, "actor_actor", k=20) == result
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda g: communities.communities(g, resolution=0), "resolution"),
+    (lambda g: communities.communities(g, limit=0), "limit"),
+    (lambda g: brokers.brokers(g, sphere="church"), "sphere"),
+    (lambda g: brokers.brokers(g, sort="charisma"), "sort"),
+    (lambda g: gaps.gaps(g, kind="potholes"), "kind"),
+    (lambda g: helix.helix(g, limit=-1), "limit"),
+    (lambda g: suggest.suggest(g, task="marriage"), "task"),
+    (lambda g: suggest.suggest(g, method="astrology"), "method"),
+    (lambda g: suggest.suggest(g, node="s1"), "node"),
+])
+def test_bad_arguments_are_refused_naming_the_field(call, field):
+    with pytest.raises(InvalidQuery) as caught:
+        call(gap_graph())
+    assert caught.value.field == field
+
+
+def test_network_leaves_out_sources_observations_and_planned_links(real_graph):
+    net = network(real_graph)
+    kinds = {real_graph.nodes[n]["kind"] for n in net.ids}
+    assert not kinds & NOT_ENTITIES
+    assert set(net.ids) == set(simple_view(real_graph))
+    assert sum(map(len, net.adj.values())) // 2 == simple_view(real_graph).number_of_edges()
