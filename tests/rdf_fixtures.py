@@ -199,3 +199,125 @@ def graph_view(g: nx.MultiDiGraph) -> tuple[dict, dict]:
     nodes = {n: node_view(g, n) for n in g.nodes}
     edges = {(u, k, v): dict(a) for u, v, k, a in g.edges(keys=True, data=True)}
     return nodes, edges
+
+
+# -- SHACL cases on the rich graph: observations, periods, dated sources, relation status ----
+# Each case breaks the rich graph's export (an rdflib Graph) in place and names the violation
+# it must cause: (focus node, constraint component, path: an IRI, "^IRI" for an inverse path,
+# or None). tests/test_rdf_shacl.py runs them in pyshacl, tests/test_rdf_engines.py in Jena.
+
+ID = "https://innograph.org/id/"
+IG = "https://innograph.org/ontology#"
+SOSA = "http://www.w3.org/ns/sosa/"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OBS = "obs-demo-city-high-tech-enterprises-2023"  # a value, actual, 2023
+CHANGE = "obs-demo-city-academicians-2021-2023-change-plan"  # a change factor, planned
+FUNDS_STATEMENT = "https://innograph.org/statement/rich-fund.funds.demo-lab"
+
+
+def _set(subject: str, predicate: str, value: Any) -> Any:
+    import rdflib
+
+    return lambda g: g.set((rdflib.URIRef(subject), rdflib.URIRef(predicate), value))
+
+
+def _drop(subject: str | None, predicate: str, obj: str | None = None) -> Any:
+    import rdflib
+
+    def drop(g: Any) -> None:
+        g.remove((subject and rdflib.URIRef(subject), rdflib.URIRef(predicate),
+                  obj and rdflib.URIRef(obj)))
+    return drop
+
+
+def _put(subject: str, predicate: str, value: Any) -> Any:
+    import rdflib
+
+    return lambda g: g.add((rdflib.URIRef(subject), rdflib.URIRef(predicate), value))
+
+
+def _lit(text: str, datatype: str | None = None) -> Any:
+    import rdflib
+
+    return rdflib.Literal(text, datatype=rdflib.URIRef(datatype) if datatype else None)
+
+
+def _iri(text: str) -> Any:
+    import rdflib
+
+    return rdflib.URIRef(text)
+
+
+RICH_BREAKS: dict[str, tuple[Any, tuple[str, str, str | None]]] = {
+    "observation without subject": (
+        _drop(f"{ID}demo-city", f"{IG}hasObservation", f"{ID}{OBS}"),
+        (ID + OBS, "MinCountConstraintComponent", f"^{IG}hasObservation")),
+    "observation of two subjects": (
+        _put(f"{ID}sat-co", f"{IG}hasObservation", _iri(ID + OBS)),
+        (ID + OBS, "MaxCountConstraintComponent", f"^{IG}hasObservation")),
+    "no feature of interest": (
+        _drop(ID + OBS, f"{SOSA}hasFeatureOfInterest"),
+        (ID + OBS, "MinCountConstraintComponent", f"{SOSA}hasFeatureOfInterest")),
+    "metric not in the catalogue": (
+        _set(ID + OBS, f"{IG}metric", _lit("gdp")),
+        (ID + OBS, "InConstraintComponent", f"{IG}metric")),
+    "observed property not in the catalogue": (
+        _set(ID + OBS, f"{SOSA}observedProperty", _iri(f"{IG}metric/gdp")),
+        (ID + OBS, "InConstraintComponent", f"{SOSA}observedProperty")),
+    "value and change factor": (
+        _put(ID + OBS, f"{IG}changeFactor", _lit("2.0", f"{XSD}decimal")),
+        (ID + OBS, "XoneConstraintComponent", None)),
+    "neither value nor change factor": (
+        _drop(ID + CHANGE, f"{IG}changeFactor"),
+        (ID + CHANGE, "XoneConstraintComponent", None)),
+    "wrong datatype": (
+        _set(ID + OBS, f"{IG}value", _lit("lots")),
+        (ID + OBS, "DatatypeConstraintComponent", f"{IG}value")),
+    "status not in the list": (
+        _set(ID + OBS, f"{IG}status", _lit("hoped")),
+        (ID + OBS, "InConstraintComponent", f"{IG}status")),
+    "period start after end": (
+        _set(ID + CHANGE, f"{IG}periodStart", _lit("2030", f"{XSD}gYear")),
+        (ID + CHANGE, "SPARQLConstraintComponent", f"{IG}periodStart")),
+    "period resource reversed": (
+        _set(f"https://innograph.org/period/{CHANGE}", f"{DCAT}startDate",
+             _lit("2030", f"{XSD}gYear")),
+        (f"https://innograph.org/period/{CHANGE}", "SPARQLConstraintComponent",
+         f"{DCAT}startDate")),
+    "source without a date": (
+        lambda g: (_drop(f"{ID}src-a", f"{IG}publishedYear")(g),
+                   _drop(f"{ID}src-a", f"{DCTERMS}issued")(g)),
+        (f"{ID}src-a", "MinCountConstraintComponent", f"{DCTERMS}issued")),
+    "source without its published year": (
+        _drop(f"{ID}src-a", f"{IG}publishedYear"),
+        (f"{ID}src-a", "MinCountConstraintComponent", f"{IG}publishedYear")),
+    "source reporting period reversed": (
+        _set(f"{ID}src-a", f"{IG}reportsOnStart", _lit("2025", f"{XSD}gYear")),
+        (f"{ID}src-a", "SPARQLConstraintComponent", f"{IG}reportsOnStart")),
+    "relation status not in the list": (
+        _set(FUNDS_STATEMENT, f"{IG}edgeStatus", _lit("maybe")),
+        (FUNDS_STATEMENT, "InConstraintComponent", f"{IG}edgeStatus")),
+    "target year not a year": (
+        _set(FUNDS_STATEMENT, f"{IG}targetYear", _lit("soon")),
+        (FUNDS_STATEMENT, "DatatypeConstraintComponent", f"{IG}targetYear")),
+}
+
+
+def shacl_results(report: Any) -> set[tuple[str, str, str | None]]:
+    """(focus node, constraint component local name, path) of every result of a SHACL
+    validation report (an rdflib Graph, from pyshacl or Jena)."""
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    found = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        component = str(report.value(result, SH.sourceConstraintComponent)).split("#")[-1]
+        path = report.value(result, SH.resultPath)
+        if isinstance(path, rdflib.BNode):
+            inverse = report.value(path, SH.inversePath)
+            path = f"^{inverse}" if inverse is not None else None
+        found.add((str(report.value(result, SH.focusNode)), component,
+                   None if path is None else str(path)))
+    return found

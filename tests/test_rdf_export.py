@@ -34,6 +34,7 @@ from rdflib.compare import isomorphic
 from graph.embedded import CORE_EDGE_ATTRS, CORE_NODE_ATTRS
 from graph.rdf.export import FORMATS, ExportError, describe, export_graph, iter_triples
 from graph.rdf.namespaces import XSD, IriScheme, vocabulary
+from graph.schema import load_schema
 from innograph.cli import RDF_FORMATS as CLI_FORMATS
 from innograph.cli import main
 
@@ -130,8 +131,13 @@ def test_units_are_in_the_ontology_not_lost() -> None:
 
     onto = build_ontology()
     unit_of = {str(s): str(o) for s, o in onto.subject_objects(rdflib.URIRef(IG + "unit"))}
-    # figures carry their unit on each observation (a metric's unit), not on a property
-    assert unit_of == {}
+    # figures carry their unit on each observation and on its metric in the catalogue (the
+    # metric's unit), not on a property
+    schema = load_schema()
+    assert set(unit_of) == {f"{IG}metric/{m}" for m in schema.metrics}
+    assert unit_of[f"{IG}metric/high_tech_enterprises"] == IG + "unitCount"
+    assert unit_of[f"{IG}metric/fund_scale_cny"] == IG + "unitCNY"
+    assert unit_of[f"{IG}metric/processing_days"] == IG + "unitWorkingDay"
 
 
 # -- completeness and provenance ------------------------------------------------------------

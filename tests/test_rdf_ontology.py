@@ -156,8 +156,9 @@ def test_the_context_names_every_vocabulary_term() -> None:
     context = context_document()["@context"]
     assert context["nameZh"] == {"@id": f"{VOCAB.prefix}:nameZh", "@language": "zh"}
     assert context["funds"] == {"@id": f"{VOCAB.prefix}:funds", "@type": "@id"}
-    assert context["scaleMinCny"] == {"@id": f"{VOCAB.prefix}:scaleMinCny",
-                                      "@type": "xsd:decimal"}
+    assert context["value"] == {"@id": f"{VOCAB.prefix}:value", "@type": "xsd:decimal"}
+    assert context["periodStart"] == {"@id": f"{VOCAB.prefix}:periodStart",
+                                      "@type": "xsd:gYear"}
     named = {v["@id"] if isinstance(v, dict) else v for v in context.values()}
     for iri in [*VOCAB.class_iri.values(), *VOCAB.relation_iri.values(),
                 *(t.iri for t in VOCAB.node_terms.values()),

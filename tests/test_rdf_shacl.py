@@ -7,11 +7,13 @@ from collections.abc import Callable
 import networkx as nx
 import pytest
 from rdf_fixtures import (
+    RICH_BREAKS,
     fixture_graph,
     fixture_provenance_iri,
     real_graph,
     rich_dir,
     rich_graph,
+    shacl_results,
 )
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
@@ -40,12 +42,7 @@ def node(local: str) -> URIRef:
 def violations(data: Graph) -> set[tuple[str, str, str | None]]:
     """(focus node, constraint component local name, path) of every violation."""
     conforms, results, _ = validate(data, SHAPES)
-    found = set()
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        component = str(results.value(result, SH.sourceConstraintComponent)).split("#")[-1]
-        path = results.value(result, SH.resultPath)
-        found.add((str(results.value(result, SH.focusNode)), component,
-                   None if path is None else str(path)))
+    found = shacl_results(results)
     assert conforms == (not found)
     return found
 
@@ -103,12 +100,10 @@ LAB_QUOTE = fixture_provenance_iri("demo-lab")
 BREAKS = {
     "missing name": (_remove(node("demo-lab"), ig("nameZh")),
                      (ID + "demo-lab", "MinCountConstraintComponent", IG + "nameZh")),
-    "wrong datatype": (_replace(node("demo-fund"), ig("scaleMinCny"), Literal("lots")),
-                       (ID + "demo-fund", "DatatypeConstraintComponent", IG + "scaleMinCny")),
     "property of another kind": (
-        _add(node("demo-lab"), ig("scaleMinCny"), Literal("5.0", datatype=URIRef(
+        _add(node("demo-lab"), ig("value"), Literal("5.0", datatype=URIRef(
             "http://www.w3.org/2001/XMLSchema#decimal"))),
-        (ID + "demo-lab", "ClosedConstraintComponent", IG + "scaleMinCny")),
+        (ID + "demo-lab", "ClosedConstraintComponent", IG + "value")),
     "unknown subtype": (_replace(node("demo-lab"), ig("subtype"), Literal("castle")),
                         (ID + "demo-lab", "InConstraintComponent", IG + "subtype")),
     "bad id": (_replace(node("demo-lab"), ig("id"), Literal("Demo Lab")),
@@ -140,5 +135,15 @@ def test_broken_data_is_reported(fixture_graph: nx.MultiDiGraph, name: str) -> N
     data = to_rdflib(fixture_graph)
     assert violations(data) == set()
     breaking, expected = BREAKS[name]
+    breaking(data)
+    assert expected in violations(data)
+
+
+@pytest.mark.parametrize("name", list(RICH_BREAKS))
+def test_broken_observations_sources_and_statuses_are_reported(
+        rich_graph: nx.MultiDiGraph, name: str) -> None:
+    data = to_rdflib(rich_graph)
+    assert violations(data) == set()
+    breaking, expected = RICH_BREAKS[name]
     breaking(data)
     assert expected in violations(data)

@@ -16,7 +16,12 @@ Mapping (docs/rdf.md has the full description):
 - provenance entry ``n`` of a node or statement ``s`` (key ``k``) -> ``s prov:wasDerivedFrom
   doc; prov:qualifiedDerivation p`` and ``p a prov:Derivation; prov:entity doc; ig:quote
   "..."; schema:position n``, where ``p`` is ``{base}provenance/k.{digest of source and
-  quote}`` and ``doc`` (``a prov:Entity``) is ``{base}source/{file}``.
+  quote}`` and ``doc`` (``a prov:Entity``) is ``{base}source/{file}``;
+- observations and sources also in SOSA/SSN, DCAT and DCTERMS terms (schema.yaml
+  ``observations``, ``periods``, ``issued``): an observation's subject
+  (``sosa:hasFeatureOfInterest``, stated with the HAS_OBSERVATION edge), its metric
+  (``sosa:observedProperty ig:metric/...``), and for both their period: ``{base}period/x``
+  ``a time:ProperInterval, dcterms:PeriodOfTime; dcat:startDate; dcat:endDate``.
 
 TriG and N-Quads hold the whole graph in the default graph (the Turtle output), and in the
 named graph of each source document what that document supports, standing alone: the nodes
@@ -56,6 +61,7 @@ from graph.rdf.namespaces import (
     text_literal,
     vocabulary,
 )
+from graph.schema import OBSERVATION_KIND, OBSERVATION_RELATION
 
 CHUNK_CHARS = 1 << 18
 Block = tuple[str, list[tuple[str, Term]]]  # a subject and its (predicate, object) pairs
@@ -189,8 +195,29 @@ class Describer:
             pairs += [(term.iri, term.literal(v)) for v in values]
         if "file" in attrs:  # a Source node: the document its quotes are checked against
             pairs.append((self._has_format, self._document(attrs["file"])))
-        return self._provenance(node_id, [(subject, pairs)], attrs["provenance"],
-                                f"node {node_id!r}")
+        blocks = self._aligned(node_id, kind, attrs, pairs)
+        blocks.append((subject, pairs))
+        return self._provenance(node_id, blocks, attrs["provenance"], f"node {node_id!r}")
+
+    def _aligned(self, node_id: str, kind: str, attrs: dict[str, Any],
+                 pairs: list[tuple[str, Term]]) -> list[Block]:
+        """The node's statements in SOSA, DCAT and DCTERMS terms: added to ``pairs``, and the
+        block of its period, if it has one."""
+        vocab = self.vocab
+        if kind == OBSERVATION_KIND:
+            pairs.append((vocab.observed_property, vocab.metric_iri(attrs["metric"])))
+        for term in vocab.issued_from if "file" in attrs else ():
+            if term.name in attrs:
+                pairs.append((vocab.issued, term.literal(attrs[term.name])))
+                break
+        period = vocab.periods.get(kind)
+        if period is None or period.start.name not in attrs or period.end.name not in attrs:
+            return []
+        iri = self.iris.period(node_id)
+        pairs.append((period.link, iri))
+        return [(iri, [*((RDF_TYPE, c) for c in vocab.period_classes),
+                       (vocab.period_start, period.start.literal(attrs[period.start.name])),
+                       (vocab.period_end, period.end.literal(attrs[period.end.name]))])]
 
     def edge(self, source: str, target: str, relation: str, attrs: dict[str, Any],
              ends: set[str] | None = None) -> Description:
@@ -214,9 +241,12 @@ class Describer:
                                   f"is not in the schema for {relation}")
             values = value if term.many else (value,)
             pairs += [(term.iri, term.literal(v)) for v in values]
-        return self._provenance(key, [(subject, [(predicate, obj)]), (statement, pairs)],
-                                attrs["provenance"], f"edge {source} -{relation}-> {target}",
-                                ends)
+        blocks: list[Block] = [(subject, [(predicate, obj)])]
+        if relation == OBSERVATION_RELATION:  # the inverse, as SOSA has it
+            blocks.append((obj, [(vocab.feature_of_interest, subject)]))
+        blocks.append((statement, pairs))
+        return self._provenance(key, blocks, attrs["provenance"],
+                                f"edge {source} -{relation}-> {target}", ends)
 
 
 def describe(g: nx.MultiDiGraph, *, base: str | None = None, vocab: Vocabulary | None = None,

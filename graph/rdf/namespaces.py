@@ -10,6 +10,10 @@ and language rule. ``IriScheme`` mints instance IRIs under a configurable base:
                                                        key = node id or statement key, digest
                                                        = of its source and quote (not its rank)
     {base}source/{file}                                a source document (file name %-encoded)
+    {base}period/{node-id}                             the period an Observation is about or a
+                                                       Source reports on (schema.yaml `periods`)
+
+Metrics of the catalogue are ontology terms: {vocab}metric/{name}.
 
 Node ids are ASCII slugs and terms are letters, so the dots are unambiguous. Each kind of IRI
 shares one namespace ({base}id/, {base}statement/, ...): tools that abbreviate IRIs by
@@ -92,7 +96,7 @@ class IriScheme:
     def namespaces(self) -> dict[str, str]:
         """Turtle prefix -> namespace of each kind of instance IRI."""
         return {kind: f"{self.base}{kind}/" for kind in ("id", "statement", "provenance",
-                                                          "source")}
+                                                          "source", "period")}
 
     def node(self, node_id: str) -> str:
         return f"{self.base}id/{node_id}"
@@ -113,6 +117,9 @@ class IriScheme:
 
     def document(self, file: str) -> str:
         return f"{self.base}source/{quote(file, safe='')}"
+
+    def period(self, node_id: str) -> str:
+        return f"{self.base}period/{node_id}"
 
 
 def provenance_digest(source: str, quote: str) -> str:
@@ -207,7 +214,29 @@ class Vocabulary:
         self.edge_term_of = {t.iri: t for t in self.edge_terms.values()}
         self.quote_iri = self.ns + QUOTE_TERM
         self.provenance = {key: self.expand(curie) for key, curie in PROVENANCE_TERMS.items()}
+        self._observation_terms(ontology)
         self._check_unique_terms()
+
+    def _observation_terms(self, ontology: dict[str, Any]) -> None:
+        """The SOSA/SSN reading of observations, the periods and dcterms:issued of sources
+        (schema.yaml `observations`, `periods`, `issued`)."""
+        observations = ontology["observations"]
+        self.feature_of_interest = self.expand(observations["feature_of_interest"])
+        self.observed_property = self.expand(observations["observed_property"])
+        self.metric_classes = [self.expand(c) for c in observations["metric_class"]]
+        self.results = tuple(observations["results"])
+        periods = ontology["periods"]
+        self.period_classes = [self.expand(c) for c in periods["class"]]
+        self.period_start, self.period_end = (self.expand(periods["start"]),
+                                              self.expand(periods["end"]))
+        self.periods = {kind: Period(self.expand(p["link"]), self.node_terms[p["start"]],
+                                     self.node_terms[p["end"]])
+                        for kind, p in periods["of"].items()}
+        self.issued = self.expand(ontology["issued"]["term"])
+        self.issued_from = [self.node_terms[n] for n in ontology["issued"]["from"]]
+
+    def metric_iri(self, name: str) -> str:
+        return f"{self.ns}metric/{name}"
 
     def _data_term(self, spec: PropertySpec) -> DataTerm:
         assert spec.rdf is not None
@@ -238,6 +267,16 @@ class Vocabulary:
             if iri.startswith(namespace) and _SIMPLE_LOCAL.match(iri[len(namespace):]):
                 return f"{prefix}:{iri[len(namespace):]}"
         return None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A node kind's year range as a period resource: ``node link period``, the period's
+    start and end taken from these two properties of the node."""
+
+    link: str
+    start: DataTerm
+    end: DataTerm
 
 
 _SIMPLE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

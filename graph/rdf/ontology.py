@@ -9,6 +9,9 @@
   dates have range ``rdfs:Literal``: ``xsd:gYear`` and ``xsd:date`` are not in the OWL 2
   datatype map (the SHACL shapes check them). Edge properties have no ``rdfs:domain``: they
   are on ``rdf:Statement``s, and OWL 2 DL reserves ``rdf:Statement`` (the shapes check that too).
+- Observations read in SOSA/SSN: the metric catalogue as individuals ``ig:metric/{name}``
+  (``sosa:ObservableProperty``, ``skos:Concept``, labels and aliases), and the SOSA, OWL-Time,
+  DCAT and DCTERMS terms the export states about observations, periods and sources.
 - Terms of other vocabularies are declared inline (type, label, ``rdfs:isDefinedBy``): the
   ontology is complete without fetching schema.org, ORG, FOAF, PROV-O, DCTERMS, SKOS, FRAPO
   or VIVO.
@@ -32,6 +35,7 @@ from graph.rdf.namespaces import (
     RDF_LANG_STRING,
     DataTerm,
     Vocabulary,
+    has_chinese,
     vocabulary,
 )
 from graph.schema import Schema
@@ -257,6 +261,32 @@ class _Builder:
         g.add((quote, RDFS.domain, derivation))
         g.add((quote, RDFS.range, RDFS.Literal))
 
+    def observations(self) -> None:
+        """The metric catalogue, and the terms of the observations' and periods' alignment."""
+        g, vocab = self.g, self.vocab
+        for iri in (vocab.feature_of_interest, vocab.observed_property,
+                    *(p.link for p in vocab.periods.values())):
+            self.use(URIRef(iri), OWL.ObjectProperty)
+        for iri in (vocab.period_start, vocab.period_end, vocab.issued):
+            self.use(URIRef(iri), OWL.DatatypeProperty)
+        for iri in vocab.period_classes:
+            self.use(URIRef(iri), OWL.Class)
+        classes = [self.use(URIRef(c), OWL.Class) for c in vocab.metric_classes]
+        pref, alt = (self.use(SKOS.prefLabel, OWL.AnnotationProperty),
+                     self.use(SKOS.altLabel, OWL.AnnotationProperty))
+        for metric in self.schema.metrics.values():
+            m = URIRef(vocab.metric_iri(metric.name))
+            g.add((m, RDF.type, OWL.NamedIndividual))
+            for c in classes:
+                g.add((m, RDF.type, c))
+            g.add((m, RDFS.isDefinedBy, self.ontology))
+            _zh_en(g, m, RDFS.label, metric.zh, metric.en)
+            _zh_en(g, m, pref, metric.zh, metric.en)
+            for alias in metric.aliases:
+                g.add((m, alt, Literal(alias, lang="zh" if has_chinese(alias) else "en")))
+            g.add((m, self.unit_property, self.unit_iri(metric.unit)))
+            g.add((m, SKOS.notation, Literal(metric.name)))
+
     def declare_external(self) -> None:
         g = self.g
         namespaces = sorted(self.vocab.prefixes.items(), key=lambda kv: -len(kv[1]))
@@ -276,6 +306,7 @@ class _Builder:
         self.units()
         self.data_properties()
         self.provenance()
+        self.observations()
         self.declare_external()
         return self.g
 

@@ -7,6 +7,13 @@
 - ``ig:StatementShape`` (target: ``rdf:Statement``): subject, predicate (a relation of the
   schema) and object, distinct ends, the edge properties the relation may carry, provenance,
   and the asserted triple it describes.
+- Observations (``ig:ObservationShape``): exactly one subject (the inverse of
+  ``ig:hasObservation``, and ``sosa:hasFeatureOfInterest``), a metric of the catalogue (the
+  ``ig:metric`` name and the ``sosa:observedProperty`` resource), exactly one of the results
+  (``ig:value`` or ``ig:changeFactor``), a status of the allowed list; a node with a period
+  (observations, sources) has start <= end (a SPARQL check) and its period resource
+  (``ig:PeriodShape``); a source has exactly one ``dcterms:issued``, so a source without a
+  date is a violation.
 - ``ig:DerivationShape`` (target: objects of ``prov:qualifiedDerivation``): one source
   document, one non-empty quote, one position.
 - ``ig:RelationProvenanceShape`` and ``ig:AssertedStatementShape`` (SHACL-SPARQL, with
@@ -29,7 +36,7 @@ from graph.rdf.namespaces import (
     Vocabulary,
     vocabulary,
 )
-from graph.schema import NODE_ID_PATTERN, Schema
+from graph.schema import NODE_ID_PATTERN, OBSERVATION_KIND, OBSERVATION_RELATION, Schema
 
 
 class _Builder:
@@ -94,6 +101,10 @@ class _Builder:
 
     def data_property(self, node_shape: URIRef, term: DataTerm, required: bool = False) -> None:
         constraints = self.literal_constraints(term)
+        # the metric is a key of the catalogue; other strings may list their values
+        allowed = tuple(self.schema.metrics) if term.name == "metric" else term.spec.values
+        if allowed:
+            constraints["in"] = self.list_of(Literal(v) for v in allowed)
         if not term.many:
             constraints["maxCount"] = Literal(1)
         if required:
@@ -149,7 +160,76 @@ class _Builder:
                         f"{' or '.join(rel.to_kinds)}")))
             if kind.name == "Source":
                 self.property(s, self.has_format, maxCount=Literal(1), nodeKind=SH.IRI)
+                self.issued(s)
+            if kind.name == OBSERVATION_KIND:
+                self.observation(s)
+            if kind.name in vocab.periods:
+                self.period(s, kind.name)
             self.provenance(s)
+
+    def exactly_one(self, node_shape: URIRef, path: URIRef | BNode, message: str,
+                    **constraints) -> None:
+        p = self.property(node_shape, path, minCount=Literal(1), maxCount=Literal(1),
+                          **constraints)
+        self.g.add((p, SH.message, Literal(message)))
+
+    def observation(self, s: URIRef) -> None:
+        g, vocab = self.g, self.vocab
+        inverse = self._anonymous(inversePath=URIRef(vocab.relation_iri[OBSERVATION_RELATION]))
+        self.exactly_one(s, inverse, "an observation is about exactly one subject "
+                         "(one ig:hasObservation to it)")
+        self.exactly_one(s, URIRef(vocab.feature_of_interest),
+                         "an observation has exactly one feature of interest: its subject",
+                         nodeKind=SH.IRI)
+        self.exactly_one(s, URIRef(vocab.observed_property),
+                         "an observation observes exactly one metric of the catalogue",
+                         **{"in": self.list_of(URIRef(vocab.metric_iri(m))
+                                               for m in self.schema.metrics)})
+        one_of = [self._anonymous(property=self._anonymous(
+            path=URIRef(vocab.node_terms[r].iri), minCount=Literal(1))) for r in vocab.results]
+        g.add((s, SH.xone, self.list_of(one_of)))
+
+    def period(self, s: URIRef, kind: str) -> None:
+        period = self.vocab.periods[kind]
+        self.exactly_one(s, URIRef(period.link), f"a {kind} has exactly one period",
+                         nodeKind=SH.IRI, node=self.shape("PeriodShape"))
+
+    def period_order(self, local: str, start: str, end: str, what: str) -> None:
+        """start <= end as a SPARQL check, not sh:lessThanOrEquals: rdflib gives xsd:gYear
+        literals no value, so pyshacl cannot order them (it fails or passes at random); the
+        years compare as integers in every engine."""
+        year = "<http://www.w3.org/2001/XMLSchema#integer>"
+        reversed_ = (f"?this <{start}> ?value ; <{end}> ?end . BIND (<{start}> AS ?path) "
+                     f"FILTER ({year}(STR(?value)) > {year}(STR(?end)))")
+        self.sparql_check(local, reversed_, reversed_, f"{what} starts after it ends")
+
+    def period_orders(self) -> None:
+        vocab = self.vocab
+        for kind, period in vocab.periods.items():
+            self.period_order(f"{vocab.class_iri[kind].rsplit('#', 1)[-1]}PeriodOrderShape",
+                              period.start.iri, period.end.iri,
+                              f"the period of a {kind} ({period.start.name}..{period.end.name})")
+        self.period_order("PeriodOrderShape", vocab.period_start, vocab.period_end, "a period")
+
+    def period_shape(self) -> None:
+        g, vocab = self.g, self.vocab
+        s = self.shape("PeriodShape")
+        g.add((s, RDF.type, SH.NodeShape))
+        g.add((s, SH.closed, Literal(True)))
+        g.add((s, SH.ignoredProperties, self.list_of([RDF.type])))
+        for c in vocab.period_classes:
+            self.property(s, RDF.type, hasValue=URIRef(c))
+        self.exactly_one(s, URIRef(vocab.period_start), "a period has one start year",
+                         datatype=XSD.gYear)
+        self.exactly_one(s, URIRef(vocab.period_end), "a period has one end year",
+                         datatype=XSD.gYear)
+
+    def issued(self, s: URIRef) -> None:
+        """``dcterms:issued``: one date or year, whichever the source gives most precisely."""
+        vocab = self.vocab
+        options = [self._anonymous(datatype=t.datatype) for t in vocab.issued_from]
+        self.exactly_one(s, URIRef(vocab.issued), "a source has exactly one publication date "
+                         "or year (dcterms:issued)", **{"or": self.list_of(options)})
 
     def statement_shape(self) -> None:
         g, vocab, schema = self.g, self.vocab, self.schema
@@ -237,6 +317,8 @@ class _Builder:
         self.node_shapes()
         self.statement_shape()
         self.derivation_shape()
+        self.period_shape()
+        self.period_orders()
         self.relation_checks()
         return self.g
 
