@@ -17,11 +17,21 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdf_fixtures import FIXTURES, exported, fixture_graph, real_graph, rich_dir, rich_graph
+from rdf_fixtures import (
+    FIXTURES,
+    RICH_BREAKS,
+    exported,
+    fixture_graph,
+    real_graph,
+    rich_dir,
+    rich_graph,
+    shacl_results,
+)
 from rdf_tools import jena, robot
 
 from graph.rdf.ontology import RDFLIB_FORMATS, build_ontology, serialize
 from graph.rdf.shapes import build_shapes, validate
+from queries.sparql_examples import to_rdflib
 
 __all__ = ["fixture_graph", "real_graph", "rich_dir", "rich_graph"]
 
@@ -87,6 +97,20 @@ def test_hermit_finds_an_alignment_that_contradicts_prov_o(rich_graph: nx.MultiD
     old_alignment = (f"<{IG}Event> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
                      "<http://www.w3.org/ns/prov#Activity> .")
     merged = _merged(tmp_path, exported(rich_graph, "nt"), old_alignment)
+    run = robot("reason", "--reasoner", "hermit", "--input", str(merged),
+                "--output", str(tmp_path / "reasoned.owl"))
+    assert run.returncode != 0 and "inconsistent" in (run.stdout + run.stderr).lower()
+
+
+def test_hermit_finds_the_sosa_prov_alignment_inconsistent_with_derived_observations(
+        rich_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    """Why the axioms leave out SOSA's optional PROV alignment (docs/rdf.md): it makes every
+    sosa:Observation a prov:Activity, and an observation derived from a source is a
+    prov:Entity (the domain of prov:wasDerivedFrom), which PROV-O makes disjoint."""
+    sosa_prov = ("<http://www.w3.org/ns/sosa/Observation> "
+                 "<http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+                 "<http://www.w3.org/ns/prov#Activity> .")
+    merged = _merged(tmp_path, exported(rich_graph, "nt"), sosa_prov)
     run = robot("reason", "--reasoner", "hermit", "--input", str(merged),
                 "--output", str(tmp_path / "reasoned.owl"))
     assert run.returncode != 0 and "inconsistent" in (run.stdout + run.stderr).lower()
@@ -209,3 +233,20 @@ def test_jena_shacl_checks_the_export_and_each_named_graph(rich_graph: nx.MultiD
     broken = re.sub(r'\n *ig:nameZh "富基金"@zh ;', "", trig, count=1)
     assert broken != trig
     assert not conforms(_write(tmp_path / "broken.trig", broken))
+
+
+@pytest.mark.parametrize("name", list(RICH_BREAKS))
+def test_jena_shacl_reports_broken_observations_sources_and_statuses(
+        rich_graph: nx.MultiDiGraph, name: str, tmp_path: Path) -> None:
+    """The cases tests/test_rdf_shacl.py runs in pyshacl, in Jena: the rich graph conforms
+    (test above), each break gives the violation it names."""
+    shapes = _write(tmp_path / "shapes.ttl", serialize(build_shapes(), "ttl"))
+    data = to_rdflib(rich_graph)
+    breaking, expected = RICH_BREAKS[name]
+    breaking(data)
+    path = tmp_path / "broken.nt"
+    data.serialize(path, format="nt", encoding="utf-8")
+    run = jena("shacl", "validate", "--shapes", str(shapes), "--data", str(path))
+    assert run.returncode == 0, run.stderr
+    report = rdflib.Graph().parse(data=run.stdout, format="turtle")
+    assert expected in shacl_results(report), run.stdout[-3000:]
