@@ -513,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write the SHACL shapes (from the schema) instead of the data")
     p.set_defaults(func=cmd_export)
 
+    from innograph.ingest_cli import register as register_ingest  # ingest, review, accept, ...
+
+    register_ingest(sub)
     return parser
 
 

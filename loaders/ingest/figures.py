@@ -1,0 +1,113 @@
+"""Candidate figures: a number with a unit of the rules (元/万元/亿元, 个/家/户/人/颗, %, …),
+its value parsed (cn2an for Chinese numerals), a metric of the catalogue named before it in
+the sentence, a subject, a period and a status (plan/target when the sentence says so)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from graph.schema import Schema
+from loaders.ingest.rules import Rules
+from loaders.ingest.sentences import Sentence
+from loaders.ingest.text import to_simplified
+
+_NUMBER = r"(\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千]+)(万|亿)?"
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_AT_LEAST = ("超过", "超", "逾", "以上", "突破")
+
+
+@dataclass(frozen=True)
+class FigureCandidate:
+    start: int  # compact offsets of the number and unit
+    end: int
+    written: str
+    value: float
+    unit: str
+    metric: str | None
+    metric_word: str | None
+    subject_kinds: tuple[str, ...]
+    period_start: int | None
+    period_end: int | None
+    period_zh: str | None
+    status: str
+    bound: str | None
+    sentence: Sentence
+    score: float
+
+
+@cache
+def _pattern(unit_words: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in unit_words)
+    return re.compile(rf"{_NUMBER}({words})")
+
+
+def _metric_aliases(schema: Schema) -> list[tuple[str, str]]:
+    """(simplified alias, metric), longest alias first."""
+    pairs = []
+    for metric in schema.metrics.values():
+        for alias in (metric.zh, *metric.aliases):
+            if any("\u4e00" <= ch <= "\u9fff" for ch in alias):
+                pairs.append((to_simplified(alias), metric.name))
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+def _value(number: str, multiplier: str | None) -> float | None:
+    if number[0].isdigit():
+        value = float(number.replace(",", ""))
+    else:
+        import cn2an
+
+        try:
+            value = float(cn2an.cn2an(number, "strict"))
+        except (ValueError, KeyError):
+            return None
+    return value * {"万": 1e4, "亿": 1e8}.get(multiplier or "", 1)
+
+
+def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Schema,
+                 default_year: int | None) -> list[FigureCandidate]:
+    units = {u.word: u for u in rules.units}
+    aliases = _metric_aliases(schema)
+    out = []
+    for match in _pattern(tuple(u.word for u in rules.units)).finditer(simplified):
+        number, multiplier, word = match.group(1), match.group(2), match.group(3)
+        after = simplified[match.end():match.end() + 1]
+        if not number[0].isdigit() and ((len(number) == 1 and number in "一两") or
+                                        after in "个批"):
+            continue  # 一个个, 两家 as words, not figures
+        if match.start() > 0 and simplified[match.start() - 1] in "第":
+            continue  # an ordinal
+        value = _value(number, multiplier)
+        if value is None:
+            continue
+        unit = units[word]
+        value *= unit.factor
+        head = simplified[:match.start()]
+        clause = head[max(head.rfind(p) for p in "，,；;：:、") + 1:]
+        metric, metric_word = None, None
+        best = -1
+        for alias, name in aliases:
+            at = clause.rfind(alias)
+            if at > best and schema.metrics[name].unit == unit.unit:
+                best, metric, metric_word = at, name, alias
+        years = [int(y) for y in _YEAR.findall(head)] or [
+            int(y) for y in _YEAR.findall(simplified)]
+        period = years[-1] if years else default_year
+        period_zh = f"{period}年" if years else None
+        status = "actual"
+        for words, figure_status, _ in rules.status_words:
+            if any(w in head for w in words):
+                status = figure_status
+                break
+        bound = "at_least" if any(w in simplified[max(0, match.start() - 3):match.start()]
+                                  for w in _AT_LEAST) else None
+        kinds = schema.metrics[metric].kinds if metric else ()
+        value = int(value) if value == int(value) else value
+        out.append(FigureCandidate(
+            sentence.start + match.start(), sentence.start + match.end(),
+            sentence.quote[match.start():match.end()], value, unit.unit, metric, metric_word,
+            tuple(kinds), period, period, period_zh, status, bound, sentence,
+            0.8 if metric else 0.4))
+    return out

@@ -1,0 +1,227 @@
+"""Run every proposer over one document and gather the proposals of a review file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.schema import Schema, load_schema
+from loaders.ingest.candidates import find_candidates, similar_known
+from loaders.ingest.errors import IngestError
+from loaders.ingest.figures import find_figures
+from loaders.ingest.mentions import Gazetteer
+from loaders.ingest.relations import Spot, find_relations
+from loaders.ingest.rules import Rules, load_rules
+from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
+from loaders.ingest.text import Document, read_document
+
+NEAR_MISS = 85  # a candidate this close to a known name waits for the reviewer
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    date: str | None = None  # YYYY or YYYY-MM-DD as given
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+
+
+def parse_date(text: str | None, today: date | None = None) -> tuple[int | None, str | None]:
+    """(year, ISO date or None) of ``--date``; an IngestError when unparseable or future."""
+    if text is None:
+        return None, None
+    today = today or date.today()
+    if re.fullmatch(r"\d{4}", text):
+        year, iso = int(text), None
+        if year > today.year:
+            raise IngestError("--date", f"{text} is in the future", 2)
+        return year, iso
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise IngestError("--date", f"{text!r} is not a date (YYYY-MM-DD or YYYY)", 2) from None
+    if day > today:
+        raise IngestError("--date", f"{text} is in the future", 2)
+    return day.year, day.isoformat()
+
+
+def slug(name: str, taken: set[str]) -> str:
+    from pypinyin import lazy_pinyin
+
+    words = [w.lower() for w in lazy_pinyin(name) if re.fullmatch(r"[A-Za-z0-9]+", w)]
+    base = "-".join(words)[:60].strip("-") or "entity"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def english_name(name: str, suffix: str, suffix_en: str) -> str:
+    """A transliterated name for a reviewer to correct: pinyin of the stem + the suffix's
+    English word (长新创谷 -> Changxinchuang Valley)."""
+    from pypinyin import lazy_pinyin
+
+    stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
+    from loaders.ingest.candidates import _jieba
+
+    words = ["".join(lazy_pinyin(w)).capitalize() for w, _ in _jieba().cut(stem)
+             if w.strip("“”《》「」（）()")]
+    return " ".join([*words, suffix_en]).strip()
+
+
+def _decision(score: float, threshold: float) -> str:
+    return "accept" if score >= threshold else "reject"
+
+
+def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
+            source_file: str, schema: Schema | None = None, rules: Rules | None = None,
+            gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The review document (a dict in the review-file format) for the article at ``path``."""
+    schema = schema or load_schema()
+    rules = rules or load_rules()
+    year, iso = parse_date(meta.date)
+    doc = read_document(path)
+    gazetteer = gazetteer or Gazetteer(graph)
+    c = compact(doc)
+    sentences = split_sentences(c)
+    mentions = gazetteer.find(c.simplified, c.written)
+    candidates = find_candidates(c, sentences, mentions, rules)
+    auto = rules.auto_accept
+
+    def sentence_of(pos: int) -> Sentence:
+        for s in sentences:
+            if s.start <= pos < s.end:
+                return s
+        return sentences[-1]
+
+    def offset(start: int, end: int) -> list[int]:
+        return [c.offsets[start], c.offsets[end - 1] + 1]
+
+    review: dict[str, Any] = {"source": _source_block(doc, meta, year, iso, source_file, c,
+                                                      sentences)}
+    # mentions: one per entity and sentence
+    review_mentions, seen = [], set()
+    for m in mentions:
+        sentence = sentence_of(m.start)
+        if (m.ids[0], sentence.start) in seen:
+            continue
+        seen.add((m.ids[0], sentence.start))
+        ambiguous = len(m.ids) > 1
+        score = 0.5 if ambiguous else 1.0
+        entry = {"key": f"m{len(review_mentions) + 1}", "entity": m.ids[0], "name": m.text,
+                 "kind": gazetteer.entities[m.ids[0]].kind, "offset": offset(m.start, m.end),
+                 "quote": sentence.quote, "rule": m.by, "score": score,
+                 "decision": _decision(score, auto["mention"])}
+        if ambiguous:
+            entry["alternatives"] = list(m.ids[1:])
+        review_mentions.append(entry)
+    review["mentions"] = review_mentions
+    # new entities
+    taken = set(graph.nodes)
+    entities, key_of = [], {}
+    for cand in candidates:
+        similar = similar_known(cand.name, gazetteer, rules.similar_threshold)
+        score = (0.8 if cand.proper else 0.4) + min(0.1, 0.05 * (cand.occurrences - 1))
+        key = f"e{len(entities) + 1}"
+        key_of[cand.name] = key
+        entry = {"key": key, "id": slug(cand.name, taken), "name_zh": cand.name,
+                 "name_en": english_name(cand.name, cand.rule.suffix, cand.rule.en),
+                 "kind": cand.rule.kind, "subtype": cand.rule.subtype,
+                 "offset": offset(cand.start, cand.end), "quote": cand.sentence.quote,
+                 "rule": ("title 《…》" if cand.rule.suffix == "《》"
+                          else f"suffix {cand.rule.suffix}"),
+                 "score": round(score, 2),
+                 "decision": _decision(round(score, 2), auto["entity"])}
+        if similar:
+            entry["similar"] = [{"id": i, "name": n, "score": s} for i, n, s in similar]
+            if similar[0][2] >= NEAR_MISS:
+                # a near miss may be the same entity or another one (长新创谷 vs 长新创客):
+                # the reviewer decides; nothing merges by itself
+                entry["decision"] = "reject"
+                entry["note"] = ("close to a known entity: set decision to merge with "
+                                 "merge_into, or accept it as a new entity")
+        entities.append(entry)
+    review["entities"] = entities
+    # relations and figures, sentence by sentence
+    spots_by_sentence: dict[int, list[Spot]] = {}
+    for m in mentions:
+        s = sentence_of(m.start)
+        spots_by_sentence.setdefault(s.start, []).append(
+            Spot(m.ids[0], gazetteer.entities[m.ids[0]].kind, m.start, m.end))
+    for cand in candidates:
+        for s in sentences:
+            at = c.written.find(cand.name, s.start, s.end)
+            if at >= 0:
+                spots_by_sentence.setdefault(s.start, []).append(
+                    Spot(key_of[cand.name], cand.rule.kind, at, at + len(cand.name)))
+    decisions = {e["key"]: e["decision"] for e in entities}
+    relations, figures = [], []
+    default_year = year if year is not None else review["source"]["reports_on_end"]
+    for s in sentences:
+        simplified = c.simplified[s.start:s.end]
+        spots = spots_by_sentence.get(s.start, [])
+        for r in find_relations(simplified, s, spots, rules, schema):
+            endpoints_ok = all(decisions.get(ref, "accept") == "accept"
+                               for ref in (r.source.ref, r.target.ref))
+            entry = {"key": f"r{len(relations) + 1}", "from": r.source.ref,
+                     "rel": r.relation, "to": r.target.ref, "quote": s.quote,
+                     "trigger": r.trigger, "score": r.score,
+                     "decision": _decision(r.score, auto["relation"]) if endpoints_ok
+                     else "reject"}
+            if r.status:
+                entry["status"] = r.status
+            relations.append(entry)
+        for f in find_figures(simplified, s, rules, schema, default_year):
+            subject = _subject(f.subject_kinds, spots, f.start)
+            entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
+                     "value": f.value, "unit": f.unit, "written": f.written,
+                     "period_start": f.period_start, "period_end": f.period_end,
+                     "status": f.status, "offset": offset(f.start, f.end), "quote": s.quote,
+                     "rule": f"unit {f.written}" + (f", metric word {f.metric_word}"
+                                                    if f.metric_word else ", no metric word"),
+                     "score": f.score if subject else 0.3}
+            if f.period_zh:
+                entry["period_zh"] = f.period_zh
+            if f.bound:
+                entry["bound"] = f.bound
+            entry["decision"] = _decision(entry["score"], auto["figure"])
+            figures.append(entry)
+    review["relations"] = relations
+    review["figures"] = figures
+    return review
+
+
+def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int) -> str | None:
+    """The nearest entity before the figure whose kind the metric may be about."""
+    fitting = [s for s in spots if s.kind in kinds and s.start < before]
+    return max(fitting, key=lambda s: s.start).ref if fitting else None
+
+
+def _source_block(doc: Document, meta: SourceMeta, year: int | None, iso: str | None,
+                  source_file: str, c: Compact, sentences: list[Sentence]) -> dict[str, Any]:
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)年", c.written)]
+    this_year = date.today().year
+    published_year = year or max([y for y in years if y <= this_year] or [this_year])
+    past = [y for y in years if y <= published_year]
+    headline = meta.title or (sentences[0].quote if sentences else doc.path.stem)
+    block: dict[str, Any] = {
+        "file": source_file, "original": str(doc.path), "sha256": doc.sha256,
+        "id": "source-" + source_file.split("_", 1)[-1].split(".")[0][:16],
+        "headline": headline[:200], "published_year": published_year,
+        "reports_on_start": min(past) if past else published_year,
+        "reports_on_end": max(past) if past else published_year,
+    }
+    if iso:
+        block["published"] = iso
+    if meta.outlet:
+        block["outlet"] = meta.outlet
+    if meta.url:
+        block["url"] = meta.url
+    block["html"] = doc.html
+    return block

@@ -1,0 +1,88 @@
+"""Sentences of a document, matched on its compact form (simplified, whitespace removed:
+PDF extractions break lines inside words) and mapped back to the file's character offsets.
+A quote is the sentence as the file writes it, whitespace removed (the quote check ignores
+whitespace; characters are the file's own)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loaders.ingest.text import Document
+
+_END_CHARS = "。！？；!?;"
+_CLOSERS = "”’」』）)"
+HEADING_MAX = 30  # a line this short without end punctuation, followed by a break, is a heading
+
+
+@dataclass(frozen=True)
+class Compact:
+    """``simplified`` and ``written`` without whitespace; ``offsets[i]`` is the position in
+    the file's text of compact character i."""
+    simplified: str
+    written: str
+    offsets: list[int]
+    breaks: frozenset[int]  # compact positions where a heading line ends
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # compact offsets
+    end: int
+    quote: str  # as written, whitespace removed
+
+
+def compact(doc: Document) -> Compact:
+    simplified, written, offsets, breaks = [], [], [], set()
+    line_start = 0
+    for i, ch in enumerate(doc.text):
+        if ch == "\n":
+            line = "".join(doc.text[line_start:i].split())
+            if line and len(line) <= HEADING_MAX and line[-1] not in _END_CHARS + _CLOSERS:
+                breaks.add(len(written))
+            line_start = i + 1
+        if ch.isspace():
+            continue
+        simplified.append(doc.simplified[i])
+        written.append(ch)
+        offsets.append(i)
+    return Compact("".join(simplified), "".join(written), offsets, frozenset(breaks))
+
+
+def split_sentences(c: Compact) -> list[Sentence]:
+    out: list[Sentence] = []
+    start, i, n = 0, 0, len(c.written)
+    while i < n:
+        ch = c.written[i]
+        if ch in _END_CHARS:
+            i += 1
+            while i < n and c.written[i] in _CLOSERS:
+                i += 1
+            _add(out, c, start, i)
+            start = i
+            continue
+        i += 1
+        if i in c.breaks:
+            _add(out, c, start, i)
+            start = i
+    _add(out, c, start, n)
+    return out
+
+
+def _add(out: list[Sentence], c: Compact, start: int, end: int) -> None:
+    if end - start >= 2:
+        out.append(Sentence(start, end, c.written[start:end]))
+
+
+def clause_bounds(c: Compact, sentence: Sentence) -> list[tuple[int, int]]:
+    """The clauses of a sentence (split at ，、：), compact offsets."""
+    bounds, start = [], sentence.start
+    for i in range(sentence.start, sentence.end):
+        if c.written[i] in "，,：:":
+            bounds.append((start, i))
+            start = i + 1
+    bounds.append((start, sentence.end))
+    return bounds
+
+
+_YEAR = re.compile(r"(20\d\d|19\d\d)年")
