@@ -108,6 +108,10 @@ class QueryText(Param):
 QUERY_PARAM = QueryText("query", "text", "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or "
                         "DESCRIBE). Longer queries than the query string allows go by POST.",
                         required=True)
+# Result-format hints some clients (SPARQLWrapper) always send; the Accept header decides.
+HINTS = tuple(Param(name, "text", "Ignored (a result-format hint some clients send); the "
+                    "Accept header chooses the format.") for name in ("format", "output",
+                                                                     "results"))
 DESCRIPTION = (
     "SPARQL 1.1 Protocol, queries only, over the served graph's RDF export and the ontology; "
     "the default graph is the union of the per-source named graphs. SELECT and ASK answer "
@@ -216,11 +220,11 @@ def answer(text: str) -> Response:
 
 @bp.operation(Operation(
     "sparql_get", "/sparql", "SPARQL query (GET)", DESCRIPTION, "sparql", "JsonLdDocument",
-    params=(QUERY_PARAM,), problems=(406, 422), media_type="application/sparql-results+json",
+    params=(QUERY_PARAM, *HINTS), problems=(406, 422), media_type="application/sparql-results+json",
     alternatives=ALTERNATIVES,
     examples=("/api/v1/sparql?query=SELECT%20%2A%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
               "%20LIMIT%205",)))
-def sparql_get(query: str) -> Response:
+def sparql_get(query: str, **_hints: str) -> Response:
     return answer(query)
 
 
