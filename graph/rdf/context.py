@@ -2,7 +2,7 @@
 
 The same context is embedded in every JSON-LD export, shipped as ``graph/rdf/context.jsonld``
 and served by the API, so clients can read the exports or write their own JSON-LD with short
-keys (``nameZh``, ``funds``, ``scaleMinCny``). Regenerate the shipped file after a schema
+keys (``nameZh``, ``funds``, ``value``). Regenerate the shipped file after a schema
 change with ``python -m graph.rdf.context`` (a test fails while it is stale).
 """
 
