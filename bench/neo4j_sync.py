@@ -187,9 +187,10 @@ def method_sync(g: nx.MultiDiGraph, uri: str) -> dict[str, Any]:
         assert not hashed.changed, hashed.summary()
         began = time.perf_counter()
         from graph.neo4j_sync import write_centrality
+        from queries.centrality import for_sync
 
         with driver.session() as session:
-            scored = write_centrality(g, session)
+            scored = write_centrality(g, session, for_sync(g))
         centrality_seconds = time.perf_counter() - began
     return {"seconds": fresh.seconds, "workers": DEFAULT_WORKERS, **fresh_cpu,
             "resync_seconds": again.seconds,
@@ -215,7 +216,7 @@ def method_admin(g: nx.MultiDiGraph, home: Path) -> dict[str, Any]:
 
 
 def method_bulk(g: nx.MultiDiGraph, home: Path) -> dict[str, Any]:
-    from graph.neo4j_bulk import bulk_import
+    from innograph.bulk import bulk_import
 
     report = bulk_import(g, home)
     return {"seconds": report.seconds, "csv_seconds": report.csv_seconds,

@@ -1,8 +1,8 @@
 """Bulk path: fill an empty, locally managed Neo4j database offline with ``neo4j-admin``.
 
-For a server home that ``innograph.neo4j_server`` manages and whose database has no data yet
-(typically before its first start), writing CSV files and running ``neo4j-admin database
-import full`` is far faster than any transactional write. The CSVs hold exactly what
+For a server home whose database has no data yet (typically before its first start), writing
+CSV files and running ``neo4j-admin database import full`` (``innograph.bulk``, which drives
+the server home) is far faster than any transactional write. The CSVs hold exactly what
 ``graph.neo4j_sync`` would write (same labels, types, properties, content hashes, MENTIONS)
 plus the ``InnographMeta`` node, so the first online ``sync_graph`` after the server starts
 creates the constraints and indexes, finds every record unchanged (its fast path) and only
@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,14 +35,9 @@ from graph.neo4j_rows import (
     node_hash,
     node_properties,
 )
-from innograph import neo4j_server
 
 ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: cannot occur in names or quotes
 IMPORT_DIR = "innograph-bulk"  # under the home's import/ folder, removed after the import
-
-
-class BulkImportError(RuntimeError):
-    """The home is not one the bulk path may fill, or neo4j-admin failed."""
 
 
 @dataclass
@@ -195,49 +188,6 @@ def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> Cs
     rel_specs, rels_multiline = rels.close()
     return CsvExport(node_specs, rel_specs, count + mentions, mentions,
                      nodes_multiline or rels_multiline)
-
-
-def bulk_import(g: nx.MultiDiGraph, home: Path, *, database: str = "neo4j",
-                overwrite: bool = False, heap: str = "1g", progress: bool | None = None
-                ) -> BulkReport:
-    """Import ``g`` into ``database`` of the stopped server home ``home`` with neo4j-admin.
-
-    Refuses a running server, and a database that already has a store unless ``overwrite``
-    (which replaces it whole). Start the server afterwards and run ``sync_graph`` once: it
-    creates the constraints and indexes and writes the centrality scores.
-    """
-    home = home.resolve()
-    if neo4j_server.attach(home) is not None:
-        raise BulkImportError(f"the Neo4j server on {home} is running: neo4j-admin import "
-                              "needs it stopped (python -m innograph.neo4j_server stop --home "
-                              f"{home}), or use the online `innograph sync`")
-    if database_exists(home, database) and not overwrite:
-        raise BulkImportError(f"database {database!r} already exists in {home}: the bulk path "
-                              "only fills a database that has no store yet (use the online "
-                              "`innograph sync`, or overwrite=True to replace it whole)")
-    if not (neo4j_server.conf_dir(home) / "neo4j.conf").is_file():
-        neo4j_server.write_config(home)
-    folder = home / "import" / IMPORT_DIR
-    shutil.rmtree(folder, ignore_errors=True)
-    progress = sys.stderr.isatty() if progress is None else progress
-    began = time.perf_counter()
-    try:
-        files = write_csv(g, folder, progress=progress)
-        csv_bytes = sum(p.stat().st_size for p in folder.iterdir())
-        csv_seconds = time.perf_counter() - began
-        began = time.perf_counter()
-        try:
-            neo4j_server.import_full(home, nodes=files.node_specs,
-                                     relationships=files.relationship_specs,
-                                     database=database, overwrite=True,
-                                     extra_args=import_options(files), heap=heap)
-        except neo4j_server.Neo4jServerError as exc:
-            raise BulkImportError(str(exc)) from exc
-        import_seconds = time.perf_counter() - began
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return BulkReport(g.number_of_nodes(), files.relationships, files.mentions, csv_seconds,
-                      import_seconds, csv_bytes)
 
 
 def import_options(files: CsvExport) -> list[str]:

@@ -28,8 +28,8 @@ writes the model of ``graph.neo4j_rows`` (docs/neo4j.md). The algorithm:
 5. Verify: counts per label and relationship type after the sync must equal the counts
    before plus what was created minus what was deleted (and, with ``replace``, the graph's own
    counts); the metadata node records the version, counts and digests.
-6. Centrality write-back (``queries.centrality.compute_all``) when the stored scores are not
-   for this graph version.
+6. Centrality write-back (scores computed by the caller, ``centrality``) when the stored
+   scores are not for this graph version.
 
 Atomicity: when everything to write fits in one batch (``batch_size`` rows, e.g. the curated
 data set) the data is written in ONE transaction: a failure leaves the database as it was.
@@ -37,7 +37,7 @@ Larger syncs commit batch by batch (each a managed transaction, retried on trans
 running the sync again after a failure resumes it: what was written has its hash stored and is
 skipped.
 
-What readers see (``queries.neo4j_backend``): every sync that writes first sets the metadata
+What readers see (``queries.stores.neo4j``): every sync that writes first sets the metadata
 node's ``status`` to ``in_progress`` and bumps its ``generation`` (with ``started_at`` and
 ``target_version``), in a transaction of its own before the first batch, or in the one
 transaction itself; ``complete`` is written only after the last write (centrality scores
@@ -532,13 +532,15 @@ def _progress(total: int, show: bool | None) -> tqdm:
 
 def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = None,
                batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False,
-               centrality: bool = True, progress: bool | None = None,
+               centrality: Scorer | bool | None = None, progress: bool | None = None,
                workers: int = DEFAULT_WORKERS) -> SyncReport:
     """Make Neo4j hold ``g``; return what was created, updated, unchanged and deleted.
 
     Additive by default; ``replace=True`` also deletes entities and relationships that are
-    no longer in ``g``. A sync larger than one batch keeps ``workers`` write transactions in
-    flight at once. Raises :class:`SyncError` (message says whether the database is
+    no longer in ``g``. With ``centrality`` (a function computing the scores of ``g``; None
+    or False: none) the scores are written back when the stored ones are not of this graph
+    version. A sync larger than one batch keeps ``workers`` write transactions in flight at
+    once. Raises :class:`SyncError` (message says whether the database is
     unchanged or partially written and resumable) when a write fails or the result does not
     check out; connection, authentication and unknown-database errors are the driver's.
     """
@@ -558,7 +560,7 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
     with open_session() as session:
         with _timed(phases, "read state"):
             before = read_summary(session)
-        stale_scores = centrality and before.meta.get("centrality_version") != version
+        stale_scores = bool(centrality) and before.meta.get("centrality_version") != version
         if _fast_path_holds(g, before, replace):
             with _timed(phases, "schema"):
                 ensure_schema(session)
@@ -571,12 +573,13 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
                 _write_meta(session, _in_progress(version), begin=True)
         else:
             scores_due = _sync_changes(g, session, before, replace, _Options(
-                batch_size, workers, progress, open_session, centrality), report)
+                batch_size, workers, progress, open_session, bool(centrality)), report)
         if scores_due:
             with _timed(phases, "centrality"):
                 try:
-                    report.centrality_written = write_centrality(g, session,
-                                                                 batch_size=batch_size)
+                    assert centrality
+                    report.centrality_written = write_centrality(
+                        g, session, centrality(g), batch_size=batch_size)
                 except (SyncError, Neo4jError, DriverError) as exc:
                     _mark_failed(session, exc)
                     raise
@@ -729,16 +732,28 @@ def _reason(exc: BaseException) -> str:
 
 # -- centrality write-back --------------------------------------------------------------------
 
-def write_centrality(g: nx.MultiDiGraph, session: Session, *,
-                     batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Compute every centrality measure of ``g`` (``queries.centrality``) and store it on the
-    nodes as ``degree``, ``in_degree``, ``out_degree``, ``pagerank``, ``betweenness``,
-    ``closeness``, ``harmonic``, ``eigenvector`` and ``centrality_version`` (the graph
-    version); the metadata node gets ``centrality_version`` and ``centrality_methods``
-    (JSON: how each measure was computed). Returns the number of nodes scored."""
-    from queries.centrality import centrality, compute_all  # the service's own definitions
+@dataclass(frozen=True)
+class CentralityScores:
+    """What the write-back stores: ``scores`` ``{measure: {node id: score}}`` and
+    ``methods`` ``{measure: how it was computed}``. The caller computes them (innograph/cli.py
+    with ``queries.centrality.for_sync``): this sink does not know how."""
 
-    scores = compute_all(g)
+    scores: dict[str, dict[str, float]]
+    methods: dict[str, Any]
+
+
+#: Computes the scores of a graph, asked only when the stored ones are stale.
+Scorer = Callable[[nx.MultiDiGraph], CentralityScores]
+
+
+def write_centrality(g: nx.MultiDiGraph, session: Session, computed: CentralityScores, *,
+                     batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Store ``computed`` on the nodes of ``g`` as ``degree``, ``in_degree``, ``out_degree``,
+    ``pagerank``, ``betweenness``, ``closeness``, ``harmonic``, ``eigenvector`` and
+    ``centrality_version`` (the graph version); the metadata node gets ``centrality_version``
+    and ``centrality_methods`` (JSON: how each measure was computed). Returns the number of
+    nodes scored."""
+    scores = computed.scores
     measures = [m for m in CENTRALITY_PROPERTIES if m in scores]
     integral = {"degree", "in_degree", "out_degree"}
     rows = [[node_id, *(int(scores[m][node_id]) if m in integral else float(scores[m][node_id])
@@ -753,7 +768,7 @@ def write_centrality(g: nx.MultiDiGraph, session: Session, *,
             lambda tx, c=chunk: tx.run(query, rows=c, version=version).single(strict=True)[0])
     if written != len(rows):
         raise SyncError(f"centrality write-back reached {written} of {len(rows)} nodes")
-    methods = {m: centrality(g, m, top=1)["method"] for m in measures}
+    methods = {m: computed.methods.get(m, {}) for m in measures}
     _write_meta(session, {"centrality_version": version,
                           "centrality_methods": json.dumps(methods, ensure_ascii=False)})
     return written

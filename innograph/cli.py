@@ -15,19 +15,15 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.embedded import (
-    AmbiguousName,
-    NodeNotFound,
-    find_nodes,
-    node_view,
-    resolve_node,
-    statistics,
-)
+from graph.embedded import AmbiguousName, NodeNotFound
 from graph.neo4j_rows import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from loaders.dataset import default_data_dir, load_graph
 from loaders.problems import LoadError
+from queries.backend import QueryBackend
+from queries.errors import BackendUnavailable, InvalidQuery
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHOW_ALL_EDGES = 10**9  # `show` lists every relation of the entity
 
 
 class CommandError(Exception):
@@ -112,30 +108,49 @@ def format_statistics(stats: dict) -> str:
     return "\n".join(lines)
 
 
+def _served(args: argparse.Namespace) -> QueryBackend:
+    """The store in use: Neo4j when ``NEO4J_URI`` is set, else the data directory."""
+    if os.environ.get("NEO4J_URI"):
+        from queries.neo4j_backend import Neo4jBackend
+
+        return Neo4jBackend.from_env()
+    from queries.embedded_backend import EmbeddedBackend
+
+    return EmbeddedBackend(_load(args))
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = statistics(_load(args))
+    try:
+        stats = _served(args).statistics()
+    except BackendUnavailable as exc:
+        raise CommandError(str(exc)) from None
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json
           else format_statistics(stats))
     return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    g = _load(args)
+    service = _served(args)
     try:
-        node_id = resolve_node(g, args.entity)
+        view = service.entity(args.entity, edge_limit=SHOW_ALL_EDGES)
     except AmbiguousName as exc:
         raise CommandError(f"{exc}; give one of these ids") from None
     except NodeNotFound as exc:
-        hints = find_nodes(g, args.entity, limit=5)
+        hints = [item["id"] for item in service.search(args.entity, limit=5)["items"]]
         hint = f"; did you mean: {', '.join(hints)}" if hints else ""
         raise CommandError(f"{exc}{hint}") from None
-    view = node_view(g, node_id)
-    view["out"] = [{"rel": k, "to": v, "to_name_zh": g.nodes[v]["name_zh"],
-                    "provenance": a["provenance"]}
-                   for _, v, k, a in g.out_edges(node_id, keys=True, data=True)]
-    view["in"] = [{"rel": k, "from": u, "from_name_zh": g.nodes[u]["name_zh"],
-                   "provenance": a["provenance"]}
-                  for u, _, k, a in g.in_edges(node_id, keys=True, data=True)]
+    except (BackendUnavailable, InvalidQuery) as exc:
+        raise CommandError(str(exc)) from None
+    node_id = view["id"]
+    edges = view.pop("edges")
+    for key in ("edges_total", "edges_truncated"):
+        del view[key]
+    view["out"] = [{"rel": e["rel"], "to": e["other"]["id"],
+                    "to_name_zh": e["other"]["name_zh"], "provenance": e["provenance"]}
+                   for e in edges["out"]]
+    view["in"] = [{"rel": e["rel"], "from": e["other"]["id"],
+                   "from_name_zh": e["other"]["name_zh"], "provenance": e["provenance"]}
+                  for e in edges["in"]]
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -303,6 +318,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     from graph.neo4j_sync import SyncError, sync_graph
     from innograph.neo4j_server import stored_login
+    from queries.centrality import for_sync
 
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")
@@ -320,7 +336,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                   max_transaction_retry_time=15.0) as driver:
             driver.verify_connectivity()
             report = sync_graph(g, driver, database=database, batch_size=args.batch_size,
-                                replace=args.replace, centrality=not args.no_centrality,
+                                replace=args.replace,
+                                centrality=None if args.no_centrality else for_sync,
                                 workers=args.workers)
     except SyncError as exc:
         raise CommandError(f"Neo4j at {args.uri}: {exc}") from None
@@ -333,7 +350,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _bulk_import(g: nx.MultiDiGraph, args: argparse.Namespace) -> int:
-    from graph.neo4j_bulk import BulkImportError, bulk_import
+    from innograph.bulk import BulkImportError, bulk_import
 
     try:
         report = bulk_import(g, args.bulk_home, database=args.database or "neo4j")
@@ -367,7 +384,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                                        newline="\n")
     try:
         if what == "data":
-            g = _load(args)
+            g = _served(args).snapshot()
             size = export_graph(g, fmt, out, base=base, progress=None)
         else:
             from graph.rdf.ontology import build_ontology, serialize
@@ -375,7 +392,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             text = serialize(build_ontology() if what == "ontology" else build_shapes(), fmt)
             size = out.write_text(text, encoding="utf-8") if args.out else out.write(text)
-    except ExportError as exc:
+    except (ExportError, BackendUnavailable) as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None

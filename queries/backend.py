@@ -1,8 +1,10 @@
-"""One query interface, two backends: the embedded networkx graph and Neo4j.
+"""The query interface the API and the CLI talk to, whichever store serves.
 
-The API and the CLI talk to a ``QueryBackend``; they do not know which one serves. Every
-method returns JSON-ready values (dicts, lists, str, numbers) and raises the errors of
-``queries.errors``. Entity arguments accept an id or an exact zh/en name or alias.
+``queries.service.QueryService`` implements it once over any ``queries.store.GraphStore``
+(``EmbeddedBackend``, ``Neo4jBackend``); this protocol lets the API take a stand-in (tests
+wrap a backend to make it fail). Every method returns JSON-ready values (dicts, lists, str,
+numbers) and raises the errors of ``queries.errors``. Entity arguments accept an id or an
+exact zh/en name or alias.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from queries.backing import DEFAULT_MAX_LENGTH as BACKING_MAX_LENGTH
-from queries.explore import DEFAULT_EDGE_LIMIT
+import networkx as nx
+
+from queries.checks import CENTRALITY_MEASURES
+from queries.service import BACKING_MAX_LENGTH, DEFAULT_EDGE_LIMIT
+
+__all__ = ["BACKING_MAX_LENGTH", "CENTRALITY_MEASURES", "QueryBackend"]
 
 Json = dict[str, Any]
-
-CENTRALITY_MEASURES = ("degree", "in_degree", "out_degree", "betweenness", "closeness",
-                       "harmonic", "pagerank", "eigenvector")
 
 
 class QueryBackend(Protocol):
@@ -30,6 +33,9 @@ class QueryBackend(Protocol):
         ``BackendUnavailable`` when the store cannot be reached."""
 
     def statistics(self) -> Json: ...
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole served graph as the embedded graph holds it (RDF export, SPARQL)."""
 
     def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
                edge_offset: int = 0) -> Json:

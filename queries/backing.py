@@ -44,6 +44,7 @@ from typing import Any
 import networkx as nx
 
 from graph.schema import load_schema
+from queries import checks
 from queries.errors import InvalidQuery
 from queries.traverse import Walk, check_nodes, ids_of_kind, per_version
 from queries.views import (
@@ -119,10 +120,7 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     {"zh", "en"}}``."""
     funds = _endpoints(g, fund, "fund", "Fund")
     labs = _endpoints(g, lab, "lab", "Lab") if lab is not None else None  # None: any lab
-    if max_length < 1:
-        raise InvalidQuery("max_length", f"must be at least 1, got {max_length}")
-    if limit < 1:
-        raise InvalidQuery("limit", f"must be at least 1, got {limit}")
+    checks.at_least_one(max_length=max_length, limit=limit)
     toward = (_TowardLabs(_hops_to(g, labs, max_length)) if labs is not None
               else per_version(g, "_backing_toward_any_lab", _toward_any_lab))
     deadline = time.monotonic() + timeout

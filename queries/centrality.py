@@ -48,9 +48,9 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graph.schema import load_schema
-from queries.backend import CENTRALITY_MEASURES
-from queries.errors import InvalidQuery
+from graph.neo4j_sync import CentralityScores
+from queries import checks
+from queries.checks import CENTRALITY_MEASURES
 from queries.igraph_tasks import subset_betweenness
 from queries.views import node_summary
 
@@ -99,7 +99,6 @@ class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     scores: dict[str, Scores] = field(default_factory=dict)
     betweenness_share: _HelperShare | None = None
-    rankings: dict[tuple[str, str | None], tuple[list[int], Json]] = field(default_factory=dict)
 
 
 _CACHE: OrderedDict[tuple, _Entry] = OrderedDict()
@@ -372,20 +371,20 @@ def _scores(entry: _Entry, measure: str, settings: Settings) -> Scores:
 
 # -- public ---------------------------------------------------------------------------------
 
-def check_measure(measure: str) -> None:
-    if measure not in CENTRALITY_MEASURES:
-        raise InvalidQuery("measure", f"unknown measure {measure!r}; one of "
-                           + ", ".join(CENTRALITY_MEASURES))
+def measured(g: nx.MultiDiGraph, measure: str, settings: Settings = DEFAULT_SETTINGS
+             ) -> tuple[dict[str, float], Json]:
+    """``({node_id: score}, method)`` for every node."""
+    checks.measure(measure)
+    entry = _entry(g, settings)
+    with entry.lock:
+        scores = _scores(entry, measure, settings)
+    return dict(zip(entry.ids, scores.values, strict=True)), scores.method
 
 
 def centrality_scores(g: nx.MultiDiGraph, measure: str,
                       settings: Settings = DEFAULT_SETTINGS) -> dict[str, float]:
     """``{node_id: score}`` for every node."""
-    check_measure(measure)
-    entry = _entry(g, settings)
-    with entry.lock:
-        values = _scores(entry, measure, settings).values
-    return dict(zip(entry.ids, values, strict=True))
+    return measured(g, measure, settings)[0]
 
 
 def compute_all(g: nx.MultiDiGraph, settings: Settings = DEFAULT_SETTINGS
@@ -401,32 +400,30 @@ def centrality(g: nx.MultiDiGraph, measure: str, *, kind: str | None = None, top
 
     Returns ``{"measure", "kind", "top", "version", "method", "count", "items",
     "distribution"}``; items are node summaries with ``rank`` (1-based) and ``score``."""
-    check_measure(measure)
-    if kind is not None and kind not in load_schema().node_kinds:
-        raise InvalidQuery("kind", f"unknown node kind {kind!r}")
-    if top < 1:
-        raise InvalidQuery("top", f"must be at least 1, got {top}")
-    entry = _entry(g, settings)
-    with entry.lock:
-        scores = _scores(entry, measure, settings)
-        ranked = entry.rankings.get((measure, kind))
-        if ranked is None:
-            ranked = entry.rankings[(measure, kind)] = _rank(g, entry, scores.values, kind)
+    checks.measure(measure)
+    checks.node_kind("kind", kind)
+    checks.at_least_one(top=top)
+    values, method = measured(g, measure, settings)
+    return answer(g, measure, kind, top, method, ranking(g, values, kind))
+
+
+def ranking(g: nx.MultiDiGraph, values: dict[str, float], kind: str | None
+            ) -> tuple[list[tuple[str, float]], Json]:
+    """The ``(id, score)`` of the nodes in scope (of ``kind``, or all), best first (ties by
+    id), and the distribution of their scores."""
+    nodes = g._node
+    scope = [(n, s) for n, s in values.items() if kind is None or nodes[n]["kind"] == kind]
+    scope.sort(key=lambda pair: (-pair[1], pair[0]))
+    return scope, distribution([s for _, s in scope])
+
+
+def answer(g: nx.MultiDiGraph, measure: str, kind: str | None, top: int, method: Json,
+           ranked: tuple[list[tuple[str, float]], Json]) -> Json:
     order, summary = ranked
-    items = [{"rank": i + 1, "score": scores.values[v], **node_summary(g, entry.ids[v])}
-             for i, v in enumerate(order[:top])]
+    items = [{"rank": i + 1, "score": score, **node_summary(g, node_id)}
+             for i, (node_id, score) in enumerate(order[:top])]
     return {"measure": measure, "kind": kind, "top": top, "version": g.graph.get("version"),
-            "method": scores.method, "count": len(order), "items": items,
-            "distribution": summary}
-
-
-def _rank(g: nx.MultiDiGraph, entry: _Entry, values: list[float], kind: str | None
-          ) -> tuple[list[int], Json]:
-    ids = entry.ids
-    scope = [v for v in range(len(ids))
-             if kind is None or g._node[ids[v]]["kind"] == kind]
-    order = sorted(scope, key=lambda v: (-values[v], ids[v]))
-    return order, distribution([values[v] for v in scope])
+            "method": method, "count": len(order), "items": items, "distribution": summary}
 
 
 def distribution(values: list[float]) -> Json:
@@ -442,3 +439,10 @@ def distribution(values: list[float]) -> Json:
 
     return {"count": n, "min": ordered[0], "max": ordered[-1], "mean": math.fsum(ordered) / n,
             "p50": percentile(50), "p90": percentile(90), "p99": percentile(99)}
+
+
+def for_sync(g: nx.MultiDiGraph, settings: Settings = DEFAULT_SETTINGS) -> CentralityScores:
+    """Every measure's scores and method, as ``graph.neo4j_sync`` writes them back."""
+    measured_all = {measure: measured(g, measure, settings) for measure in CENTRALITY_MEASURES}
+    return CentralityScores({m: values for m, (values, _) in measured_all.items()},
+                            {m: method for m, (_, method) in measured_all.items()})

@@ -22,7 +22,8 @@ from typing import Any
 
 import networkx as nx
 
-from queries.errors import InvalidQuery, NoAnswer
+from queries import checks
+from queries.errors import NoAnswer
 from queries.traverse import Walk, check_nodes
 from queries.views import node_summaries, node_summary, path_view
 
@@ -39,12 +40,10 @@ def shortest_paths(g: nx.MultiDiGraph, a: str, b: str, *,
     """All shortest paths from ``a`` to ``b`` (at most ``limit`` of them), by bidirectional
     breadth-first search over the filtered adjacency."""
     walk = _walk(g, a, b, relations, node_kinds, directed)
-    _check_positive(limit=limit, max_length=max_length)
-    found = _shortest_path_dag(walk, a, b, max_length)
-    if found is None:
-        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
-    node_paths = list(islice(_dag_paths(a, b, *found), limit + 1))
-    return _answer(g, walk, a, b, "shortest", node_paths, limit, {})
+    checks.at_least_one(limit=limit, max_length=max_length)
+    return respond(g, walk, a, b, "shortest",
+                   find(walk, a, b, "shortest", max_length=max_length, wanted=limit + 1),
+                   limit=limit, max_length=max_length)
 
 
 def k_shortest_paths(g: nx.MultiDiGraph, a: str, b: str, k: int, *,
@@ -54,19 +53,10 @@ def k_shortest_paths(g: nx.MultiDiGraph, a: str, b: str, k: int, *,
     """The ``k`` shortest simple paths (networkx ``shortest_simple_paths``, Yen's algorithm)
     over a simple projection of the graph; the projection is cached per graph version."""
     walk = _walk(g, a, b, relations, node_kinds, directed)
-    _check_positive(k=k, max_length=max_length)
-    view = simple_projection(g, walk.relations, directed)
-    if walk.node_kinds is not None:
-        view = nx.subgraph_view(view, filter_node=walk.node_allowed)
-    try:
-        paths = nx.shortest_simple_paths(view, a, b)  # shortest first, so stop at max_length
-        node_paths = list(takewhile(lambda p: max_length is None or len(p) - 1 <= max_length,
-                                    islice(paths, k + 1)))
-    except nx.NetworkXNoPath:
-        node_paths = []
-    if not node_paths:
-        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
-    return _answer(g, walk, a, b, "k_shortest", node_paths, k, {"k": k})
+    checks.at_least_one(k=k, max_length=max_length)
+    return respond(g, walk, a, b, "k_shortest",
+                   find(walk, a, b, "k_shortest", max_length=max_length, wanted=k + 1),
+                   limit=k, max_length=max_length)
 
 
 def all_simple_paths(g: nx.MultiDiGraph, a: str, b: str, *, max_length: int,
@@ -79,25 +69,66 @@ def all_simple_paths(g: nx.MultiDiGraph, a: str, b: str, *, max_length: int,
     Depth-first search, one path length at a time, pruned by each node's distance to ``b``
     (a node further from ``b`` than the hops left cannot be on a path)."""
     walk = _walk(g, a, b, relations, node_kinds, directed)
-    _check_positive(limit=limit, max_length=max_length)
+    checks.at_least_one(limit=limit, max_length=max_length)
+    found = find(walk, a, b, "all_simple", max_length=max_length, wanted=limit + 1,
+                 timeout=timeout)
+    return respond(g, walk, a, b, "all_simple", found, limit=limit, max_length=max_length,
+                   timeout=timeout)
+
+
+def find(walk: Walk, a: str, b: str, mode: str, *, max_length: int | None, wanted: int,
+         timeout: float = DEFAULT_TIMEOUT) -> tuple[list[list[str]], bool]:
+    """Up to ``wanted`` node-id paths of ``mode`` over the embedded graph, and whether the
+    clock stopped the search (what ``queries.store.GraphStore.find_paths`` returns)."""
+    if mode == "shortest":
+        found = _shortest_path_dag(walk, a, b, max_length)
+        return (list(islice(_dag_paths(a, b, *found), wanted)) if found else []), False
+    if mode == "k_shortest":
+        view = simple_projection(walk.g, walk.relations, walk.directed)
+        if walk.node_kinds is not None:
+            view = nx.subgraph_view(view, filter_node=walk.node_allowed)
+        try:
+            paths = nx.shortest_simple_paths(view, a, b)  # shortest first: stop at max_length
+            return list(takewhile(lambda p: max_length is None or len(p) - 1 <= max_length,
+                                  islice(paths, wanted))), False
+        except nx.NetworkXNoPath:
+            return [], False
+    assert max_length is not None
     deadline = time.monotonic() + timeout
     to_b = walk.distances(b, reverse=True, cutoff=max_length)
     state = {"timed_out": False}
     node_paths: list[list[str]] = []
     if a in to_b:
         for length in range(to_b[a], max_length + 1):
-            wanted = limit + 1 - len(node_paths)
             node_paths += islice(_paths_of_length(walk, a, b, length, to_b, deadline, state),
-                                 wanted)
-            if len(node_paths) > limit or state["timed_out"]:
+                                 wanted - len(node_paths))
+            if len(node_paths) >= wanted or state["timed_out"]:
                 break
+    return node_paths, state["timed_out"]
+
+
+def respond(g: nx.MultiDiGraph, walk: Walk, a: str, b: str, mode: str,
+            found: tuple[list[list[str]], bool], *, limit: int, max_length: int | None,
+            timeout: float = DEFAULT_TIMEOUT) -> Json:
+    """The answer to a path question from the node paths found (``find`` or a store's
+    ``find_paths``), rendered over ``g`` (the graph, or the part of it on the paths);
+    ``NoAnswer`` naming the entities and the filters when none was found."""
+    node_paths, timed_out = found
     if not node_paths:
-        if state["timed_out"]:
+        within = f"; at most {max_length} hops" if max_length is not None else ""
+        if timed_out:
             raise NoAnswer(f"no path from {_name(g, a)} to {_name(g, b)} found within "
-                           f"{timeout:g} s ({walk.filter_text()}; at most {max_length} hops)")
-        raise NoAnswer(_no_path_message(g, a, b, walk, max_length))
-    return _answer(g, walk, a, b, "all_simple", node_paths, limit,
-                   {"max_length": max_length, "timed_out": state["timed_out"]})
+                           f"{timeout:g} s ({walk.filter_text()}{within})")
+        raise NoAnswer(f"no path from {_name(g, a)} to {_name(g, b)} "
+                       f"({walk.filter_text()}{within})")
+    extra: Json = {"shortest": {}, "k_shortest": {"k": limit, "timed_out": timed_out},
+                   "all_simple": {"max_length": max_length, "timed_out": timed_out}}[mode]
+    truncated = len(node_paths) > limit
+    node_paths = sorted(node_paths[:limit], key=lambda p: (len(p), p))
+    paths = [path_view(g, p, walk.relations, walk.directed) for p in node_paths]
+    return {"source": node_summary(g, a), "target": node_summary(g, b), "mode": mode,
+            "filters": walk.describe(), **extra, "count": len(paths), "truncated": truncated,
+            "paths": paths, "nodes": node_summaries(g, (n for p in node_paths for n in p))}
 
 
 # -- shortest paths: bidirectional BFS that keeps every shortest predecessor ----------------
@@ -254,34 +285,11 @@ def simple_projection(g: nx.MultiDiGraph, relations: frozenset[str] | None,
 def _walk(g: nx.MultiDiGraph, a: str, b: str, relations: Collection[str] | None,
           node_kinds: Collection[str] | None, directed: bool) -> Walk:
     check_nodes(g, a, b)
-    if a == b:
-        raise InvalidQuery("target", f"source and target are the same entity ({a})")
+    checks.distinct_endpoints(a, b)
     return Walk.of(g, relations=relations, node_kinds=node_kinds, directed=directed,
                    endpoints=(a, b))
-
-
-def _check_positive(**values: int | None) -> None:
-    for name, value in values.items():
-        if value is not None and value < 1:
-            raise InvalidQuery(name, f"must be at least 1, got {value}")
 
 
 def _name(g: nx.MultiDiGraph, node_id: str) -> str:
     a = g.nodes[node_id]
     return f"{node_id} ({a['name_zh']} / {a['name_en']})"
-
-
-def _no_path_message(g: nx.MultiDiGraph, a: str, b: str, walk: Walk,
-                     max_length: int | None) -> str:
-    within = f"; at most {max_length} hops" if max_length is not None else ""
-    return (f"no path from {_name(g, a)} to {_name(g, b)} ({walk.filter_text()}{within})")
-
-
-def _answer(g: nx.MultiDiGraph, walk: Walk, a: str, b: str, mode: str,
-            node_paths: list[list[str]], limit: int, extra: Json) -> Json:
-    truncated = len(node_paths) > limit
-    node_paths = sorted(node_paths[:limit], key=lambda p: (len(p), p))
-    paths = [path_view(g, p, walk.relations, walk.directed) for p in node_paths]
-    return {"source": node_summary(g, a), "target": node_summary(g, b), "mode": mode,
-            "filters": walk.describe(), **extra, "count": len(paths), "truncated": truncated,
-            "paths": paths, "nodes": node_summaries(g, (n for p in node_paths for n in p))}

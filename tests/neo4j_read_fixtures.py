@@ -16,6 +16,7 @@ from neo4j_fixture import Neo4jTarget
 
 from graph.neo4j_sync import sync_graph
 from loaders.dataset import load_graph
+from queries.centrality import for_sync
 from queries.embedded_backend import EmbeddedBackend
 from queries.neo4j_backend import Neo4jBackend
 
@@ -27,7 +28,8 @@ def data_graph() -> nx.MultiDiGraph:
 
 def load_into_neo4j(g: nx.MultiDiGraph, driver: Driver, target: Neo4jTarget) -> None:
     """Make Neo4j hold exactly ``g`` (with centrality written back)."""
-    sync_graph(g, driver, database=target.database, replace=True, progress=False)
+    sync_graph(g, driver, centrality=for_sync,
+               database=target.database, replace=True, progress=False)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from bench.explorer_100k import (
 )
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
-from queries.explore import DEFAULT_EDGE_LIMIT
+from queries.service import DEFAULT_EDGE_LIMIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

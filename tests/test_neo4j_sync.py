@@ -20,7 +20,6 @@ from neo4j.exceptions import ServiceUnavailable
 from neo4j_fixture import Neo4jTarget, start_test_server
 
 from graph.embedded import stamp_version
-from graph.neo4j_bulk import BulkImportError, bulk_import
 from graph.neo4j_rows import (
     CENTRALITY_PROPERTIES,
     META_KEY,
@@ -30,9 +29,10 @@ from graph.neo4j_rows import (
 from graph.neo4j_sync import DbSummary, SyncError, _verify, sync_graph
 from graph.neo4j_writer import Tally
 from innograph import neo4j_server
+from innograph.bulk import BulkImportError, bulk_import
 from innograph.cli import main
 from loaders.dataset import load_graph
-from queries.centrality import compute_all
+from queries.centrality import compute_all, for_sync
 
 pytestmark = pytest.mark.neo4j
 
@@ -50,7 +50,8 @@ def db(neo4j_driver: Driver, neo4j_target: Neo4jTarget,
     database = Database(neo4j_driver, neo4j_target)
     yield database
     database.clear()  # leave data/ synced for whoever runs next
-    sync_graph(data_graph, neo4j_driver, database=neo4j_target.database, replace=True,
+    sync_graph(data_graph, neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True,
                progress=False)
 
 
@@ -85,7 +86,8 @@ class Database:
 
     def sync(self, g: nx.MultiDiGraph, **options: object):
         options.setdefault("progress", False)
-        return sync_graph(g, self.driver, database=self.target.database, **options)
+        return sync_graph(g, self.driver, centrality=for_sync,
+                          database=self.target.database, **options)
 
     def relationship_counts(self) -> Counter:
         return Counter({r["t"]: r["c"] for r in self.query(
@@ -502,7 +504,7 @@ def test_server_down_is_a_clear_error(data_graph: nx.MultiDiGraph,
     uri = f"bolt://127.0.0.1:{neo4j_server.free_port()}"
     with GraphDatabase.driver(uri, connection_timeout=2) as driver, \
             pytest.raises(ServiceUnavailable):
-        sync_graph(data_graph, driver, progress=False)
+        sync_graph(data_graph, driver, centrality=for_sync, progress=False)
     code, _, err = run_cli("sync", "--uri", uri, capsys=capsys)
     assert code == 1
     assert f"cannot reach Neo4j at {uri}" in err
@@ -555,7 +557,8 @@ def test_bulk_import_equals_online_sync(bulk_server, db: Database,
     assert report.nodes == g.number_of_nodes()
     db.sync(g, replace=True)
     with GraphDatabase.driver(server.bolt_uri, auth=("neo4j", PASSWORD)) as driver:
-        first = sync_graph(g, driver, progress=False)  # schema + centrality; data unchanged
+        first = sync_graph(g, driver, centrality=for_sync,
+                           progress=False)  # schema + centrality; data unchanged
         assert not first.changed and first.mode == "unchanged (fast path)"
         query_nodes = ("MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels, "
                        "properties(n) AS p")

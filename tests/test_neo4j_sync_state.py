@@ -35,7 +35,7 @@ from graph.neo4j_rows import iter_mentions
 from graph.neo4j_sync import sync_graph
 from loaders.dataset import load_graph
 from loaders.generate import generate_dataset
-from queries.centrality import centrality
+from queries.centrality import centrality, for_sync
 from queries.errors import GraphChanging
 from queries.neo4j_backend import Neo4jBackend
 
@@ -206,7 +206,8 @@ def test_a_killed_sync_is_visible_to_the_api_until_the_next_sync_repairs_it(
         neo4j_driver: Driver, neo4j_target: Neo4jTarget, old: tuple[Path, nx.MultiDiGraph],
         new: tuple[Path, nx.MultiDiGraph], http_api: str):
     data, new_graph = new
-    sync_graph(old[1], neo4j_driver, database=neo4j_target.database, replace=True,
+    sync_graph(old[1], neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True,
                progress=False)
     backend = Neo4jBackend(neo4j_driver, database=neo4j_target.database, uri=neo4j_target.uri)
     # the served default limit is 10 s: statistics of 10k nodes can near it on a busy machine
@@ -254,11 +255,13 @@ def test_every_sync_that_writes_says_so_before_its_first_write_and_bumps_the_gen
         neo4j_driver: Driver, neo4j_target: Neo4jTarget, old: tuple[Path, nx.MultiDiGraph],
         monkeypatch: pytest.MonkeyPatch):
     g = old[1]
-    sync_graph(g, neo4j_driver, database=neo4j_target.database, replace=True, progress=False)
+    sync_graph(g, neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True, progress=False)
     first = meta(neo4j_driver, neo4j_target)
     assert first["status"] == "complete" and first["generation"] >= 1
 
-    unchanged = sync_graph(g, neo4j_driver, database=neo4j_target.database, progress=False)
+    unchanged = sync_graph(g, neo4j_driver, centrality=for_sync,
+                           database=neo4j_target.database, progress=False)
     assert unchanged.mode == "unchanged (fast path)"
     assert meta(neo4j_driver, neo4j_target)["generation"] == first["generation"]
 
@@ -279,7 +282,8 @@ def test_every_sync_that_writes_says_so_before_its_first_write_and_bumps_the_gen
     smaller.remove_nodes_from([n for n, kind in list(smaller.nodes(data="kind"))[:20]
                                if kind != "Source"])
     stamp_version(smaller)
-    report = sync_graph(smaller, neo4j_driver, database=neo4j_target.database, replace=True,
+    report = sync_graph(smaller, neo4j_driver, centrality=for_sync,
+                        database=neo4j_target.database, replace=True,
                         batch_size=25, progress=False)
     assert report.mode == "batched"
     (before_batches, held), (before_scores, _) = seen
@@ -293,7 +297,8 @@ def test_every_sync_that_writes_says_so_before_its_first_write_and_bumps_the_gen
     assert after["version"] == after["centrality_version"] == smaller.graph["version"]
 
     seen.clear()  # one transaction for the data: the state goes with it
-    sync_graph(g, neo4j_driver, database=neo4j_target.database, replace=True, progress=False)
+    sync_graph(g, neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True, progress=False)
     (in_transaction, _), (before_scores, held) = seen
     assert in_transaction["status"] == "complete"  # others see nothing until it commits
     assert held == g.number_of_nodes()  # the data is committed, the scores are not yet
@@ -305,7 +310,8 @@ def test_every_sync_that_writes_says_so_before_its_first_write_and_bumps_the_gen
 def test_a_failed_sync_says_why_and_the_api_repeats_it(
         neo4j_driver: Driver, neo4j_target: Neo4jTarget, old: tuple[Path, nx.MultiDiGraph]):
     g = old[1]
-    sync_graph(g, neo4j_driver, database=neo4j_target.database, replace=True, progress=False)
+    sync_graph(g, neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True, progress=False)
     victim = next(n for n, a in g.nodes(data=True) if a["kind"] == "Lab" and g.degree(n) > 1)
     # a foreign node with the kind label takes the id the sync needs: the per-kind constraint
     neo4j_driver.execute_query("MATCH (n:Entity {id: $id}) DETACH DELETE n", id=victim,
@@ -313,7 +319,8 @@ def test_a_failed_sync_says_why_and_the_api_repeats_it(
     neo4j_driver.execute_query("CREATE (:Lab {id: $id})", id=victim,
                                database_=neo4j_target.database)
     with pytest.raises(neo4j_sync.SyncError, match="partially updated"):
-        sync_graph(g, neo4j_driver, database=neo4j_target.database, batch_size=1,
+        sync_graph(g, neo4j_driver, centrality=for_sync,
+                   database=neo4j_target.database, batch_size=1,
                    progress=False)
     state = meta(neo4j_driver, neo4j_target)
     assert state["status"] == "incomplete" and "constraint" in state["failure"].lower()
@@ -327,14 +334,15 @@ def test_a_failed_sync_says_why_and_the_api_repeats_it(
 
     neo4j_driver.execute_query("MATCH (n:Lab {id: $id}) WHERE NOT n:Entity DELETE n",
                                id=victim, database_=neo4j_target.database)
-    sync_graph(g, neo4j_driver, database=neo4j_target.database, progress=False)
+    sync_graph(g, neo4j_driver, centrality=for_sync, database=neo4j_target.database, progress=False)
     assert backend.health()["status"] == "ok"
 
 
 def test_an_answer_computed_while_a_sync_began_is_refused_and_not_cached(
         neo4j_driver: Driver, neo4j_target: Neo4jTarget, old: tuple[Path, nx.MultiDiGraph]):
     g = old[1]
-    sync_graph(g, neo4j_driver, database=neo4j_target.database, replace=True, progress=False)
+    sync_graph(g, neo4j_driver, centrality=for_sync,
+               database=neo4j_target.database, replace=True, progress=False)
     backend = Neo4jBackend(neo4j_driver, database=neo4j_target.database, uri=neo4j_target.uri)
     real = backend._statistics
 

@@ -1,4 +1,5 @@
-"""queries.explore and EmbeddedBackend: entity, search, neighbourhood, statistics, checks."""
+"""The query service over the embedded graph: entity, search, neighbourhood, statistics,
+checks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from queries_fixtures import generated_graph, make_graph, projection, real_graph
 from graph.embedded import statistics as graph_statistics
 from queries.embedded_backend import EmbeddedBackend
 from queries.errors import AmbiguousName, InvalidQuery, NoAnswer, NodeNotFound
-from queries.explore import entity, neighbourhood, search
+
+
+def entity(g: nx.MultiDiGraph, *args, **kwargs) -> dict:
+    return EmbeddedBackend(g).entity(*args, **kwargs)
+
+
+def search(g: nx.MultiDiGraph, *args, **kwargs) -> dict:
+    return EmbeddedBackend(g).search(*args, **kwargs)
+
+
+def neighbourhood(g: nx.MultiDiGraph, *args, **kwargs) -> dict:
+    return EmbeddedBackend(g).neighbourhood(*args, **kwargs)
 
 __all__ = ["generated_graph", "real_graph"]
 

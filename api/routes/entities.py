@@ -12,7 +12,7 @@ from api.pagination import BadCursor, decode_cursor, encode_cursor
 from api.params import Param, node_kinds, relation_kinds
 from api.problems import InvalidParams
 from api.querying import query
-from queries.explore import DEFAULT_EDGE_LIMIT
+from queries.service import DEFAULT_EDGE_LIMIT
 
 bp = ApiBlueprint("entities", __name__)
 

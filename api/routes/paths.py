@@ -9,7 +9,7 @@ from api.operations import ApiBlueprint, Operation
 from api.params import Param
 from api.querying import query
 from api.routes.entities import NODE_KINDS, RELATIONS
-from queries.embedded_backend import PATH_MODES
+from queries.checks import PATH_MODES
 
 bp = ApiBlueprint("paths", __name__)
 

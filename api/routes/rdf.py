@@ -25,7 +25,6 @@ from graph.rdf.ontology import build_ontology, serialize
 from graph.rdf.shapes import build_shapes
 
 bp = ApiBlueprint("rdf", __name__)
-GRAPH_KEY = "innograph.rdf.graph"
 CACHE_KEY = "innograph.rdf.documents"
 DEFAULT_FORMAT = "ttl"
 # JSON-LD is also what a client asking for plain JSON gets, RDF/XML for plain XML.
@@ -69,17 +68,13 @@ def rdf_response(body: Callable[[], object], fmt: str, etag: str) -> Response:
     return response.make_conditional(request)
 
 
-def embedded_graph() -> nx.MultiDiGraph:
-    """The served graph: the embedded backend's, else the data directory loaded once."""
-    graph = getattr(runner().backend, "g", None)
-    if graph is not None:
-        return graph
-    if GRAPH_KEY not in current_app.extensions:
-        from loaders.dataset import load_graph
+def served_graph() -> nx.MultiDiGraph:
+    """The graph the app serves, from the store in use (with Neo4j: the graph Neo4j holds,
+    read once per synced generation); ``BackendUnavailable`` (503) when it cannot be read."""
+    return runner().backend.snapshot()
 
-        current_app.extensions[GRAPH_KEY] = load_graph(current_app.config.get("DATA_DIR"),
-                                                       progress=False)
-    return current_app.extensions[GRAPH_KEY]
+
+embedded_graph = served_graph  # the name api/routes/sparql.py imports
 
 
 def digest(text: str) -> str:
@@ -105,7 +100,7 @@ def schema_document(name: str, build: Callable[[], Graph], fmt: str) -> str:
     examples=("/api/v1/rdf?format=ttl", "/api/v1/rdf?format=jsonld")))
 def get_rdf(format: str | None) -> Response:
     fmt = negotiated_format(format)
-    g = embedded_graph()
+    g = served_graph()
     return rdf_response(lambda: stream_with_context(iter_serialized(g, fmt)), fmt,
                         g.graph["version"])
 

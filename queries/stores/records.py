@@ -1,4 +1,4 @@
-"""Neo4j records in the embedded graph's shapes, so both backends render answers alike.
+"""Neo4j records in the embedded graph's shapes, so every answer is rendered alike.
 
 The sync stores a node as its core fields, its typed properties (dates as DATE), provenance as
 two aligned lists ``prov_sources`` / ``prov_quotes`` and bookkeeping (``content_hash``,
@@ -22,8 +22,6 @@ from graph.schema import load_schema
 
 Json = dict[str, Any]
 SUMMARY_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en")
-#: Cypher map projection of a node summary (``n`` bound to the node).
-SUMMARY_PROJECTION = "{.id, .kind, .subtype, .name_zh, .name_en}"
 
 
 @cache
@@ -37,24 +35,6 @@ def node_property_names() -> frozenset[str]:
 @cache
 def edge_property_names() -> frozenset[str]:
     return frozenset(load_schema().edge_properties)
-
-
-@cache
-def stored_relation_kinds() -> tuple[str, ...]:
-    """The relation kinds of the data, in schema order: every read leaves out the derived
-    ``MENTIONS`` relationships, which the embedded graph does not have."""
-    return tuple(load_schema().relation_kinds)
-
-
-def relation_pattern(relations: Iterable[str] | None) -> str:
-    """``:`A`|`B``` for a relationship pattern; only schema relation kinds (callers validate
-    user input first), so nothing else can reach the query text."""
-    names = list(relations) if relations is not None else list(stored_relation_kinds())
-    allowed = set(stored_relation_kinds())
-    bad = [n for n in names if n not in allowed]
-    if bad or not names:
-        raise ValueError(f"not relation kinds of the schema: {bad or names}")
-    return ":" + "|".join(f"`{n}`" for n in names)
 
 
 def plain(value: Any) -> Any:

@@ -1,0 +1,97 @@
+"""The narrow interface every graph store implements: primitive reads, nothing else.
+
+``queries.service.QueryService`` asks these; it validates parameters, runs the algorithms
+(breadth-first neighbourhoods, path selection, backing chains, rankings) and shapes the
+answers, once for every store. A store only says what it holds:
+
+- identity and state: ``name``, ``version()``, ``health()``, ``settled(compute, key)`` (runs
+  a whole-graph computation on settled content and caches it while the content stays the
+  same; Neo4j refuses it while a sync writes);
+- lookups: ``resolve(text)`` (id or exact name -> id), ``summaries(ids)``, ``node(id)``,
+  ``edge_page(id, limit, offset)``, ``search(text, kinds, offset, limit)``;
+- traversal under a ``Filter``: ``expand(frontier, filter)`` (one round trip per
+  breadth-first level), ``edges_among(ids, filter)``, ``find_paths(...)`` (node-id lists only)
+  and ``subgraph(node_paths)`` (what the shared view code needs to render hops);
+- the whole graph: ``snapshot()``, a networkx MultiDiGraph shaped like the embedded graph,
+  for whole-graph work (statistics, backing, rankings, analytics, RDF export);
+  ``scores(measure)`` (centrality scores: computed, or read where a sync stored them).
+
+Why these seams: a parameter that narrows what a query may see (relation kinds, node kinds,
+and next the ``as_of`` date of the time-aware issue) is a field of ``Filter``, which each store
+applies in one place; whole-graph analytics read ``snapshot()`` and need no per-store code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import networkx as nx
+
+Json = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What a traversal may use: ``relations`` (None: all), ``node_kinds`` of the nodes it
+    passes through (None: all; ``endpoints`` always allowed) and ``directed`` (follow stored
+    direction only)."""
+
+    relations: frozenset[str] | None = None
+    node_kinds: frozenset[str] | None = None
+    directed: bool = False
+    endpoints: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *, relations: Collection[str] | None = None,
+           node_kinds: Collection[str] | None = None, directed: bool = False,
+           endpoints: Iterable[str] = ()) -> Filter:
+        return cls(frozenset(relations) if relations is not None else None,
+                   frozenset(node_kinds) if node_kinds is not None else None, directed,
+                   frozenset(endpoints))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Centrality scores of every node and how they were computed."""
+
+    values: dict[str, float]
+    method: Json
+
+
+class GraphStore(Protocol):
+    name: str
+    path_timeout: float  # seconds ``find_paths`` may search (enumerating simple paths)
+
+    def version(self) -> str: ...
+
+    def health(self) -> Json: ...
+
+    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T: ...
+
+    def resolve(self, text: str) -> str: ...
+
+    def summaries(self, ids: Iterable[str]) -> dict[str, Json]: ...
+
+    def node(self, node_id: str) -> Json: ...
+
+    def edge_page(self, node_id: str, limit: int, offset: int
+                  ) -> tuple[list[Json], list[Json], dict[str, int]]: ...
+
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
+               ) -> tuple[int, list[Json]]: ...
+
+    def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]: ...
+
+    def edges_among(self, ids: list[str], walk: Filter) -> list[Json]: ...
+
+    def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
+                   wanted: int) -> tuple[list[list[str]], bool]: ...
+
+    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph: ...
+
+    def snapshot(self) -> nx.MultiDiGraph: ...
+
+    def scores(self, measure: str) -> Scores: ...

@@ -1,0 +1,190 @@
+"""Every Cypher statement the Neo4j store runs, as builder functions: text only, no driver.
+
+The graph in Neo4j is the one ``innograph sync`` writes (docs/neo4j.md): ``:Entity`` nodes
+with their kind label, typed properties, provenance lists and centrality scores; relationships
+typed by relation kind; derived ``(:Source)-[:MENTIONS]->`` links, which every read leaves out
+(``relation_pattern``), so answers match the embedded graph's; an ``InnographMeta`` node with
+the sync state. Only schema names reach a statement's text (callers validate user input
+first); values travel as parameters. Parameters are named in each builder's docstring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from graph.neo4j_rows import META_LABEL
+from graph.schema import load_schema
+
+#: Cypher map projection of a node summary (``n`` bound to the node).
+SUMMARY = "{.id, .kind, .subtype, .name_zh, .name_en}"
+#: Every stored name of a node, lower-cased, for search and name resolution.
+NAMES = "[s IN [n.id, n.name_zh, n.name_en] + coalesce(n.aliases, []) | toLower(s)]"
+#: The distinct node ids of a path, as a predicate on ``ids`` (a simple path repeats none).
+SIMPLE = "all(i IN range(0, size(ids) - 2) WHERE NOT ids[i] IN ids[i + 1..])"
+
+
+@cache
+def stored_relation_kinds() -> tuple[str, ...]:
+    """The relation kinds of the data, in schema order (no derived ``MENTIONS``)."""
+    return tuple(load_schema().relation_kinds)
+
+
+def relation_pattern(relations: Iterable[str] | None) -> str:
+    """``:`A`|`B``` for a relationship pattern; only schema relation kinds."""
+    names = sorted(relations) if relations is not None else list(stored_relation_kinds())
+    allowed = set(stored_relation_kinds())
+    bad = [n for n in names if n not in allowed]
+    if bad or not names:
+        raise ValueError(f"not relation kinds of the schema: {bad or names}")
+    return ":" + "|".join(f"`{n}`" for n in names)
+
+
+def sync_state(fields: Iterable[str]) -> str:
+    """The metadata node's state fields as ``meta`` ($key)."""
+    projection = ", ".join(f"{name}: m.{name}" for name in fields)
+    return f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN {{{projection}}} AS meta"
+
+
+def centrality_methods() -> str:
+    """How the sync computed the scores, a JSON text ($key)."""
+    return f"MATCH (m:{META_LABEL} {{key: $key}}) RETURN m.centrality_methods AS methods"
+
+
+def counts() -> str:
+    return (f"CALL () {{ MATCH (n:Entity) RETURN count(n) AS nodes }} "
+            f"CALL () {{ MATCH ()-[r{relation_pattern(None)}]->() RETURN count(r) AS edges }} "
+            f"RETURN nodes, edges")
+
+
+def node_by_id() -> str:
+    """The id of the node with id $q, if any."""
+    return "MATCH (n:Entity {id: $q}) RETURN n.id AS id"
+
+
+def nodes_by_name() -> str:
+    """Ids of the nodes with the exact (lower-cased) name or alias $q, by id."""
+    return f"MATCH (n:Entity) WHERE $q IN {NAMES} RETURN n.id AS id ORDER BY n.id"
+
+
+def summaries() -> str:
+    """Summaries of the nodes $ids."""
+    return f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) RETURN n {SUMMARY} AS node"
+
+
+def nodes() -> str:
+    """Every property of the nodes $ids."""
+    return "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n {.*} AS node"
+
+
+def edge_page() -> str:
+    """Node $id with its relation counts and one page ($offset, $limit) of each direction,
+    in the embedded order (relation, then the other end's id; both ASCII, so Cypher and Python
+    agree), cut on the server: a hub's other relations never leave it."""
+    rels = relation_pattern(None)
+    page = (f"WITH r, o ORDER BY type(r), o.id SKIP $offset LIMIT $limit "
+            f"RETURN {{rel: type(r), other: o {SUMMARY}, props: properties(r)}}")
+    return (f"MATCH (n:Entity {{id: $id}}) RETURN n {{.*}} AS node, "
+            f"COUNT {{ (n)-[{rels}]->(:Entity) }} AS out_total, "
+            f"COUNT {{ (n)<-[{rels}]-(:Entity) }} AS in_total, "
+            f"COLLECT {{ MATCH (n)-[r{rels}]->(o:Entity) {page} }} AS out, "
+            f"COLLECT {{ MATCH (n)<-[r{rels}]-(o:Entity) {page} }} AS in")
+
+
+def search(with_text: bool) -> str:
+    """``total`` and one page (``items``: summaries) of the nodes of $kinds (null: all) whose
+    names contain $q: exact, then prefix, then partial matches, ties by id; without text all
+    by id."""
+    if with_text:
+        match = (f"MATCH (n:Entity) WHERE $kinds IS NULL OR n.kind IN $kinds "
+                 f"WITH n, {NAMES} AS names "
+                 f"WITH n, CASE WHEN $q IN names THEN 0 "
+                 f"WHEN any(s IN names WHERE s STARTS WITH $q) THEN 1 "
+                 f"WHEN any(s IN names WHERE s CONTAINS $q) THEN 2 END AS rank "
+                 f"WHERE rank IS NOT NULL ")
+        order = "rank, n.id"
+    else:
+        match = "MATCH (n:Entity) WHERE $kinds IS NULL OR n.kind IN $kinds "
+        order = "n.id"
+    return (f"CALL () {{ {match} RETURN count(n) AS total }} "
+            f"CALL () {{ {match} WITH n ORDER BY {order} SKIP $offset LIMIT $limit "
+            f"RETURN collect(n {SUMMARY}) AS items }} RETURN total, items")
+
+
+def expand(relations: Iterable[str] | None, directed: bool) -> str:
+    """One breadth-first level: the neighbours (summaries) of each node of $frontier over
+    the relations, through nodes of $kinds (null: any) or of $keep."""
+    arrow = "->" if directed else "-"
+    return (f"UNWIND $frontier AS id MATCH (u:Entity {{id: id}})-[{relation_pattern(relations)}]"
+            f"{arrow}(w:Entity) "
+            f"WHERE w <> u AND ($kinds IS NULL OR w.kind IN $kinds OR w.id IN $keep) "
+            f"RETURN id, collect(DISTINCT w {SUMMARY}) AS neighbours")
+
+
+def edges_among(relations: Iterable[str] | None) -> str:
+    """Every relationship (of the relations) between two nodes of $ids."""
+    return (f"UNWIND $ids AS id MATCH (u:Entity {{id: id}})-[r{relation_pattern(relations)}]->"
+            f"(v:Entity) WHERE v.id IN $ids "
+            f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
+
+
+def edges_between_pairs() -> str:
+    """Every relationship from pair[0] to pair[1] for each pair of $pairs."""
+    return (f"UNWIND $pairs AS pair MATCH (u:Entity {{id: pair[0]}})-[r{relation_pattern(None)}]->"
+            f"(v:Entity {{id: pair[1]}}) "
+            f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
+
+
+def _path_match(selector: str, lengths: str, relations: Iterable[str] | None,
+                with_kinds: bool, directed: bool) -> str:
+    # A quantified path pattern: its inline node predicate prunes while Neo4j searches,
+    # where a WHERE on the whole path would make it enumerate every path first.
+    arrow = "->" if directed else "-"
+    where = " WHERE v.kind IN $kinds OR v.id = $b" if with_kinds else ""
+    step = f"((u)-[r{relation_pattern(relations)}]{arrow}(v){where})"
+    return (f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
+            f"MATCH p = {selector} (a) {step}{{{lengths}}} (b) ")
+
+
+def all_shortest_paths(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
+                       directed: bool) -> str:
+    """The smallest $cap node-id lists of all shortest paths from $a to $b (through $kinds)."""
+    return (_path_match("ALL SHORTEST", f"1,{max_length}", relations, with_kinds, directed)
+            + "WITH DISTINCT [n IN nodes(p) | n.id] AS ids RETURN ids ORDER BY ids LIMIT $cap")
+
+
+def shortest_length(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
+                    directed: bool) -> str:
+    """The length ``n`` of a shortest path from $a to $b, if any."""
+    return (_path_match("SHORTEST 1", f"1,{max_length}", relations, with_kinds, directed)
+            + "RETURN length(p) AS n")
+
+
+def simple_paths_of_length(length: int, relations: Iterable[str] | None, with_kinds: bool,
+                           directed: bool) -> str:
+    """The smallest $cap node-id lists of the simple paths of ``length`` from $a to $b."""
+    return (_path_match("", f"{length}", relations, with_kinds, directed)
+            + f"WITH [n IN nodes(p) | n.id] AS ids WHERE {SIMPLE} "
+            f"WITH DISTINCT ids RETURN ids ORDER BY ids LIMIT $cap")
+
+
+def all_nodes() -> str:
+    return "MATCH (n:Entity) RETURN n {.*} AS node ORDER BY n.id"
+
+
+def all_edges() -> str:
+    return (f"MATCH (u:Entity)-[r{relation_pattern(None)}]->(v:Entity) "
+            f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props "
+            f"ORDER BY u, v, rel")
+
+
+def score_check() -> str:
+    """How many nodes there are, how many have the $measure score, and of which versions."""
+    return ("MATCH (n:Entity) RETURN count(n) AS n, count(n[$measure]) AS scored, "
+            "collect(DISTINCT n.centrality_version) AS versions")
+
+
+def scores() -> str:
+    """The $measure score of every node (the property the sync writes is the measure's
+    name: one statement text for every measure, so Neo4j plans it once)."""
+    return "MATCH (n:Entity) RETURN n.id AS id, n[$measure] AS score"

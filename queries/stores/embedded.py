@@ -1,0 +1,119 @@
+"""``GraphStore`` over the embedded networkx graph (``graph.embedded``): primitive reads of
+adjacency dicts, the graph itself as its snapshot. The graph never changes under a store, so
+``settled`` only caches."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import networkx as nx
+
+from graph.embedded import edge_properties, find_nodes, node_view, resolve_node
+from queries import centrality, paths
+from queries.store import Filter, Json, Scores
+from queries.traverse import Walk, check_nodes
+from queries.views import node_summaries, node_summary
+
+T = TypeVar("T")
+
+
+def walk_of(g: nx.MultiDiGraph, walk: Filter) -> Walk:
+    return Walk(g, walk.relations, walk.node_kinds, walk.directed, walk.endpoints)
+
+
+class EmbeddedStore:
+    name = "embedded"
+    path_timeout = paths.DEFAULT_TIMEOUT
+
+    def __init__(self, g: nx.MultiDiGraph,
+                 centrality_settings: centrality.Settings = centrality.DEFAULT_SETTINGS):
+        if g.graph.get("version") is None:
+            raise ValueError("the graph has no version: build it with graph.embedded."
+                             "build_graph or loaders.dataset.load_graph")
+        self.g = g
+        self.centrality_settings = centrality_settings
+        self._edge_count: int | None = None
+        self._kept: dict[tuple, Any] = {}
+        self._lock = threading.RLock()  # re-entrant: one kept answer may need another
+
+    def version(self) -> str:
+        return self.g.graph["version"]
+
+    def health(self) -> Json:
+        if self._edge_count is None:  # counting walks every adjacency: once per store
+            self._edge_count = self.g.number_of_edges()
+        return {"status": "ok", "backend": self.name, "version": self.version(),
+                "nodes": self.g.number_of_nodes(), "edges": self._edge_count}
+
+    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T:
+        if key is None:
+            return compute()
+        with self._lock:  # computed once: the graph does not change under a store
+            if key not in self._kept:
+                self._kept[key] = compute()
+            return self._kept[key]
+
+    def resolve(self, text: str) -> str:
+        return resolve_node(self.g, text)
+
+    def summaries(self, ids: Iterable[str]) -> dict[str, Json]:
+        return node_summaries(self.g, ids)
+
+    def node(self, node_id: str) -> Json:
+        check_nodes(self.g, node_id)
+        return node_view(self.g, node_id)
+
+    def edge_page(self, node_id: str, limit: int, offset: int
+                  ) -> tuple[list[Json], list[Json], dict[str, int]]:
+        g = self.g
+
+        def edges(adjacency: dict) -> list[Json]:
+            found = [{"rel": rel, "other": node_summary(g, other),
+                      "properties": edge_properties(attrs),
+                      "provenance": list(attrs["provenance"])}
+                     for other, by_rel in adjacency[node_id].items()
+                     for rel, attrs in by_rel.items()]
+            return sorted(found, key=lambda e: (e["rel"], e["other"]["id"]))
+
+        out, into = edges(g._succ), edges(g._pred)
+        end = offset + limit
+        return out[offset:end], into[offset:end], {"out": len(out), "in": len(into)}
+
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
+               ) -> tuple[int, list[Json]]:
+        if text:
+            ids = find_nodes(self.g, text, kinds=kinds, limit=None)
+        else:
+            kind_set = set(kinds) if kinds else None
+            ids = sorted(n for n, k in self.g.nodes(data="kind")
+                         if kind_set is None or k in kind_set)
+        return len(ids), [node_summary(self.g, n) for n in ids[offset:offset + limit]]
+
+    def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]:
+        steps = walk_of(self.g, walk)
+        return {u: [node_summary(self.g, w) for w in sorted(steps.onward(u))]
+                for u in frontier}
+
+    def edges_among(self, ids: list[str], walk: Filter) -> list[Json]:
+        kept, relations = set(ids), walk.relations
+        return [{"from": u, "to": v, "rel": rel, "properties": edge_properties(attrs),
+                 "provenance": list(attrs["provenance"])}
+                for u in ids for v, by_rel in self.g._succ[u].items() if v in kept
+                for rel, attrs in by_rel.items() if relations is None or rel in relations]
+
+    def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
+                   wanted: int) -> tuple[list[list[str]], bool]:
+        return paths.find(walk_of(self.g, walk), a, b, mode, max_length=max_length,
+                          wanted=wanted, timeout=self.path_timeout)
+
+    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph:
+        return self.g
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        return self.g
+
+    def scores(self, measure: str) -> Scores:
+        values, method = centrality.measured(self.g, measure, self.centrality_settings)
+        return Scores(values, method)

@@ -1,0 +1,359 @@
+"""``GraphStore`` over Neo4j: primitive reads, each one Cypher statement from
+``queries.stores.cypher``, records turned into the embedded graph's shapes by
+``queries.stores.records``.
+
+Differences from the embedded store, all in order or cost, none in content: ties in name
+search and ambiguous-name candidates are ordered by id (the embedded graph uses load order,
+which Neo4j does not keep); when more paths exist than asked for, Neo4j keeps the smallest by
+node ids; path enumeration is bounded by a transaction timeout (``path_timeout``). The
+snapshot (whole-graph work: statistics, backing, rankings, RDF export) is read once per
+synced generation. Connection failures raise ``BackendUnavailable`` (HTTP 503) naming the
+server and the cause.
+
+Whether the content is settled: ``innograph sync`` (graph.neo4j_sync) bumps the metadata
+node's generation and marks it ``in_progress`` before its first write and ``complete`` after
+its last. ``settled`` reads that state before and after a whole-graph computation and refuses
+(``GraphChanging``, 503 with Retry-After) unless both say the same complete generation;
+answers it keeps are keyed by generation, so none outlives a change of the content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import pairwise
+from typing import Any, LiteralString, TypeVar, cast
+
+import networkx as nx
+from neo4j import READ_ACCESS, Driver, GraphDatabase, Query, Record
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graph.neo4j_rows import META_KEY
+from queries.errors import (
+    AmbiguousName,
+    BackendUnavailable,
+    GraphChanging,
+    NoAnswer,
+    NodeNotFound,
+)
+from queries.store import Filter, Json, Scores
+from queries.stores import cypher
+from queries.stores.records import (
+    STATE_FIELDS,
+    SyncState,
+    edge_attrs,
+    local_graph,
+    node_view,
+    summary,
+)
+
+T = TypeVar("T")
+ENV_VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+DEFAULT_USER = "neo4j"
+#: Fail fast when the server is down, so the API answers 503 instead of waiting (reads are
+#: auto-commit: the driver does not retry them either).
+DRIVER_DEFAULTS = {"connection_timeout": 5.0}
+TIMED_OUT_CODES = ("Neo.ClientError.Transaction.TransactionTimedOut",
+                   "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration")
+#: How long a read of the sync state serves lookups (the ``Innograph-Sync-State`` header);
+#: whole-graph answers always read it afresh, before and after.
+STATE_MAX_AGE = 1.0
+#: Retry-After of a whole-graph answer refused while a sync runs, in seconds.
+RETRY_AFTER = 10
+DEFAULT_PATH_TIMEOUT = 5.0  # seconds a path enumeration may run (includes query planning)
+
+
+class QueryTimedOut(Exception):
+    """A Cypher statement ran past its transaction timeout."""
+
+
+class Neo4jStore:
+    name = "neo4j"
+
+    def __init__(self, driver: Driver, *, database: str | None = None, uri: str | None = None,
+                 user: str | None = None, path_timeout: float = DEFAULT_PATH_TIMEOUT,
+                 owns_driver: bool = False):
+        self.driver = driver
+        self.database = database
+        self.uri = uri or "the configured server"
+        self.user = user
+        self.path_timeout = path_timeout
+        self._owns_driver = owns_driver
+        self._cache: dict[tuple, Any] = {}
+        self._cache_lock = threading.Lock()
+        self._state: tuple[float, SyncState] | None = None  # (monotonic time read, state)
+
+    @classmethod
+    def connect(cls, uri: str, *, user: str | None = None, password: str | None = None,
+                database: str | None = None, **options: Any) -> Neo4jStore:
+        """A store with its own driver (no connection is made until the first read)."""
+        auth = (user or DEFAULT_USER, password) if password is not None else None
+        try:
+            driver = GraphDatabase.driver(uri, auth=auth, **{**DRIVER_DEFAULTS, **options})
+        except (ValueError, ConfigurationError) as exc:  # e.g. an unsupported URI scheme
+            raise BackendUnavailable(f"cannot use NEO4J_URI {uri!r}: {exc}") from None
+        return cls(driver, database=database, uri=uri, user=auth[0] if auth else None,
+                   owns_driver=True)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Neo4jStore:
+        """From ``NEO4J_URI`` (required), ``NEO4J_USER`` (default neo4j), ``NEO4J_PASSWORD``
+        (unset: no auth) and ``NEO4J_DATABASE`` (unset: the server's default database)."""
+        uri = environ.get("NEO4J_URI", "").strip()
+        if not uri:
+            raise BackendUnavailable("NEO4J_URI is not set: give the Bolt URI of the Neo4j "
+                                     "server, e.g. bolt://127.0.0.1:7687")
+        return cls.connect(uri, user=environ.get("NEO4J_USER") or None,
+                           password=environ.get("NEO4J_PASSWORD"),
+                           database=environ.get("NEO4J_DATABASE") or None)
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self.driver.close()
+
+    # -- running Cypher ---------------------------------------------------------------------
+
+    def run(self, text: str, timeout: float | None = None, **params: Any) -> list[Record]:
+        """Run one read statement; driver failures become ``BackendUnavailable`` and a
+        transaction timeout ``QueryTimedOut``."""
+        query = Query(cast(LiteralString, text), timeout=timeout)
+        try:
+            # auto-commit: a read need not be retried, and a down server must fail fast;
+            # notifications off: e.g. a schema relation kind the data does not use yet
+            with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
+                                     notifications_min_severity="OFF") as session:
+                return list(session.run(query, params))
+        except AuthError as exc:
+            if self.user is None:  # no password given: the driver sent no credentials
+                raise BackendUnavailable(
+                    f"Neo4j at {self.uri} requires a login and none was given (set "
+                    f"NEO4J_PASSWORD): {exc.message}") from None
+            raise BackendUnavailable(
+                f"Neo4j at {self.uri} refused the credentials of user {self.user!r} "
+                f"(check NEO4J_USER and NEO4J_PASSWORD): {exc.message}") from None
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise BackendUnavailable(f"Neo4j at {self.uri} cannot be reached: {exc}") from None
+        except ClientError as exc:
+            if exc.code in TIMED_OUT_CODES:
+                raise QueryTimedOut(str(exc.message)) from None
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise BackendUnavailable(
+                    f"Neo4j at {self.uri} has no database {self.database!r} "
+                    f"(check NEO4J_DATABASE): {exc.message}") from None
+            raise
+
+    # -- the sync state: is the content settled? ------------------------------------------
+
+    def sync_state(self, max_age: float = STATE_MAX_AGE) -> SyncState:
+        """What the metadata node says about the content: one read of one node by its unique
+        key, reused for ``max_age`` seconds (0: read now)."""
+        now = time.monotonic()
+        with self._cache_lock:
+            held = self._state
+        if held is not None and now - held[0] <= max_age:
+            return held[1]
+        records = self.run(cypher.sync_state(STATE_FIELDS), key=META_KEY)
+        state = SyncState.from_meta(records[0]["meta"] if records else {})
+        if records:  # no graph yet: read again next time, so the first sync shows at once
+            with self._cache_lock:
+                self._state = (now, state)
+        return state
+
+    def _settled_state(self) -> SyncState:
+        """The state read now; ``GraphChanging`` unless the last sync completed."""
+        state = self.sync_state(max_age=0)
+        if not state.complete:
+            self._no_graph(state)
+            raise GraphChanging(f"Neo4j at {self.uri}: {state.reason()}", state, RETRY_AFTER)
+        return state
+
+    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T:
+        """``compute()`` from settled content only: the state is read before and after (every
+        sync that writes bumps the generation first, so the same complete generation both
+        times means no write came in between). With a ``key``, kept for the generation."""
+        state = self._settled_state()
+        if key is not None:
+            key = (state.generation, state.version, *key)
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+        value = compute()
+        if self._settled_state() != state:
+            raise GraphChanging(f"Neo4j at {self.uri}: a sync changed the graph while this "
+                                f"answer was computed; ask again", state, RETRY_AFTER)
+        if key is None:
+            return value
+        with self._cache_lock:
+            for old in [k for k in self._cache if k[:2] != key[:2]]:
+                del self._cache[old]  # another generation's answers: never asked again
+            self._cache[key] = value
+        return value
+
+    def _no_graph(self, state: SyncState) -> None:
+        if state.version is None and state.status is None:
+            raise BackendUnavailable(f"Neo4j at {self.uri} holds no innograph graph (no "
+                                     f"InnographMeta node): run `innograph sync` first")
+
+    # -- the primitives ---------------------------------------------------------------------
+
+    def version(self) -> str:
+        state = self.sync_state()
+        self._no_graph(state)
+        if state.version is None:
+            raise BackendUnavailable(f"Neo4j at {self.uri} holds no innograph graph yet: the "
+                                     f"first `innograph sync` into it has not completed")
+        return state.version
+
+    def health(self) -> Json:
+        """``ok``, or ``degraded`` with the reason while the last sync is not complete (the
+        counts are then of what the database holds at the moment)."""
+        state = self.sync_state(max_age=0)
+        self._no_graph(state)
+        record = self.run(cypher.counts())[0]
+        answer: Json = {"status": "ok", "backend": self.name, "version": state.version,
+                        "nodes": record["nodes"], "edges": record["edges"]}
+        if state.version is None:  # the first sync into an empty database is running
+            del answer["version"]
+        if not state.complete:
+            answer.update(status="degraded", reason=state.reason(), sync=state.view())
+        return answer
+
+    def resolve(self, text: str) -> str:
+        """As ``graph.embedded.resolve_node``: an id, or an exact (case-insensitive) name."""
+        if self.run(cypher.node_by_id(), q=text):
+            return text
+        found = [r["id"] for r in self.run(cypher.nodes_by_name(), q=text.casefold())]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousName(text, found)
+        raise NodeNotFound(text)
+
+    def summaries(self, ids: Iterable[str]) -> dict[str, Json]:
+        ids = list(dict.fromkeys(ids))
+        found = {r["node"]["id"]: summary(r["node"]) for r in self.run(cypher.summaries(),
+                                                                       ids=ids)}
+        return {n: found[n] for n in ids if n in found}
+
+    def node(self, node_id: str) -> Json:
+        records = self.run(cypher.nodes(), ids=[node_id])
+        if not records:
+            raise NodeNotFound(node_id)
+        return node_view(records[0]["node"])
+
+    def edge_page(self, node_id: str, limit: int, offset: int
+                  ) -> tuple[list[Json], list[Json], dict[str, int]]:
+        records = self.run(cypher.edge_page(), id=node_id, offset=offset, limit=limit)
+        if not records:
+            raise NodeNotFound(node_id)
+        record = records[0]
+
+        def edges(found: list[Json]) -> list[Json]:
+            return [{"rel": e["rel"], "other": summary(e["other"]),
+                     **_edge_view(e["rel"], e["props"])} for e in found]
+
+        return (edges(record["out"]), edges(record["in"]),
+                {"out": record["out_total"], "in": record["in_total"]})
+
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
+               ) -> tuple[int, list[Json]]:
+        record = self.run(cypher.search(bool(text)), q=text.casefold(), kinds=kinds,
+                          offset=offset, limit=limit)[0]
+        return record["total"], [summary(item) for item in record["items"]]
+
+    def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]:
+        return {r["id"]: sorted((summary(w) for w in r["neighbours"]), key=lambda s: s["id"])
+                for r in self.run(cypher.expand(walk.relations, walk.directed),
+                                  frontier=frontier, kinds=_kinds(walk),
+                                  keep=sorted(walk.endpoints))}
+
+    def edges_among(self, ids: list[str], walk: Filter) -> list[Json]:
+        return [{"from": r["u"], "to": r["v"], "rel": r["rel"], **_edge_view(r["rel"], r["props"])}
+                for r in self.run(cypher.edges_among(walk.relations), ids=ids)]
+
+    def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
+                   wanted: int) -> tuple[list[list[str]], bool]:
+        shape = (walk.relations, walk.node_kinds is not None, walk.directed)
+        params = {"a": a, "b": b, "kinds": _kinds(walk)}
+        if mode == "shortest":
+            records = self.run(cypher.all_shortest_paths(max_length, *shape), cap=wanted,
+                               **params)
+            return [r["ids"] for r in records], False
+        # simple paths, shortest first, one length at a time from the distance between the
+        # endpoints (the smallest node-id sequences of the last length), within the timeout
+        deadline = time.monotonic() + self.path_timeout
+        found: list[list[str]] = []
+        try:
+            shortest = self.run(cypher.shortest_length(max_length, *shape),
+                                timeout=self.path_timeout, **params)
+            if not shortest:
+                return found, False
+            for length in range(shortest[0]["n"], max_length + 1):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return found, True
+                found += [r["ids"] for r in self.run(
+                    cypher.simple_paths_of_length(length, *shape), timeout=left,
+                    cap=wanted - len(found), **params)]
+                if len(found) >= wanted:
+                    break
+        except QueryTimedOut:
+            return found, True
+        return found, False
+
+    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph:
+        """The nodes on ``node_paths`` and every stored edge (any relation, either direction)
+        between two consecutive nodes of a path: what ``queries.views`` renders hops from."""
+        ids = list(dict.fromkeys(n for p in node_paths for n in p))
+        pairs = sorted({pair for p in node_paths for u, v in pairwise(p)
+                        for pair in ((u, v), (v, u))})
+        nodes = [r["node"] for r in self.run(cypher.nodes(), ids=ids)]
+        edges = [(r["u"], r["v"], r["rel"], r["props"])
+                 for r in self.run(cypher.edges_between_pairs(), pairs=[list(p) for p in pairs])]
+        return local_graph(nodes, edges)
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole graph, read once per synced generation."""
+        def read() -> nx.MultiDiGraph:
+            g = local_graph((r["node"] for r in self.run(cypher.all_nodes())),
+                            ((r["u"], r["v"], r["rel"], r["props"])
+                             for r in self.run(cypher.all_edges())))
+            g.graph["version"] = self.sync_state(max_age=0).version
+            return g
+
+        return self.settled(read, ("snapshot",))
+
+    def scores(self, measure: str) -> Scores:
+        """The scores the sync wrote back, if they are complete and of this graph version."""
+        version = self.sync_state().version
+        check = self.run(cypher.score_check(), measure=measure)[0]
+        if check["scored"] < check["n"]:
+            raise NoAnswer(f"Neo4j at {self.uri}: {check['n'] - check['scored']} entities have "
+                           f"no {measure} score; run `innograph sync` to write centrality back")
+        if any(v != version for v in check["versions"]):
+            raise NoAnswer(f"Neo4j at {self.uri}: the centrality scores are from another graph "
+                           f"version than {version}; run `innograph sync` to refresh them")
+        records = self.run(cypher.centrality_methods(), key=META_KEY)
+        raw = records[0]["methods"] if records else None
+        return Scores({r["id"]: float(r["score"]) for r in self.run(cypher.scores(),
+                                                                    measure=measure)},
+                      json.loads(raw).get(measure, {}) if raw else {})
+
+
+def _kinds(walk: Filter) -> list[str] | None:
+    return sorted(walk.node_kinds) if walk.node_kinds is not None else None
+
+
+def _edge_view(rel: str, props: Mapping[str, Any]) -> Json:
+    attrs = edge_attrs(rel, props)
+    return {"properties": {k: v for k, v in attrs.items() if k not in ("rel", "provenance")},
+            "provenance": attrs["provenance"]}
