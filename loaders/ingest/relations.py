@@ -69,14 +69,15 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
         before = [s for s in spots if s.end - base <= t_start]
         limit = triggers[index + 1][0] if index + 1 < len(triggers) else len(simplified)
         after = [s for s in spots if t_end <= s.start - base < limit]
-        if not before or not after:
-            continue
-        subject = before[-1]
-        gap = simplified[subject.end - base:t_start]
-        passive = any(p in gap for p in rules.passive)
-        if passive and len(before) >= 2:
+        if len(before) >= 2 and any(
+                p in simplified[before[-2].end - base:before[-1].start - base]
+                for p in rules.passive):
             # "A 由 B 设立": B (just before the trigger) did it to A
             subject, after = before[-1], [before[-2]]
+        elif before and after:
+            subject = before[-1]
+        else:
+            continue
         status = relation_status(simplified[:t_start], rules)
         for obj in after:
             if obj.ref == subject.ref:
