@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from graph.schema import load_schema
 from loaders.dataset import load_graph
 from loaders.ingest import yamledit
 from loaders.ingest.errors import IngestError
@@ -60,6 +61,7 @@ def accept(review_path: Path, data_dir: Path) -> dict[str, int]:
         raise IngestError(f"{review_path}: source.file", f"data/sources/{file} exists")
     text = normalise(text_bytes.decode("utf-8"))
     graph = load_graph(data_dir, progress=False)
+    schema = load_schema()
 
     def check_quote(key: str, quote: str) -> None:
         if normalise(quote) not in text:
@@ -81,6 +83,11 @@ def accept(review_path: Path, data_dir: Path) -> dict[str, int]:
         for name in ("id", "name_zh", "name_en", "kind", "subtype"):
             if not isinstance(e.get(name), str) or not e[name].strip():
                 raise IngestError(where(review_path, lines, e["key"]), f"needs {name}")
+        spec = schema.node_kinds.get(e["kind"])
+        if spec is None or e["subtype"] not in spec.subtypes:
+            raise IngestError(where(review_path, lines, e["key"]),
+                              f"kind/subtype {e['kind']}/{e['subtype']} is not in the schema"
+                              f" (kinds: {', '.join(schema.node_kinds)})")
         ids[e["key"]] = e["id"]
         node = {"id": e["id"], "kind": e["kind"], "subtype": e["subtype"],
                 "name_zh": e["name_zh"], "name_en": e["name_en"]}
@@ -114,6 +121,9 @@ def accept(review_path: Path, data_dir: Path) -> dict[str, int]:
         if r["decision"] != "accept":
             continue
         check_quote(r["key"], r["quote"])
+        if r.get("rel") not in schema.relation_kinds:
+            raise IngestError(where(review_path, lines, r["key"]),
+                              f"rel: unknown relation {r.get('rel')!r}")
         src, dst = resolve(r["key"], r.get("from"), "from"), resolve(r["key"], r.get("to"), "to")
         if src in graph and dst in graph and graph.has_edge(src, dst, r["rel"]):
             added.setdefault(("edge", src, r["rel"], dst), []).append(r["quote"])
