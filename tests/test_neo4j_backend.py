@@ -3,12 +3,21 @@ synced, missing configuration; and the API's 503 problem+json when its Neo4j is 
 
 from __future__ import annotations
 
+import io
+import json
+
+import networkx as nx
 import pytest
+import rdflib
+import rdflib.compare
 from neo4j import Driver
 from neo4j.exceptions import AuthError, SessionExpired
 from neo4j_read_fixtures import data_graph, load_into_neo4j, neo4j_with_data
 
 from api.app import create_app
+from graph.embedded import stamp_version
+from graph.rdf.export import export_graph
+from innograph.cli import main as cli_main
 from innograph.neo4j_server import free_port
 from queries.errors import BackendUnavailable
 from queries.neo4j_backend import Neo4jBackend
@@ -27,7 +36,7 @@ def down_backend():
 @pytest.mark.parametrize("method,args", [
     ("version", ()), ("health", ()), ("statistics", ()), ("entity", ("changchun",)),
     ("search", ("长春",)), ("neighbourhood", ("changchun",)), ("paths", ("faw", "changchun")),
-    ("backing", ()), ("centrality", ("pagerank",)),
+    ("backing", ()), ("centrality", ("pagerank",)), ("snapshot", ()),
 ])
 def test_every_method_says_the_server_cannot_be_reached(down_backend, method, args):
     with pytest.raises(BackendUnavailable, match=r"Neo4j at bolt://127\.0\.0\.1:\d+ cannot be "
@@ -36,7 +45,8 @@ def test_every_method_says_the_server_cannot_be_reached(down_backend, method, ar
 
 
 @pytest.mark.parametrize("path", ["/api/v1/health", "/api/v1/entities/长光卫星",
-                                  "/api/v1/paths?from=faw&to=changchun", "/api/v1/backing"])
+                                  "/api/v1/paths?from=faw&to=changchun", "/api/v1/backing",
+                                  "/api/v1/rdf", "/api/v1/rdf?format=jsonld"])
 def test_api_answers_503_problem_json_when_neo4j_is_down(down_backend, path):
     response = create_app(down_backend).test_client().get(path)
     assert response.status_code == 503
@@ -128,3 +138,53 @@ def test_the_api_serves_from_neo4j(neo4j_with_data, neo4j_driver: Driver, data_g
                                    "version": data_graph.graph["version"],
                                    "nodes": data_graph.number_of_nodes(),
                                    "edges": data_graph.number_of_edges()}
+
+
+def smaller_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``g`` without its labs: a graph unlike data/."""
+    smaller = g.copy()
+    smaller.remove_nodes_from([n for n, kind in g.nodes(data="kind") if kind == "Lab"])
+    stamp_version(smaller)
+    return smaller
+
+
+def n_triples(g: nx.MultiDiGraph) -> rdflib.Graph:
+    text = io.StringIO()
+    export_graph(g, "nt", text, progress=False)
+    return rdflib.Graph().parse(data=text.getvalue(), format="nt")
+
+
+@pytest.mark.neo4j
+def test_rdf_stats_show_and_export_read_the_graph_neo4j_holds(
+        neo4j_with_data, neo4j_driver: Driver, data_graph, monkeypatch, capsys, tmp_path):
+    """Neo4j holds a graph other than data/: every interface serves that graph, not data/."""
+    held = smaller_graph(data_graph)
+    load_into_neo4j(held, neo4j_driver, neo4j_with_data)
+    try:
+        backend = Neo4jBackend(neo4j_driver, database=neo4j_with_data.database,
+                               uri=neo4j_with_data.uri)
+        response = create_app(backend).test_client().get("/api/v1/rdf?format=nt")
+        assert response.status_code == 200
+        assert response.headers["ETag"].strip('"').startswith(held.graph["version"])
+        served = rdflib.Graph().parse(data=response.get_data(as_text=True), format="nt")
+        assert len(served) == len(n_triples(held)) < len(n_triples(data_graph))
+        assert rdflib.compare.isomorphic(served, n_triples(held))
+
+        monkeypatch.setenv("NEO4J_URI", neo4j_with_data.uri)
+        for name, value in zip(("NEO4J_USER", "NEO4J_PASSWORD"), neo4j_with_data.auth or (),
+                               strict=True):
+            monkeypatch.setenv(name, value)
+        if neo4j_with_data.database:
+            monkeypatch.setenv("NEO4J_DATABASE", neo4j_with_data.database)
+        assert cli_main(["stats", "--json"]) == 0
+        stats = json.loads(capsys.readouterr().out)
+        assert (stats["version"], stats["nodes"]) == (held.graph["version"],
+                                                      held.number_of_nodes())
+        lab = next(n for n, kind in data_graph.nodes(data="kind") if kind == "Lab")
+        assert cli_main(["show", lab]) == 1  # data/ has it, Neo4j does not
+        assert "no entity with id or name" in capsys.readouterr().err
+        assert cli_main(["export", "--out", str(tmp_path / "held.nt")]) == 0
+        exported = rdflib.Graph().parse(tmp_path / "held.nt", format="nt")
+        assert rdflib.compare.isomorphic(exported, n_triples(held))
+    finally:
+        load_into_neo4j(data_graph, neo4j_driver, neo4j_with_data)
