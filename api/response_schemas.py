@@ -45,6 +45,8 @@ def component_schemas() -> dict[str, Any]:
                  "provenance": array(ref("Provenance"))}
     hop_core = {"from": STRING, "to": STRING, **edge_core, "direction": DIRECTION}
     return {
+        # the reconciliation manifest, or an object of {"result": [candidate, ...]} by query
+        "Reconcile": {"type": "object"},
         "Problem": obj(  # no instance when the server refused the request unread
             {"type": STRING, "title": STRING, "status": {"type": "integer", "minimum": 400,
                                                          "maximum": 599},
