@@ -16,15 +16,17 @@ from neo4j import Driver
 from neo4j.graph import Path as GraphPath
 
 from graph.embedded import find_nodes, resolve_node, statistics
+from graph.timeline import reported_in, source_years
 from queries import backing as backing_queries
 from queries.centrality import centrality_scores
 from queries.paths import shortest_paths
 
 CYPHER_DIR = Path(__file__).resolve().parents[1] / "queries" / "cypher"
 #: A file's values to change: its statement's first line, ``WITH <literal> AS <name>, ...``.
-PARAM_HEADER = re.compile(r"^WITH\s+((?:(?:null|'[^']*')\s+AS\s+\w+\s*,\s*)*"
-                          r"(?:null|'[^']*')\s+AS\s+\w+)\s*$")
-PARAM_ITEM = re.compile(r"(null|'[^']*')\s+AS\s+(\w+)")
+LITERAL = r"(?:null|'[^']*'|-?\d+)"  # null, a string or an integer
+PARAM_HEADER = re.compile(rf"^WITH\s+((?:{LITERAL}\s+AS\s+\w+\s*,\s*)*"
+                          rf"{LITERAL}\s+AS\s+\w+)\s*$")
+PARAM_ITEM = re.compile(rf"({LITERAL})\s+AS\s+(\w+)")
 Rows = list[dict[str, Any]]
 
 
@@ -244,19 +246,26 @@ def check_source_relations(g, params, results):
 
 def check_funds(g, params, results):
     [rows] = results
-    funds = sorted((n for n, k in g.nodes(data="kind") if k == "Fund"),
-                   key=lambda n: (-(g.nodes[n].get("scale_min_cny")
-                                    or g.nodes[n].get("amount_cny") or 0), n))
-    assert [r["id"] for r in rows] == funds
+    expected = []
+    for fund in sorted(n for n, k in g.nodes(data="kind") if k == "Fund"):
+        figures = sorted((g.nodes[o] for _, o, rel in g.out_edges(fund, keys=True)
+                          if rel == "HAS_OBSERVATION"),
+                         key=lambda a: (a["metric"], a["period_end"]))
+        for o in figures or [None]:
+            expected.append((fund, None if o is None else (
+                o["metric"], o.get("value"), o.get("bound"), o["unit"],
+                f"{o['period_start']}-{o['period_end']}" if o["period_start"] != o["period_end"]
+                else str(o["period_end"]), o.get("period_zh"), o["status"], quotes(o))))
+    assert sum(figure is not None for _, figure in expected) >= 2  # the data has fund figures
+    columns = ("metric", "value", "bound", "unit", "period", "period_zh", "status", "quotes")
+    assert [(r["id"], None if r["metric"] is None else tuple(r[c] for c in columns))
+            for r in rows] == expected
     for row in rows:
         a = g.nodes[row["id"]]
-        assert (row["fund"], row["subtype"], row["quotes"]) == (a["name_zh"], a["subtype"],
-                                                                quotes(a))
-        for column, prop in (("scale_min_cny", "scale_min_cny"), ("amount_cny", "amount_cny"),
-                             ("max_per_project_per_year_cny",
-                              "max_amount_per_project_per_year_cny"),
-                             ("stage", "stage"), ("investment_focus", "investment_focus_zh")):
-            assert row[column] == a.get(prop), (row["id"], column)
+        assert (row["fund"], row["subtype"], row["stage"], row["investment_focus"]) == (
+            a["name_zh"], a["subtype"], a.get("stage"), a.get("investment_focus_zh"))
+        if row["metric"] is None:
+            assert all(row[c] is None for c in columns)
         part_of = sorted(v for _, v, rel in g.out_edges(row["id"], keys=True) if rel == "PART_OF")
         backers = sorted(u for u, _, rel in g.in_edges(row["id"], keys=True)
                          if rel in ("OPERATES", "SUPPORTS"))
@@ -357,6 +366,83 @@ def check_entity_card(g, params, results):
     assert row["pagerank"] == pytest.approx(centrality_scores(g, "pagerank")[n], rel=1e-9)
 
 
+def period(a: dict[str, Any]) -> str:
+    start, end = a["period_start"], a["period_end"]
+    return str(end) if start == end else f"{start}-{end}"
+
+
+def check_metric_over_time(g, params, results):
+    [rows] = results
+    subject = resolve_node(g, params["subject"])
+    years = source_years(g)
+    word = params["metric"].casefold()
+    found = [o for _, o, rel in g.out_edges(subject, keys=True) if rel == "HAS_OBSERVATION"
+             and word in [s.casefold() for s in (g.nodes[o]["metric"], *g.nodes[o]["aliases"])]]
+    found.sort(key=lambda o: (g.nodes[o]["period_end"], g.nodes[o]["period_start"], o))
+    assert len(found) >= 2, "a metric over time needs at least two observations"
+    assert [r["id"] for r in rows] == found
+    for row, o in zip(rows, found, strict=True):
+        a = g.nodes[o]
+        assert (row["subject"], row["metric"], row["period"], row["status"], row["unit"]) == (
+            g.nodes[subject]["name_zh"], a["metric"], period(a), a["status"], a["unit"])
+        assert (row["value"], row["change_factor"], row["bound"], row["period_zh"]) == (
+            a.get("value"), a.get("change_factor"), a.get("bound"), a.get("period_zh"))
+        assert row["reported_in"] == sorted({years[p["source"]] for p in a["provenance"]})
+        assert row["quotes"] == quotes(a)
+
+
+def check_new_since(g, params, results):
+    [rows] = results
+    years = source_years(g)
+    expected = []
+    for n, a in g.nodes(data=True):
+        span = reported_in(a["provenance"], years)
+        if a["kind"] in ("Source", "Observation") or span is None or span[0] <= params["after"]:
+            continue
+        first = next(p["quote"] for p in a["provenance"] if years.get(p["source"]) == span[0])
+        since = a.get("established_year") or a.get("announced_year") or a.get("year") or (
+            int(a["date"][:4]) if a.get("date") else None)
+        expected.append((a["kind"], n, a["name_zh"], span[0], since, first))
+    expected.sort()
+    assert expected
+    if params["after"] >= min(years.values()):  # some entities were reported by then
+        assert len(expected) < sum(a["kind"] not in ("Source", "Observation")
+                                   for _, a in g.nodes(data=True))
+    assert [(r["kind"], r["id"], r["name"], r["first_reported"], r["since"], r["quote"])
+            for r in rows] == expected
+
+
+def check_plans(g, params, results):
+    [rows] = results
+    years = source_years(g)
+    newest = max(years.values())
+    expected = []
+    for u, v, rel, a in g.edges(keys=True, data=True):
+        if a.get("status") not in ("planned", "ongoing") and a.get("target_year") is None:
+            continue
+        first, last = reported_in(a["provenance"], years)
+        if a.get("status") == "done":
+            outcome = f"done, reported {last}"
+        elif a.get("status") == "ongoing":
+            outcome = f"under way, reported {last}" if last > first else "under way"
+        else:
+            outcome = (f"still planned, reported {last}" if last > first
+                       else f"not reported since {first}")
+        silent = sorted(f for f, y in years.items() if y > last)
+        expected.append((first, rel, u, v, a.get("status"), a.get("target_year"), last, outcome,
+                         silent, [f"{p['source']}: {p['quote']}" for p in a["provenance"]]))
+    expected.sort(key=lambda e: e[:4])
+    assert any(e[5] is not None for e in expected)  # a target year ...
+    assert any(e[7].startswith("not reported since") and e[8] for e in expected)  # ... unmet
+    assert any(e[7].startswith("under way, reported") for e in expected)  # a plan under way
+    assert newest > min(years.values())
+    assert [(r["first_reported"], r["relation"], r["from_id"], r["to_id"], r["status"],
+             r["target_year"], r["last_reported"], r["outcome"], r["silent_later"], r["quotes"])
+            for r in rows] == expected
+    assert all((r["from_name"], r["to_name"]) == tuple(names(g, (r["from_id"], r["to_id"])))
+               for r in rows)
+
+
 CHECKS: dict[str, tuple[Callable, list[dict[str, Any]]]] = {
     "01_funds_backing_labs.cypher": (check_backing, [{}, {"fund": "长兴基金"},
                                                      {"fund": "future-seed-fund"}]),
@@ -381,5 +467,10 @@ CHECKS: dict[str, tuple[Callable, list[dict[str, Any]]]] = {
     "12_entity_card.cypher": (check_entity_card, [{}, {"name": "一汽"}, {"name": "CIOMP"}]),
     "12b_entity_relations.cypher": (check_entity_relations, [{}, {"name": "一汽"},
                                                              {"name": "CIOMP"}]),
+    "13_metric_over_time.cypher": (check_metric_over_time, [
+        {}, {"subject": "changchun", "metric": "national_sci_tech_awards"},
+        {"subject": "Changchun", "metric": "国家级科技奖项"}]),
+    "14_new_since.cypher": (check_new_since, [{}, {"after": 2021}]),
+    "15_plans_and_outcomes.cypher": (check_plans, [{}]),
 }
 CASES = [(name, overrides) for name, (_, runs) in CHECKS.items() for overrides in runs]

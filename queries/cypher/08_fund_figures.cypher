@@ -1,15 +1,19 @@
-// The funds and subsidy schemes: scale, amounts, stage and investment focus.
+// The funds and subsidy schemes: their figures, stage and investment focus.
 //
-// Figures are in CNY as the sources give them (scale_min_cny: the text says "over" this
-// amount). Also which funding programmes each fund is part of, and who operates or supports
-// it, with the quotes the figures come from.
-
+// Figures are dated observations (Fund -HAS_OBSERVATION-> Observation), one row per fund and
+// figure: the metric, its value in `unit` (bound at_least: the text says "over" it), the
+// years it refers to (`period`; period_zh as written), its status (actual, estimate, target,
+// plan) and the quote that states it. A fund the sources give no figure for has one row with
+// empty figure columns. Also which programmes each fund is part of and who operates or
+// supports it.
 MATCH (f:Fund)
-RETURN f.id AS id, f.name_zh AS fund, f.name_en AS fund_en, f.subtype AS subtype,
-       f.scale_min_cny AS scale_min_cny, f.amount_cny AS amount_cny,
-       f.max_amount_per_project_per_year_cny AS max_per_project_per_year_cny,
+OPTIONAL MATCH (f)-[:HAS_OBSERVATION]->(o:Observation)
+RETURN f.id AS id, f.name_zh AS fund, f.subtype AS subtype,
+       o.metric AS metric, o.value AS value, o.bound AS bound, o.unit AS unit,
+       CASE WHEN o.period_start = o.period_end THEN toString(o.period_end)
+            ELSE toString(o.period_start) + '-' + toString(o.period_end) END AS period,
+       o.period_zh AS period_zh, o.status AS status, o.prov_quotes AS quotes,
        f.stage AS stage, f.investment_focus_zh AS investment_focus,
        COLLECT { MATCH (f)-[:PART_OF]->(p) RETURN p.name_zh ORDER BY p.id } AS part_of,
-       COLLECT { MATCH (o)-[:OPERATES|SUPPORTS]->(f) RETURN o.name_zh ORDER BY o.id } AS backed_by,
-       f.prov_quotes AS quotes
-ORDER BY coalesce(f.scale_min_cny, f.amount_cny, 0) DESC, id;
+       COLLECT { MATCH (b)-[:OPERATES|SUPPORTS]->(f) RETURN b.name_zh ORDER BY b.id } AS backed_by
+ORDER BY id, metric, o.period_end;
