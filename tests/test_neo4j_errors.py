@@ -159,6 +159,11 @@ def test_serve_start_fails_with_one_line_while_logins_are_refused(
         capsys: pytest.CaptureFixture[str]) -> None:
     server = session_server(neo4j_target)
     monkeypatch.setattr(cli, "LOGIN_RETRY_SECONDS", 0.0)
+
+    def serving(*args: object) -> None:  # never serve for good from inside the test
+        raise AssertionError("innograph serve got past its start-up check")
+
+    monkeypatch.setattr("api.server.make_server", serving)
     for name, value in (("NEO4J_URI", server.bolt_uri), ("NEO4J_USER", user[0]),
                         ("NEO4J_PASSWORD", user[1])):
         monkeypatch.setenv(name, value)
