@@ -1,7 +1,10 @@
 """The SPARQL store: an in-memory pyoxigraph store of the served graph's RDF export.
 
-``build_store`` loads an export (N-Quads chunks, one named graph per source document) plus the
-ontology into its own named graph; queries see the union of all graphs as their default graph.
+``build_store`` loads an export (N-Quads: the whole graph in the default graph, and one named
+graph per source document that stands alone) plus the ontology, into the default graph and its
+own named graph. Queries see the default graph as the export states it: the whole graph once
+(not the union of the graphs, which would repeat every triple a document's graph repeats), and
+``GRAPH ?g`` each document's part.
 ``StoreKeeper`` keeps one store per served graph version: it builds in a background thread
 (at start-up and whenever the version changes) and a query waits for the build within its time
 limit. ``run_query`` evaluates with a result limit and a wall clock.
@@ -28,7 +31,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-UNION = {"use_default_graph_as_union": True}
 _SYNTAX_AT = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.S)
 # Strings, IRIs and comments, which may hold keywords that are not keywords there.
 _NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
@@ -104,9 +106,10 @@ def build_store(export: Iterable[str], version: str, *, ontology: str | None = N
     started = time.perf_counter()
     store = ox.Store()
     store.bulk_load(io.BufferedReader(_ChunkReader(export), 1 << 20), ox.RdfFormat.N_QUADS)
-    if ontology is not None:
-        graph = ox.NamedNode(ontology_graph) if ontology_graph else ox.DefaultGraph()
-        store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=graph)
+    if ontology is not None:  # plain queries see it; GRAPH <ontology_graph> it alone
+        store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        if ontology_graph:
+            store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ontology_graph))
     return SparqlStore(store, version, len(store), time.perf_counter() - started)
 
 
@@ -173,11 +176,11 @@ class Answer:
 
 def run_query(store: SparqlStore, text: str, *, seconds: float, max_results: int,
               cancelled: Callable[[], bool] = lambda: False) -> Answer:
-    """Evaluate ``text`` over the union of the store's graphs: at most ``max_results`` rows or
-    triples (``TooManyResults`` beyond), the clock checked between results
-    (``QueryTooSlow``); ``cancelled`` lets the caller stop it early."""
+    """Evaluate ``text`` over the store (its default graph is the whole graph): at most
+    ``max_results`` rows or triples (``TooManyResults`` beyond), the clock checked between
+    results (``QueryTooSlow``); ``cancelled`` lets the caller stop it early."""
     deadline = time.monotonic() + seconds
-    result = store.store.query(text, **UNION)
+    result = store.store.query(text)
     if isinstance(result, ox.QueryBoolean):
         return Answer("ask", boolean=bool(result))
     collected: list[Any] = []

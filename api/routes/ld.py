@@ -57,8 +57,7 @@ def entity(node_id: str) -> Response:
     except StoreNotReady as exc:
         raise ApiProblem("backend-unavailable", str(exc)) from None
     # the IRI is percent-encoded above: it holds no character that could end <...>
-    triples = list(store.store.query(DESCRIBE.replace("?node", f"<{iri}>"),
-                                     use_default_graph_as_union=True))
+    triples = list(store.store.query(DESCRIBE.replace("?node", f"<{iri}>")))
     if not triples:
         raise ApiProblem("entity-not-found", f"no entity has the IRI {iri}", entity=node_id)
     body = ox.serialize(triples, format=RDF_FORMATS[fmt] if fmt not in ("trig", "nq")

@@ -3,9 +3,10 @@
 GET ``?query=`` or POST (``application/sparql-query`` body, or a form with ``query``). SELECT
 and ASK answer SPARQL JSON / XML / CSV / TSV, CONSTRUCT and DESCRIBE Turtle / N-Triples /
 JSON-LD, by the Accept header. The store (``queries.sparql_store``) holds the served graph's
-export plus the ontology and follows the served graph's version; the default graph is the union
-of the per-source named graphs (and the ontology's). Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and
-``SPARQL_MAX_RESULTS``, each a problem+json error. See docs/rdf.md.
+export plus the ontology and follows the served graph's version; the default graph is the whole
+graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part.
+Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and ``SPARQL_MAX_RESULTS``, each a problem+json error.
+See docs/rdf.md.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ HINTS = tuple(Param(name, "text", "Ignored (a result-format hint some clients se
                                                                      "results"))
 DESCRIPTION = (
     "SPARQL 1.1 Protocol, queries only, over the served graph's RDF export and the ontology; "
-    "the default graph is the union of the per-source named graphs. SELECT and ASK answer "
+    "the default graph is the whole graph (each fact once) plus the ontology, and each source "
+    "document (and the ontology) is also a named graph. SELECT and ASK answer "
     "`application/sparql-results+json` (default), `application/sparql-results+xml`, "
     "`text/csv` or `text/tab-separated-values`; CONSTRUCT and DESCRIBE `text/turtle` "
     "(default), `application/n-triples` or `application/ld+json`, by the Accept header. "
