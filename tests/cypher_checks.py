@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from neo4j import Driver
+from neo4j import Driver, NotificationSeverity
 from neo4j.graph import Path as GraphPath
 
 from graph.embedded import find_nodes, resolve_node, statistics
@@ -104,6 +104,15 @@ def run_file(path: Path, driver: Driver, database: str | None,
         statement = with_parameters(statement, list(params))
     records = driver.execute_query(statement, values, database_=database).records
     return values, [[dict(record.items()) for record in records]]
+
+
+def server_warnings(path: Path, driver: Driver, database: str | None) -> list[str]:
+    """What the server warns about when the file runs as written (the Neo4j Browser shows
+    these in a Warn tab beside the answer): deprecated syntax, unknown labels or keys, ..."""
+    _, statement = parse_cypher_file(path.read_text(encoding="utf-8"))
+    summary = driver.execute_query(statement, database_=database).summary
+    return [f"{s.gql_status} {s.status_description}" for s in summary.gql_status_objects
+            if s.is_notification and s.severity == NotificationSeverity.WARNING]
 
 
 # -- expectations from the networkx graph -----------------------------------------------------

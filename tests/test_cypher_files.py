@@ -19,6 +19,7 @@ from cypher_checks import (
     CYPHER_DIR,
     parse_cypher_file,
     run_file,
+    server_warnings,
     with_parameters,
 )
 from neo4j_read_fixtures import data_graph, neo4j_with_data
@@ -89,3 +90,9 @@ def test_cypher_file_answers_from_the_data(neo4j_with_data, neo4j_driver, data_g
                                overrides)
     check, _ = CHECKS[name]
     check(data_graph, params, results)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_cypher_file_runs_without_warnings(neo4j_with_data, neo4j_driver, name):
+    assert server_warnings(CYPHER_DIR / name, neo4j_driver, neo4j_with_data.database) == []

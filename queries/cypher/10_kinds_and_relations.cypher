@@ -4,7 +4,7 @@
 // relationships per type, each largest first. Counts leave out the derived Source-MENTIONS
 // links and the InnographMeta bookkeeping node, so they match `innograph stats` and the
 // API's /statistics.
-CALL {
+CALL () {
   MATCH (n:Entity)
   RETURN 'entities' AS what, n.kind AS name, count(*) AS count
   UNION ALL

@@ -14,7 +14,9 @@ WHERE first_reported > after
 MATCH (src:Source {published_year: first_reported})-[:MENTIONS]->(n)
 WITH n, first_reported, collect(src.file) AS files
 RETURN n.kind AS kind, n.id AS id, n.name_zh AS name, n.name_en AS name_en, first_reported,
-       coalesce(n.established_year, n.announced_year, n.year, n.date.year) AS since,
+       // the first of these it has (looked up by name: no warning while no node has one)
+       coalesce([k IN ['established_year', 'announced_year', 'year'] WHERE n[k] IS NOT NULL
+                 | n[k]][0], n.date.year) AS since,
        [i IN range(0, size(n.prov_sources) - 1) WHERE n.prov_sources[i] IN files
         | n.prov_quotes[i]][0] AS quote
 ORDER BY kind, id;
