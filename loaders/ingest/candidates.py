@@ -1,25 +1,46 @@
-"""Candidate new entities: names ending in a suffix of the rules (…大学, …研究所, …实验室,
-…中心, …有限公司, …基金, …园, …示范区), built leftwards over the segmenter's tokens (jieba,
-with part-of-speech tags) until a word that cannot be part of a name; and 《…》 titles. Each
-comes with a proposed kind and subtype and its closest known entities (rapidfuzz), so that a
-reviewer merges instead of duplicating: nothing is merged without an exact name or alias."""
+"""Candidate new entities, each by a general rule of graph/ingest_rules.yaml:
+
+- names ending in a suffix (…大学, …研究所, …实验室, …中心, …有限公司, …基金, …园, …工程,
+  …机制), built leftwards over the segmenter's words until one that cannot be part of a name;
+- 《…》 titles (policies) and names in quotation marks (“先投后股”: mechanisms, programmes);
+- groups: a count, a classifier and a head noun (11家全国重点实验室), one node for the group;
+- enumerations (A、B、C等…产业/领域, …等8家企业): each item, of the kind the list's head says;
+- people: a title and a name (市委书记张某某表示); places: words the segmenter's dictionary
+  tags as place names, or ending in 省/市/区/县.
+
+Words come from jieba's plain segmentation (with its HMM for unknown words); their tags are
+one dictionary lookup each (no tagging model: that was most of the time per article). Each
+candidate has a proposed kind and subtype and its closest known entities (rapidfuzz), so that
+a reviewer merges instead of duplicating: nothing is merged without an exact name or alias."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
 from rapidfuzz import fuzz, process
 
 from loaders.ingest.mentions import Gazetteer, Mention
-from loaders.ingest.rules import Rules, Suffix
+from loaders.ingest.rules import Rules, Suffix, per_object
 from loaders.ingest.sentences import Compact, Sentence
 
 _TITLE = re.compile(r"《([^《》]{2,60})》")
-_OPEN, _CLOSE = "“「『", "”」』"
+_QUOTED = re.compile(r"[“「『〈]([^“”「」『』〈〉]{2,40})[”」』〉]")
+_OPEN, _CLOSE = "“「『〈", "”」』〉"
 _TRAILING_FUNCTION = "的了和与及"
-_PROPER = ("ns", "nr", "nt", "nz", "nrt", "nrfg", "eng", "j")
+_PROPER = ("ns", "nr", "nt", "nz", "nrt", "nrfg", "eng", "j", "x")
+_NOT_NAME = "，,、。；;：:！!？?（）() "
+_COUNT = r"(?:\d+|[一二两三四五六七八九十百千]+)"
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|致辞|讲话|参加|带队|一行"
+
+# base scores of the rules: what a reviewer who changes nothing accepts is scored >= the
+# rules' auto_accept.entity (0.7)
+SCORES = {"suffix": 0.8, "suffix_common": 0.4, "title": 0.8, "quoted": 0.75, "group": 0.8,
+          "enumeration": 0.75, "person": 0.8, "place": 0.8, "place_plain": 0.7,
+          "place_inside": 0.5}
 
 
 @dataclass
@@ -27,15 +48,17 @@ class Candidate:
     name: str  # as written (compact)
     start: int
     end: int
-    rule: Suffix
+    rule: Suffix  # the proposed kind, subtype and English word
     sentence: Sentence
+    how: str  # the rule that found it, for the reviewer
+    score: float
     occurrences: int = 1
-    proper: bool = True  # holds a proper name (place, organisation, quoted name, known entity)
     similar: list[tuple[str, str, float]] = field(default_factory=list)  # (id, name, score)
 
 
 @cache
 def _jieba():  # type: ignore[no-untyped-def]
+    """jieba, initialised once per process, and its dictionary's word -> tag table."""
     import logging
 
     import jieba
@@ -43,15 +66,49 @@ def _jieba():  # type: ignore[no-untyped-def]
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return jieba.posseg
+    return jieba, jieba.posseg.dt.word_tag_tab
+
+
+def segment(text: str) -> list[str]:
+    return list(_jieba()[0].cut(text, HMM=True))
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(word, tag, offset); a word the dictionary does not know is tagged x."""
+    jieba, tags = _jieba()
     out, pos = [], 0
-    for pair in _jieba().cut(text):
-        out.append((pair.word, pair.flag, pos))
-        pos += len(pair.word)
+    for word in jieba.cut(text, HMM=True):
+        out.append((word, tags.get(word, "x"), pos))
+        pos += len(word)
     return out
+
+
+Add = Callable[[int, int, Suffix, Sentence, str, float], None]
+
+
+@per_object
+def _suffix_index(rules: Rules) -> tuple[dict[str, Suffix], tuple[int, ...]]:
+    index = {s.suffix: s for s in rules.suffixes}
+    return index, tuple(sorted({len(s) for s in index}, reverse=True))
+
+
+@per_object
+def _group_pattern(rules: Rules) -> re.Pattern[str]:
+    heads = "|".join(re.escape(h.suffix) for h in rules.group_heads)
+    classifiers = "".join(rules.group_classifiers)
+    return re.compile(rf"{_COUNT}[{classifiers}][\u4e00-\u9fff]{{0,{rules.group_max_stem}}}?"
+                      rf"(?:{heads})")
+
+
+@per_object
+def _person_patterns(rules: Rules) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    titles = "|".join(re.escape(t) for t in rules.person_titles)
+    surnames = "".join(sorted(rules.surnames))
+    before = re.compile(rf"(?:{titles})([{surnames}][\u4e00-\u9fff]{{1,2}}?)"
+                        rf"(?=(?:{_SPEECH})|[，。、；：（(])")
+    after = re.compile(rf"(?<![\u4e00-\u9fff])([{surnames}][\u4e00-\u9fff]{{1,2}})"
+                       rf"(?:{titles})(?![\u4e00-\u9fff])")
+    return before, after
 
 
 def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mention],
@@ -62,51 +119,155 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
             covered[i] = True
     found: dict[str, Candidate] = {}
 
-    def add(start: int, end: int, rule: Suffix, sentence: Sentence,
-            proper: bool = True) -> None:
-        if all(covered[start:end]):
+    def add(start: int, end: int, rule: Suffix, sentence: Sentence, how: str,
+            score: float) -> None:
+        if end - start < 2 or all(covered[start:end]):
             return  # a known entity's name: a mention, not a new entity
         name = c.written[start:end]
         if name in found:
             found[name].occurrences += 1
+            found[name].score = max(found[name].score, score)
         else:
-            found[name] = Candidate(name, start, end, rule, sentence, proper=proper)
+            found[name] = Candidate(name, start, end, rule, sentence, how, score)
 
     for sentence in sentences:
-        simplified = c.simplified[sentence.start:sentence.end]
-        for match in _TITLE.finditer(simplified):
-            add(sentence.start + match.start(1), sentence.start + match.end(1), rules.titled,
-                sentence)
-        tokens = _tokens(simplified)
-        for j, (_, _, tstart) in enumerate(tokens):
-            end = tstart + len(tokens[j][0])
-            rule = _suffix_at(simplified, end, rules)
-            if rule is None or (j + 1 < len(tokens) and _continues(tokens[j + 1][0], rules)):
-                continue
-            word, flag, _ = tokens[j]
-            if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER:
-                continue  # 开局 is not a bureau, 山谷 not a valley park
-            start = _extend_left(tokens, j, end - len(rule.suffix), rules)
-            stem = simplified[start:end - len(rule.suffix)]
-            if len(stem) < rules.min_stem or end - start > rules.max_name:
-                continue
-            proper = any(f in _PROPER for w, f, s in tokens if start <= s < end) or any(
-                ch in _OPEN for ch in stem) or any(covered[sentence.start + start:
-                                                           sentence.start + end])
-            add(sentence.start + start, sentence.start + end, rule, sentence, proper)
+        base = sentence.start
+        text = c.simplified[base:sentence.end]
+        for match in _TITLE.finditer(text):
+            add(base + match.start(1), base + match.end(1), rules.titled, sentence,
+                "title 《…》", SCORES["title"])
+        _quoted(text, base, sentence, rules, add)
+        for match in _group_pattern(rules).finditer(text):
+            head = next(h for h in rules.group_heads if match.group().endswith(h.suffix))
+            add(base + match.start(), base + match.end(), head, sentence,
+                f"group N+classifier+{head.suffix}", SCORES["group"])
+        tokens = _tokens(text)
+        _suffixed(text, base, tokens, covered, sentence, rules, add)
+        _enumerations(text, base, sentence, rules, add)
+        _people(text, base, sentence, rules, add)
+        _places(base, tokens, sentence, rules, add)
     return list(found.values())
 
 
+def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
+    """“先投后股”: a quoted name that no suffix explains (slogans with 、/， are not names)."""
+    for match in _QUOTED.finditer(text):
+        inner = match.group(1)
+        if len(inner) > rules.quoted_max or any(ch in _NOT_NAME for ch in inner) or \
+                not _HAN.search(inner):
+            continue
+        rule = _suffix_at(inner, len(inner), rules) or rules.quoted
+        add(base + match.start(1), base + match.end(1), rule, sentence, "quoted “…”",
+            SCORES["quoted"])
+
+
+def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered: list[bool],
+              sentence: Sentence, rules: Rules, add: Add) -> None:
+    for j, (word, flag, tstart) in enumerate(tokens):
+        end = tstart + len(word)
+        rule = _suffix_at(text, end, rules)
+        if rule is None or (j + 1 < len(tokens) and _continues(tokens[j + 1][0], rules)):
+            continue
+        if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1]:
+            continue  # 开局 is not a bureau, 山谷 not a valley park
+        start = _extend_left(tokens, j, end - len(rule.suffix), rules)
+        stem = text[start:end - len(rule.suffix)]
+        if len(stem) < rules.min_stem or end - start > rules.max_name:
+            continue
+        proper = any(f in _PROPER for w, f, s in tokens if start <= s < end) or any(
+            ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
+        add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
+            SCORES["suffix" if proper else "suffix_common"])
+
+
+def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
+                  add: Add) -> None:
+    """A、B、C等优势产业 / A、B等8家企业: each item gets the kind of the list's head; a clause
+    opening with "X领域" names a sector too."""
+    heads = [(h, rules.sector) for h in rules.sector_heads] + [
+        (g.suffix, g) for g in rules.group_heads]
+    limit = rules.sector_item_max
+    for clause in re.finditer(r"[^，。；：！？,;:]+", text):
+        body, at = clause.group(), clause.start()
+        lead = re.match(rf"([\u4e00-\u9fff]{{2,{limit}}}?)(?:产业)?领域", body)
+        if lead:
+            add(base + at + lead.start(1), base + at + lead.end(1), rules.sector, sentence,
+                "clause opening X领域", SCORES["enumeration"])
+        if "、" not in body:
+            continue
+        parts = body.split("、")
+        last = parts[-1]
+        tail = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,{limit}}}?)(等?)"
+                        rf"((?:{_COUNT}[{''.join(rules.group_classifiers)}])?"
+                        rf"[\u4e00-\u9fff]{{0,4}}?)({'|'.join(h for h, _ in heads)})", last)
+        if not tail:
+            continue
+        rule = next(r for h, r in heads if h == tail.group(4))
+        items = [_trailing_name(parts[0], rules), *parts[1:-1], tail.group(1)]
+        if any(not item or len(item) > limit or not re.fullmatch(
+                r"[\u4e00-\u9fffA-Za-z0-9]+", item) for item in items):
+            continue
+        pos = at
+        for part, item in zip(parts, items, strict=True):
+            start = pos + (len(part) - len(item) if part is parts[0] else 0)
+            add(base + start, base + start + len(item), rule, sentence,
+                f"enumeration …等{tail.group(4)}", SCORES["enumeration"])
+            pos += len(part) + 1
+
+
+def _trailing_name(part: str, rules: Rules) -> str:
+    """The name at the end of the first item of a list: its last words, up to a word that
+    cannot be part of a name (重点投向汽车智能网联 -> 汽车智能网联)."""
+    tokens = _tokens(part)
+    if not tokens:
+        return ""
+    j = len(tokens) - 1
+    start = _extend_left(tokens, j, tokens[j][2], rules) if _name_word(
+        tokens[j][0], tokens[j][1], rules) else len(part)
+    name = part[start:]
+    return name[-rules.sector_item_max:] if len(name) >= 2 else ""
+
+
+def _people(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
+    for pattern in _person_patterns(rules):
+        for match in pattern.finditer(text):
+            add(base + match.start(1), base + match.end(1), rules.person, sentence,
+                "person title+name", SCORES["person"])
+
+
+def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, rules: Rules,
+            add: Add) -> None:
+    """Words tagged as place names, or unknown words ending in 省/市/区/县: a place. A bare
+    place name followed by more of a name (北湖 in 北湖科技开发区) waits for the reviewer."""
+    for j, (word, flag, start) in enumerate(tokens):
+        if len(word) < 2 or word in rules.not_places or not _HAN.fullmatch(word):
+            continue
+        rule = next((p for p in rules.places if word.endswith(p.suffix)
+                     and len(word) > len(p.suffix) + 1), None)
+        if flag != "ns" and not (flag == "x" and rule):
+            continue
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        inside = nxt is not None and _HAN.fullmatch(nxt[0]) is not None and \
+            nxt[1] not in rules.stop_pos and nxt[1] != "v"
+        how = "place word" + (f" …{rule.suffix}" if rule else "")
+        score = SCORES["place_inside"] if inside else SCORES["place" if rule else "place_plain"]
+        add(base + start, base + start + len(word), rule or rules.place_plain, sentence, how,
+            score)
+
+
 def _suffix_at(text: str, end: int, rules: Rules) -> Suffix | None:
-    for rule in rules.suffixes:
-        if text.endswith(rule.suffix, 0, end):
+    index, lengths = _suffix_index(rules)
+    for n in lengths:
+        rule = index.get(text[max(0, end - n):end]) if end >= n else None
+        if rule is not None:
             return rule
     return None
 
 
 def _continues(next_word: str, rules: Rules) -> bool:
     """The name goes on after this token (…中心 followed by 主任 is not a centre's name)."""
-    return any(next_word.startswith(s.suffix) for s in rules.suffixes)
+    index, lengths = _suffix_index(rules)
+    return any(next_word[:n] in index for n in lengths)
 
 
 def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.schema import Schema
-from loaders.ingest.rules import Rules
+from loaders.ingest.rules import Rules, per_object
 from loaders.ingest.sentences import Sentence
 from loaders.ingest.text import to_simplified
 
@@ -43,6 +43,7 @@ def _pattern(unit_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"{_NUMBER}({words})")
 
 
+@per_object
 def _metric_aliases(schema: Schema) -> list[tuple[str, str]]:
     """(simplified alias, metric), longest alias first."""
     pairs = []

@@ -15,7 +15,7 @@ from loaders.ingest.candidates import find_candidates, similar_known
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
 from loaders.ingest.mentions import Gazetteer
-from loaders.ingest.relations import Spot, find_relations
+from loaders.ingest.relations import CARRY, Spot, find_relations
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
@@ -68,9 +68,9 @@ def english_name(name: str, suffix: str, suffix_en: str) -> str:
     from pypinyin import lazy_pinyin
 
     stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
-    from loaders.ingest.candidates import _jieba
+    from loaders.ingest.candidates import segment
 
-    words = ["".join(lazy_pinyin(w)).capitalize() for w, _ in _jieba().cut(stem)
+    words = ["".join(lazy_pinyin(w)).capitalize() for w in segment(stem)
              if w.strip("“”《》「」（）()")]
     return " ".join([*words, suffix_en]).strip()
 
@@ -127,15 +127,14 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     entities, key_of = [], {}
     for cand in candidates:
         similar = similar_known(cand.name, gazetteer, rules.similar_threshold)
-        score = (0.8 if cand.proper else 0.4) + min(0.1, 0.05 * (cand.occurrences - 1))
+        score = cand.score + min(0.1, 0.05 * (cand.occurrences - 1))
         key = f"e{len(entities) + 1}"
         key_of[cand.name] = key
         entry = {"key": key, "id": slug(cand.name, taken), "name_zh": cand.name,
                  "name_en": english_name(cand.name, cand.rule.suffix, cand.rule.en),
                  "kind": cand.rule.kind, "subtype": cand.rule.subtype,
                  "offset": offset(cand.start, cand.end), "quote": cand.sentence.quote,
-                 "rule": ("title 《…》" if cand.rule.suffix == "《》"
-                          else f"suffix {cand.rule.suffix}"),
+                 "rule": cand.how,
                  "score": round(score, 2),
                  "decision": _decision(round(score, 2), auto["entity"])}
         if similar:
@@ -163,20 +162,25 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     decisions = {e["key"]: e["decision"] for e in entities}
     relations, figures = [], []
     default_year = year if year is not None else review["source"]["reports_on_end"]
+    carried: Spot | None = None
     for s in sentences:
         simplified = c.simplified[s.start:s.end]
-        spots = spots_by_sentence.get(s.start, [])
-        for r in find_relations(simplified, s, spots, rules, schema):
+        spots = _outermost(spots_by_sentence.get(s.start, []))
+        for r in find_relations(simplified, s, spots, rules, schema, carried):
             endpoints_ok = all(decisions.get(ref, "accept") == "accept"
                                for ref in (r.source.ref, r.target.ref))
             entry = {"key": f"r{len(relations) + 1}", "from": r.source.ref,
                      "rel": r.relation, "to": r.target.ref, "quote": s.quote,
-                     "trigger": r.trigger, "score": r.score,
+                     "trigger": r.trigger or None,
+                     "rule": f"trigger {r.trigger}" if r.trigger else "kinds in one clause",
+                     "score": r.score,
                      "decision": _decision(r.score, auto["relation"]) if endpoints_ok
                      else "reject"}
             if r.status:
                 entry["status"] = r.status
             relations.append(entry)
+        if spots and not simplified.lstrip("“\"").startswith(CARRY):
+            carried = spots[0]
         for f in find_figures(simplified, s, rules, schema, default_year):
             subject = _subject(f.subject_kinds, spots, f.start)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
@@ -195,6 +199,18 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     review["relations"] = relations
     review["figures"] = figures
     return review
+
+
+def _outermost(spots: list[Spot]) -> list[Spot]:
+    """Spots not inside a longer one (长春 inside 长春光电子产业研究院 is not an entity of
+    the sentence on its own), in text order."""
+    spots = sorted(spots, key=lambda p: (p.start, -(p.end - p.start)))
+    out: list[Spot] = []
+    for spot in spots:
+        if out and spot.start < out[-1].end:
+            continue
+        out.append(spot)
+    return out
 
 
 def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int) -> str | None:

@@ -1,7 +1,19 @@
-"""Candidate relations between entities of one sentence, from the trigger words of the rules:
-the entity before the trigger is the subject, those after it (up to the next trigger) the
-objects; a passive marker (由, 被) swaps them. The first relation of the trigger whose endpoint
-kinds fit the schema is proposed; none fits, none is proposed."""
+"""Candidate relations between entities of one sentence, for any pair of them, from the
+trigger words of the rules (graph/ingest_rules.yaml):
+
+- the direction comes from where the trigger stands: "A 设立 B" reads A -> B; "A 由 B 设立"
+  (a passive marker between them, the trigger after both) reads B -> A; a trigger after both
+  without a passive marker ("A 与 B 合作") reads A -> B;
+- the relation is the first of the trigger's whose endpoint kinds fit the schema in that
+  direction; when none fits but one fits the other way round (a 位于 sentence written object
+  first), that one is proposed with a lower score;
+- the score falls with the distance between the trigger and the endpoints and with every
+  clause break between them; the closest trigger of a pair wins;
+- a sentence opening with 其/该/这 carries the previous sentence's subject (its first
+  entity) as a subject before its first word.
+
+Pairs in one clause with no trigger get a relation only from the rules' kind pairs (a Sector
+named beside a company: WORKS_IN_SECTOR), scored below the auto-accept line."""
 
 from __future__ import annotations
 
@@ -10,6 +22,8 @@ from dataclasses import dataclass
 from graph.schema import Schema
 from loaders.ingest.rules import Rules
 from loaders.ingest.sentences import Sentence
+
+CARRY = ("其", "该", "这")
 
 
 @dataclass(frozen=True)
@@ -57,39 +71,64 @@ def relation_status(text: str, rules: Rules) -> str | None:
     return None
 
 
+def _fit(schema: Schema, relations: tuple[str, ...], a: Spot, b: Spot) -> str | None:
+    for relation in relations:
+        spec = schema.relation_kinds[relation]
+        if a.kind in spec.from_kinds and b.kind in spec.to_kinds:
+            return relation
+    return None
+
+
+def _breaks(text: str, start: int, end: int) -> int:
+    return sum(text.count(p, max(0, start), max(0, end)) for p in "，,；;：:")
+
+
 def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules: Rules,
-                   schema: Schema) -> list[RelationCandidate]:
-    """``simplified``: the sentence's compact simplified text; spots in compact offsets."""
-    spots = sorted(spots, key=lambda s: s.start)
-    triggers = _triggers(simplified, rules)
-    out: list[RelationCandidate] = []
-    seen: set[tuple[str, str, str]] = set()
+                   schema: Schema, carried: Spot | None = None) -> list[RelationCandidate]:
+    """``simplified``: the sentence's compact simplified text; spots in compact offsets.
+    ``carried``: the previous sentence's subject, used when this one opens with 其/该/这."""
     base = sentence.start
-    for index, (t_start, t_end, word, relations) in enumerate(triggers):
-        before = [s for s in spots if s.end - base <= t_start]
-        limit = triggers[index + 1][0] if index + 1 < len(triggers) else len(simplified)
-        after = [s for s in spots if t_end <= s.start - base < limit]
-        if len(before) >= 2 and any(
-                p in simplified[before[-2].end - base:before[-1].start - base]
-                for p in rules.passive):
-            # "A 由 B 设立": B (just before the trigger) did it to A
-            subject, after = before[-1], [before[-2]]
-        elif before and after:
-            subject = before[-1]
-        else:
-            continue
-        status = relation_status(simplified[:t_start], rules)
-        for obj in after:
-            if obj.ref == subject.ref:
+    spots = sorted({(s.start, s.ref): s for s in spots}.values(), key=lambda s: s.start)
+    if carried is not None and simplified.lstrip("“\"").startswith(CARRY) and \
+            all(s.ref != carried.ref for s in spots):
+        spots.insert(0, Spot(carried.ref, carried.kind, base, base))
+    triggers = _triggers(simplified, rules)
+    best: dict[tuple[str, str], RelationCandidate] = {}
+
+    def offer(cand: RelationCandidate) -> None:
+        key = (cand.source.ref, cand.target.ref)
+        if key not in best or cand.score > best[key].score:
+            best[key] = cand
+
+    for i, a in enumerate(spots):
+        for b in spots[i + 1:]:
+            if a.ref == b.ref or b.start < a.end:
                 continue
-            for relation in relations:
-                spec = schema.relation_kinds[relation]
-                if subject.kind in spec.from_kinds and obj.kind in spec.to_kinds:
-                    key = (subject.ref, relation, obj.ref)
-                    if key not in seen:
-                        seen.add(key)
-                        near = "，" not in simplified[subject.end - base:obj.start - base]
-                        out.append(RelationCandidate(subject, relation, obj, word, sentence,
-                                                     status, 0.7 if near else 0.5))
-                    break
-    return out
+            a1, b0, b1 = a.end - base, b.start - base, b.end - base
+            passive = any(p in simplified[a1:b0] for p in rules.passive)
+            for t0, t1, word, relations in triggers:
+                if a1 <= t0 and t1 <= b0:  # A trigger B
+                    src, dst, distance = a, b, (t0 - a1) + (b0 - t1)
+                elif t0 >= b1 and t0 - b1 <= 12:  # A (由) B trigger
+                    src, dst = (b, a) if passive else (a, b)
+                    distance = t0 - b1 + (0 if passive else 4)
+                else:
+                    continue
+                relation, flipped = _fit(schema, relations, src, dst), False
+                if relation is None:
+                    relation, flipped = _fit(schema, relations, dst, src), True
+                    if relation is None:
+                        continue
+                    src, dst = dst, src
+                score = 0.9 - 0.02 * min(distance, 15) - 0.15 * _breaks(simplified, a1, b0) \
+                    - (0.15 if flipped else 0)
+                status = relation_status(simplified[:t0], rules)
+                offer(RelationCandidate(src, relation, dst, word, sentence, status,
+                                        round(max(score, 0.1), 2)))
+            if _breaks(simplified, a1, b0) == 0:
+                for pair in rules.kind_pairs:
+                    for src, dst in ((a, b), (b, a)):
+                        if src.kind in pair.from_kinds and dst.kind in pair.to_kinds:
+                            offer(RelationCandidate(src, pair.relation, dst, "", sentence,
+                                                    None, pair.score))
+    return sorted(best.values(), key=lambda r: (r.source.start, r.target.start))

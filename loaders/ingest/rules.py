@@ -3,14 +3,17 @@ error naming the entry)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from graph.schema import Schema, load_schema
+
+T = TypeVar("T")
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "graph" / "ingest_rules.yaml"
 
@@ -27,6 +30,14 @@ class Suffix:
 class Trigger:
     words: tuple[str, ...]
     relations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KindPair:
+    from_kinds: tuple[str, ...]
+    to_kinds: tuple[str, ...]
+    relation: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -52,10 +63,40 @@ class Rules:
     unknown_units: tuple[str, ...]
     auto_accept: dict[str, float]
     similar_threshold: float
+    quoted: Suffix
+    quoted_max: int
+    group_classifiers: tuple[str, ...]
+    group_heads: tuple[Suffix, ...]  # longest head first; `suffix` holds the head
+    group_max_stem: int
+    sector: Suffix
+    sector_heads: tuple[str, ...]
+    sector_item_max: int
+    person: Suffix
+    person_titles: tuple[str, ...]  # longest first
+    surnames: frozenset[str]
+    places: tuple[Suffix, ...]  # longest suffix first
+    place_plain: Suffix
+    not_places: frozenset[str]
+    plan_periods: dict[str, tuple[int, int]]
+    kind_pairs: tuple[KindPair, ...]
 
 
 class RulesError(ValueError):
     pass
+
+
+def per_object(fn: Callable[[Any], T]) -> Callable[[Any], T]:
+    """Cache ``fn(obj)`` per object identity (rules and schema hold dicts: not hashable;
+    they are loaded once per process, so what is derived from them is derived once too)."""
+    memo: dict[int, tuple[Any, T]] = {}
+
+    def wrapper(obj: Any) -> T:
+        hit = memo.get(id(obj))
+        if hit is None or hit[0] is not obj:
+            hit = memo[id(obj)] = (obj, fn(obj))
+        return hit[1]
+
+    return wrapper
 
 
 def _check_kind(schema: Schema, where: str, kind: str, subtype: str) -> None:
@@ -64,6 +105,29 @@ def _check_kind(schema: Schema, where: str, kind: str, subtype: str) -> None:
         raise RulesError(f"{where}: unknown node kind {kind!r}")
     if subtype not in spec.subtypes:
         raise RulesError(f"{where}: subtype {subtype!r} is not allowed for {kind}")
+
+
+def _kinded(schema: Schema, where: str, item: dict[str, Any], key: str = "suffix") -> Suffix:
+    _check_kind(schema, where, item["kind"], item["subtype"])
+    return Suffix(str(item.get(key, "")), item["kind"], item["subtype"], str(item["en"]))
+
+
+def _kind_pair(schema: Schema, where: str, item: dict[str, Any]) -> KindPair:
+    spec = schema.relation_kinds.get(item["relation"])
+    if spec is None:
+        raise RulesError(f"{where}: unknown relation {item['relation']!r}")
+    for kind in (*item["from"], *item["to"]):
+        if kind not in schema.node_kinds:
+            raise RulesError(f"{where}: unknown node kind {kind!r}")
+    if not (set(item["from"]) <= set(spec.from_kinds) and set(item["to"]) <= set(spec.to_kinds)):
+        raise RulesError(f"{where}: {item['relation']} does not join {item['from']} to "
+                         f"{item['to']} in the schema")
+    return KindPair(tuple(item["from"]), tuple(item["to"]), item["relation"],
+                    float(item["score"]))
+
+
+def _longest_first(items: list[Suffix]) -> tuple[Suffix, ...]:
+    return tuple(sorted(items, key=lambda s: -len(s.suffix)))
 
 
 def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules") -> Rules:
@@ -102,7 +166,24 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             tuple(raw["name_breaks"]), int(raw["min_stem"]),
             int(raw["max_name"]), tuple(triggers), tuple(raw["passive"]), tuple(statuses),
             tuple(sorted(units, key=lambda u: -len(u.word))), tuple(raw["unknown_units"]),
-            dict(raw["auto_accept"]), float(raw["similar_threshold"]))
+            dict(raw["auto_accept"]), float(raw["similar_threshold"]),
+            _kinded(schema, f"{origin}: quoted", raw["quoted"]), int(raw["quoted_max"]),
+            tuple(raw["group_classifiers"]),
+            _longest_first([_kinded(schema, f"{origin}: group_heads[{i}]", item, "head")
+                            for i, item in enumerate(raw["group_heads"], 1)]),
+            int(raw["group_max_stem"]),
+            _kinded(schema, f"{origin}: sector", raw["sector"]), tuple(raw["sector_heads"]),
+            int(raw["sector_item_max"]),
+            _kinded(schema, f"{origin}: person", raw["person"]),
+            tuple(sorted(raw["person_titles"], key=len, reverse=True)),
+            frozenset(raw["surnames"]),
+            _longest_first([_kinded(schema, f"{origin}: places[{i}]", item)
+                            for i, item in enumerate(raw["places"], 1)]),
+            _kinded(schema, f"{origin}: place_plain", raw["place_plain"]),
+            frozenset(raw["not_places"]),
+            {str(k): (int(v[0]), int(v[1])) for k, v in raw["plan_periods"].items()},
+            tuple(_kind_pair(schema, f"{origin}: kind_pairs[{i}]", item)
+                  for i, item in enumerate(raw["kind_pairs"], 1)))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
