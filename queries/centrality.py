@@ -404,25 +404,26 @@ def centrality(g: nx.MultiDiGraph, measure: str, *, kind: str | None = None, top
     checks.node_kind("kind", kind)
     checks.at_least_one(top=top)
     values, method = measured(g, measure, settings)
-    return answer(g, measure, kind, top, method, ranking(g, values, kind))
+    order, summary = ranking(values, dict(g.nodes(data="kind")), kind)
+    return answer(measure, kind, top, g.graph.get("version"), method, order, summary,
+                  {n: node_summary(g, n) for n, _ in order[:top]})
 
 
-def ranking(g: nx.MultiDiGraph, values: dict[str, float], kind: str | None
+def ranking(values: dict[str, float], kinds: dict[str, str], kind: str | None
             ) -> tuple[list[tuple[str, float]], Json]:
     """The ``(id, score)`` of the nodes in scope (of ``kind``, or all), best first (ties by
     id), and the distribution of their scores."""
-    nodes = g._node
-    scope = [(n, s) for n, s in values.items() if kind is None or nodes[n]["kind"] == kind]
+    scope = [(n, s) for n, s in values.items() if kind is None or kinds[n] == kind]
     scope.sort(key=lambda pair: (-pair[1], pair[0]))
     return scope, distribution([s for _, s in scope])
 
 
-def answer(g: nx.MultiDiGraph, measure: str, kind: str | None, top: int, method: Json,
-           ranked: tuple[list[tuple[str, float]], Json]) -> Json:
-    order, summary = ranked
-    items = [{"rank": i + 1, "score": score, **node_summary(g, node_id)}
+def answer(measure: str, kind: str | None, top: int, version: str | None, method: Json,
+           order: list[tuple[str, float]], summary: Json, summaries: dict[str, Json]) -> Json:
+    """The centrality answer from a ranking and the summaries of its first ``top`` nodes."""
+    items = [{"rank": i + 1, "score": score, **summaries[node_id]}
              for i, (node_id, score) in enumerate(order[:top])]
-    return {"measure": measure, "kind": kind, "top": top, "version": g.graph.get("version"),
+    return {"measure": measure, "kind": kind, "top": top, "version": version,
             "method": method, "count": len(order), "items": items, "distribution": summary}
 
 

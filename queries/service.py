@@ -5,7 +5,7 @@ primitive reads (``queries.store``), runs the algorithm once and shapes the answ
 the shared view code (``queries.views``, ``queries.paths``, ``queries.backing``,
 ``queries.centrality``). So a store answers only "what is there", and a new question or
 parameter is written here, once, for every store. Whole-graph questions (statistics, backing,
-rankings) run over the store's ``snapshot()`` inside ``store.settled``, which refuses content
+rankings) run inside ``store.settled``, which refuses content
 a sync is changing and caches the answer while the content stays the same.
 
 Every method returns JSON-ready values and raises the errors of ``queries.errors``. Entity
@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from graph.embedded import statistics as graph_statistics
 from queries import backing as backing_queries
 from queries import centrality as centrality_queries
 from queries import checks
@@ -53,7 +52,7 @@ class QueryService:
         return self.store.settled(lambda: self._statistics(), ("statistics",))
 
     def _statistics(self) -> Json:
-        return graph_statistics(self.store.snapshot())
+        return self.store.statistics()
 
     def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
                edge_offset: int = 0) -> Json:
@@ -164,13 +163,15 @@ class QueryService:
         checks.node_kind("kind", kind)
         checks.at_least_one(top=top)
 
-        def ranked() -> tuple[nx.MultiDiGraph, Json, tuple]:
-            g = self.store.snapshot()
+        def ranked() -> tuple[str, Json, list[tuple[str, float]], Json]:
             scores = self.store.scores(measure)
-            return g, scores.method, centrality_queries.ranking(g, scores.values, kind)
+            return (self.store.version(), scores.method,
+                    *centrality_queries.ranking(scores.values, scores.kinds, kind))
 
-        g, method, ranking = self.store.settled(ranked, ("centrality", measure, kind))
-        return centrality_queries.answer(g, measure, kind, top, method, ranking)
+        version, method, order, summary = self.store.settled(ranked,
+                                                             ("centrality", measure, kind))
+        return centrality_queries.answer(measure, kind, top, version, method, order, summary,
+                                         self.store.summaries(n for n, _ in order[:top]))
 
     def _resolve(self, query: object, field: str = "entity") -> str:
         return self.store.resolve(checks.entity_argument(query, field))

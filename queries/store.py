@@ -13,8 +13,9 @@ answers, once for every store. A store only says what it holds:
   breadth-first level), ``edges_among(ids, filter)``, ``find_paths(...)`` (node-id lists only)
   and ``subgraph(node_paths)`` (what the shared view code needs to render hops);
 - the whole graph: ``snapshot()``, a networkx MultiDiGraph shaped like the embedded graph,
-  for whole-graph work (statistics, backing, rankings, analytics, RDF export);
-  ``scores(measure)`` (centrality scores: computed, or read where a sync stored them).
+  for whole-graph work (backing, analytics, RDF export); ``statistics()`` (counts, which
+  Neo4j aggregates far faster than it can ship its whole graph); ``scores(measure)``
+  (centrality scores with node kinds: computed, or read where a sync stored them).
 
 Why these seams: a parameter that narrows what a query may see (relation kinds, node kinds,
 and next the ``as_of`` date of the time-aware issue) is a field of ``Filter``, which each store
@@ -55,9 +56,10 @@ class Filter:
 
 @dataclass(frozen=True)
 class Scores:
-    """Centrality scores of every node and how they were computed."""
+    """Centrality scores of every node, each node's kind, and how they were computed."""
 
     values: dict[str, float]
+    kinds: dict[str, str]
     method: Json
 
 
@@ -93,5 +95,7 @@ class GraphStore(Protocol):
     def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph: ...
 
     def snapshot(self) -> nx.MultiDiGraph: ...
+
+    def statistics(self) -> Json: ...
 
     def scores(self, measure: str) -> Scores: ...

@@ -185,6 +185,32 @@ def score_check() -> str:
 
 
 def scores() -> str:
-    """The $measure score of every node (the property the sync writes is the measure's
-    name: one statement text for every measure, so Neo4j plans it once)."""
-    return "MATCH (n:Entity) RETURN n.id AS id, n[$measure] AS score"
+    """The kind and $measure score of every node (the property the sync writes is the
+    measure's name: one statement text for every measure, so Neo4j plans it once)."""
+    return "MATCH (n:Entity) RETURN n.id AS id, n.kind AS kind, n[$measure] AS score"
+
+
+def nodes_by_kind() -> str:
+    return "MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS n"
+
+
+def edges_by_relation() -> str:
+    return f"MATCH ()-[r{relation_pattern(None)}]->() RETURN type(r) AS rel, count(*) AS n"
+
+
+def quotes_by_source() -> str:
+    rels = relation_pattern(None)
+    return (f"CALL () {{ MATCH (n:Entity) UNWIND n.prov_sources AS source RETURN source "
+            f"UNION ALL MATCH ()-[r{rels}]->() UNWIND r.prov_sources AS source RETURN source }} "
+            f"RETURN source, count(*) AS n")
+
+
+def isolated() -> str:
+    return (f"MATCH (n:Entity) WHERE NOT EXISTS {{ (n)-[{relation_pattern(None)}]-() }} "
+            f"RETURN count(n) AS n")
+
+
+def linked_pairs() -> str:
+    """Each pair of distinct nodes joined by a relationship, once per direction."""
+    return (f"MATCH (u:Entity)-[{relation_pattern(None)}]->(v:Entity) "
+            f"WHERE u <> v RETURN DISTINCT u.id AS u, v.id AS v")

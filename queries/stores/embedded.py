@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graph.embedded import edge_properties, find_nodes, node_view, resolve_node
+from graph.embedded import statistics as graph_statistics
 from queries import centrality, paths
 from queries.store import Filter, Json, Scores
 from queries.traverse import Walk, check_nodes
@@ -116,4 +117,7 @@ class EmbeddedStore:
 
     def scores(self, measure: str) -> Scores:
         values, method = centrality.measured(self.g, measure, self.centrality_settings)
-        return Scores(values, method)
+        return Scores(values, dict(self.g.nodes(data="kind")), method)
+
+    def statistics(self) -> Json:
+        return graph_statistics(self.g)

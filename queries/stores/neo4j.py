@@ -6,9 +6,9 @@ Differences from the embedded store, all in order or cost, none in content: ties
 search and ambiguous-name candidates are ordered by id (the embedded graph uses load order,
 which Neo4j does not keep); when more paths exist than asked for, Neo4j keeps the smallest by
 node ids; path enumeration is bounded by a transaction timeout (``path_timeout``). The
-snapshot (whole-graph work: statistics, backing, rankings, RDF export) is read once per
-synced generation. Connection failures raise ``BackendUnavailable`` (HTTP 503) naming the
-server and the cause.
+snapshot (whole-graph work: backing, RDF export, analytics) is read once per synced
+generation; counts and centrality rankings are read without it. Connection failures raise
+``BackendUnavailable`` (HTTP 503) naming the server and the cause.
 
 Whether the content is settled: ``innograph sync`` (graph.neo4j_sync) bumps the metadata
 node's generation and marks it ``in_progress`` before its first write and ``complete`` after
@@ -344,9 +344,47 @@ class Neo4jStore:
                            f"version than {version}; run `innograph sync` to refresh them")
         records = self.run(cypher.centrality_methods(), key=META_KEY)
         raw = records[0]["methods"] if records else None
-        return Scores({r["id"]: float(r["score"]) for r in self.run(cypher.scores(),
-                                                                    measure=measure)},
+        records = self.run(cypher.scores(), measure=measure)
+        return Scores({r["id"]: float(r["score"]) for r in records},
+                      {r["id"]: r["kind"] for r in records},
                       json.loads(raw).get(measure, {}) if raw else {})
+
+    def statistics(self) -> Json:
+        """As ``graph.embedded.statistics``, aggregated in Neo4j (shipping the whole graph
+        to count it would take far longer)."""
+        by_kind = {r["kind"]: r["n"] for r in self.run(cypher.nodes_by_kind())}
+        by_rel = {r["rel"]: r["n"] for r in self.run(cypher.edges_by_relation())}
+        quotes = {r["source"]: r["n"] for r in self.run(cypher.quotes_by_source())}
+        nodes = sum(by_kind.values())
+        return {"version": self.version(), "nodes": nodes, "edges": sum(by_rel.values()),
+                "nodes_by_kind": _by_count(by_kind), "edges_by_relation": _by_count(by_rel),
+                "quotes_by_source": dict(sorted(quotes.items())),
+                "isolated_nodes": self.run(cypher.isolated())[0]["n"],
+                "weakly_connected_components": self._components(nodes)}
+
+    def _components(self, nodes: int) -> int:
+        """Weakly connected components by union-find over the linked pairs (no GDS in
+        Community): nodes minus the unions that joined two components."""
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        joined = 0
+        for record in self.run(cypher.linked_pairs()):
+            a, b = root(record["u"]), root(record["v"])
+            if a != b:
+                parent[a] = b
+                joined += 1
+        return nodes - joined
+
+
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _kinds(walk: Filter) -> list[str] | None:
