@@ -9,6 +9,7 @@ The module loads the generated graph into the session's Neo4j and puts data/ bac
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 
 import networkx as nx
@@ -121,7 +122,7 @@ def test_centrality(generated, backends):
                                    neo4j.centrality(measure, kind=kind, top=25))
 
 
-def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | None]]]:
+def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | int | None]]]:
     """Parameters naming entities of the generated graph, for the files that need them."""
     rng = random.Random(6)
     funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")
@@ -137,6 +138,10 @@ def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | None]]]:
         except NoAnswer:
             continue
     busy = max(sorted(g), key=g.degree)
+    observed = Counter((u, g.nodes[v]["metric"]) for u, v, rel in g.edges(keys=True)
+                       if rel == "HAS_OBSERVATION")
+    (subject, metric), _ = max(sorted(observed.items()), key=lambda item: item[1])
+    years = sorted({y for _, y in g.nodes(data="published_year") if y is not None})
     return {
         "01_funds_backing_labs.cypher": [{"fund": None}, {"fund": funds[0]}],
         "04_shortest_path.cypher": pairs,
@@ -148,6 +153,8 @@ def cypher_params(g: nx.MultiDiGraph) -> dict[str, list[dict[str, str | None]]]:
         "11b_name_contains.cypher": [{"q": busy.rsplit("-", 1)[1]}],
         "12_entity_card.cypher": [{"name": busy}],
         "12b_entity_relations.cypher": [{"name": busy}],
+        "13_metric_over_time.cypher": [{"subject": subject, "metric": metric}],
+        "14_new_since.cypher": [{"after": years[len(years) // 2]}],
     }
 
 
