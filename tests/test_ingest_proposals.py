@@ -97,7 +97,7 @@ def test_passive_swaps_direction(tmp_path, graph):
 def test_figures_value_unit_period_status(tmp_path, graph):
     review = run(tmp_path, graph, "2023年，长兴基金规模达到10亿元。"
                  "到2027年，长春市力争国家级高新技术"
-                 "企业总数达到五千户。在轨卫星已达108颗。", date="2024")
+                 "企业总数达到五千户。\n在轨卫星已达108颗。", date="2024")
     figs = {f["written"]: f for f in review["figures"]}
     assert figs["10亿元"]["value"] == 1_000_000_000 and figs["10亿元"]["unit"] == "CNY"
     assert figs["10亿元"]["metric"] == "fund_scale_cny"
@@ -106,7 +106,44 @@ def test_figures_value_unit_period_status(tmp_path, graph):
     assert figs["五千户"]["value"] == 5000 and figs["五千户"]["status"] == "target"
     assert figs["五千户"]["period_end"] == 2027
     assert figs["五千户"]["metric"] == "high_tech_enterprises"
-    assert figs["108颗"]["period_end"] == 2024  # undated: as of the article's date
+    # undated, in a paragraph naming no year: as of the last year the article reports on
+    # (2027 is a target, not reported on)
+    assert figs["108颗"]["period_end"] == 2023
+
+
+def test_figure_periods_from_period_words(tmp_path, graph):
+    review = run(tmp_path, graph, "“十三五”期间，全市新增孵化器15个。近三年，长春市新增企业300家。"
+                 "2021年以来，累计引进人才2000人。\n2020年长春市全年工作成效显著。"
+                 "新建实验室12个。\n到2030年，力争建成实验室40个。", date="2025")
+    figs = {f["written"]: f for f in review["figures"]}
+    assert (figs["15个"]["period_start"], figs["15个"]["period_end"]) == (2016, 2020)
+    assert (figs["300家"]["period_start"], figs["300家"]["period_end"]) == (2022, 2024)
+    assert (figs["2000人"]["period_start"], figs["2000人"]["period_end"]) == (2021, 2025)
+    assert figs["12个"]["period_end"] == 2020  # the closest year earlier in the paragraph
+    assert figs["40个"]["period_end"] == 2030 and figs["40个"]["status"] == "target"
+
+
+def test_new_candidate_rules(tmp_path, graph):
+    review = run(tmp_path, graph, "长春推行“先试后推”等改革举措。全市建成9家省级重点实验室。"
+                 "聚焦氢能装备、智慧农业、航空航天等优势产业。"
+                 "市委书记王大明表示，白城市与通化市加强合作。"
+                 "我们要按下“加速键”。")
+    names = {e["name_zh"]: e for e in review["entities"]}
+    assert names["先试后推"]["kind"] == "Program" and names["先试后推"]["decision"] == "accept"
+    assert names["加速键"]["decision"] == "reject"  # a slogan: quoted, no mechanism word
+    assert names["9家省级重点实验室"]["subtype"] == "lab_group"
+    assert {"氢能装备", "智慧农业", "航空航天"} <= {n for n, e in names.items()
+                                          if e["kind"] == "Sector"}
+    assert names["王大明"]["kind"] == "Person"
+    assert names["白城市"]["kind"] == "Place" and names["白城市"]["subtype"] == "city"
+
+
+def test_relation_for_any_pair_and_carried_subject(tmp_path, graph):
+    review = run(tmp_path, graph, "吉林大学与长光卫星开展合作。该校设立长春光电子产业研究院。")
+    keys = {e["name_zh"]: e["key"] for e in review["entities"]}
+    rels = {(r["from"], r["rel"], r["to"]) for r in review["relations"]}
+    assert ("jilin-university", "COLLABORATES_WITH", "chang-guang-satellite") in rels
+    assert ("jilin-university", "ESTABLISHED", keys["长春光电子产业研究院"]) in rels
 
 
 def test_every_quote_is_verbatim_from_the_file(tmp_path, graph):

@@ -33,14 +33,17 @@ _TRAILING_FUNCTION = "的了和与及"
 _PROPER = ("ns", "nr", "nt", "nz", "nrt", "nrfg", "eng", "j", "x")
 _NOT_NAME = "，,、。；;：:！!？?（）() "
 _COUNT = r"(?:\d+|[一二两三四五六七八九十百千]+)"
+_NUMERAL = re.compile(r"[\d.,%％]+|[零一二两三四五六七八九十百千万亿]+[个家项批所座名位]?")
+_YEARS = re.compile(r"[（(]\d{4}\s*[—–-]+\s*\d{4}年?[）)]")
+_NOT_ITEM = ("v", "vd", "vn", "d", "ad", "p", "c", "r", "m", "f", "t")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|致辞|讲话|参加|带队|一行"
 
 # base scores of the rules: what a reviewer who changes nothing accepts is scored >= the
 # rules' auto_accept.entity (0.7)
-SCORES = {"suffix": 0.8, "suffix_common": 0.4, "title": 0.8, "quoted": 0.75, "group": 0.8,
-          "enumeration": 0.75, "person": 0.8, "place": 0.8, "place_plain": 0.7,
-          "place_inside": 0.5}
+SCORES = {"suffix": 0.8, "suffix_common": 0.4, "title": 0.8, "quoted": 0.75,
+          "quoted_alone": 0.5, "group": 0.8, "enumeration": 0.75, "person": 0.8,
+          "place": 0.8, "place_plain": 0.7, "place_inside": 0.5}
 
 
 @dataclass
@@ -78,7 +81,9 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     jieba, tags = _jieba()
     out, pos = [], 0
     for word in jieba.cut(text, HMM=True):
-        out.append((word, tags.get(word, "x"), pos))
+        tag = tags.get(word) or ("m" if _NUMERAL.fullmatch(word) else
+                                 "eng" if word.isascii() and word.isalnum() else "x")
+        out.append((word, tag, pos))
         pos += len(word)
     return out
 
@@ -150,15 +155,20 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
 
 
 def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
-    """“先投后股”: a quoted name that no suffix explains (slogans with 、/， are not names)."""
+    """“先投后股”: a quoted name that no suffix explains (slogans with 、/， are not names). It
+    is proposed for acceptance when a word of quoted_context follows it closely (“先投后股”等
+    改革举措) or a suffix makes it a name; else (“加速键”, “国家队”) it waits for the reviewer."""
     for match in _QUOTED.finditer(text):
         inner = match.group(1)
         if len(inner) > rules.quoted_max or any(ch in _NOT_NAME for ch in inner) or \
-                not _HAN.search(inner):
+                not _HAN.search(inner) or inner in rules.plan_periods:
             continue
-        rule = _suffix_at(inner, len(inner), rules) or rules.quoted
-        add(base + match.start(1), base + match.end(1), rule, sentence, "quoted “…”",
-            SCORES["quoted"])
+        rule = _suffix_at(inner, len(inner), rules)
+        after = text[match.end():match.end() + rules.quoted_window]
+        named = rule is not None or any(w in after for w in rules.quoted_context)
+        add(base + match.start(1), base + match.end(1), rule or rules.quoted, sentence,
+            "quoted “…”" + (" + context" if named else ""),
+            SCORES["quoted"] if named else SCORES["quoted_alone"])
 
 
 def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered: list[bool],
@@ -174,6 +184,9 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         stem = text[start:end - len(rule.suffix)]
         if len(stem) < rules.min_stem or end - start > rules.max_name:
             continue
+        years = _YEARS.match(text, end)  # 行动计划（2025—2027年） is one name
+        if years:
+            end = years.end()
         proper = any(f in _PROPER for w, f, s in tokens if start <= s < end) or any(
             ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
@@ -197,16 +210,17 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
             continue
         parts = body.split("、")
         last = parts[-1]
-        tail = re.match(rf"([\u4e00-\u9fffA-Za-z0-9]{{2,{limit}}}?)(等?)"
+        tail = re.match(rf"([^等、\W_]{{2,{limit}}}?)(等?)"
                         rf"((?:{_COUNT}[{''.join(rules.group_classifiers)}])?"
-                        rf"[\u4e00-\u9fff]{{0,4}}?)({'|'.join(h for h, _ in heads)})", last)
-        if not tail:
-            continue
+                        rf"[^等\W\d_]{{0,6}}?)({'|'.join(h for h, _ in heads)})", last)
+        if not tail or (not tail.group(2) and tail.group(4) not in rules.sector_heads):
+            continue  # A、B等N家企业 needs its 等; A、B产业 does not
         rule = next(r for h, r in heads if h == tail.group(4))
         items = [_trailing_name(parts[0], rules), *parts[1:-1], tail.group(1)]
         if any(not item or len(item) > limit or not re.fullmatch(
-                r"[\u4e00-\u9fffA-Za-z0-9]+", item) for item in items):
-            continue
+                r"[\u4e00-\u9fffA-Za-z0-9]+", item) or _tokens(item)[0][1] in _NOT_ITEM
+                for item in items):
+            continue  # a list of actions (优化资源整合、完善政策配套), not of names
         pos = at
         for part, item in zip(parts, items, strict=True):
             start = pos + (len(part) - len(item) if part is parts[0] else 0)
@@ -240,8 +254,9 @@ def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, r
     """Words tagged as place names, or unknown words ending in 省/市/区/县: a place. A bare
     place name followed by more of a name (北湖 in 北湖科技开发区) waits for the reviewer."""
     for j, (word, flag, start) in enumerate(tokens):
-        if len(word) < 2 or word in rules.not_places or not _HAN.fullmatch(word):
-            continue
+        if len(word) < 2 or word in rules.not_places or not _HAN.fullmatch(word) or \
+                any(word == p.suffix for p in rules.places):
+            continue  # 新区 alone is a word, not a place
         rule = next((p for p in rules.places if word.endswith(p.suffix)
                      and len(word) > len(p.suffix) + 1), None)
         if flag != "ns" and not (flag == "x" and rule):
@@ -304,7 +319,7 @@ def _name_word(word: str, flag: str, rules: Rules) -> bool:
         return False
     if not all("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word):
         return False
-    if flag in ("v", "vd") and word in rules.name_verbs:
+    if word in rules.name_verbs:
         return True
     if any(t for t in rules.triggers if word in t.words):
         return False

@@ -14,7 +14,10 @@ from loaders.ingest.sentences import Sentence
 from loaders.ingest.text import to_simplified
 
 _NUMBER = r"(\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千]+)(万|亿)?"
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_YEAR = re.compile(r"(?<![\d—–-])((?:19|20)\d\d)年")  # not the end of 2025—2027年
+_TARGET = re.compile(r"到((?:19|20)\d\d)年")
+_RECENT = re.compile(r"近(\d+|[一二两三四五六七八九十]+)年")
+_SINCE = re.compile(r"(?<!\d)((?:19|20)\d\d)年(?:以来|来|起)")
 _AT_LEAST = ("超过", "超", "逾", "以上", "突破")
 
 
@@ -67,8 +70,58 @@ def _value(number: str, multiplier: str | None) -> float | None:
     return value * {"万": 1e4, "亿": 1e8}.get(multiplier or "", 1)
 
 
+def _count(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    import cn2an
+
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _clause_end(text: str, at: int) -> int:
+    ends = [i for i in (text.find(p, at) for p in "，,；;。") if i >= 0]
+    return min(ends) if ends else len(text)
+
+
+def period_of(text: str, at: int, rules: Rules, default: int | None,
+              context_year: int | None = None, published: int | None = None
+              ) -> tuple[int | None, int | None, str | None, bool]:
+    """(start, end, the words that date it, a target) of a figure at ``at`` in a sentence:
+    到N年 -> a target for N; a plan period (十四五) -> its years; 近N年 -> the N years before
+    publication; N年以来 -> N to publication; 截至N年 or a year earlier in the sentence -> N;
+    else the closest year earlier in the paragraph (``context_year``), else publication."""
+    head = text[:at]
+    target = _TARGET.search(text)
+    if target and (target.start() < at or not _YEAR.search(head)):
+        year = int(target.group(1))
+        return year, year, target.group(), True
+    clause = text[:_clause_end(text, at)]  # the period words before the figure or in its clause
+    for word, (start, end) in rules.plan_periods.items():
+        if word in clause:
+            return start, end, word, False
+    recent = _RECENT.search(clause)
+    published = published or default
+    if recent and published is not None and (n := _count(recent.group(1))):
+        return published - n, published - 1, recent.group(), False
+    since = _SINCE.search(head) or _SINCE.search(text)
+    if since:
+        return int(since.group(1)), published, since.group(), False
+    years = [int(y) for y in _YEAR.findall(head)] or [int(y) for y in _YEAR.findall(text)]
+    if years:
+        return years[-1], years[-1], f"{years[-1]}年", False
+    if context_year is not None:
+        return context_year, context_year, f"{context_year}年", False
+    return default, default, None, False
+
+
 def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Schema,
-                 default_year: int | None) -> list[FigureCandidate]:
+                 default_year: int | None,
+                 context_year: int | None = None,
+                 published: int | None = None) -> list[FigureCandidate]:
+    """``context_year``: the closest year named earlier in the sentence's paragraph."""
     units = {u.word: u for u in rules.units}
     aliases = _metric_aliases(schema)
     out = []
@@ -93,11 +146,9 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
             at = clause.rfind(alias)
             if at > best and schema.metrics[name].unit == unit.unit:
                 best, metric, metric_word = at, name, alias
-        years = [int(y) for y in _YEAR.findall(head)] or [
-            int(y) for y in _YEAR.findall(simplified)]
-        period = years[-1] if years else default_year
-        period_zh = f"{period}年" if years else None
-        status = "actual"
+        start_year, end_year, period_zh, target = period_of(
+            simplified, match.start(), rules, default_year, context_year, published)
+        status = "target" if target else "actual"
         for words, figure_status, _ in rules.status_words:
             if any(w in head for w in words):
                 status = figure_status
@@ -109,6 +160,6 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         out.append(FigureCandidate(
             sentence.start + match.start(), sentence.start + match.end(),
             sentence.quote[match.start():match.end()], value, unit.unit, metric, metric_word,
-            tuple(kinds), period, period, period_zh, status, bound, sentence,
+            tuple(kinds), start_year, end_year, period_zh, status, bound, sentence,
             0.8 if metric else 0.4))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
 
+YEAR = re.compile(r"(?<![\d—–-])((?:19|20)\d\d)年")
 NEAR_MISS = 85  # a candidate this close to a known name waits for the reviewer
 
 
@@ -104,7 +106,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         return [c.offsets[start], c.offsets[end - 1] + 1]
 
     review: dict[str, Any] = {"source": _source_block(doc, meta, year, iso, source_file, c,
-                                                      sentences)}
+                                                      sentences, rules)}
     # mentions: one per entity and sentence
     review_mentions, seen = [], set()
     for m in mentions:
@@ -161,9 +163,17 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                     Spot(key_of[cand.name], cand.rule.kind, at, at + len(cand.name)))
     decisions = {e["key"]: e["decision"] for e in entities}
     relations, figures = [], []
-    default_year = year if year is not None else review["source"]["reports_on_end"]
+    # an undated figure is as of the last year the article reports on (a review of 2021
+    # published in 2022 reports 2021's figures), which is the publication year when the
+    # article names no earlier one
+    default_year = review["source"]["reports_on_end"]
     carried: Spot | None = None
+    newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+    paragraph, context_year = -1, None
     for s in sentences:
+        here = bisect.bisect(newlines, c.offsets[s.start])
+        if here != paragraph:  # a year dates the figures after it in its paragraph only
+            paragraph, context_year = here, None
         simplified = c.simplified[s.start:s.end]
         spots = _outermost(spots_by_sentence.get(s.start, []))
         for r in find_relations(simplified, s, spots, rules, schema, carried):
@@ -181,7 +191,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             relations.append(entry)
         if spots and not simplified.lstrip("“\"").startswith(CARRY):
             carried = spots[0]
-        for f in find_figures(simplified, s, rules, schema, default_year):
+        for f in find_figures(simplified, s, rules, schema, default_year, context_year,
+                              review["source"]["published_year"]):
             subject = _subject(f.subject_kinds, spots, f.start)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
                      "value": f.value, "unit": f.unit, "written": f.written,
@@ -196,6 +207,10 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                 entry["bound"] = f.bound
             entry["decision"] = _decision(entry["score"], auto["figure"])
             figures.append(entry)
+        years = [int(y) for y in YEAR.findall(simplified)
+                 if default_year is None or int(y) <= default_year]  # not a target year
+        if years:
+            context_year = years[-1]
     review["relations"] = relations
     review["figures"] = figures
     return review
@@ -220,8 +235,12 @@ def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int) -> str | No
 
 
 def _source_block(doc: Document, meta: SourceMeta, year: int | None, iso: str | None,
-                  source_file: str, c: Compact, sentences: list[Sentence]) -> dict[str, Any]:
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)年", c.written)]
+                  source_file: str, c: Compact, sentences: list[Sentence],
+                  rules: Rules) -> dict[str, Any]:
+    # years of plans and targets (2022年，长春市将…) are not years the article reports on
+    plan_words = [w for words, _, _ in rules.status_words for w in words]
+    years = [int(y) for s in sentences if not any(w in s.quote for w in plan_words)
+             for y in YEAR.findall(s.quote) if f"到{y}" not in s.quote]
     this_year = date.today().year
     published_year = year or max([y for y in years if y <= this_year] or [this_year])
     past = [y for y in years if y <= published_year]

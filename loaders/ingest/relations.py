@@ -24,6 +24,8 @@ from loaders.ingest.rules import Rules
 from loaders.ingest.sentences import Sentence
 
 CARRY = ("其", "该", "这")
+CONJUNCTIONS = ("与", "和", "同", "及", "、", "以及")
+SYMMETRIC = ("COLLABORATES_WITH",)
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,15 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             if a.ref == b.ref or b.start < a.end:
                 continue
             a1, b0, b1 = a.end - base, b.start - base, b.end - base
-            passive = any(p in simplified[a1:b0] for p in rules.passive)
+            between = simplified[a1:b0]
+            passive = any(p in between for p in rules.passive)
+            # "A 与 B 共建 C": A and B are co-subjects; only a symmetric relation joins them
+            joined = between in CONJUNCTIONS
             for t0, t1, word, relations in triggers:
                 if a1 <= t0 and t1 <= b0:  # A trigger B
                     src, dst, distance = a, b, (t0 - a1) + (b0 - t1)
-                elif t0 >= b1 and t0 - b1 <= 12:  # A (由) B trigger
+                elif t0 >= b1 and t0 - b1 <= 12 and not (
+                        joined and relations[0] not in SYMMETRIC):  # A (由) B trigger
                     src, dst = (b, a) if passive else (a, b)
                     distance = t0 - b1 + (0 if passive else 4)
                 else:

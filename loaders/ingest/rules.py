@@ -79,6 +79,8 @@ class Rules:
     not_places: frozenset[str]
     plan_periods: dict[str, tuple[int, int]]
     kind_pairs: tuple[KindPair, ...]
+    quoted_context: tuple[str, ...]
+    quoted_window: int
 
 
 class RulesError(ValueError):
@@ -183,7 +185,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             frozenset(raw["not_places"]),
             {str(k): (int(v[0]), int(v[1])) for k, v in raw["plan_periods"].items()},
             tuple(_kind_pair(schema, f"{origin}: kind_pairs[{i}]", item)
-                  for i, item in enumerate(raw["kind_pairs"], 1)))
+                  for i, item in enumerate(raw["kind_pairs"], 1)),
+            tuple(raw["quoted_context"]), int(raw["quoted_window"]))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
