@@ -3,6 +3,7 @@ environment variable, label and the full-text index it should name, it names."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,10 @@ def test_documented_login_is_the_env_file_default():
                 if line.startswith("NEO4J_AUTH="))
     user, password = auth.split("/", 1)
     assert f"NEO4J_AUTH={auth}" in DOC and f"user `{user}`" in DOC and f"`{password}`" in DOC
+
+
+def test_linked_screenshots_exist():
+    linked = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", DOC)
+    assert len(linked) >= 2
+    for name in linked:
+        assert (ROOT / "docs" / name).stat().st_size > 10_000, name
