@@ -15,7 +15,7 @@ from queries_fixtures import generated_graph, make_graph, real_graph
 from graph.embedded import build_graph, iter_edge_records, iter_node_records
 from graph.spheres import load_spheres
 from loaders.dataset import default_data_dir
-from queries.ecosystem import brokers, communities, gaps, helix, suggest
+from queries.ecosystem import brokers, communities, gaps, helix, scoring, suggest
 from queries.ecosystem.network import network
 from queries.errors import InvalidQuery
 
@@ -306,3 +306,77 @@ def test_network_leaves_out_sources_observations_and_planned_links(real_graph):
     assert not kinds & NOT_ENTITIES
     assert set(net.ids) == set(simple_view(real_graph))
     assert sum(map(len, net.adj.values())) // 2 == simple_view(real_graph).number_of_edges()
+
+
+def brute_force_ranking(g: nx.MultiDiGraph, task: str, method: str,
+                        node: str | None = None) -> list[tuple]:
+    """The first pass's ranking: per-pair set arithmetic over every candidate in Python."""
+    net = network(g)
+    first, second = suggest.TASKS[task]
+    steps = 3 if method == "paths" else 2
+    sources = [n for n in net.ids if suggest.of_kind(g, net, n, first)]
+    if node is not None and suggest.of_kind(g, net, node, first):
+        sources = [node]
+    pairs = []
+    for u in sources:
+        for v in suggest.candidates(g, net, net.adj, u, second, steps):
+            if node is not None and node not in (u, v):
+                continue
+            if node is None and first == second and v < u:
+                continue
+            s = suggest.score(g, net.adj, u, v)
+            pairs.append((u, v, s))
+    pairs.sort(key=lambda t: (tuple(-round(x, 12) for x in t[2].key(method)), t[0], t[1]))
+    return [(u, v, s.common_neighbours, s.shared_sectors, s.paths, s.adamic_adar)
+            for u, v, s in pairs]
+
+
+def sparse_ranking(g: nx.MultiDiGraph, task: str, method: str, node: str | None = None,
+                   ) -> list[tuple]:
+    net = network(g)
+    r = suggest.ranked(g, net, suggest.matrix_of(g, net, net.adj), task, method, node)
+    return [(net.ids[u], net.ids[v], int(s[1]), int(s[2]), int(s[3]), float(s[0]))
+            for u, v, s in zip(r.u, r.v, r.scores, strict=True)]
+
+
+@pytest.mark.parametrize("task", list(suggest.TASKS))
+@pytest.mark.parametrize("method", list(suggest.METHODS))
+def test_sparse_ranking_is_the_brute_force_ranking(generated_graph, task, method):
+    expected = brute_force_ranking(generated_graph, task, method)
+    got = sparse_ranking(generated_graph, task, method)
+    assert len(got) == len(expected) > 10
+    assert [p[:5] for p in got] == [p[:5] for p in expected]
+    assert [p[5] for p in got] == pytest.approx([p[5] for p in expected])
+
+
+@pytest.mark.parametrize("method", ["adamic_adar", "paths"])
+def test_sparse_ranking_from_or_to_one_node_is_brute_force(generated_graph, method):
+    g = generated_graph
+    ranking = sparse_ranking(g, "lab_company", method)
+    lab, company = ranking[0][0], ranking[0][1]
+    for node in (lab, company):
+        got = sparse_ranking(g, "lab_company", method, node)
+        assert [p[:5] for p in got] == [p[:5] for p in
+                                        brute_force_ranking(g, "lab_company", method, node)]
+        assert got and all(node in p[:2] for p in got)
+    answer = suggest.suggest(g, task="lab_company", method=method, node=company, evidence=0)
+    assert answer["items"][0]["to"]["id"] == company
+
+
+def test_the_per_source_cap_keeps_the_best_pairs_exactly(generated_graph):
+    g = generated_graph
+    net = network(g)
+    mx = suggest.matrix_of(g, net, net.adj)
+    sources = suggest.kind_indices(g, net, "Lab")
+    targets = suggest.kind_indices(g, net, "Company")
+    full = scoring.rank(mx, sources, targets, "paths")
+    capped = scoring.rank(mx, sources, targets, "paths", cap=3)
+    per_source = Counter(full.u.tolist())
+    assert capped.total == full.total
+    assert capped.sources_capped == sum(1 for c in per_source.values() if c > 3) > 0
+    assert len(capped) == sum(min(c, 3) for c in per_source.values())
+    # the best 3 pairs overall are the same, and each source keeps its own best 3
+    assert list(zip(capped.u[:3], capped.v[:3], strict=True)) == list(
+        zip(full.u[:3], full.v[:3], strict=True))
+    for u in list(per_source)[:50]:
+        assert full.v[full.u == u][:3].tolist() == capped.v[capped.u == u].tolist()

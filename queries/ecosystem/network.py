@@ -8,10 +8,11 @@ a link (the evidence of an answer still shows it, marked planned, where it matte
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -22,6 +23,7 @@ from queries.errors import InvalidQuery
 from queries.traverse import per_version
 
 Json = dict[str, Any]
+T = TypeVar("T")
 NOT_ENTITIES = frozenset({"Source", OBSERVATION_KIND})
 PLANNED = "planned"
 
@@ -131,3 +133,18 @@ def check_kind(field: str, value: str | None, allowed: Iterable[str]) -> None:
     allowed = list(allowed)
     if value is not None and value not in allowed:
         raise InvalidQuery(field, f"unknown {field} {value!r}; one of {', '.join(allowed)}")
+
+
+_CACHED_LOCK = threading.RLock()  # an analytic may read another one cached
+
+
+def cached(g: nx.MultiDiGraph, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under ``key`` in a per-version table ``name`` of ``g`` (see
+    queries.traverse.per_version): analytics are computed once per graph version and
+    arguments, and concurrent first callers wait for one computation."""
+    table: dict = per_version(g, name, lambda h: {})
+    if key not in table:
+        with _CACHED_LOCK:
+            if key not in table:
+                table[key] = compute()
+    return table[key]

@@ -13,8 +13,12 @@ Sector nodes, so a shared sector is a common neighbour). Scores (Liben-Nowell & 
 - ``paths``: simple paths of length 2 or 3 between u and v.
 
 Candidates are the pairs within two steps (three for ``paths``); pairs rank by the chosen
-score, then by the others in the order above, then by ids. Each suggestion carries the
-relations it rests on (the common neighbours, or for ``paths`` the paths) with their quotes.
+score, then by the others in the order adamic_adar, common_neighbours, shared_sectors, paths,
+then by ids. All pairs are scored at once with sparse matrix products (scoring.py), each
+source keeping its ``scoring.MAX_CANDIDATES`` best candidates (the best ``limit`` pairs are
+exact for any limit up to that cap). The whole ranking of a task and method is kept per graph
+version. Each suggestion carries the relations it rests on (the common neighbours, or for
+``paths`` the paths) with their quotes.
 """
 
 from __future__ import annotations
@@ -22,26 +26,29 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from queries.ecosystem import scoring
 from queries.ecosystem.network import (
     Network,
+    cached,
     check_kind,
     check_positive,
     edges_between,
     network,
 )
+from queries.ecosystem.scoring import METHODS, Matrix, Ranking
 from queries.errors import InvalidQuery
-from queries.traverse import check_nodes
+from queries.traverse import check_nodes, per_version
 from queries.views import node_summary
 
 Json = dict[str, Any]
-METHODS = ("adamic_adar", "common_neighbours", "shared_sectors", "paths")
+SECTOR = "Sector"
 ACTOR = "actor"  # any node with a sphere
 TASKS: dict[str, tuple[str, str]] = {"fund_lab": ("Fund", "Lab"),
                                      "lab_company": ("Lab", "Company"),
@@ -84,7 +91,8 @@ def score(g: nx.MultiDiGraph, adj: dict[str, set[str]], u: str, v: str) -> Score
 
 def candidates(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], u: str,
                kind: str, steps: int) -> set[str]:
-    """Nodes of ``kind`` within ``steps`` (2 or 3) of ``u`` and not adjacent to it."""
+    """Nodes of ``kind`` within ``steps`` (2 or 3) of ``u`` and not adjacent to it (the
+    definition the ranking's sparse products implement; kept for the tests)."""
     frontier = {u}
     seen = {u}
     for _ in range(steps):
@@ -93,21 +101,37 @@ def candidates(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], u: st
     return {v for v in seen - adj[u] - {u} if of_kind(g, net, v, kind)}
 
 
-def ranked(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], task: str,
-           method: str, sources: list[str] | None = None) -> Iterator[tuple[str, str, Score]]:
-    """Every candidate pair of ``task`` (from ``sources`` only, if given), best first."""
+def kind_indices(g: nx.MultiDiGraph, net: Network, kind: str) -> np.ndarray:
+    return np.array([i for i, n in enumerate(net.ids) if of_kind(g, net, n, kind)],
+                    dtype=np.int64)
+
+
+def matrix_of(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]]) -> Matrix:
+    return scoring.matrix(net.ids, adj, {n for n in net.ids if g._node[n]["kind"] == SECTOR})
+
+
+def ranked(g: nx.MultiDiGraph, net: Network, mx: Matrix, task: str, method: str,
+           node: str | None = None) -> Ranking:
+    """Every candidate pair of ``task`` (from or to ``node`` only, if given), best first."""
     first, second = TASKS[task]
-    steps = 3 if method == "paths" else 2
-    if sources is None:
-        sources = [n for n in net.ids if of_kind(g, net, n, first)]
-    scored = []
-    for u in sources:
-        for v in candidates(g, net, adj, u, second, steps):
-            if first == second and (v < u and v in sources):
-                continue  # an unordered pair, once
-            scored.append((u, v, score(g, adj, u, v)))
-    scored.sort(key=lambda t: (tuple(-x for x in t[2].key(method)), t[0], t[1]))
-    return iter(scored)
+    if node is not None:
+        where = [bisect.bisect_left(net.ids, node)]  # ids are sorted
+        if of_kind(g, net, node, first):
+            return scoring.rank(mx, where, kind_indices(g, net, second), method)
+        return scoring.rank(mx, kind_indices(g, net, first), where, method)
+    return scoring.rank(mx, kind_indices(g, net, first), kind_indices(g, net, second), method,
+                        unordered=first == second)
+
+
+def full_ranking(g: nx.MultiDiGraph, task: str, method: str) -> Ranking:
+    """The whole ranking of ``task`` by ``method``, kept per graph version."""
+    return cached(g, "_ecosystem_rankings", (task, method),
+                  lambda: ranked(g, network(g), _matrix(g), task, method))
+
+
+def _matrix(g: nx.MultiDiGraph) -> Matrix:
+    return per_version(g, "_ecosystem_matrix",
+                       lambda h: matrix_of(h, network(h), network(h).adj))
 
 
 def suggest(g: nx.MultiDiGraph, *, task: str = "fund_lab", method: str = "adamic_adar",
@@ -124,31 +148,32 @@ def suggest(g: nx.MultiDiGraph, *, task: str = "fund_lab", method: str = "adamic
     check_positive("evidence", evidence, minimum=0)
     net = network(g)
     first, second = TASKS[task]
-    sources = None
-    if node is not None:
+    if node is None:
+        ranking = full_ranking(g, task, method)
+    else:
         check_nodes(g, node)
-        if of_kind(g, net, node, first):
-            sources = [node]
-        elif of_kind(g, net, node, second):
-            sources = [u for u in net.ids if of_kind(g, net, u, first)
-                       and node in candidates(g, net, net.adj, u, second,
-                                              3 if method == "paths" else 2)]
-        else:
+        if not (of_kind(g, net, node, first) or of_kind(g, net, node, second)):
             raise InvalidQuery("node", f"{node} is a {g._node[node]['kind']}; the task "
                                        f"{task} links a {first} to a {second}")
-    pairs = list(ranked(g, net, net.adj, task, method, sources))
-    if node is not None and sources != [node]:
-        pairs = [p for p in pairs if p[1] == node]
+        ranking = ranked(g, net, _matrix(g), task, method, node)
     zh, en = LEADS[task]
     items = []
-    for rank, (u, v, s) in enumerate(pairs[:limit], 1):
+    for rank in range(min(limit, len(ranking))):
+        u, v = net.ids[ranking.u[rank]], net.ids[ranking.v[rank]]
+        s = score_of(ranking.scores[rank])
         items.append({
-            "rank": rank, "from": node_summary(g, u), "to": node_summary(g, v),
+            "rank": rank + 1, "from": node_summary(g, u), "to": node_summary(g, v),
             "scores": {m: getattr(s, m) for m in METHODS}, "stated": False,
             "explanation": {"zh": f"{zh}。{NOT_STATED[0]}", "en": f"{en}. {NOT_STATED[1]}"},
             "evidence": explain(g, net, u, v, method, evidence)})
     return {"version": g.graph.get("version"), "task": task, "method": method, "node": node,
-            "suggestion": True, "total": len(pairs), "items": items}
+            "suggestion": True, "total": ranking.total,
+            "cap": {"per_source": ranking.cap, "sources_capped": ranking.sources_capped},
+            "items": items}
+
+
+def score_of(row: np.ndarray) -> Score:
+    return Score(float(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 def explain(g: nx.MultiDiGraph, net: Network, u: str, v: str, method: str, limit: int
@@ -197,6 +222,8 @@ def evaluate(g: nx.MultiDiGraph, task: str, *, hide: float = 0.2, seed: int = 42
         u, v = rng.choice(firsts), rng.choice(seconds)
         if u != v and v not in net.adj[u]:
             negative_pairs.append((u, v))
+    mx = matrix_of(g, net, adj)
+    sources, targets = kind_indices(g, net, first), kind_indices(g, net, second)
     positives = sorted(hidden)
     pos_scores = [score(g, adj, u, v) for u, v in positives]
     neg_scores = [score(g, adj, u, v) for u, v in negative_pairs]
@@ -208,7 +235,8 @@ def evaluate(g: nx.MultiDiGraph, task: str, *, hide: float = 0.2, seed: int = 42
     for method in METHODS:
         auc = _auc([getattr(s, method) for s in pos_scores],
                    [getattr(s, method) for s in neg_scores])
-        top = [(u, v) for u, v, _ in _top_k(g, net, adj, task, method, k)]
+        best = scoring.rank(mx, sources, targets, method, unordered=first == second, cap=k)
+        top = [(net.ids[u], net.ids[v]) for u, v in zip(best.u[:k], best.v[:k], strict=True)]
         hits = sum(1 for p in top if (p if first != second else tuple(sorted(p))) in hidden)
         results[method] = {"auc": auc, "precision_at_k": hits / k, "hits": hits}
     random_top = [(rng.choice(firsts), rng.choice(seconds)) for _ in range(k)]
@@ -217,16 +245,6 @@ def evaluate(g: nx.MultiDiGraph, task: str, *, hide: float = 0.2, seed: int = 42
         "precision_at_k": sum(1 for p in random_top if p in hidden) / k}
     return {"task": task, "ties": len(ties), "hidden": len(hidden), "k": k, "seed": seed,
             "negatives": len(negative_pairs), "open_pairs": open_pairs, "methods": results}
-
-
-def _top_k(g: nx.MultiDiGraph, net: Network, adj: dict[str, set[str]], task: str,
-           method: str, k: int) -> list[tuple[str, str, Score]]:
-    found = []
-    for item in ranked(g, net, adj, task, method):
-        found.append(item)
-        if len(found) == k:
-            break
-    return found
 
 
 def _auc(positive: list[float], negative: list[float]) -> float | None:
