@@ -86,8 +86,8 @@ class Database:
 
     def sync(self, g: nx.MultiDiGraph, **options: object):
         options.setdefault("progress", False)
-        return sync_graph(g, self.driver, centrality=for_sync,
-                          database=self.target.database, **options)
+        options.setdefault("centrality", for_sync)  # as the CLI hands it the scores
+        return sync_graph(g, self.driver, database=self.target.database, **options)
 
     def relationship_counts(self) -> Counter:
         return Counter({r["t"]: r["c"] for r in self.query(
