@@ -13,7 +13,7 @@ NEO4J_HOME  ?= neo4j-server/run/default
 # The explorer page's front-end libraries (web/package.json), from the npm registry.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run run-neo4j test lint bench clean neo4j-jars neo4j web browser rdf-tools
+.PHONY: run run-neo4j test lint bench clean neo4j-jars neo4j web browser rdf-tools docker-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ rdf-tools: $(VENV)/.installed-dev
 neo4j: $(VENV)/.installed $(NEO4J_STAMP)
 	$(BIN)/python -m innograph.neo4j_server start --foreground --home $(NEO4J_HOME) \
 		--bolt-port 7687 --http-port 7474
+
+# `docker compose` reads NEO4J_AUTH from .env: written once, with a generated password.
+docker-env: .env
+.env:
+	umask 077 && $(PYTHON) -c "import secrets; print('NEO4J_AUTH=neo4j/' + secrets.token_hex(16))" > $@
 
 # Without npm the server still runs; the page then says its drawing library is missing.
 $(WEB_STAMP): web/package.json web/package-lock.json
