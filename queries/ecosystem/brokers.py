@@ -31,6 +31,7 @@ import networkx as nx
 from graph.spheres import load_spheres
 from queries.ecosystem.network import (
     Network,
+    cached,
     check_kind,
     check_positive,
     edges_between,
@@ -41,6 +42,7 @@ from queries.views import node_summary
 Json = dict[str, Any]
 ROLES = ("liaison", "gatekeeper", "representative", "itinerant", "coordinator")
 SORTS = ("brokerage", "effective_size", "constraint")
+Row = tuple[str, float | None, float | None, Counter[str], int]
 
 
 def role(a: str, b: str, c: str) -> str:
@@ -134,21 +136,41 @@ def brokers(g: nx.MultiDiGraph, *, sphere: str | None = None, kind: str | None =
     check_kind("sort", sort, SORTS)
     check_positive("limit", limit)
     check_positive("evidence", evidence, minimum=0)
+    return cached(g, "_ecosystem_brokers", (sphere, kind, sort, limit, evidence),
+                  lambda: _brokers(g, sphere, kind, sort, limit, evidence))
+
+
+def actor_rows(g: nx.MultiDiGraph, sort: str) -> list[Row]:
+    """Every actor's (id, constraint, effective size, role counts, brokerage) by ``sort``,
+    kept per graph version."""
+    def compute() -> list[Row]:
+        net = network(g, exclude_kinds=("Sector",))
+        rows = []
+        for n in net.ids:
+            if n in net.spheres:
+                constraint, size = structural_holes(net, n)
+                counts = brokerage_counts(net, n)
+                rows.append((n, constraint, size, counts, sum(counts.values())))
+        return rows
+
+    def ordered() -> list[Row]:
+        rows = list(cached(g, "_ecosystem_broker_rows", None, compute))
+        if sort == "brokerage":
+            rows.sort(key=lambda r: (-r[4], r[0]))
+        elif sort == "effective_size":
+            rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0.0), r[0]))
+        else:
+            rows.sort(key=lambda r: (r[1] is None, r[1] or 0.0, r[0]))
+        return rows
+    return cached(g, "_ecosystem_broker_rows", sort, ordered)
+
+
+def _brokers(g: nx.MultiDiGraph, sphere: str | None, kind: str | None, sort: str, limit: int,
+             evidence: int) -> Json:
     net = network(g, exclude_kinds=("Sector",))
-    actors = [n for n in net.ids if n in net.spheres
-              and (sphere is None or net.spheres[n] == sphere)
-              and (kind is None or g._node[n]["kind"] == kind)]
-    rows = []
-    for n in actors:
-        constraint, size = structural_holes(net, n)
-        counts = brokerage_counts(net, n)
-        rows.append((n, constraint, size, counts, sum(counts.values())))
-    if sort == "brokerage":
-        rows.sort(key=lambda r: (-r[4], r[0]))
-    elif sort == "effective_size":
-        rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0.0), r[0]))
-    else:
-        rows.sort(key=lambda r: (r[1] is None, r[1] or 0.0, r[0]))
+    rows = [r for r in actor_rows(g, sort)
+            if (sphere is None or net.spheres[r[0]] == sphere)
+            and (kind is None or g._node[r[0]]["kind"] == kind)]
     items = []
     for rank, (n, constraint, size, counts, total) in enumerate(rows[:limit], 1):
         paths = two_paths(net, n, evidence) if evidence and total else []

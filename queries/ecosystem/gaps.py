@@ -20,6 +20,7 @@ import networkx as nx
 
 from queries.ecosystem.network import (
     PLANNED,
+    cached,
     check_kind,
     check_positive,
     edge_view,
@@ -63,7 +64,8 @@ def gaps(g: nx.MultiDiGraph, *, kind: str | None = None, limit: int = 100,
     check_positive("limit", limit)
     check_positive("evidence", evidence, minimum=0)
     wanted = GAP_KINDS if kind is None else (kind,)
-    found = {k: _FINDERS[k](g, evidence) for k in wanted}
+    found = {k: cached(g, "_ecosystem_gaps", (k, evidence), lambda k=k: _FINDERS[k](g, evidence))
+             for k in wanted}
     return {"version": g.graph.get("version"), "kinds": list(wanted),
             "totals": {k: len(v) for k, v in found.items()},
             "items": [item for k in wanted for item in found[k][:limit]]}

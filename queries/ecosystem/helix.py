@@ -29,7 +29,7 @@ import networkx as nx
 
 from graph.spheres import load_spheres
 from queries.ecosystem.communities import SECTOR, SECTOR_RELATIONS
-from queries.ecosystem.network import Network, check_positive, holds, network
+from queries.ecosystem.network import Network, cached, check_positive, holds, network
 from queries.views import node_summary
 
 Json = dict[str, Any]
@@ -88,6 +88,10 @@ def helix(g: nx.MultiDiGraph, *, limit: int = 50) -> Json:
     Returns ``{"version", "method", "helices", "actors", "linkage", "synergy", "sectors",
     "sectors_total"}``; a synergy is ``{"T_uig", "units", "profiles"}``."""
     check_positive("limit", limit)
+    return cached(g, "_ecosystem_helix", limit, lambda: _helix(g, limit))
+
+
+def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
     mapping = load_spheres()
     net = network(g, exclude_kinds=(SECTOR,))
     overall = [profile(net, n) for n in net.ids]
