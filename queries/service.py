@@ -22,6 +22,7 @@ from queries import backing as backing_queries
 from queries import centrality as centrality_queries
 from queries import checks
 from queries import paths as path_queries
+from queries.analytics_service import AnalyticsQueries
 from queries.store import Filter, GraphStore, Json
 from queries.traverse import Walk
 
@@ -29,7 +30,7 @@ DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub h
 BACKING_MAX_LENGTH = backing_queries.DEFAULT_MAX_LENGTH
 
 
-class QueryService:
+class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities, ...)
     def __init__(self, store: GraphStore):
         self.store = store
         self.name = store.name  # "embedded" or "neo4j"
