@@ -10,16 +10,15 @@ from itertools import combinations, product
 import networkx as nx
 import numpy as np
 import pytest
-from queries_fixtures import generated_graph, make_graph, real_graph
+from queries_fixtures import make_graph
 
 from graph.embedded import build_graph, iter_edge_records, iter_node_records
 from graph.spheres import load_spheres
 from loaders.dataset import default_data_dir
-from queries.ecosystem import brokers, communities, gaps, helix, scoring, suggest
+from queries.ecosystem import brokers, communities, gaps, helix, scoring, suggest, warm
 from queries.ecosystem.network import network
 from queries.errors import InvalidQuery
 
-__all__ = ["generated_graph", "real_graph"]
 NOT_ENTITIES = {"Source", "Observation"}
 
 
@@ -40,7 +39,7 @@ def reloaded(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 # -- communities -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("graph", ["real_graph", "generated_graph"])
+@pytest.mark.parametrize("graph", ["data_graph", "generated_graph_1500"])
 def test_community_modularity_is_networkx_modularity_of_the_partition(graph, request):
     g = request.getfixturevalue(graph)
     answer = communities.communities(g, limit=10**6, membership=True)
@@ -58,10 +57,10 @@ def test_community_modularity_is_networkx_modularity_of_the_partition(graph, req
     assert expected > 0.3
 
 
-def test_communities_are_the_same_across_runs_and_load_orders(generated_graph):
-    first = communities.communities(generated_graph, membership=True)
-    again = communities.communities(generated_graph, membership=True)
-    other = communities.communities(reloaded(generated_graph), membership=True)
+def test_communities_are_the_same_across_runs_and_load_orders(generated_graph_1500):
+    first = communities.communities(generated_graph_1500, membership=True)
+    again = communities.communities(generated_graph_1500, membership=True)
+    other = communities.communities(reloaded(generated_graph_1500), membership=True)
     assert first == again
     assert first["membership"] == other["membership"]
     assert first["communities"] == other["communities"]
@@ -81,8 +80,8 @@ def test_two_cliques_joined_by_one_edge_are_two_named_communities():
 
 # -- brokers ---------------------------------------------------------------------------------
 
-def test_constraint_and_effective_size_are_networkx(generated_graph):
-    g = generated_graph
+def test_constraint_and_effective_size_are_networkx(generated_graph_1500):
+    g = generated_graph_1500
     h = simple_view(g, {"Sector"})
     answer = brokers.brokers(g, limit=10**6, evidence=0)
     expected_c = nx.constraint(h, [i["id"] for i in answer["items"]])
@@ -117,7 +116,7 @@ def brute_force_roles(g: nx.MultiDiGraph) -> dict[str, Counter]:
     return roles
 
 
-@pytest.mark.parametrize("graph", ["real_graph", "generated_graph"])
+@pytest.mark.parametrize("graph", ["data_graph", "generated_graph_1500"])
 def test_brokerage_roles_match_brute_force(graph, request):
     g = request.getfixturevalue(graph)
     expected = brute_force_roles(g)
@@ -174,17 +173,17 @@ def numpy_t(profiles: list[frozenset[str]], dims: tuple[str, str, str]) -> float
     return single - pairs + h(table.ravel())
 
 
-def test_t_uig_overall_and_per_sector_match_numpy(real_graph):
-    answer = helix.helix(real_graph, limit=1000)
+def test_t_uig_overall_and_per_sector_match_numpy(data_graph):
+    answer = helix.helix(data_graph, limit=1000)
     mapping = load_spheres()
-    h = simple_view(real_graph, {"Sector"})
-    spheres = {n: mapping.of(real_graph.nodes[n]) for n in h}
+    h = simple_view(data_graph, {"Sector"})
+    spheres = {n: mapping.of(data_graph.nodes[n]) for n in h}
     profiles = [frozenset({spheres[o] for o in [n, *h[n]] if spheres[o]}) for n in h]
     assert answer["synergy"]["T_uig"] == pytest.approx(numpy_t(profiles, mapping.helices))
     assert answer["synergy"]["units"] == sum(1 for p in profiles if p & set(mapping.helices))
     checked = 0
     for sector in answer["sectors"]:
-        members = {u for u, _, rel in real_graph.in_edges(sector["id"], keys=True)
+        members = {u for u, _, rel in data_graph.in_edges(sector["id"], keys=True)
                    if rel in ("WORKS_IN_SECTOR", "TARGETS_SECTOR") and u in h}
         sector_profiles = [profiles[list(h).index(n)] for n in members]
         if sector["synergy"]["T_uig"] is not None:
@@ -238,8 +237,8 @@ def test_a_planned_link_does_not_close_a_gap_but_is_shown():
 
 # -- link suggestions ------------------------------------------------------------------------
 
-def test_scores_match_networkx_and_path_enumeration(generated_graph):
-    g = generated_graph
+def test_scores_match_networkx_and_path_enumeration(generated_graph_1500):
+    g = generated_graph_1500
     h = simple_view(g)
     answer = suggest.suggest(g, task="lab_company", limit=50, evidence=0)
     assert answer["items"] and answer["suggestion"] is True
@@ -255,9 +254,9 @@ def test_scores_match_networkx_and_path_enumeration(generated_graph):
     assert keys == sorted(keys)
 
 
-def test_suggestions_are_explained_with_verbatim_quotes_and_stored_nowhere(real_graph):
-    version, edges = real_graph.graph["version"], real_graph.number_of_edges()
-    answer = suggest.suggest(real_graph, task="fund_lab", evidence=3)
+def test_suggestions_are_explained_with_verbatim_quotes_and_stored_nowhere(data_graph):
+    version, edges = data_graph.graph["version"], data_graph.number_of_edges()
+    answer = suggest.suggest(data_graph, task="fund_lab", evidence=3)
     assert answer["items"]
     texts = {}
     for item in answer["items"]:
@@ -272,16 +271,16 @@ def test_suggestions_are_explained_with_verbatim_quotes_and_stored_nowhere(real_
                             (default_data_dir() / "sources" / p["source"]).read_text(
                                 encoding="utf-8").split()))
                         assert "".join(p["quote"].split()) in text
-    assert real_graph.number_of_edges() == edges and real_graph.graph["version"] == version
-    assert suggest.suggest(real_graph, task="fund_lab", evidence=3) == answer
+    assert data_graph.number_of_edges() == edges and data_graph.graph["version"] == version
+    assert suggest.suggest(data_graph, task="fund_lab", evidence=3) == answer
 
 
-def test_evaluation_finds_hidden_ties_better_than_random(generated_graph):
-    result = suggest.evaluate(generated_graph, "actor_actor", k=20)
+def test_evaluation_finds_hidden_ties_better_than_random(generated_graph_1500):
+    result = suggest.evaluate(generated_graph_1500, "actor_actor", k=20)
     assert result["hidden"] > 50
     assert result["methods"]["adamic_adar"]["auc"] > 0.6
     assert result["methods"]["adamic_adar"]["auc"] > result["methods"]["random"]["auc"]
-    assert suggest.evaluate(generated_graph, "actor_actor", k=20) == result
+    assert suggest.evaluate(generated_graph_1500, "actor_actor", k=20) == result
 
 
 @pytest.mark.parametrize(("call", "field"), [
@@ -301,12 +300,12 @@ def test_bad_arguments_are_refused_naming_the_field(call, field):
     assert caught.value.field == field
 
 
-def test_network_leaves_out_sources_observations_and_planned_links(real_graph):
-    net = network(real_graph)
-    kinds = {real_graph.nodes[n]["kind"] for n in net.ids}
+def test_network_leaves_out_sources_observations_and_planned_links(data_graph):
+    net = network(data_graph)
+    kinds = {data_graph.nodes[n]["kind"] for n in net.ids}
     assert not kinds & NOT_ENTITIES
-    assert set(net.ids) == set(simple_view(real_graph))
-    assert sum(map(len, net.adj.values())) // 2 == simple_view(real_graph).number_of_edges()
+    assert set(net.ids) == set(simple_view(data_graph))
+    assert sum(map(len, net.adj.values())) // 2 == simple_view(data_graph).number_of_edges()
 
 
 def brute_force_ranking(g: nx.MultiDiGraph, task: str, method: str,
@@ -342,17 +341,17 @@ def sparse_ranking(g: nx.MultiDiGraph, task: str, method: str, node: str | None 
 
 @pytest.mark.parametrize("task", list(suggest.TASKS))
 @pytest.mark.parametrize("method", list(suggest.METHODS))
-def test_sparse_ranking_is_the_brute_force_ranking(generated_graph, task, method):
-    expected = brute_force_ranking(generated_graph, task, method)
-    got = sparse_ranking(generated_graph, task, method)
+def test_sparse_ranking_is_the_brute_force_ranking(generated_graph_1500, task, method):
+    expected = brute_force_ranking(generated_graph_1500, task, method)
+    got = sparse_ranking(generated_graph_1500, task, method)
     assert len(got) == len(expected) > 10
     assert [p[:5] for p in got] == [p[:5] for p in expected]
     assert [p[5] for p in got] == pytest.approx([p[5] for p in expected])
 
 
 @pytest.mark.parametrize("method", ["adamic_adar", "paths"])
-def test_sparse_ranking_from_or_to_one_node_is_brute_force(generated_graph, method):
-    g = generated_graph
+def test_sparse_ranking_from_or_to_one_node_is_brute_force(generated_graph_1500, method):
+    g = generated_graph_1500
     ranking = sparse_ranking(g, "lab_company", method)
     lab, company = ranking[0][0], ranking[0][1]
     for node in (lab, company):
@@ -364,8 +363,8 @@ def test_sparse_ranking_from_or_to_one_node_is_brute_force(generated_graph, meth
     assert answer["items"][0]["to"]["id"] == company
 
 
-def test_the_per_source_cap_keeps_the_best_pairs_exactly(generated_graph):
-    g = generated_graph
+def test_the_per_source_cap_keeps_the_best_pairs_exactly(generated_graph_1500):
+    g = generated_graph_1500
     net = network(g)
     mx = suggest.matrix_of(g, net, net.adj)
     sources = suggest.kind_indices(g, net, "Lab")
@@ -381,3 +380,43 @@ def test_the_per_source_cap_keeps_the_best_pairs_exactly(generated_graph):
         zip(full.u[:3], full.v[:3], strict=True))
     for u in list(per_source)[:50]:
         assert full.v[full.u == u][:3].tolist() == capped.v[capped.u == u].tolist()
+
+
+def test_each_community_count_is_networkx_on_its_members(generated_graph_1500):
+    answer = communities.communities(generated_graph_1500, limit=10**6, membership=True)
+    h = simple_view(generated_graph_1500, {"Sector"})
+    m = h.number_of_edges()
+    for c in answer["communities"][:30]:
+        members = {n for n, r in answer["membership"].items() if r == c["rank"]}
+        sub = h.subgraph(members)
+        assert c["size"] == len(members)
+        assert c["internal_edges"] == sub.number_of_edges()
+        degree_sum = sum(d for _, d in h.degree(members))
+        assert c["modularity"] == pytest.approx(sub.number_of_edges() / m
+                                                - (degree_sum / (2 * m)) ** 2)
+        for member in c["top_members"]:
+            assert member["internal_degree"] == sub.degree(member["id"])
+
+
+def test_warm_up_in_a_thread_keeps_every_default_answer(generated_graph_1500, monkeypatch):
+    g = reloaded(generated_graph_1500)  # same version, nothing kept yet
+    thread = warm.start(g)
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    answers = {name: step(g) for name, step in warm.STEPS}
+
+    def recomputed(*args, **kwargs):
+        raise AssertionError("recomputed after the warm-up")
+    for module, name in [(communities, "partition"), (suggest, "ranked"),
+                         (brokers, "structural_holes"), (helix, "_synergy"),
+                         (scoring, "rank")]:
+        monkeypatch.setattr(module, name, recomputed)
+    monkeypatch.setattr(gaps, "_FINDERS", {k: recomputed for k in gaps.GAP_KINDS})
+    for name, step in warm.STEPS:
+        assert step(g) == answers[name]
+    # and they are the answers of a cold computation on another copy of the graph
+    monkeypatch.undo()
+    other = reloaded(generated_graph_1500)
+    for name, step in warm.STEPS:
+        if not name.startswith("network"):
+            assert step(other) == answers[name], name
