@@ -1,21 +1,35 @@
-"""Benchmark: the HTTP API under a small concurrent load, on a generated 100k-node graph.
+"""Benchmark: the HTTP API under a small concurrent load, embedded and over Neo4j, side by side.
 
-    python -m bench.http_api [--nodes 100000] [--edges-per-node 3] [--clients 4]
-                             [--requests 150] [--threads 8] [--seed 1]
-                             [--backing-max-length N]
+    python -m bench.http_api [--stores embedded,neo4j] [--nodes 100000,1000000]
+                             [--api-processes 1,2] [--edges-per-node 3] [--clients 4]
+                             [--requests 150] [--threads 8] [--seed 1] [--out FILE]
 
-``innograph serve`` (waitress, ``--threads``) is started as a subprocess on a free port of
-127.0.0.1, exactly as a user starts it; the start-up time is measured until it serves, and
-until it reports every centrality measure computed (its background warm-up), while one
-client asks for an entity every 20 ms (what a caller sees during the warm-up). Request targets
-are drawn through the API itself (random entities by offset, funds by kind); path pairs are
-kept only if they have a path. Then, for each kind of request in turn (a shortest-path query,
-an entity, a fund's backing, a cached centrality ranking), ``--clients`` threads, each with
-one keep-alive ``http.client`` connection, send ``--requests`` requests each; and once more
-with the four kinds mixed (each client cycling through them). Latency is measured from
-sending the request to the whole body read. Goals, on the per-kind phases: p99 < 20 ms for
-path and entity, < 50 ms for backing and cached centrality. Generated data is kept under
-bench/.data/ (ignored) and reused. Figures go to bench/results/http_api.md.
+For each generated graph (``--nodes``, seed 42, kept in bench/.data/ and reused):
+
+- embedded: one ``innograph serve --data DIR`` process (waitress, ``--threads``), started as a
+  user starts it; start-up is measured until it serves and until its background centrality
+  warm-up reports, while one client asks for an entity every 20 ms.
+- neo4j: a Neo4j server (innograph.neo4j_server, auth off: a throw-away server on free ports)
+  whose home, bench/.data/neo4j-gen-N-E/, is filled once by ``innograph sync --bulk-home``
+  (neo4j-admin import) and then ``innograph sync`` online (constraints, indexes, centrality
+  written back), and reused by later runs. Over it, for each ``--api-processes`` P: P
+  ``innograph serve --no-warm-up`` processes with ``NEO4J_URI`` set, each on its own port
+  (what a proxy in front of them spreads requests over); the clients are dealt round-robin
+  to the processes. Before the load each process's first (cold) requests are timed: a
+  backing request (reads the whole-graph snapshot into the process) and each centrality
+  measure (reads the synced scores), with the process's resident memory before and after.
+- floor: the Cypher statements each request runs (recorded from the Neo4j store while the
+  same request goes through the app in this process, caches warm) replayed through the
+  driver by the same number of client threads, a session per request: what the request
+  costs Neo4j with no HTTP, Flask or answer shaping.
+
+Request kinds, one kind at a time, ``--clients`` threads each with one keep-alive
+``http.client`` connection, ``--requests`` requests each: path (all shortest paths), entity,
+backing (one fund's), centrality (a ranking, warmed before the load), search (a name prefix).
+Latency: request sent to body read. Goals (p99): embedded path and entity < 20 ms, backing and
+centrality < 50 ms; over Neo4j at 100k nodes path and entity < 50 ms, backing and centrality
+< 100 ms, and every kind within 2x of its bare-Cypher floor. Figures go to
+bench/results/http_api_neo4j.md (``--out``).
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ import math
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,17 +49,27 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from bench.common import generated_data
-from queries.backend import BACKING_MAX_LENGTH, CENTRALITY_MEASURES
+from queries.backend import CENTRALITY_MEASURES
 
 HERE = Path(__file__).parent
-GOALS_MS = {"path": 20, "entity": 20, "backing": 50, "centrality": 50}
-KINDS = tuple(GOALS_MS)
+KINDS = ("path", "entity", "backing", "centrality", "search")
+GOALS_MS: dict[str, dict[str, float | None]] = {
+    "embedded": {"path": 20, "entity": 20, "backing": 50, "centrality": 50, "search": None},
+    "neo4j": {"path": 50, "entity": 50, "backing": 100, "centrality": 100, "search": None}}
+FLOOR_RATIO = 2.0  # over Neo4j, p99 within this factor of the bare Cypher's p99
+GOAL_NODES = 100_000  # the Neo4j goals are set at this size; larger graphs are reported
 TARGETS = 300  # distinct entities (and candidate path pairs) to draw requests from
+FLOOR_TARGETS = 60  # requests of each kind whose statements are recorded for the floor
+WARM_UP_PROBE = "/api/v1/entities/{id}?edge_limit=20"
+WARM_UP_GAP = 0.02  # seconds between the probe's requests
+
+Samples = dict[str, list[tuple[float, int, int]]]  # kind -> (ms, status, bytes)
 
 
 def log(message: str) -> None:
@@ -57,12 +82,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
 
 
+def resident_mib(pid: int) -> float:
+    """The resident memory of a process (Linux /proc), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
 class Client:
     """One keep-alive connection; ``get`` returns (status, body, milliseconds)."""
 
     def __init__(self, base_url: str):
         parts = urlsplit(base_url)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
 
     def get(self, path: str) -> tuple[int, bytes, float]:
         start = time.perf_counter()
@@ -81,8 +112,23 @@ class Client:
         self.connection.close()
 
 
-WARM_UP_PROBE = "/api/v1/entities/{id}?edge_limit=20"
-WARM_UP_GAP = 0.02  # seconds between the probe's requests
+# -- servers ----------------------------------------------------------------------------------
+
+@dataclass
+class Served:
+    process: subprocess.Popen
+    url: str
+    serving_s: float
+    ready_s: float | None = None
+    ready_line: str = ""
+    warm_up_ms: list[float] = field(default_factory=list)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 def probe_until(base_url: str, node_id: str, done: threading.Event) -> list[float]:
@@ -100,64 +146,109 @@ def probe_until(base_url: str, node_id: str, done: threading.Event) -> list[floa
     return latencies
 
 
-def start_server(root: Path, threads: int, probe_id: str
-                 ) -> tuple[subprocess.Popen, str, float, float, str, list[float]]:
-    """``innograph serve`` on a free port: (process, base URL, seconds until serving,
-    seconds until centrality is ready, the server's ready line, latencies of requests for
-    entity ``probe_id`` during the warm-up)."""
+def serve(root: Path, threads: int, neo4j_uri: str | None, probe_id: str | None) -> Served:
+    """``innograph serve`` on a free port of 127.0.0.1, as a user starts it: over ``--data
+    root`` (waiting for the centrality warm-up, ``probe_id`` asked for meanwhile) or, with
+    ``neo4j_uri``, over Neo4j without warm-up (the cold requests are measured instead)."""
     command = [sys.executable, "-m", "innograph.cli", "serve", "--data", str(root),
                "--port", "0", "--threads", str(threads)]
-    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    if neo4j_uri:
+        command.append("--no-warm-up")
+        env["NEO4J_URI"] = neo4j_uri
     start = time.perf_counter()
-    server = subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True,
-                              env=env)
-    line = server.stdout.readline()
-    serving_s = time.perf_counter() - start
+    process = subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True,
+                               env=env)
+    line = process.stdout.readline()
     match = re.search(r"API at (http://[\d.]+:\d+)/api/v1", line)
     if not match:
-        server.kill()
+        process.kill()
         raise RuntimeError(f"innograph serve did not start: {line!r}")
+    served = Served(process, match.group(1), time.perf_counter() - start)
+    if neo4j_uri or probe_id is None:
+        return served
     done = threading.Event()
     with ThreadPoolExecutor(1) as pool:
-        probe = pool.submit(probe_until, match.group(1), probe_id, done)
-        ready_line = server.stdout.readline().strip()
-        ready_s = time.perf_counter() - start
+        probe = pool.submit(probe_until, served.url, probe_id, done)
+        served.ready_line = process.stdout.readline().strip()
+        served.ready_s = time.perf_counter() - start
         done.set()
-        latencies = probe.result()
-    if "centrality ready" not in ready_line:
-        server.kill()
-        raise RuntimeError(f"no centrality warm-up report: {ready_line!r}")
-    return server, match.group(1), serving_s, ready_s, ready_line, latencies
+        served.warm_up_ms = probe.result()
+    if "centrality ready" not in served.ready_line:
+        served.stop()
+        raise RuntimeError(f"no centrality warm-up report: {served.ready_line!r}")
+    return served
 
 
-def resident_mib(pid: int) -> float:
-    """The resident memory of a process (Linux /proc), in MiB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+def cli(*args: str) -> None:
+    """An ``innograph`` command, its output on this terminal (progress of long work)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    subprocess.run([sys.executable, "-m", "innograph.cli", *args], cwd=HERE.parent, env=env,
+                   check=True)
 
 
-def draw_targets(client: Client, rng: random.Random, backing_max_length: int | None
-                 ) -> dict[str, list[str]]:
-    """Request paths for each kind: entities by random offset, funds by kind, path pairs
-    that have a path (checked once here, so the load phase asks real path questions)."""
-    total = client.json("/api/v1/entities?limit=1")["total"]
-    ids = [client.json(f"/api/v1/entities?limit=1&offset={rng.randrange(total)}")["items"][0]
-           ["id"] for _ in range(TARGETS)]
-    funds = [f["id"] for f in client.json("/api/v1/entities?kind=Fund&limit=1000")["items"]]
+def neo4j_home(root: Path, heap: str, pagecache: str) -> Path:
+    """A server home holding the graph of ``root`` synced (bulk import, then an online sync
+    for constraints, indexes and centrality), made once and reused."""
+    from innograph import neo4j_server
+
+    home = HERE / ".data" / f"neo4j-{root.name}"
+    marker = home / "innograph-bench-ready"
+    if marker.exists():
+        return home
+    shutil.rmtree(home, ignore_errors=True)
+    neo4j_server.write_config(home, auth_enabled=False, heap=heap, pagecache=pagecache)
+    log(f"bulk import of {root.name} into {home}")
+    began = time.perf_counter()
+    cli("sync", "--data", str(root), "--bulk-home", str(home))
+    server = start_neo4j(home, heap, pagecache)
+    try:
+        log("online sync (constraints, indexes, centrality)")
+        cli("sync", "--data", str(root), "--uri", server.bolt_uri)
+    finally:
+        server.stop()
+    marker.write_text(f"{time.perf_counter() - began:.0f} s to fill\n", encoding="utf-8")
+    return home
+
+
+def start_neo4j(home: Path, heap: str, pagecache: str) -> Any:
+    from innograph import neo4j_server
+
+    return neo4j_server.start(home, bolt_port=neo4j_server.free_port(),
+                              http_port=neo4j_server.free_port(), auth=False, heap=heap,
+                              pagecache=pagecache, timeout=600)
+
+
+# -- targets and load -------------------------------------------------------------------------
+
+def draw_targets(root: Path, rng: random.Random, check: Client) -> dict[str, list[str]]:
+    """Request paths for each kind, drawn from the data files so every store gets the same:
+    entities uniformly, funds, name prefixes; path pairs that have a path (checked once
+    through ``check``, so the load asks real path questions)."""
+    ids, funds, names = [], [], []
+    with open(root / "nodes.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            node = json.loads(line)
+            ids.append(node["id"])
+            names.append(node["name_zh"])
+            if node["kind"] == "Fund":
+                funds.append(node["id"])
+    drawn = rng.sample(range(len(ids)), TARGETS)
     pairs = []
     for _ in range(TARGETS):
-        a, b = rng.sample(ids, 2)
-        path = f"/api/v1/paths?{urlencode({'from': a, 'to': b})}"
-        if client.get(path)[0] == 200:
+        a, b = rng.sample(drawn, 2)
+        path = f"/api/v1/paths?{urlencode({'from': ids[a], 'to': ids[b]})}"
+        if check.get(path)[0] == 200:
             pairs.append(path)
     kinds = [None, "Lab", "Fund", "Company"]
-    max_length = "" if backing_max_length is None else f"&max_length={backing_max_length}"
     return {
         "path": pairs,
-        "entity": [f"/api/v1/entities/{quote(i)}" for i in ids],
-        "backing": [f"/api/v1/backing?fund={quote(f)}{max_length}" for f in rng.sample(
-            funds, min(len(funds), TARGETS))],
+        "entity": [f"/api/v1/entities/{quote(ids[i])}" for i in drawn],
+        "backing": [f"/api/v1/backing?fund={quote(f)}"
+                    for f in rng.sample(funds, min(len(funds), TARGETS))],
         "centrality": [centrality_path(m, k) for m in CENTRALITY_MEASURES for k in kinds],
+        # a prefix shared by ~100 names (generated names end in a 7-digit number and 号)
+        "search": [f"/api/v1/entities?{urlencode({'q': names[i][:-3]})}" for i in drawn],
     }
 
 
@@ -168,33 +259,26 @@ def centrality_path(measure: str, kind: str | None) -> str:
     return f"/api/v1/centrality?{urlencode(params)}"
 
 
-def run_load(base_url: str, targets: dict[str, list[str]], kinds: tuple[str, ...],
-             clients: int, requests: int, seed: int
-             ) -> tuple[dict[str, list[tuple[float, int, int]]], float]:
-    """``clients`` threads each send ``requests`` requests, cycling through ``kinds``.
-    Returns per kind (ms, status, bytes) samples and the wall-clock seconds of the load."""
-    samples: dict[str, list[tuple[float, int, int]]] = {kind: [] for kind in kinds}
+def run_clients(clients: int, requests: int, seed: int,
+                send: Any) -> tuple[list[tuple[float, int, int]], float]:
+    """``clients`` threads each call ``send(number, rng)`` ``requests`` times (it returns
+    (ms, status, bytes)); the samples and the wall-clock seconds."""
+    samples: list[tuple[float, int, int]] = []
     lock = threading.Lock()
     errors: list[BaseException] = []
 
-    def client_loop(number: int) -> None:
+    def loop(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
-        client = Client(base_url)
-        mine: dict[str, list[tuple[float, int, int]]] = {kind: [] for kind in kinds}
+        mine = []
         try:
-            for i in range(requests):
-                kind = kinds[i % len(kinds)]
-                status, body, ms = client.get(rng.choice(targets[kind]))
-                mine[kind].append((ms, status, len(body)))
+            for _ in range(requests):
+                mine.append(send(number, rng))
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
-        finally:
-            client.close()
-            with lock:
-                for kind in kinds:
-                    samples[kind] += mine[kind]
+        with lock:
+            samples.extend(mine)
 
-    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(clients)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -205,119 +289,338 @@ def run_load(base_url: str, targets: dict[str, list[str]], kinds: tuple[str, ...
     return samples, time.perf_counter() - start
 
 
-def latency_table(samples: dict[str, list[tuple[float, int, int]]]) -> list[str]:
-    lines = ["| request | n | p50 ms | p90 ms | p99 ms | max ms | goal p99 | met | mean KiB "
-             "| status |", "|---|---:|---:|---:|---:|---:|---:|---|---:|---|"]
-    for kind, kind_samples in samples.items():
-        ms = [s[0] for s in kind_samples]
-        statuses = Counter(s[1] for s in kind_samples)
-        p99 = percentile(ms, 99)
-        mean_kib = sum(s[2] for s in kind_samples) / len(ms) / 1024
-        lines.append(
-            f"| {kind} | {len(ms)} | {percentile(ms, 50):.1f} | {percentile(ms, 90):.1f} | "
-            f"{p99:.1f} | {max(ms):.1f} | < {GOALS_MS[kind]} | "
-            f"{'yes' if p99 < GOALS_MS[kind] else '**no**'} | {mean_kib:.1f} | "
-            f"{', '.join(f'{code}: {n}' for code, n in sorted(statuses.items()))} |")
+def http_load(urls: list[str], paths: list[str], clients: int, requests: int, seed: int
+              ) -> list[tuple[float, int, int]]:
+    """Client n talks to ``urls[n % len(urls)]`` over one keep-alive connection."""
+    connections = [Client(urls[n % len(urls)]) for n in range(clients)]
+
+    def send(number: int, rng: random.Random) -> tuple[float, int, int]:
+        status, body, ms = connections[number].get(rng.choice(paths))
+        return ms, status, len(body)
+
+    try:
+        return run_clients(clients, requests, seed, send)[0]
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+# -- the bare-Cypher floor --------------------------------------------------------------------
+
+Statement = tuple[str, float | None, dict[str, Any]]
+
+
+def record_statements(uri: str, targets: dict[str, list[str]]) -> dict[str, list[list[Statement]]]:
+    """For up to FLOOR_TARGETS requests of each kind, the Cypher statements the Neo4j store
+    runs to answer it (asked through the app in this process, once to warm its caches and
+    once recorded)."""
+    from api.app import create_app
+    from queries.neo4j_backend import Neo4jBackend
+
+    backend = Neo4jBackend.connect(uri)
+    store = backend.store
+    recorded: list[Statement] = []
+    run = store.run
+
+    def recording_run(text: str, timeout: float | None = None, **params: Any) -> Any:
+        recorded.append((text, timeout, params))
+        return run(text, timeout, **params)
+
+    store.run = recording_run  # type: ignore[method-assign]
+    client = create_app(backend).test_client()
+    found: dict[str, list[list[Statement]]] = {}
+    try:
+        for kind in KINDS:
+            found[kind] = []
+            for path in targets[kind][:FLOOR_TARGETS]:
+                client.get(path)  # under load the sync state read here serves the next one
+                recorded.clear()
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {path} in-process: {response.status_code} "
+                                       f"{response.get_data()[:300]!r}")
+                found[kind].append(list(recorded))
+    finally:
+        backend.close()
+    return found
+
+
+def cypher_load(uri: str, statements: list[list[Statement]], clients: int, requests: int,
+                seed: int) -> list[tuple[float, int, int]]:
+    """Each request: its statements, one after another, through the driver."""
+    from neo4j import READ_ACCESS, GraphDatabase, Query
+
+    with GraphDatabase.driver(uri, auth=None) as driver:
+        def send(number: int, rng: random.Random) -> tuple[float, int, int]:
+            chosen = rng.choice(statements)
+            start = time.perf_counter()
+            rows = 0
+            with driver.session(default_access_mode=READ_ACCESS,
+                                notifications_min_severity="OFF") as session:
+                for text, timeout, params in chosen:
+                    rows += len(list(session.run(Query(text, timeout=timeout), params)))
+            return (time.perf_counter() - start) * 1000, 200, rows
+
+        return run_clients(clients, requests, seed, send)[0]
+
+
+# -- one configuration ------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    nodes: int
+    store: str  # "embedded", "neo4j" or "cypher" (the floor)
+    processes: int
+    samples: Samples
+    memory_mib: list[float] = field(default_factory=list)  # each API process after the load
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def load_phases(urls: list[str], targets: dict[str, list[str]], args: argparse.Namespace
+                ) -> Samples:
+    samples: Samples = {}
+    for kind in KINDS:
+        log(f"  {kind}: {args.clients} clients x {args.requests} requests")
+        samples[kind] = http_load(urls, targets[kind], args.clients, args.requests, args.seed)
+    return samples
+
+
+def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, Any]:
+    """A fresh process's first requests: a backing answer (reads the whole-graph snapshot),
+    then the same one warm, then each centrality measure (reads the synced scores)."""
+    client = Client(served.url)
+    pid = served.process.pid
+    before = resident_mib(pid)
+    status, _, backing_cold = client.get(targets["backing"][0])
+    if status != 200:
+        raise RuntimeError(f"cold backing answered {status}")
+    after_snapshot = resident_mib(pid)
+    backing_warm = client.get(targets["backing"][0])[2]
+    centrality = {}
+    for measure in CENTRALITY_MEASURES:
+        status, _, ms = client.get(centrality_path(measure, None))
+        if status != 200:
+            raise RuntimeError(f"cold centrality {measure} answered {status}")
+        centrality[measure] = ms
+    figures = {"rss_start": before, "backing_cold_ms": backing_cold,
+               "backing_warm_ms": backing_warm, "snapshot_mib": after_snapshot - before,
+               "centrality_cold_ms": centrality, "rss_warm": resident_mib(pid)}
+    for path in targets["centrality"]:  # the load measures cached rankings
+        client.json(path)
+    client.close()
+    return figures
+
+
+def run_embedded(root: Path, n: int, args: argparse.Namespace,
+                 targets: dict[str, list[str]] | None) -> tuple[Run, dict[str, list[str]]]:
+    log(f"embedded, {n:,} nodes: starting innograph serve")
+    with open(root / "nodes.jsonl", encoding="utf-8") as nodes:
+        probe_id = json.loads(nodes.readline())["id"]
+    served = serve(root, args.threads, None, probe_id)
+    try:
+        log(f"  serving after {served.serving_s:.1f} s, ready after {served.ready_s:.1f} s")
+        if targets is None:
+            check = Client(served.url)
+            targets = draw_targets(root, random.Random(args.seed), check)
+            check.close()
+        warm = Client(served.url)
+        for path in targets["centrality"]:
+            warm.json(path)
+        warm.close()
+        samples = load_phases([served.url], targets, args)
+        return Run(n, "embedded", 1, samples, [resident_mib(served.process.pid)],
+                   {"serving_s": served.serving_s, "ready_s": served.ready_s,
+                    "ready_line": served.ready_line, "warm_up_ms": served.warm_up_ms}), targets
+    finally:
+        served.stop()
+
+
+def run_neo4j(root: Path, n: int, args: argparse.Namespace,
+              targets: dict[str, list[str]] | None) -> tuple[list[Run], dict[str, list[str]]]:
+    home = neo4j_home(root, args.neo4j_heap, args.neo4j_pagecache)
+    server = start_neo4j(home, args.neo4j_heap, args.neo4j_pagecache)
+    runs = []
+    try:
+        for processes in args.api_processes:
+            log(f"neo4j, {n:,} nodes, {processes} API process(es)")
+            began = time.perf_counter()
+            served = [serve(root, args.threads, server.bolt_uri, None)
+                      for _ in range(processes)]
+            try:
+                start_s = time.perf_counter() - began
+                if targets is None:
+                    check = Client(served[0].url)
+                    targets = draw_targets(root, random.Random(args.seed), check)
+                    check.close()
+                cold = [cold_requests(s, targets) for s in served]
+                samples = load_phases([s.url for s in served], targets, args)
+                runs.append(Run(n, "neo4j", processes, samples,
+                                [resident_mib(s.process.pid) for s in served],
+                                {"serving_s": start_s / processes, "cold": cold,
+                                 "neo4j_mib": (server.rss_bytes() or 0) / 2**20}))
+            finally:
+                for s in served:
+                    s.stop()
+        log(f"cypher floor, {n:,} nodes: recording each request's statements")
+        statements = record_statements(server.bolt_uri, targets)
+        floor: Samples = {}
+        for kind in KINDS:
+            log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
+            floor[kind] = cypher_load(server.bolt_uri, statements[kind], args.clients,
+                                      args.requests, args.seed)
+        per_request = {k: sum(len(s) for s in v) / len(v) for k, v in statements.items()}
+        runs.append(Run(n, "cypher", 0, floor,
+                        notes={"statements": per_request,
+                               "neo4j_mib": (server.rss_bytes() or 0) / 2**20}))
+    finally:
+        server.stop()
+    return runs, targets
+
+
+# -- report -----------------------------------------------------------------------------------
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+def results_table(runs: list[Run]) -> list[str]:
+    lines = ["| nodes | store | API processes | request | n | p50 ms | p99 ms | max ms | "
+             "goal p99 | met | bare Cypher p99 ms | within 2x | status |",
+             "|---:|---|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|"]
+    floors = {(r.nodes, kind): percentile([s[0] for s in r.samples[kind]], 99)
+              for r in runs if r.store == "cypher" for kind in r.samples}
+    for run in runs:
+        for kind, samples in run.samples.items():
+            ms = [s[0] for s in samples]
+            p99 = percentile(ms, 99)
+            goal = None if run.store == "cypher" else GOALS_MS[run.store][kind]
+            goal_applies = goal is not None and (run.store == "embedded"
+                                                 or run.nodes <= GOAL_NODES)
+            floor = floors.get((run.nodes, kind)) if run.store == "neo4j" else None
+            statuses = ("rows" if run.store == "cypher" else ", ".join(
+                f"{code}: {k}" for code, k in sorted(Counter(s[1] for s in samples).items())))
+            lines.append(
+                f"| {run.nodes:,} | {run.store if run.store != 'cypher' else 'bare Cypher'} | "
+                f"{run.processes or '—'} | {kind} | {len(ms)} | {percentile(ms, 50):.1f} | "
+                f"{p99:.1f} | {max(ms):.1f} | {f'< {goal}' if goal else '—'} | "
+                f"{verdict(p99 < goal if goal_applies else None)} | "
+                f"{f'{floor:.1f}' if floor is not None else '—'} | "
+                f"{verdict(p99 <= FLOOR_RATIO * floor if floor is not None else None)} | "
+                f"{statuses} |")
     return lines
 
 
-def report(args: argparse.Namespace, sizes: dict[str, int], serving_s: float, ready_s: float,
-           ready_line: str, targets: dict[str, list[str]],
-           phases: dict[str, tuple[dict[str, list[tuple[float, int, int]]], float]]) -> str:
+def cold_table(runs: list[Run]) -> list[str]:
+    lines = ["| nodes | API processes | process | RSS at start MiB | first backing ms "
+             "(snapshot read) | same backing warm ms | snapshot MiB | first centrality ms "
+             "(each measure, scores read) | RSS warm MiB | RSS after load MiB | Neo4j RSS MiB |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for run in runs:
+        if run.store != "neo4j":
+            continue
+        for i, cold in enumerate(run.notes["cold"]):
+            centrality = ", ".join(f"{m} {ms:.0f}" for m, ms in cold["centrality_cold_ms"].items())
+            lines.append(
+                f"| {run.nodes:,} | {run.processes} | {i + 1} | {cold['rss_start']:,.0f} | "
+                f"{cold['backing_cold_ms']:,.0f} | {cold['backing_warm_ms']:,.1f} | "
+                f"{cold['snapshot_mib']:,.0f} | {centrality} | {cold['rss_warm']:,.0f} | "
+                f"{run.memory_mib[i]:,.0f} | {run.notes['neo4j_mib']:,.0f} |")
+    return lines
+
+
+def report(args: argparse.Namespace, runs: list[Run], load_start: float) -> str:
     lines = [
-        f"# HTTP API under load: {sizes['nodes']:,} nodes, {sizes['edges']:,} edges", "",
-        f"`innograph serve --threads {args.threads}` (waitress) on 127.0.0.1; {args.clients} "
-        f"concurrent clients (threads in the benchmark process, one keep-alive `http.client` "
-        f"connection each), {args.requests} requests per client and phase; {os.cpu_count()} "
-        f"CPU cores shared by server and clients (and other work: load average "
-        f"{args.load_average:.1f} when the load began), python "
-        f"{sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}. Latency: request sent to "
-        "body read, in the client.", "",
-        "## Start-up", "",
-        f"- serving (load + validate the data with quotes checked, build the app, bind): "
-        f"**{serving_s:.1f} s**",
-        f"- every centrality measure ready ({len(CENTRALITY_MEASURES)} measures, computed in "
-        f"the background after binding): **{ready_s:.1f} s** after start "
-        f"(server: \"{ready_line.removeprefix('innograph: ')}\"); goal: within 20 s of "
-        f"start: {'met' if ready_s < 20 else '**not met**'} (betweenness sampled from "
-        "500 sources, closeness and harmonic from 250 pivots: the sample sizes are in each "
-        "answer's `method`)",
-        f"- meanwhile, one client asking for an entity every {WARM_UP_GAP * 1000:.0f} ms "
-        f"(`{WARM_UP_PROBE}`) from serving to ready: {len(args.warm_up_ms)} requests, p50 "
-        f"{percentile(args.warm_up_ms, 50):.1f} ms, p99 {percentile(args.warm_up_ms, 99):.1f} "
-        f"ms, max {max(args.warm_up_ms):.1f} ms (igraph holds the GIL while it computes: the "
-        "heavy measures run in spawned processes, the rest in short calls)",
-        f"- server resident memory, warmed up: {args.server_mib:,.0f} MiB", ""]
-    for name, (samples, wall_s) in phases.items():
-        total = sum(len(s) for s in samples.values())
-        lines += [f"## {name}", "", *latency_table(samples), "",
-                  f"{total} requests in {wall_s:.1f} s: {total / wall_s:.0f} requests/s.", ""]
+        "# HTTP API under load: embedded and over Neo4j, with the bare-Cypher floor", "",
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPU cores shared by everything "
+        f"(Neo4j, the API processes, the clients, and other work on the machine: load "
+        f"average {load_start:.1f} when the run began, {os.getloadavg()[0]:.1f} at its end); "
+        f"python {sys.version.split()[0]}. **The machine was busy with other work during this "
+        "run: the figures are inflated; the lead reruns it on a quiet machine** with "
+        f"`{' '.join(['.venv/bin/python -m bench.http_api', *args.argv])}`.", "",
+        f"Generated graphs (`loaders.generate`, seed 42, {args.edges_per_node:g} edges per "
+        f"node). `innograph serve --threads {args.threads}` (waitress) on 127.0.0.1; "
+        f"{args.clients} concurrent clients (threads in the benchmark process, one keep-alive "
+        f"`http.client` connection each, dealt round-robin to the API processes), "
+        f"{args.requests} requests per client and kind. Neo4j 5.26 Community (heap "
+        f"{args.neo4j_heap}, page cache {args.neo4j_pagecache}, auth off). Latency: request "
+        "sent to body read, in the client. Goals over Neo4j apply at "
+        f"{GOAL_NODES:,} nodes; larger graphs are reported.", "",
+        "## Latency by request kind", "", *results_table(runs), "",
+        "The bare-Cypher rows replay, through the driver with the same number of client "
+        "threads, the statements the Neo4j store ran for each request (recorded in process, "
+        "caches warm; a session per request). Statements per request: " + "; ".join(
+            f"{r.nodes:,} nodes: " + ", ".join(f"{k} {v:.1f}" for k, v in
+                                               r.notes["statements"].items())
+            for r in runs if r.store == "cypher") + ".", "",
+        "## Cold requests and memory of each API process over Neo4j", "",
+        *cold_table(runs), "",
+        "An API process over Neo4j holds no graph until a whole-graph answer (backing, RDF "
+        "export, SPARQL, analytics) needs one: then it reads the whole graph once per synced "
+        "generation (\"snapshot MiB\" is what that read added to the process). Centrality "
+        "reads the scores the sync wrote (one statement per measure, kept per generation).",
+        "", "## Embedded start-up", ""]
+    for run in runs:
+        if run.store != "embedded":
+            continue
+        warm = run.notes["warm_up_ms"]
+        lines.append(
+            f"- {run.nodes:,} nodes: serving after {run.notes['serving_s']:.1f} s, every "
+            f"centrality measure ready after {run.notes['ready_s']:.1f} s (server: "
+            f"\"{run.notes['ready_line'].removeprefix('innograph: ')}\"); meanwhile "
+            f"{len(warm)} entity requests, p50 {percentile(warm, 50):.1f} ms, p99 "
+            f"{percentile(warm, 99):.1f} ms; resident memory after the load "
+            f"{run.memory_mib[0]:,.0f} MiB")
     lines += [
-        "## Requests", "",
-        f"- path: `GET /api/v1/paths?from=A&to=B` (all shortest paths, default max_length 6, "
-        f"limit 20), {len(targets['path'])} random pairs of the {TARGETS} drawn entities that "
-        "have a path",
-        f"- entity: `GET /api/v1/entities/{{id}}`, {len(targets['entity'])} entities drawn "
-        "uniformly (by random offset), so hubs come up as often as they exist",
-        f"- backing: `GET /api/v1/backing?fund={{id}}"
-        f"{'' if args.backing_max_length is None else '&max_length=N'}` (max_length "
-        f"{args.backing_max_length or BACKING_MAX_LENGTH}"
-        f"{', the default' if args.backing_max_length is None else ''}, limit 100), "
-        f"{len(targets['backing'])} funds",
-        f"- centrality: `GET /api/v1/centrality?measure=M&top=10[&kind=K]`, every measure x "
-        f"(all, Lab, Fund, Company): {len(targets['centrality'])} rankings, each requested once "
-        "before the load (the warm-up computes the scores; a kind's ranking is sorted on its "
-        "first request)"]
+        "", "## Requests", "",
+        "- path: `GET /api/v1/paths?from=A&to=B` (all shortest paths, max_length 6, limit "
+        "20), random pairs of the drawn entities that have a path",
+        f"- entity: `GET /api/v1/entities/{{id}}` (up to 500 relations per direction), "
+        f"{TARGETS} entities drawn uniformly",
+        "- backing: `GET /api/v1/backing?fund={id}` (max_length 4, limit 100), funds drawn "
+        "uniformly",
+        "- centrality: `GET /api/v1/centrality?measure=M&top=10[&kind=K]`, every measure x "
+        "(all, Lab, Fund, Company), each requested once before the load",
+        "- search: `GET /api/v1/entities?q=PREFIX` (limit 20), the zh name of a drawn entity "
+        "without its last three characters (about 100 names share such a prefix)"]
     return "\n".join(lines) + "\n"
+
+
+def number_list(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--stores", default="embedded,neo4j",
+                        help="comma-separated: embedded, neo4j (default: %(default)s)")
+    parser.add_argument("--nodes", type=number_list, default=[100_000])
+    parser.add_argument("--api-processes", type=number_list, default=[1, 2],
+                        help="API processes over one Neo4j (default: 1,2)")
     parser.add_argument("--edges-per-node", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--backing-max-length", type=int, default=None,
-                        help="max_length of the backing requests (default: the API's)")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "http_api.md")
+    parser.add_argument("--neo4j-heap", default="2g")
+    parser.add_argument("--neo4j-pagecache", default="2g")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "http_api_neo4j.md")
     args = parser.parse_args()
-
-    root = generated_data(args.nodes, args.edges_per_node)
-    log("starting innograph serve")
-    with open(root / "nodes.jsonl", encoding="utf-8") as nodes:
-        probe_id = json.loads(nodes.readline())["id"]
-    server, base_url, serving_s, ready_s, ready_line, warm_up_ms = start_server(
-        root, args.threads, probe_id)
-    args.warm_up_ms = warm_up_ms
-    try:
-        log(f"serving after {serving_s:.1f} s, centrality ready after {ready_s:.1f} s")
-        client = Client(base_url)
-        sizes = client.json("/api/v1/health")
-        targets = draw_targets(client, random.Random(args.seed), args.backing_max_length)
-        for path in targets["centrality"]:  # the load measures cached rankings
-            client.json(path)
-        client.close()
-        args.load_average = os.getloadavg()[0]
-        args.server_mib = resident_mib(server.pid)
-        per_kind: dict[str, list[tuple[float, int, int]]] = {}
-        per_kind_s = 0.0
-        for kind in KINDS:
-            log(f"{kind}: {args.clients} clients x {args.requests} requests")
-            samples, wall_s = run_load(base_url, targets, (kind,), args.clients,
-                                       args.requests, args.seed)
-            per_kind.update(samples)
-            per_kind_s += wall_s
-        log(f"mixed: {args.clients} clients x {args.requests} requests of each kind")
-        mixed = run_load(base_url, targets, KINDS, args.clients, args.requests * len(KINDS),
-                         args.seed)
-        phases = {"One kind of request at a time": (per_kind, per_kind_s),
-                  "All four kinds mixed (informative: slow backing queries hold the GIL)": mixed}
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
-    text = report(args, sizes, serving_s, ready_s, ready_line, targets, phases)
+    args.argv = sys.argv[1:]
+    stores = [s for s in args.stores.split(",") if s]
+    if bad := set(stores) - {"embedded", "neo4j"}:
+        parser.error(f"unknown stores: {', '.join(sorted(bad))}")
+    load_start = os.getloadavg()[0]
+    runs: list[Run] = []
+    for n in args.nodes:
+        root = generated_data(n, args.edges_per_node)
+        targets = None
+        if "embedded" in stores:
+            run, targets = run_embedded(root, n, args, targets)
+            runs.append(run)
+        if "neo4j" in stores:
+            found, targets = run_neo4j(root, n, args, targets)
+            runs += found
+    text = report(args, runs, load_start)
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
