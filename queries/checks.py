@@ -7,6 +7,8 @@ HTTP strings into values; what a value may be is decided here. Each raises
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 
 from graph.schema import load_schema
@@ -88,3 +90,43 @@ def entity_argument(query: object, field: str = "entity") -> str:
 def distinct_endpoints(a: str, b: str) -> None:
     if a == b:
         raise InvalidQuery("target", f"source and target are the same entity ({a})")
+
+
+AS_OF_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def as_of(field: str, value: object) -> int | None:
+    """A date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an int year; None: not given) as the
+    year it falls in: sources are dated by year, so a date sees all its year's sources."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:04d}" if value >= 0 else str(value)
+    match = _DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidQuery(field, f"must be a date ({AS_OF_FORMS}), got {value!r}")
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidQuery(field, f"is not a date: {value!r} ({exc})") from None
+    return year
+
+
+def not_before_sources(field: str, year: int | None, earliest: int | None) -> None:
+    """``year`` is not before the earliest source (nothing was reported then)."""
+    if year is not None and earliest is not None and year < earliest:
+        raise InvalidQuery(field, f"{year} is before the earliest source (published "
+                                  f"{earliest}): nothing was reported by then")
+
+
+def date_range(start: int, end: int) -> None:
+    if start >= end:
+        raise InvalidQuery("from", f"from ({start}) must be before to ({end})")
+
+
+def metric(name: str) -> None:
+    metrics = load_schema().metrics
+    if name not in metrics:
+        raise InvalidQuery("metric", f"unknown metric {name!r}; one of " + ", ".join(metrics))

@@ -10,6 +10,20 @@ a sync is changing and caches the answer while the content stays the same.
 
 Every method returns JSON-ready values and raises the errors of ``queries.errors``. Entity
 arguments accept an id or an exact zh/en name or alias.
+
+Time (docs/api.md, "As of a date"). ``as_of`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an int
+year; a year means its end) asks for the graph as reported up to that date. Sources are dated
+by year, so a date sees every source published in its year. A node or relation every
+provenance entry of which cites a source published later is absent (404 for an entity asked
+by name); a kept record keeps only the provenance from sources published by then (entries
+citing an undated source are kept: nothing says they are later); observations are nodes, so
+one reported later is absent too. The data keeps one status per relation, the latest source's;
+as of an earlier date a relation that lost its later provenance shows as ``planned`` when one
+of its remaining quotes is a plan (将, 计划, 力争: ``graph.timeline.status_as_of``). An
+``as_of`` before the earliest source is an ``InvalidQuery`` naming the parameter. The year
+travels to the store in the ``Filter`` of every primitive read: one place per store applies
+it. ``changes(from, to)`` and ``metric_series(subject, metric)`` are built on the same dated
+snapshots (``queries.changes``).
 """
 
 from __future__ import annotations
@@ -18,12 +32,14 @@ from collections.abc import Sequence
 
 import networkx as nx
 
+from graph.schema import OBSERVATION_RELATION
 from queries import backing as backing_queries
 from queries import centrality as centrality_queries
+from queries import changes as change_queries
 from queries import checks
 from queries import paths as path_queries
 from queries.analytics_service import AnalyticsQueries
-from queries.store import Filter, GraphStore, Json
+from queries.store import NOW, Filter, GraphStore, Json
 from queries.traverse import Walk
 
 DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub has thousands)
@@ -44,58 +60,63 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         ``BackendUnavailable`` when the store cannot be reached."""
         return self.store.health()
 
-    def snapshot(self) -> nx.MultiDiGraph:
-        """The whole graph being served, as the embedded graph holds it (for exports)."""
-        return self.store.settled(self.store.snapshot, ("snapshot",))
+    def snapshot(self, *, as_of: str | int | None = None) -> nx.MultiDiGraph:
+        """The whole graph being served (as of a date), as the embedded graph holds it."""
+        within = self._within(as_of)
+        return self.store.settled(lambda: self.store.snapshot(within),
+                                  ("snapshot", within.as_of))
 
-    def statistics(self) -> Json:
-        """Counts by kind and relation, quotes per source, connectivity."""
-        return self.store.settled(lambda: self._statistics(), ("statistics",))
-
-    def _statistics(self) -> Json:
-        return self.store.statistics()
+    def statistics(self, *, as_of: str | int | None = None) -> Json:
+        """Counts by kind and relation, quotes per source, connectivity (as of a date)."""
+        within = self._within(as_of)
+        return self.store.settled(lambda: self.store.statistics(within),
+                                  ("statistics", within.as_of))
 
     def entity(self, entity: str, *, edge_limit: int = DEFAULT_EDGE_LIMIT,
-               edge_offset: int = 0) -> Json:
+               edge_offset: int = 0, as_of: str | int | None = None) -> Json:
         """One node: id, kind, subtype, names, aliases, properties, provenance, and its
         edges (``out`` / ``in``: rel, other end summary, properties, provenance), sorted by
         relation then other id, ``edge_limit`` per direction from ``edge_offset`` on, with
         ``edges_total`` and ``edges_truncated``."""
         checks.edge_page(edge_limit, edge_offset)
-        node_id = self._resolve(entity)
-        view = self.store.node(node_id)
-        out, into, totals = self.store.edge_page(node_id, edge_limit, edge_offset)
+        within = self._within(as_of)
+        node_id = self._resolve(entity, within=within)
+        view = self.store.node(node_id, within)
+        out, into, totals = self.store.edge_page(node_id, edge_limit, edge_offset, within)
         end = edge_offset + edge_limit
         return {**view, "edges": {"out": out, "in": into}, "edges_total": totals,
                 "edges_truncated": totals["out"] > end or totals["in"] > end}
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
-               limit: int = 20, offset: int = 0) -> Json:
+               limit: int = 20, offset: int = 0, as_of: str | int | None = None) -> Json:
         """Nodes whose id, zh/en name or alias contains ``text`` (exact, then prefix, then
         partial matches), or all nodes by id without text: ``{"total", "offset", "limit",
         "items": [summary, ...]}``."""
         checks.at_least_one(limit=limit)
         checks.not_negative(offset=offset)
+        within = self._within(as_of)
         wanted = text.strip() if text is not None else ""
         total, items = self.store.search(wanted, checks.node_kinds("kinds", kinds), offset,
-                                         limit)
+                                         limit, within)
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     def neighbourhood(self, entity: str, *, radius: int = 1,
                       node_kinds: Sequence[str] | None = None,
-                      relations: Sequence[str] | None = None, limit: int = 200) -> Json:
+                      relations: Sequence[str] | None = None, limit: int = 200,
+                      as_of: str | int | None = None) -> Json:
         """The ego graph of ``entity``: nodes within ``radius`` hops (either direction) over
         ``relations``, passing only through ``node_kinds`` (the center always kept), at most
         ``limit`` nodes, nearest first, each level in frontier order then neighbour id
         (``truncated`` says whether some were left out); edges are those among the kept
         nodes: ``{"center", "radius", "nodes", "edges", "truncated"}``."""
-        center = self._resolve(entity)
+        within = self._within(as_of)
+        center = self._resolve(entity, within=within)
         checks.radius(radius)
         checks.at_least_one(limit=limit)
         walk = Filter.of(relations=checks.relations(relations),
                          node_kinds=checks.node_kinds("node_kinds", node_kinds),
-                         endpoints=(center,))
-        nodes = self.store.summaries([center])
+                         endpoints=(center,), as_of=within.as_of)
+        nodes = self.store.summaries([center], within)
         distance = {center: 0}
         frontier = [center]
         truncated = False
@@ -126,53 +147,124 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
     def paths(self, source: str, target: str, *, mode: str = "shortest", k: int = 5,
               max_length: int = 6, relations: Sequence[str] | None = None,
               node_kinds: Sequence[str] | None = None, directed: bool = False,
-              limit: int = 20) -> Json:
+              limit: int = 20, as_of: str | int | None = None) -> Json:
         """Paths (``mode``: shortest | k_shortest | all_simple), shortest first; each hop
         carries rel, direction and provenance (``queries.paths``). Raises ``NoAnswer`` when
         there is no path."""
         checks.path_mode(mode)
-        a = self._resolve(source, "source")
-        b = self._resolve(target, "target")
+        within = self._within(as_of)
+        a = self._resolve(source, "source", within)
+        b = self._resolve(target, "target", within)
         checks.distinct_endpoints(a, b)
         wanted = k if mode == "k_shortest" else limit
         checks.at_least_one(**{"k" if mode == "k_shortest" else "limit": wanted})
         checks.at_least_one(max_length=max_length)
         walk = Filter.of(relations=checks.relations(relations),
                          node_kinds=checks.node_kinds("node_kinds", node_kinds),
-                         directed=directed, endpoints=(a, b))
+                         directed=directed, endpoints=(a, b), as_of=within.as_of)
         found = self.store.find_paths(a, b, mode, walk, max_length=max_length,
                                       wanted=wanted + 1)
-        g = self.store.subgraph(found[0] or [[a, b]])
+        g = self.store.subgraph(found[0] or [[a, b]], within)
         steps = Walk(g, walk.relations, walk.node_kinds, walk.directed, walk.endpoints)
         return path_queries.respond(g, steps, a, b, mode, found, limit=wanted,
                                     max_length=max_length, timeout=self.store.path_timeout)
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
-                max_length: int = BACKING_MAX_LENGTH, limit: int = 100) -> Json:
+                max_length: int = BACKING_MAX_LENGTH, limit: int = 100,
+                as_of: str | int | None = None) -> Json:
         """Which funds back which labs, with ranked, explained chains (zh/en)."""
-        fund_id = self._resolve(fund, "fund") if fund is not None else None
-        lab_id = self._resolve(lab, "lab") if lab is not None else None
+        within = self._within(as_of)
+        fund_id = self._resolve(fund, "fund", within) if fund is not None else None
+        lab_id = self._resolve(lab, "lab", within) if lab is not None else None
         # chains ranked over every fund and lab: from settled content only, not kept
         return self.store.settled(lambda: backing_queries.backing(
-            self.store.snapshot(), fund=fund_id, lab=lab_id, max_length=max_length,
+            self.store.snapshot(within), fund=fund_id, lab=lab_id, max_length=max_length,
             limit=limit))
 
-    def centrality(self, measure: str, *, kind: str | None = None, top: int = 10) -> Json:
+    def centrality(self, measure: str, *, kind: str | None = None, top: int = 10,
+                   as_of: str | int | None = None) -> Json:
         """Top-k entities by ``measure`` with a distribution summary (``queries.centrality``
-        says how each is computed)."""
+        says how each is computed); as of a date, computed on that date's snapshot (kept per
+        content generation and year)."""
         checks.measure(measure)
         checks.node_kind("kind", kind)
         checks.at_least_one(top=top)
+        within = self._within(as_of)
 
         def ranked() -> tuple[str, Json, list[tuple[str, float]], Json]:
-            scores = self.store.scores(measure)
-            return (self.store.version(), scores.method,
-                    *centrality_queries.ranking(scores.values, scores.kinds, kind))
+            scores = self.store.scores(measure, within)
+            version = self.store.version()
+            return (version if within.as_of is None else f"{version}@{within.as_of}",
+                    scores.method, *centrality_queries.ranking(scores.values, scores.kinds,
+                                                               kind))
 
-        version, method, order, summary = self.store.settled(ranked,
-                                                             ("centrality", measure, kind))
+        version, method, order, summary = self.store.settled(
+            ranked, ("centrality", measure, kind, within.as_of))
         return centrality_queries.answer(measure, kind, top, version, method, order, summary,
-                                         self.store.summaries(n for n, _ in order[:top]))
+                                         self.store.summaries((n for n, _ in order[:top]),
+                                                              within))
 
-    def _resolve(self, query: object, field: str = "entity") -> str:
-        return self.store.resolve(checks.entity_argument(query, field))
+    def changes(self, start: str | int, end: str | int, *, limit: int = 100,
+                offset: int = 0) -> Json:
+        """What changed from ``start`` to ``end`` (dates as for ``as_of``; ``queries.changes``
+        says what each kind of change means): ``{"from", "to", "counts": {kind: n}, "total",
+        "offset", "limit", "items"}``, one page of the changes in ``CHANGE_KINDS`` order."""
+        first = checks.as_of("from", start)
+        last = checks.as_of("to", end)
+        assert first is not None and last is not None  # None only when not given
+        checks.date_range(first, last)
+        earliest = min(self.store.source_years().values(), default=None)
+        checks.not_before_sources("from", first, earliest)
+        checks.at_least_one(limit=limit)
+        checks.not_negative(offset=offset)
+
+        def compute() -> list[Json]:
+            return change_queries.changes(
+                self.store.snapshot(Filter.of(as_of=first)),
+                self.store.snapshot(Filter.of(as_of=last)), self.store.source_years(),
+                first, last)
+
+        found = self.store.settled(compute, ("changes", first, last))
+        counts = {kind: 0 for kind in change_queries.CHANGE_KINDS}
+        for item in found:
+            counts[item["change"]] += 1
+        return {"from": first, "to": last, "counts": counts, "total": len(found),
+                "offset": offset, "limit": limit, "items": found[offset:offset + limit]}
+
+    def metric_series(self, subject: str, metric: str, *,
+                      as_of: str | int | None = None) -> Json:
+        """The observations of ``metric`` on ``subject`` over time (as reported up to
+        ``as_of``), by period end: value or change factor, bound, unit, period, status,
+        quotes with their source's year: ``{"subject", "metric", "as_of", "observations"}``."""
+        checks.metric(metric)
+        within = self._within(as_of)
+        subject_id = self._resolve(subject, "subject", within)
+        walk = Filter.of(relations=[OBSERVATION_RELATION], directed=True,
+                         as_of=within.as_of)
+        found = self.store.expand([subject_id], walk).get(subject_id, [])
+        years = self.store.source_years()
+        series = []
+        for item in found:
+            view = self.store.node(item["id"], within)
+            props = view["properties"]
+            if props.get("metric") == metric:
+                series.append({"id": view["id"], **{
+                    f: props[f] for f in change_queries.OBSERVATION_FIELDS if f in props},
+                    "provenance": [{**p, "source_year": years.get(p["source"])}
+                                   for p in view["provenance"]]})
+        series.sort(key=change_queries.series_order)
+        return {"subject": self.store.summaries([subject_id], within)[subject_id],
+                "metric": change_queries.metric_view(metric), "as_of": within.as_of,
+                "observations": series}
+
+    def _within(self, as_of: object) -> Filter:
+        """The ``Filter`` of a date: parsed and checked against the earliest source."""
+        year = checks.as_of("as_of", as_of)
+        if year is None:
+            return NOW
+        checks.not_before_sources("as_of", year,
+                                  min(self.store.source_years().values(), default=None))
+        return Filter.of(as_of=year)
+
+    def _resolve(self, query: object, field: str = "entity", within: Filter = NOW) -> str:
+        return self.store.resolve(checks.entity_argument(query, field), within)

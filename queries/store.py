@@ -4,9 +4,10 @@
 (breadth-first neighbourhoods, path selection, backing chains, rankings) and shapes the
 answers, once for every store. A store only says what it holds:
 
-- identity and state: ``name``, ``version()``, ``health()``, ``settled(compute, key)`` (runs
-  a whole-graph computation on settled content and caches it while the content stays the
-  same; Neo4j refuses it while a sync writes);
+- identity and state: ``name``, ``version()``, ``health()``, ``source_years()`` (publication
+  year by source file), ``settled(compute, key)`` (runs a whole-graph computation on
+  settled content and caches it while the content stays the same; Neo4j refuses it while a
+  sync writes);
 - lookups: ``resolve(text)`` (id or exact name -> id), ``summaries(ids)``, ``node(id)``,
   ``edge_page(id, limit, offset)``, ``search(text, kinds, offset, limit)``;
 - traversal under a ``Filter``: ``expand(frontier, filter)`` (one round trip per
@@ -18,7 +19,7 @@ answers, once for every store. A store only says what it holds:
   (centrality scores with node kinds: computed, or read where a sync stored them).
 
 Why these seams: a parameter that narrows what a query may see (relation kinds, node kinds,
-and next the ``as_of`` date of the time-aware issue) is a field of ``Filter``, which each store
+the ``as_of`` year) is a field of ``Filter``, which each store
 applies in one place; whole-graph analytics read ``snapshot()`` and need no per-store code.
 """
 
@@ -36,22 +37,30 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Filter:
-    """What a traversal may use: ``relations`` (None: all), ``node_kinds`` of the nodes it
-    passes through (None: all; ``endpoints`` always allowed) and ``directed`` (follow stored
-    direction only)."""
+    """What a read may see: ``relations`` (None: all), ``node_kinds`` of the nodes a walk
+    passes through (None: all; ``endpoints`` always allowed), ``directed`` (follow stored
+    direction only) and ``as_of`` (a year; None: now): the graph as the sources published up
+    to that year report it (``graph.timeline.as_of_graph``: records resting only on later
+    sources absent, provenance cut to the earlier sources, relations with the status then
+    reported). Every primitive takes one; lookups use only its ``as_of``."""
 
     relations: frozenset[str] | None = None
     node_kinds: frozenset[str] | None = None
     directed: bool = False
     endpoints: frozenset[str] = frozenset()
+    as_of: int | None = None
 
     @classmethod
     def of(cls, *, relations: Collection[str] | None = None,
            node_kinds: Collection[str] | None = None, directed: bool = False,
-           endpoints: Iterable[str] = ()) -> Filter:
+           endpoints: Iterable[str] = (), as_of: int | None = None) -> Filter:
         return cls(frozenset(relations) if relations is not None else None,
                    frozenset(node_kinds) if node_kinds is not None else None, directed,
-                   frozenset(endpoints))
+                   frozenset(endpoints), as_of)
+
+
+#: Everything, as it is now.
+NOW = Filter()
 
 
 @dataclass(frozen=True)
@@ -73,17 +82,19 @@ class GraphStore(Protocol):
 
     def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T: ...
 
-    def resolve(self, text: str) -> str: ...
+    def source_years(self) -> dict[str, int]: ...
 
-    def summaries(self, ids: Iterable[str]) -> dict[str, Json]: ...
+    def resolve(self, text: str, within: Filter = NOW) -> str: ...
 
-    def node(self, node_id: str) -> Json: ...
+    def summaries(self, ids: Iterable[str], within: Filter = NOW) -> dict[str, Json]: ...
 
-    def edge_page(self, node_id: str, limit: int, offset: int
+    def node(self, node_id: str, within: Filter = NOW) -> Json: ...
+
+    def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
                   ) -> tuple[list[Json], list[Json], dict[str, int]]: ...
 
-    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
-               ) -> tuple[int, list[Json]]: ...
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
+               within: Filter = NOW) -> tuple[int, list[Json]]: ...
 
     def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]: ...
 
@@ -92,10 +103,11 @@ class GraphStore(Protocol):
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
                    wanted: int) -> tuple[list[list[str]], bool]: ...
 
-    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph: ...
+    def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
+                 ) -> nx.MultiDiGraph: ...
 
-    def snapshot(self) -> nx.MultiDiGraph: ...
+    def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph: ...
 
-    def statistics(self) -> Json: ...
+    def statistics(self, within: Filter = NOW) -> Json: ...
 
-    def scores(self, measure: str) -> Scores: ...
+    def scores(self, measure: str, within: Filter = NOW) -> Scores: ...

@@ -1,6 +1,10 @@
 """``GraphStore`` over the embedded networkx graph (``graph.embedded``): primitive reads of
 adjacency dicts, the graph itself as its snapshot. The graph never changes under a store, so
-``settled`` only caches."""
+``settled`` only caches.
+
+``as_of`` is applied in one place, ``_graph``: every primitive reads the graph as of the
+filter's year, built once per year by ``graph.timeline.as_of_graph`` (a few years are kept),
+so lookups, walks, statistics and centrality all see the same dated snapshot."""
 
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ import networkx as nx
 
 from graph.embedded import edge_properties, find_nodes, node_view, resolve_node
 from graph.embedded import statistics as graph_statistics
+from graph.timeline import as_of_graph, source_years
 from queries import centrality, paths
-from queries.store import Filter, Json, Scores
+from queries.store import NOW, Filter, Json, Scores
 from queries.traverse import Walk, check_nodes
 from queries.views import node_summaries, node_summary
 
 T = TypeVar("T")
+KEPT_YEARS = 8  # dated snapshots kept per store (each is a copy of the graph)
 
 
 def walk_of(g: nx.MultiDiGraph, walk: Filter) -> Walk:
@@ -38,6 +44,25 @@ class EmbeddedStore:
         self._edge_count: int | None = None
         self._kept: dict[tuple, Any] = {}
         self._lock = threading.RLock()  # re-entrant: one kept answer may need another
+        self._years: dict[str, int] | None = None
+        self._dated: dict[int, nx.MultiDiGraph] = {}
+
+    def _graph(self, within: Filter) -> nx.MultiDiGraph:
+        """The graph as of ``within.as_of`` (the whole graph when None)."""
+        year = within.as_of
+        if year is None:
+            return self.g
+        with self._lock:
+            if year not in self._dated:
+                if len(self._dated) >= KEPT_YEARS:
+                    del self._dated[next(iter(self._dated))]
+                self._dated[year] = as_of_graph(self.g, year)
+            return self._dated[year]
+
+    def source_years(self) -> dict[str, int]:
+        if self._years is None:
+            self._years = source_years(self.g)
+        return self._years
 
     def version(self) -> str:
         return self.g.graph["version"]
@@ -56,19 +81,21 @@ class EmbeddedStore:
                 self._kept[key] = compute()
             return self._kept[key]
 
-    def resolve(self, text: str) -> str:
-        return resolve_node(self.g, text)
+    def resolve(self, text: str, within: Filter = NOW) -> str:
+        return resolve_node(self._graph(within), text)
 
-    def summaries(self, ids: Iterable[str]) -> dict[str, Json]:
-        return node_summaries(self.g, ids)
+    def summaries(self, ids: Iterable[str], within: Filter = NOW) -> dict[str, Json]:
+        g = self._graph(within)
+        return node_summaries(g, (n for n in ids if n in g._node))
 
-    def node(self, node_id: str) -> Json:
-        check_nodes(self.g, node_id)
-        return node_view(self.g, node_id)
+    def node(self, node_id: str, within: Filter = NOW) -> Json:
+        g = self._graph(within)
+        check_nodes(g, node_id)
+        return node_view(g, node_id)
 
-    def edge_page(self, node_id: str, limit: int, offset: int
+    def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
                   ) -> tuple[list[Json], list[Json], dict[str, int]]:
-        g = self.g
+        g = self._graph(within)
 
         def edges(adjacency: dict) -> list[Json]:
             found = [{"rel": rel, "other": node_summary(g, other),
@@ -82,42 +109,47 @@ class EmbeddedStore:
         end = offset + limit
         return out[offset:end], into[offset:end], {"out": len(out), "in": len(into)}
 
-    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
-               ) -> tuple[int, list[Json]]:
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
+               within: Filter = NOW) -> tuple[int, list[Json]]:
+        g = self._graph(within)
         if text:
-            ids = find_nodes(self.g, text, kinds=kinds, limit=None)
+            ids = find_nodes(g, text, kinds=kinds, limit=None)
         else:
             kind_set = set(kinds) if kinds else None
-            ids = sorted(n for n, k in self.g.nodes(data="kind")
+            ids = sorted(n for n, k in g.nodes(data="kind")
                          if kind_set is None or k in kind_set)
-        return len(ids), [node_summary(self.g, n) for n in ids[offset:offset + limit]]
+        return len(ids), [node_summary(g, n) for n in ids[offset:offset + limit]]
 
     def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]:
-        steps = walk_of(self.g, walk)
-        return {u: [node_summary(self.g, w) for w in sorted(steps.onward(u))]
+        g = self._graph(walk)
+        steps = walk_of(g, walk)
+        return {u: [node_summary(g, w) for w in sorted(steps.onward(u))]
                 for u in frontier}
 
     def edges_among(self, ids: list[str], walk: Filter) -> list[Json]:
+        g = self._graph(walk)
         kept, relations = set(ids), walk.relations
         return [{"from": u, "to": v, "rel": rel, "properties": edge_properties(attrs),
                  "provenance": list(attrs["provenance"])}
-                for u in ids for v, by_rel in self.g._succ[u].items() if v in kept
+                for u in ids for v, by_rel in g._succ[u].items() if v in kept
                 for rel, attrs in by_rel.items() if relations is None or rel in relations]
 
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
                    wanted: int) -> tuple[list[list[str]], bool]:
-        return paths.find(walk_of(self.g, walk), a, b, mode, max_length=max_length,
-                          wanted=wanted, timeout=self.path_timeout)
+        return paths.find(walk_of(self._graph(walk), walk), a, b, mode,
+                          max_length=max_length, wanted=wanted, timeout=self.path_timeout)
 
-    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph:
-        return self.g
+    def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
+                 ) -> nx.MultiDiGraph:
+        return self._graph(within)
 
-    def snapshot(self) -> nx.MultiDiGraph:
-        return self.g
+    def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph:
+        return self._graph(within)
 
-    def scores(self, measure: str) -> Scores:
-        values, method = centrality.measured(self.g, measure, self.centrality_settings)
-        return Scores(values, dict(self.g.nodes(data="kind")), method)
+    def scores(self, measure: str, within: Filter = NOW) -> Scores:
+        g = self._graph(within)
+        values, method = centrality.measured(g, measure, self.centrality_settings)
+        return Scores(values, dict(g.nodes(data="kind")), method)
 
-    def statistics(self) -> Json:
-        return graph_statistics(self.g)
+    def statistics(self, within: Filter = NOW) -> Json:
+        return graph_statistics(self._graph(within))
