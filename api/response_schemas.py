@@ -35,6 +35,8 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 COUNTS = {"type": "object", "additionalProperties": COUNT}
 DIRECTION = {"enum": ["forward", "backward"]}
+NAMED_COUNT = {"type": "object", "required": ["name", "count"],
+               "properties": {"name": STRING, "count": COUNT}}
 
 
 def component_schemas() -> dict[str, Any]:
@@ -106,6 +108,59 @@ def component_schemas() -> dict[str, Any]:
                                   "p50": NULLABLE_NUMBER, "p90": NULLABLE_NUMBER,
                                   "p99": NULLABLE_NUMBER})},
             {"version": NULLABLE_STRING}),
+        # the ecosystem analytics (queries/ecosystem): every edge of the evidence quoted
+        "EvidenceEdge": obj({"from": STRING, "to": STRING, "rel": relation,
+                             "provenance": array(ref("Provenance"))},
+                            {"properties": {"type": "object"}}),
+        "Communities": obj(
+            {"method": {"type": "object"}, "modularity": NUMBER, "total": COUNT,
+             "communities": array(obj(
+                 {"rank": COUNT, "size": COUNT, "modularity": NUMBER,
+                  "label": obj({"zh": STRING, "en": STRING}),
+                  "top_members": array(ref("EntitySummary")), "kinds": array(NAMED_COUNT),
+                  "spheres": array(NAMED_COUNT), "sectors": array(ref("EntitySummary"))},
+                 {"internal_edges": COUNT}))},
+            {"version": NULLABLE_STRING, "membership": COUNTS}),
+        "Brokers": obj(
+            {"method": {"type": "object"}, "sort": STRING, "total": COUNT,
+             "items": array({"allOf": [ref("EntitySummary"), obj(
+                 {"rank": COUNT, "sphere": STRING, "degree": COUNT,
+                  "constraint": NULLABLE_NUMBER, "effective_size": NULLABLE_NUMBER,
+                  "brokerage": COUNTS, "brokerage_total": COUNT,
+                  "evidence": array(obj({"role": STRING, "spheres": array(STRING),
+                                         "nodes": array(STRING),
+                                         "edges": array(array(ref("EvidenceEdge")))}))})]})},
+            {"version": NULLABLE_STRING, "sphere": NULLABLE_STRING,
+             "kind": NULLABLE_STRING}),
+        "Helix": obj(
+            {"method": {"type": "object"}, "helices": array(STRING), "actors": COUNTS,
+             "linkage": array(obj({"spheres": array(STRING), "ties": COUNT})),
+             "synergy": ref("Synergy"), "sectors_total": COUNT,
+             "sectors": array({"allOf": [ref("EntitySummary"), obj(
+                 {"synergy": ref("Synergy")}, {"members": COUNT, "actors": COUNTS,
+                                                "linkage": array({"type": "object"})})]})},
+            {"version": NULLABLE_STRING}),
+        "Synergy": obj({"T_uig": NULLABLE_NUMBER, "units": COUNT, "profiles": COUNTS}),
+        "Gaps": obj(
+            {"kinds": array(STRING), "totals": COUNTS,
+             "items": array(obj({"gap": STRING, "subject": ref("EntitySummary"),
+                                 "missing": obj({"zh": STRING, "en": STRING}),
+                                 "exists": array(ref("EvidenceEdge")),
+                                 "exists_total": COUNT,
+                                 "planned": array(ref("EvidenceEdge"))}))},
+            {"version": NULLABLE_STRING}),
+        "Suggestions": obj(
+            {"task": STRING, "method": STRING, "node": NULLABLE_STRING,
+             "suggestion": {"const": True}, "total": COUNT,
+             "items": array(obj(
+                 {"rank": COUNT, "from": ref("EntitySummary"), "to": ref("EntitySummary"),
+                  "scores": {"type": "object", "additionalProperties": NUMBER},
+                  "stated": {"const": False},
+                  "explanation": obj({"zh": STRING, "en": STRING}),
+                  "evidence": array(obj({"nodes": array(STRING),
+                                         "edges": array(array(ref("EvidenceEdge")))},
+                                        {"names": array(STRING)}))}))},
+            {"version": NULLABLE_STRING, "cap": {"type": "object"}}),
         "Statistics": obj(
             {"nodes": COUNT, "edges": COUNT, "nodes_by_kind": COUNTS,
              "edges_by_relation": COUNTS},
@@ -122,4 +177,14 @@ def component_schemas() -> dict[str, Any]:
         "HtmlPage": STRING,
         "RdfDocument": STRING,  # Turtle, N-Triples, RDF/XML, TriG, N-Quads text
         "JsonLdDocument": {"type": ["object", "array"]},
+        # SPARQL 1.1 Query Results JSON: SELECT (head.vars, results.bindings) or ASK (boolean)
+        "SparqlResults": obj(
+            {"head": obj({}, {"vars": array(STRING), "link": array(STRING)})},
+            {"results": obj({"bindings": array({"type": "object", "additionalProperties": obj(
+                {"type": {"enum": ["uri", "literal", "bnode", "triple"]}, "value": {}},
+                {"datatype": STRING, "xml:lang": STRING})})}),
+             "boolean": BOOLEAN}),
+        "SparqlResultsText": STRING,  # SPARQL results XML, CSV or TSV
+        "SparqlExamples": obj({"items": array(obj(
+            {"name": STRING, "description": STRING, "query": STRING}))}),
     }

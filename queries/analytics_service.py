@@ -107,15 +107,16 @@ class AnalyticsQueries:
         return self._analysed("gaps", as_of, gaps_queries.gaps, kind=kind, limit=limit,
                               evidence=evidence)
 
-    def suggest(self, *, task: str = "fund_lab", method: str = "adamic_adar",
+    def suggest(self, *, task: str = "fund_lab", score: str = "adamic_adar",
                 node: str | None = None, limit: int = 20, evidence: int = 3,
                 as_of: int | None = None) -> Json:
         """Suggested links (never facts: ``"suggestion": true``), each explained by the
-        relations and quotes it rests on (``queries.ecosystem.suggest``). ``node`` takes an
-        id or an exact zh/en name or alias."""
+        relations and quotes it rests on (``queries.ecosystem.suggest``), ranked by ``score``
+        (its ``method``; not so named here, where ``method`` names the question asked).
+        ``node`` takes an id or an exact zh/en name or alias."""
         node_id = self._resolve(node, "node") if node is not None else None
         return self._analysed("suggest", as_of, suggest_queries.suggest, task=task,
-                              method=method, node=node_id, limit=limit, evidence=evidence)
+                              method=score, node=node_id, limit=limit, evidence=evidence)
 
     def warm_analytics(self, progress: Callable[[str, float], None] | None = None
                        ) -> dict[str, float]:
