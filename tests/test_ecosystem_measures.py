@@ -173,11 +173,14 @@ def numpy_t(profiles: list[frozenset[str]], dims: tuple[str, str, str]) -> float
     return single - pairs + h(table.ravel())
 
 
-def test_t_uig_overall_and_per_sector_match_numpy(data_graph):
+@pytest.mark.parametrize("graph", ["data_graph", "generated_graph_1500"])
+def test_t_uig_overall_and_per_sector_match_numpy(graph, request):
+    data_graph = request.getfixturevalue(graph)
     answer = helix.helix(data_graph, limit=1000)
     mapping = load_spheres()
     h = simple_view(data_graph, {"Sector"})
     spheres = {n: mapping.of(data_graph.nodes[n]) for n in h}
+    position = {n: i for i, n in enumerate(h)}
     profiles = [frozenset({spheres[o] for o in [n, *h[n]] if spheres[o]}) for n in h]
     assert answer["synergy"]["T_uig"] == pytest.approx(numpy_t(profiles, mapping.helices))
     assert answer["synergy"]["units"] == sum(1 for p in profiles if p & set(mapping.helices))
@@ -185,7 +188,7 @@ def test_t_uig_overall_and_per_sector_match_numpy(data_graph):
     for sector in answer["sectors"]:
         members = {u for u, _, rel in data_graph.in_edges(sector["id"], keys=True)
                    if rel in ("WORKS_IN_SECTOR", "TARGETS_SECTOR") and u in h}
-        sector_profiles = [profiles[list(h).index(n)] for n in members]
+        sector_profiles = [profiles[position[n]] for n in members]
         if sector["synergy"]["T_uig"] is not None:
             assert sector["synergy"]["T_uig"] == pytest.approx(
                 numpy_t(sector_profiles, mapping.helices), abs=1e-9)

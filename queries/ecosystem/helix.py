@@ -19,53 +19,71 @@ in or target the sector.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable
-from itertools import combinations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graph.spheres import load_spheres
+from queries.ecosystem import scoring
 from queries.ecosystem.communities import SECTOR, SECTOR_RELATIONS
 from queries.ecosystem.network import Network, cached, check_positive, holds, network
+from queries.traverse import ids_of_kind
 from queries.views import node_summary
 
 Json = dict[str, Any]
 
 
-def entropy(counts: Iterable[int]) -> float:
+def entropy(counts: Iterable[float]) -> float:
     """Shannon entropy in bits of a distribution given by counts."""
     counts = [c for c in counts if c]
     total = sum(counts)
     return -sum(c / total * math.log2(c / total) for c in counts) if total else 0.0
 
 
-def transmission(profiles: list[frozenset[str]], helices: tuple[str, str, str]) -> float | None:
-    """Leydesdorff's T(uig) of units given by the helix spheres each one involves; None
-    when no unit involves any of them."""
-    units = [frozenset(p) & frozenset(helices) for p in profiles]
-    units = [p for p in units if p]
-    if not units:
+def code_of(spheres: Iterable[str], helices: tuple[str, ...]) -> int:
+    """A unit's cell: bit k set when helices[k] is among its spheres."""
+    found = set(spheres)
+    return sum(1 << k for k, h in enumerate(helices) if h in found)
+
+
+def transmission_of_cells(cells: np.ndarray) -> float | None:
+    """T(uig) from the counts of the 8 cells (index = code; cell 0, no helix, left out);
+    None when no unit involves any helix."""
+    counts = cells.astype(np.float64).copy()
+    counts[0] = 0
+    if not counts.sum():
         return None
+    codes = np.arange(8)
 
-    def h(dims: tuple[str, ...]) -> float:
-        return entropy(Counter(tuple(d in p for d in dims) for p in units).values())
+    def h(mask: int) -> float:  # entropy of the marginal over the bits of mask
+        return entropy(np.bincount(codes & mask, weights=counts, minlength=8).tolist())
 
-    t = sum(h((d,)) for d in helices)
-    t -= sum(h(pair) for pair in combinations(helices, 2))
-    t += h(helices)
+    t = h(1) + h(2) + h(4) - h(3) - h(5) - h(6) + h(7)
     return 0.0 if abs(t) < 1e-12 else t
 
 
-def profile(net: Network, node: str) -> frozenset[str]:
-    """The spheres of a node (if an actor) and of the actors it is tied to."""
-    spheres = net.spheres
-    found = {spheres[o] for o in net.adj[node] if o in spheres}
-    if node in spheres:
-        found.add(spheres[node])
-    return frozenset(found)
+def transmission(profiles: list[frozenset[str]], helices: tuple[str, str, str]) -> float | None:
+    """Leydesdorff's T(uig) of units given by the helix spheres each one involves; None
+    when no unit involves any of them."""
+    codes = [code_of(p, helices) for p in profiles]
+    return transmission_of_cells(np.bincount(codes, minlength=8))
+
+
+def profile_codes(net: Network, helices: tuple[str, ...]) -> np.ndarray:
+    """Per vertex of ``net.ids``: the cell of the unit it makes (its own sphere and those of
+    the actors it is tied to), from sparse products rather than a set per node."""
+    a = scoring.matrix(net.ids, net.adj, set()).a
+    codes = np.zeros(len(net.ids), dtype=np.int64)
+    for k, name in enumerate(helices):
+        own = np.fromiter((net.spheres.get(n) == name for n in net.ids), dtype=np.float64,
+                          count=len(net.ids))
+        codes |= (((a @ own) > 0) | (own > 0)).astype(np.int64) << k
+    return codes
 
 
 def linkage(net: Network, nodes: Iterable[str] | None = None) -> list[Json]:
@@ -94,12 +112,13 @@ def helix(g: nx.MultiDiGraph, *, limit: int = 50) -> Json:
 def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
     mapping = load_spheres()
     net = network(g, exclude_kinds=(SECTOR,))
-    overall = [profile(net, n) for n in net.ids]
+    codes = profile_codes(net, mapping.helices)
     rows = []
-    for sector in sorted(n for n, a in g._node.items() if a["kind"] == SECTOR):
+    for sector in ids_of_kind(g, SECTOR):
         members = sorted({u for u, by_rel in g._pred[sector].items() if u in net.adj and any(
             r in SECTOR_RELATIONS and holds(r, a) for r, a in by_rel.items())})
-        rows.append((sector, members, _synergy([profile(net, n) for n in members],
+        where = [bisect.bisect_left(net.ids, n) for n in members]  # ids are sorted
+        rows.append((sector, members, _synergy(np.bincount(codes[where], minlength=8),
                                                 mapping.helices)))
     rows.sort(key=lambda r: (r[2]["T_uig"] is None, r[2]["T_uig"] or 0.0, r[0]))
     return {
@@ -112,7 +131,7 @@ def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
         "helices": list(mapping.helices),
         "actors": dict(sorted(Counter(net.spheres.values()).items())),
         "linkage": linkage(net),
-        "synergy": _synergy(overall, mapping.helices),
+        "synergy": _synergy(np.bincount(codes, minlength=8), mapping.helices),
         "sectors_total": len(rows),
         "sectors": [{**node_summary(g, s), "members": len(m),
                      "actors": dict(sorted(Counter(net.spheres[n] for n in m
@@ -122,9 +141,9 @@ def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
     }
 
 
-def _synergy(profiles: list[frozenset[str]], helices: tuple[str, ...]) -> Json:
-    units = [p & frozenset(helices) for p in profiles]
-    units = [p for p in units if p]
-    cells = Counter("".join(h[0] for h in helices if h in p) for p in units)
-    return {"T_uig": transmission(units, helices), "units": len(units),
-            "profiles": dict(sorted(cells.items()))}
+def _synergy(cells: np.ndarray, helices: tuple[str, ...]) -> Json:
+    names = {code: "".join(h[0] for k, h in enumerate(helices) if code >> k & 1)
+             for code in range(1, 8)}
+    return {"T_uig": transmission_of_cells(cells), "units": int(cells[1:].sum()),
+            "profiles": dict(sorted((names[c], int(cells[c])) for c in range(1, 8)
+                                    if cells[c]))}
