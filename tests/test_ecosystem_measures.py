@@ -423,3 +423,19 @@ def test_warm_up_in_a_thread_keeps_every_default_answer(generated_graph_1500, mo
     for name, step in warm.STEPS:
         if not name.startswith("network"):
             assert step(other) == answers[name], name
+
+
+def test_pair_scores_are_the_per_pair_set_arithmetic(generated_graph_1500):
+    g = generated_graph_1500
+    net = network(g)
+    mx = suggest.matrix_of(g, net, net.adj)
+    rng = np.random.default_rng(3)
+    pairs = [(int(u), int(v)) for u, v in rng.integers(0, len(net.ids), size=(3000, 2))
+             if u != v and net.ids[v] not in net.adj[net.ids[u]]]
+    got = scoring.pair_scores(mx, np.array([u for u, _ in pairs]), np.array([v for _, v in pairs]))
+    expected = [suggest.score(g, net.adj, net.ids[u], net.ids[v]) for u, v in pairs]
+    assert got[:, 1].tolist() == [s.common_neighbours for s in expected]
+    assert got[:, 2].tolist() == [s.shared_sectors for s in expected]
+    assert got[:, 3].tolist() == [s.paths for s in expected]
+    assert got[:, 0] == pytest.approx([s.adamic_adar for s in expected])
+    assert sum(s.paths > 0 for s in expected) > 100

@@ -83,13 +83,20 @@ def rank(mx: Matrix, sources: Sequence[int] | np.ndarray, targets: Sequence[int]
     steps, three for ``paths``), ranked by ``method``'s score, then the other scores in
     METHODS order (all descending), then by ids. ``unordered`` keeps a pair once (v > u):
     for a task whose two ends are of one kind."""
+    return rank_all(mx, sources, targets, (method,), unordered=unordered, cap=cap)[method]
+
+
+def rank_all(mx: Matrix, sources: Sequence[int] | np.ndarray,
+             targets: Sequence[int] | np.ndarray, methods: Sequence[str] = METHODS, *,
+             unordered: bool = False, cap: int = MAX_CANDIDATES) -> dict[str, Ranking]:
+    """``rank`` for each of ``methods``, the sparse products taken once."""
     sources = np.asarray(sources, dtype=np.int64)
     targets = np.asarray(targets, dtype=np.int64)
     a = mx.a
     to_targets = a[:, targets].tocsr()
-    order = [METHODS.index(method), *(i for i, m in enumerate(METHODS) if m != method)]
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    total = capped = 0
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {m: [] for m in methods}
+    totals = dict.fromkeys(methods, 0)
+    capped = dict.fromkeys(methods, 0)
     for start in range(0, len(sources), CHUNK):
         rows_idx = sources[start:start + CHUNK]
         rows = a[rows_idx]
@@ -97,27 +104,31 @@ def rank(mx: Matrix, sources: Sequence[int] | np.ndarray, targets: Sequence[int]
         aa = (rows @ sp.diags(mx.aa_weight)) @ to_targets
         sectors = (rows @ sp.diags(mx.sector)) @ to_targets
         three = (rows @ a) @ to_targets
-        pattern = (common + three) if method == "paths" else common
-        r, c = pattern.nonzero()
+        r, c = (common + three).nonzero()  # within three steps
         u, v = rows_idx[r], targets[c]
         keep = u != v
         if unordered:
             keep &= v > u
         r, c, u, v = r[keep], c[keep], u[keep], v[keep]
-        tied = _sample(rows[:, targets].tocsr(), r, c) != 0
-        r, c, u, v = r[~tied], c[~tied], u[~tied], v[~tied]
+        untied = _sample(rows[:, targets].tocsr(), r, c) == 0
+        r, c, u, v = r[untied], c[untied], u[untied], v[untied]
         cn = _sample(common, r, c)
         scores = np.column_stack([_sample(aa, r, c), cn, _sample(sectors, r, c),
                                   cn + _sample(three, r, c)]) if len(r) else np.zeros((0, 4))
-        total += len(u)
-        keys = _keys(scores, order)
-        by_source = np.lexsort((v, *keys, u))
-        u, v, scores = u[by_source], v[by_source], scores[by_source]
-        first = np.searchsorted(u, u, side="left")
-        within = np.arange(len(u)) - first
-        capped += len(np.unique(u[within >= cap]))
-        kept = within < cap
-        parts.append((u[kept], v[kept], scores[kept]))
+        for method in methods:
+            within = slice(None) if method == "paths" else cn > 0  # else: within two steps
+            mu, mv, ms = u[within], v[within], scores[within]
+            totals[method] += len(mu)
+            by_source = np.lexsort((mv, *_keys(ms, method), mu))
+            mu, mv, ms = mu[by_source], mv[by_source], ms[by_source]
+            place = np.arange(len(mu)) - np.searchsorted(mu, mu, side="left")
+            capped[method] += len(np.unique(mu[place >= cap]))
+            parts[method].append((mu[place < cap], mv[place < cap], ms[place < cap]))
+    return {m: _ranking(parts[m], m, totals[m], capped[m], cap) for m in methods}
+
+
+def _ranking(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], method: str, total: int,
+             capped: int, cap: int) -> Ranking:
     if parts:
         u = np.concatenate([p[0] for p in parts])
         v = np.concatenate([p[1] for p in parts])
@@ -125,11 +136,30 @@ def rank(mx: Matrix, sources: Sequence[int] | np.ndarray, targets: Sequence[int]
     else:
         u = v = np.zeros(0, dtype=np.int64)
         scores = np.zeros((0, 4))
-    best = np.lexsort((v, u, *_keys(scores, order)))
+    best = np.lexsort((v, u, *_keys(scores, method)))
     return Ranking(u[best], v[best], scores[best], total, capped, cap)
 
 
-def _keys(scores: np.ndarray, order: list[int]) -> list[np.ndarray]:
-    """Sort keys for np.lexsort (last = primary): the scores of ``order``, descending."""
+def pair_scores(mx: Matrix, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The four scores (METHODS order) of the pairs (u[i], v[i]), none of them tied: the
+    same sums as ``rank``, row by row (chunked)."""
+    a = mx.a
+    out = np.zeros((len(u), 4))
+    for start in range(0, len(u), CHUNK * 8):
+        part = slice(start, start + CHUNK * 8)
+        left, right = a[u[part]], a[v[part]]
+        both = left.multiply(right)
+        cn = np.asarray(both.sum(axis=1)).ravel()
+        out[part, 0] = both @ mx.aa_weight
+        out[part, 1] = cn
+        out[part, 2] = both @ mx.sector
+        out[part, 3] = cn + np.asarray((left @ a).multiply(right).sum(axis=1)).ravel()
+    return out
+
+
+def _keys(scores: np.ndarray, method: str) -> list[np.ndarray]:
+    """Sort keys for np.lexsort (last = primary): ``method``'s score, then the others in
+    METHODS order, all descending."""
+    order = [METHODS.index(method), *(i for i, m in enumerate(METHODS) if m != method)]
     cols = [np.round(scores[:, i], DECIMALS) if i == 0 else scores[:, i] for i in order]
     return [-col for col in reversed(cols)]

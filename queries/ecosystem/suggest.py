@@ -225,18 +225,22 @@ def evaluate(g: nx.MultiDiGraph, task: str, *, hide: float = 0.2, seed: int = 42
     mx = matrix_of(g, net, adj)
     sources, targets = kind_indices(g, net, first), kind_indices(g, net, second)
     positives = sorted(hidden)
-    pos_scores = [score(g, adj, u, v) for u, v in positives]
-    neg_scores = [score(g, adj, u, v) for u, v in negative_pairs]
+    index = {n: i for i, n in enumerate(net.ids)}
+    pos_scores, neg_scores = (
+        scoring.pair_scores(mx, np.array([index[u] for u, _ in pairs], dtype=np.int64),
+                            np.array([index[v] for _, v in pairs], dtype=np.int64))
+        for pairs in (positives, negative_pairs))
+    best = scoring.rank_all(mx, sources, targets, unordered=first == second, cap=k)
     possible = len(firsts) * len(seconds) - (len(firsts) if first == second else 0)
     if first == second:
         possible //= 2
     open_pairs = possible - (len(ties) - len(hidden))
     results = {}
-    for method in METHODS:
-        auc = _auc([getattr(s, method) for s in pos_scores],
-                   [getattr(s, method) for s in neg_scores])
-        best = scoring.rank(mx, sources, targets, method, unordered=first == second, cap=k)
-        top = [(net.ids[u], net.ids[v]) for u, v in zip(best.u[:k], best.v[:k], strict=True)]
+    for column, method in enumerate(METHODS):
+        auc = _auc(np.round(pos_scores[:, column], scoring.DECIMALS).tolist(),
+                   np.round(neg_scores[:, column], scoring.DECIMALS).tolist())
+        top = [(net.ids[u], net.ids[v])
+               for u, v in zip(best[method].u[:k], best[method].v[:k], strict=True)]
         hits = sum(1 for p in top if (p if first != second else tuple(sorted(p))) in hidden)
         results[method] = {"auc": auc, "precision_at_k": hits / k, "hits": hits}
     random_top = [(rng.choice(firsts), rng.choice(seconds)) for _ in range(k)]
