@@ -17,6 +17,7 @@ from loaders.ingest import yamledit
 from loaders.ingest.errors import IngestError
 from loaders.ingest.review import read_review, where
 from loaders.ingest.text import read_document
+from loaders.validate import _observation_id as observation_id
 from loaders.validate import normalise
 
 FOLDERS = ("nodes", "edges", "observations")
@@ -134,7 +135,7 @@ def accept(review_path: Path, data_dir: Path) -> dict[str, int]:
                 edge[name] = r[name]
         edge["provenance"] = [{"source": file, "quote": r["quote"]}]
         new_edges.append(edge)
-    new_obs = []
+    new_obs: dict[str, dict[str, Any]] = {}  # by observation id
     for f in review.get("figures") or []:
         if f["decision"] != "accept":
             continue
@@ -149,14 +150,30 @@ def accept(review_path: Path, data_dir: Path) -> dict[str, int]:
         for name in ("bound", "period_zh"):
             if f.get(name):
                 obs[name] = f[name]
+        # the same figure again (in data/ or earlier in this article) is one more quote
+        # for that observation; the same observation with another value is the reviewer's
+        oid = observation_id(obs["subject"], obs["metric"], obs)
+        same = new_obs.get(oid) or (graph.nodes[oid] if oid in graph else None)
+        if same is not None:
+            if same.get("value") != obs["value"]:
+                raise IngestError(where(review_path, lines, f["key"]),
+                                  f"observation {oid} already says {same.get('value')}, this "
+                                  f"figure {obs['value']}: reject it or correct one of them")
+            if oid in new_obs:
+                entry = {"source": file, "quote": f["quote"]}
+                if entry not in new_obs[oid]["provenance"]:
+                    new_obs[oid]["provenance"].append(entry)
+            else:
+                added.setdefault(("node", oid), []).append(f["quote"])
+            continue
         obs["provenance"] = [{"source": file, "quote": f["quote"]}]
-        new_obs.append(obs)
+        new_obs[oid] = obs
 
     changes: dict[Path, str | bytes | None] = {Path("sources") / file: text_bytes}
     stem = stem_of(file)
     nodes_file = [_source_record(source, file, text_bytes.decode("utf-8")), *new_nodes]
     for folder, records in (("nodes", nodes_file), ("edges", new_edges),
-                            ("observations", new_obs)):
+                            ("observations", list(new_obs.values()))):
         if records:
             changes[Path(folder) / f"{stem}.yaml"] = _dump(records, file, folder)
     changes.update(_add_quotes(data_dir, added, file))
@@ -196,6 +213,14 @@ def _dump(records: list[dict[str, Any]], file: str, folder: str) -> str:
     return f"# {folder}: accepted from the review of {file} (innograph accept)\n{body}"
 
 
+def _record_key(rec: dict[str, Any]) -> tuple:
+    if "id" in rec and ("kind" in rec or "metric" in rec):
+        return ("node", rec["id"])
+    if "subject" in rec and "metric" in rec:  # an observation's id is derived
+        return ("node", observation_id(str(rec["subject"]), str(rec["metric"]), rec))
+    return ("edge", rec.get("from"), rec.get("rel"), rec.get("to"))
+
+
 def _add_quotes(data_dir: Path, added: dict[tuple, list[str]],
                 file: str) -> dict[Path, str]:
     """New provenance entries inserted into the records' own files, text edited in place."""
@@ -209,8 +234,7 @@ def _add_quotes(data_dir: Path, added: dict[tuple, list[str]],
             text = path.read_text(encoding="utf-8")
             for block in reversed(yamledit.blocks(text)):  # bottom up: line numbers hold
                 rec = block.record
-                key = (("node", rec["id"]) if "id" in rec and "kind" in rec else
-                       ("edge", rec.get("from"), rec.get("rel"), rec.get("to")))
+                key = _record_key(rec)
                 quotes = pending.pop(key, None)
                 if not quotes:
                     continue

@@ -20,6 +20,7 @@ from loaders.ingest.relations import CARRY, Spot, find_relations
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
+from loaders.validate import _observation_id as observation_id
 
 YEAR = re.compile(r"(?<![\d—–-])((?:19|20)\d\d)年")
 NEAR_MISS = 85  # a candidate this close to a known name waits for the reviewer
@@ -206,6 +207,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             if f.bound:
                 entry["bound"] = f.bound
             entry["decision"] = _decision(entry["score"], auto["figure"])
+            _against_graph(entry, graph)
             figures.append(entry)
         years = [int(y) for y in YEAR.findall(simplified)
                  if default_year is None or int(y) <= default_year]  # not a target year
@@ -214,6 +216,26 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     review["relations"] = relations
     review["figures"] = figures
     return review
+
+
+def _against_graph(entry: dict[str, Any], graph: nx.MultiDiGraph) -> None:
+    """A figure the graph already has (same subject, metric, period, status and value) is a
+    second quote for that observation; one with another value conflicts with it and waits for
+    the reviewer (which figure is right is not for a rule to say)."""
+    if not entry["subject"] or not entry["metric"] or entry["subject"] not in graph:
+        return
+    oid = observation_id(entry["subject"], entry["metric"], entry)
+    if oid not in graph:
+        return
+    have = graph.nodes[oid].get("value")
+    if have == entry["value"]:
+        entry["existing"] = oid
+        entry["rule"] += f"; already observation {oid}: accept adds this quote to it"
+    else:
+        entry["conflicts"] = {"id": oid, "value": have}
+        entry["decision"] = "reject"
+        entry["note"] = (f"observation {oid} already says {have}: check both quotes; correct "
+                         "this figure or the existing record before accepting")
 
 
 def _outermost(spots: list[Spot]) -> list[Spot]:

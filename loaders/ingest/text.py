@@ -73,11 +73,23 @@ def read_document(path: Path) -> Document:
     return Document(path, text, to_simplified(text), hashlib.sha256(data).hexdigest(), html)
 
 
+@cache
+def _extract_config():  # type: ignore[no-untyped-def]
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    # trafilatura's default minimum (250 characters) is a short paragraph of Chinese; below
+    # it the fallback extractor runs, which joins paragraphs into one line and keeps the
+    # byline, so sentences and paragraph dating would run across them
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+    return config
+
+
 def _main_text(raw: str, path: Path) -> str:
     import trafilatura
 
     text = trafilatura.extract(raw, include_comments=False, include_tables=True,
-                               favor_recall=True)
+                               favor_recall=True, config=_extract_config())
     if not text or not text.strip():
         raise IngestError(str(path), "no main text found in the HTML page")
     return text
