@@ -35,6 +35,7 @@ from graph.neo4j_rows import (
     node_hash,
     node_properties,
 )
+from graph.timeline import source_years
 
 ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: cannot occur in names or quotes
 IMPORT_DIR = "innograph-bulk"  # under the home's import/ folder, removed after the import
@@ -151,22 +152,23 @@ def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> Cs
     nodes = _CsvFiles(folder, "nodes", ("id:ID",))
     rels = _CsvFiles(folder, "rels", (":START_ID", ":END_ID"))
     node_digest = rel_digest = count = mentions = 0
+    years = source_years(g)  # the reported_from / reported_to of every record
     # networkx's number_of_edges() sums the degree view: half a second on 100k nodes
     edge_total = sum(len(keyed) for nbrs in g._adj.values() for keyed in nbrs.values())
     with tqdm(total=g.number_of_nodes() + edge_total, unit="rec",
               desc="CSV for neo4j-admin", disable=not progress, file=sys.stderr, leave=False,
               mininterval=0.5) as bar:
         for node_id, attrs in g._node.items():  # networkx's dicts: views cost a second here
-            h = node_hash(node_id, attrs)
+            h = node_hash(node_id, attrs, years)
             node_digest += digest_part(h)
-            props = node_properties(node_id, attrs, h)
+            props = node_properties(node_id, attrs, h, years)
             del props["id"]  # the id:ID column is stored as property `id`
             nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
         bar.update(g.number_of_nodes())
         for u, v, rel, attrs in iter_edges(g):
-            h = edge_hash(u, rel, v, attrs)
+            h = edge_hash(u, rel, v, attrs, years)
             rel_digest += digest_part(h)
-            rels.add(rel, (u, v), edge_properties(attrs, h))
+            rels.add(rel, (u, v), edge_properties(attrs, h, years))
             count += 1
             if not count % 10_000:
                 bar.update(10_000)

@@ -8,6 +8,9 @@ Shared by the online sync (``graph.neo4j_sync``) and the offline bulk import
   properties>, prov_sources, prov_quotes, content_hash})``; dates become DATE values;
   ``aliases`` is absent when there are none (read it as ``coalesce(n.aliases, [])``).
 - An edge is ``-[:<RELATION> {<typed properties>, prov_sources, prov_quotes, content_hash}]->``.
+- Both carry ``reported_from`` / ``reported_to``: the earliest and latest publication years of
+  the sources they cite (``graph.timeline.reported_in``; absent when none is dated), so Cypher
+  filters "as of" a year by index: ``WHERE n.reported_from <= $as_of``.
 - ``(:Source)-[:MENTIONS]->(:Entity)`` is derived from provenance: one per Source node and
   entity that cites the Source's ``file``.
 - ``content_hash`` is a 63-bit digest of the record as the graph holds it (key included), so
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
@@ -28,10 +31,11 @@ import networkx as nx
 
 from graph.embedded import CORE_EDGE_ATTRS, item_digest
 from graph.schema import Schema, load_schema
+from graph.timeline import reported_in
 
 #: Bump when the stored shape of a record changes: every content hash changes with it, so the
 #: next sync rewrites everything once.
-SYNC_FORMAT = 2
+SYNC_FORMAT = 3
 # How a sync writes, by default (here rather than in graph.neo4j_sync so the CLI can show
 # them without importing the driver): rows per write transaction, transactions in flight.
 DEFAULT_BATCH_SIZE = 10_000
@@ -45,6 +49,11 @@ FULLTEXT_ANALYZER = "cjk"  # CJK bigrams + standard tokens: 长光卫星 and "Ji
 #: Node properties the centrality write-back owns (kept when a node's data is rewritten).
 CENTRALITY_PROPERTIES = ("degree", "in_degree", "out_degree", "pagerank", "betweenness",
                          "closeness", "harmonic", "eigenvector", "centrality_version")
+#: Node properties with a range index (``reported_*``: "as of" and "what appeared" filters).
+INDEXED = ("kind", "name_zh", "name_en", "reported_from", "reported_to")
+#: The years a stored record was reported in (from its sources' publication years).
+REPORTED = ("reported_from", "reported_to")
+Years = Mapping[str, int] | None
 #: ``sum(content_hash / DIGEST_DIVISOR)`` over a few million records cannot overflow 64 bits.
 DIGEST_DIVISOR = 1 << 24
 
@@ -53,12 +62,19 @@ def _digest(payload: object) -> int:
     return int.from_bytes(item_digest(payload)[:8], "big", signed=True)
 
 
-def node_hash(node_id: str, attrs: dict[str, Any]) -> int:
-    return _digest((SYNC_FORMAT, node_id, attrs))
+def node_hash(node_id: str, attrs: dict[str, Any], years: Years = None) -> int:
+    """With ``years`` (source file -> publication year), the reported years are hashed too:
+    a source's new date rewrites the records that cite it."""
+    return _digest((SYNC_FORMAT, node_id, attrs, _span(attrs, years)))
 
 
-def edge_hash(source: str, relation: str, target: str, attrs: dict[str, Any]) -> int:
-    return _digest((SYNC_FORMAT, source, relation, target, attrs))
+def edge_hash(source: str, relation: str, target: str, attrs: dict[str, Any],
+              years: Years = None) -> int:
+    return _digest((SYNC_FORMAT, source, relation, target, attrs, _span(attrs, years)))
+
+
+def _span(attrs: dict[str, Any], years: Years) -> tuple[int, int] | None:
+    return reported_in(attrs["provenance"], years) if years is not None else None
 
 
 def digest_part(content_hash: int) -> int:
@@ -86,7 +102,7 @@ def schema_statements(schema: Schema | None = None) -> list[str]:
     statements.append(f"CREATE CONSTRAINT innograph_meta_key IF NOT EXISTS "
                       f"FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE")
     statements += [f"CREATE INDEX entity_{prop} IF NOT EXISTS FOR (n:{ENTITY_LABEL}) ON (n.{prop})"
-                   for prop in ("kind", "name_zh", "name_en")]
+                   for prop in INDEXED]
     statements.append(
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY_LABEL}) "
         f"ON EACH [n.name_zh, n.name_en, n.aliases] "
@@ -105,7 +121,7 @@ def schema_object_names(schema: Schema | None = None) -> dict[str, list[str]]:
     return {
         "constraints": [_constraint_name(label) for label in (ENTITY_LABEL, *schema.node_kinds)]
         + ["innograph_meta_key"],
-        "indexes": ["entity_kind", "entity_name_zh", "entity_name_en", FULLTEXT_INDEX],
+        "indexes": [*(f"entity_{prop}" for prop in INDEXED), FULLTEXT_INDEX],
     }
 
 
@@ -130,7 +146,7 @@ def _typed(name: str, value: Any, dates: frozenset[str]) -> Any:
 
 _SOURCE, _QUOTE = itemgetter("source"), itemgetter("quote")
 #: Properties every stored node and relationship has besides the schema's own.
-STORED_EXTRAS = ("prov_sources", "prov_quotes", "content_hash")
+STORED_EXTRAS = ("prov_sources", "prov_quotes", *REPORTED, "content_hash")
 
 
 @cache
@@ -154,12 +170,16 @@ def property_map(columns: tuple[str, ...], first: int = 0) -> str:
     return "{" + ", ".join(f"`{c}`: row[{first + i}]" for i, c in enumerate(columns)) + "}"
 
 
-def _provenance(props: dict[str, Any], provenance: list[dict[str, str]]) -> None:
+def _provenance(props: dict[str, Any], provenance: list[dict[str, str]], years: Years) -> None:
     props["prov_sources"] = list(map(_SOURCE, provenance))
     props["prov_quotes"] = list(map(_QUOTE, provenance))
+    span = reported_in(provenance, years) if years is not None else None
+    if span is not None:
+        props["reported_from"], props["reported_to"] = span
 
 
-def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int) -> dict[str, Any]:
+def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int,
+                    years: Years = None) -> dict[str, Any]:
     """The Neo4j property map of one node."""
     dates = date_properties()
     props: dict[str, Any] = {"id": node_id}
@@ -168,17 +188,18 @@ def node_properties(node_id: str, attrs: dict[str, Any], content_hash: int) -> d
             props[name] = _typed(name, value, dates)
     if not props.get("aliases"):  # neo4j-admin import cannot store an empty list: absent
         props.pop("aliases", None)
-    _provenance(props, attrs["provenance"])
+    _provenance(props, attrs["provenance"], years)
     props["content_hash"] = content_hash
     return props
 
 
-def edge_properties(attrs: dict[str, Any], content_hash: int) -> dict[str, Any]:
+def edge_properties(attrs: dict[str, Any], content_hash: int, years: Years = None
+                    ) -> dict[str, Any]:
     """The Neo4j property map of one stored edge (``rel`` is the type, not a property)."""
     dates = date_properties()
     props = {name: _typed(name, value, dates) for name, value in attrs.items()
              if name not in CORE_EDGE_ATTRS}
-    _provenance(props, attrs["provenance"])
+    _provenance(props, attrs["provenance"], years)
     props["content_hash"] = content_hash
     return props
 

@@ -53,7 +53,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +89,7 @@ from graph.neo4j_rows import (
 )
 from graph.neo4j_writer import BatchFailure, BatchWriter, Tally, chunks
 from graph.schema import load_schema
+from graph.timeline import source_years
 
 LOOKUP_BATCH = 20_000  # ids per endpoint lookup / stale-record read
 SCAN_FOR_ENDPOINTS = 20_000  # more unknown endpoints than this: read every element id at once
@@ -237,12 +238,13 @@ class _EdgeItem:
     target: str
     attrs: dict[str, Any] | None  # None for a derived MENTIONS
     mention: Mention | None = None
+    years: Mapping[str, int] | None = None  # source file -> year: the reported_* properties
 
     def properties(self, content_hash: int) -> dict[str, Any]:
         if self.mention is not None:
             return self.mention.properties(content_hash)
         assert self.attrs is not None
-        return edge_properties(self.attrs, content_hash)
+        return edge_properties(self.attrs, content_hash, self.years)
 
 
 @dataclass
@@ -265,10 +267,12 @@ class _Plan:
 
 
 def _desired(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, _EdgeItem], int]:
-    node_hashes = {node_id: node_hash(node_id, attrs) for node_id, attrs in g.nodes(data=True)}
+    years = source_years(g)
+    node_hashes = {node_id: node_hash(node_id, attrs, years)
+                   for node_id, attrs in g.nodes(data=True)}
     edges: dict[int, _EdgeItem] = {}
     for u, v, rel, attrs in iter_edges(g):
-        edges[edge_hash(u, rel, v, attrs)] = _EdgeItem(u, rel, v, attrs)
+        edges[edge_hash(u, rel, v, attrs, years)] = _EdgeItem(u, rel, v, attrs, None, years)
     mentions = 0
     for m in iter_mentions(g):
         edges[m.content_hash] = _EdgeItem(m.source, MENTIONS, m.target, None, m)
@@ -350,9 +354,9 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Sessio
     if plan.node_deletes:
         writer.write("stale nodes", "UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid "
                      "DETACH DELETE n", plan.node_deletes)
-    node_attrs, node_hashes = g.nodes, plan.node_hashes
+    node_attrs, node_hashes, years = g.nodes, plan.node_hashes, source_years(g)
     for kind, items in plan.node_updates.items():
-        rows = ((eid, node_properties(node_id, node_attrs[node_id], node_hashes[node_id]))
+        rows = ((eid, node_properties(node_id, node_attrs[node_id], node_hashes[node_id], years))
                 for eid, node_id in items)
         done = writer.write(f"{kind} node updates", _node_update_query(kind), rows)
         check(f"{kind} node updates", sum(r[0] for r in done), len(items))
@@ -361,8 +365,8 @@ def _apply(g: nx.MultiDiGraph, plan: _Plan, writer: BatchWriter, session: Sessio
         creates[node_attrs[node_id]["kind"]].append(node_id)
     for kind, ids in creates.items():  # static labels: one statement (and plan) per kind
         columns = node_columns(kind)
-        rows = (_as_row(node_properties(node_id, node_attrs[node_id], node_hashes[node_id]),
-                        columns, ("node", node_id)) for node_id in ids)
+        rows = (_as_row(node_properties(node_id, node_attrs[node_id], node_hashes[node_id],
+                                        years), columns, ("node", node_id)) for node_id in ids)
         # no RETURN: streaming each new element id back costs more than one scan for them
         before = writer.tally.nodes_created
         writer.write(f"{kind} nodes", f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:`{kind}` "

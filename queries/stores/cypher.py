@@ -24,6 +24,14 @@ NAMES = "[s IN [n.id, n.name_zh, n.name_en] + coalesce(n.aliases, []) | toLower(
 SIMPLE = "all(i IN range(0, size(ids) - 2) WHERE NOT ids[i] IN ids[i + 1..])"
 
 
+def seen(var: str, as_of: bool) -> str:
+    """`` AND`` the node or relationship ``var`` was reported by year $as_of (its earliest
+    source published by then, or no dated source: ``graph.neo4j_rows`` stores
+    ``reported_from``); empty when not asked as of a date."""
+    return (f" AND ({var}.reported_from <= $as_of OR {var}.reported_from IS NULL)"
+            if as_of else "")
+
+
 @cache
 def stored_relation_kinds() -> tuple[str, ...]:
     """The relation kinds of the data, in schema order (no derived ``MENTIONS``)."""
@@ -57,46 +65,51 @@ def counts() -> str:
             f"RETURN nodes, edges")
 
 
-def node_by_id() -> str:
-    """The id of the node with id $q, if any."""
-    return "MATCH (n:Entity {id: $q}) RETURN n.id AS id"
+def node_by_id(as_of: bool = False) -> str:
+    """The id of the node with id $q, if any (reported by $as_of)."""
+    return f"MATCH (n:Entity {{id: $q}}) WHERE true{seen('n', as_of)} RETURN n.id AS id"
 
 
-def nodes_by_name() -> str:
+def nodes_by_name(as_of: bool = False) -> str:
     """Ids of the nodes with the exact (lower-cased) name or alias $q, by id."""
-    return f"MATCH (n:Entity) WHERE $q IN {NAMES} RETURN n.id AS id ORDER BY n.id"
+    return (f"MATCH (n:Entity) WHERE $q IN {NAMES}{seen('n', as_of)} "
+            f"RETURN n.id AS id ORDER BY n.id")
 
 
-def summaries() -> str:
+def summaries(as_of: bool = False) -> str:
     """Summaries of the nodes $ids."""
-    return f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) RETURN n {SUMMARY} AS node"
+    return (f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) WHERE true{seen('n', as_of)} "
+            f"RETURN n {SUMMARY} AS node")
 
 
-def nodes() -> str:
+def nodes(as_of: bool = False) -> str:
     """Every property of the nodes $ids."""
-    return "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n {.*} AS node"
+    return (f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) WHERE true{seen('n', as_of)} "
+            f"RETURN n {{.*}} AS node")
 
 
-def edge_page() -> str:
+def edge_page(as_of: bool = False) -> str:
     """Node $id with its relation counts and one page ($offset, $limit) of each direction,
     in the embedded order (relation, then the other end's id; both ASCII, so Cypher and Python
     agree), cut on the server: a hub's other relations never leave it."""
     rels = relation_pattern(None)
     page = (f"WITH r, o ORDER BY type(r), o.id SKIP $offset LIMIT $limit "
             f"RETURN {{rel: type(r), other: o {SUMMARY}, props: properties(r)}}")
-    return (f"MATCH (n:Entity {{id: $id}}) RETURN n {{.*}} AS node, "
-            f"COUNT {{ (n)-[{rels}]->(:Entity) }} AS out_total, "
-            f"COUNT {{ (n)<-[{rels}]-(:Entity) }} AS in_total, "
-            f"COLLECT {{ MATCH (n)-[r{rels}]->(o:Entity) {page} }} AS out, "
-            f"COLLECT {{ MATCH (n)<-[r{rels}]-(o:Entity) {page} }} AS in")
+    where = f" WHERE true{seen('r', as_of)}{seen('o', as_of)}"
+    return (f"MATCH (n:Entity {{id: $id}}) WHERE true{seen('n', as_of)} "
+            f"RETURN n {{.*}} AS node, "
+            f"COUNT {{ MATCH (n)-[r{rels}]->(o:Entity){where} }} AS out_total, "
+            f"COUNT {{ MATCH (n)<-[r{rels}]-(o:Entity){where} }} AS in_total, "
+            f"COLLECT {{ MATCH (n)-[r{rels}]->(o:Entity){where} {page} }} AS out, "
+            f"COLLECT {{ MATCH (n)<-[r{rels}]-(o:Entity){where} {page} }} AS in")
 
 
-def search(with_text: bool) -> str:
+def search(with_text: bool, as_of: bool = False) -> str:
     """``total`` and one page (``items``: summaries) of the nodes of $kinds (null: all) whose
     names contain $q: exact, then prefix, then partial matches, ties by id; without text all
     by id."""
     if with_text:
-        match = (f"MATCH (n:Entity) WHERE $kinds IS NULL OR n.kind IN $kinds "
+        match = (f"MATCH (n:Entity) WHERE ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
                  f"WITH n, {NAMES} AS names "
                  f"WITH n, CASE WHEN $q IN names THEN 0 "
                  f"WHEN any(s IN names WHERE s STARTS WITH $q) THEN 1 "
@@ -104,66 +117,71 @@ def search(with_text: bool) -> str:
                  f"WHERE rank IS NOT NULL ")
         order = "rank, n.id"
     else:
-        match = "MATCH (n:Entity) WHERE $kinds IS NULL OR n.kind IN $kinds "
+        match = f"MATCH (n:Entity) WHERE ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
         order = "n.id"
     return (f"CALL () {{ {match} RETURN count(n) AS total }} "
             f"CALL () {{ {match} WITH n ORDER BY {order} SKIP $offset LIMIT $limit "
             f"RETURN collect(n {SUMMARY}) AS items }} RETURN total, items")
 
 
-def expand(relations: Iterable[str] | None, directed: bool) -> str:
+def expand(relations: Iterable[str] | None, directed: bool, as_of: bool = False) -> str:
     """One breadth-first level: the neighbours (summaries) of each node of $frontier over
     the relations, through nodes of $kinds (null: any) or of $keep."""
     arrow = "->" if directed else "-"
-    return (f"UNWIND $frontier AS id MATCH (u:Entity {{id: id}})-[{relation_pattern(relations)}]"
+    return (f"UNWIND $frontier AS id MATCH (u:Entity {{id: id}})-[r{relation_pattern(relations)}]"
             f"{arrow}(w:Entity) "
-            f"WHERE w <> u AND ($kinds IS NULL OR w.kind IN $kinds OR w.id IN $keep) "
+            f"WHERE w <> u AND ($kinds IS NULL OR w.kind IN $kinds OR w.id IN $keep)"
+            f"{seen('r', as_of)}{seen('w', as_of)} "
             f"RETURN id, collect(DISTINCT w {SUMMARY}) AS neighbours")
 
 
-def edges_among(relations: Iterable[str] | None) -> str:
+def edges_among(relations: Iterable[str] | None, as_of: bool = False) -> str:
     """Every relationship (of the relations) between two nodes of $ids."""
     return (f"UNWIND $ids AS id MATCH (u:Entity {{id: id}})-[r{relation_pattern(relations)}]->"
-            f"(v:Entity) WHERE v.id IN $ids "
+            f"(v:Entity) WHERE v.id IN $ids{seen('r', as_of)} "
             f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
 
 
-def edges_between_pairs() -> str:
+def edges_between_pairs(as_of: bool = False) -> str:
     """Every relationship from pair[0] to pair[1] for each pair of $pairs."""
     return (f"UNWIND $pairs AS pair MATCH (u:Entity {{id: pair[0]}})-[r{relation_pattern(None)}]->"
-            f"(v:Entity {{id: pair[1]}}) "
+            f"(v:Entity {{id: pair[1]}}) WHERE true{seen('r', as_of)} "
             f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
 
 
 def _path_match(selector: str, lengths: str, relations: Iterable[str] | None,
-                with_kinds: bool, directed: bool) -> str:
+                with_kinds: bool, directed: bool, as_of: bool = False) -> str:
     # A quantified path pattern: its inline node predicate prunes while Neo4j searches,
     # where a WHERE on the whole path would make it enumerate every path first.
     arrow = "->" if directed else "-"
-    where = " WHERE v.kind IN $kinds OR v.id = $b" if with_kinds else ""
+    kinds = "(v.kind IN $kinds OR v.id = $b)" if with_kinds else "true"
+    where = (f" WHERE {kinds}{seen('r', as_of)}{seen('v', as_of)}"
+             if with_kinds or as_of else "")
     step = f"((u)-[r{relation_pattern(relations)}]{arrow}(v){where})"
     return (f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
             f"MATCH p = {selector} (a) {step}{{{lengths}}} (b) ")
 
 
 def all_shortest_paths(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
-                       directed: bool) -> str:
+                       directed: bool, as_of: bool = False) -> str:
     """The smallest $cap node-id lists of all shortest paths from $a to $b (through $kinds)."""
-    return (_path_match("ALL SHORTEST", f"1,{max_length}", relations, with_kinds, directed)
+    return (_path_match("ALL SHORTEST", f"1,{max_length}", relations, with_kinds, directed,
+                        as_of)
             + "WITH DISTINCT [n IN nodes(p) | n.id] AS ids RETURN ids ORDER BY ids LIMIT $cap")
 
 
 def shortest_length(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
-                    directed: bool) -> str:
+                    directed: bool, as_of: bool = False) -> str:
     """The length ``n`` of a shortest path from $a to $b, if any."""
-    return (_path_match("SHORTEST 1", f"1,{max_length}", relations, with_kinds, directed)
+    return (_path_match("SHORTEST 1", f"1,{max_length}", relations, with_kinds, directed,
+                        as_of)
             + "RETURN length(p) AS n")
 
 
 def simple_paths_of_length(length: int, relations: Iterable[str] | None, with_kinds: bool,
-                           directed: bool) -> str:
+                           directed: bool, as_of: bool = False) -> str:
     """The smallest $cap node-id lists of the simple paths of ``length`` from $a to $b."""
-    return (_path_match("", f"{length}", relations, with_kinds, directed)
+    return (_path_match("", f"{length}", relations, with_kinds, directed, as_of)
             + f"WITH [n IN nodes(p) | n.id] AS ids WHERE {SIMPLE} "
             f"WITH DISTINCT ids RETURN ids ORDER BY ids LIMIT $cap")
 
@@ -176,6 +194,12 @@ def all_edges() -> str:
     return (f"MATCH (u:Entity)-[r{relation_pattern(None)}]->(v:Entity) "
             f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props "
             f"ORDER BY u, v, rel")
+
+
+def source_years() -> str:
+    """Publication year by file of every dated Source node."""
+    return ("MATCH (s:Entity:Source) WHERE s.file IS NOT NULL AND s.published_year IS NOT NULL "
+            "RETURN s.file AS file, s.published_year AS year")
 
 
 def score_check() -> str:

@@ -7,7 +7,13 @@ search and ambiguous-name candidates are ordered by id (the embedded graph uses 
 which Neo4j does not keep); when more paths exist than asked for, Neo4j keeps the smallest by
 node ids; path enumeration is bounded by a transaction timeout (``path_timeout``). The
 snapshot (whole-graph work: backing, RDF export, analytics) is read once per synced
-generation; counts and centrality rankings are read without it. Connection failures raise
+generation; counts and centrality rankings are read without it.
+
+As of a year (``Filter.as_of``): lookups and walks add ``reported_from <= $as_of`` to their
+Cypher (``cypher.seen``; range-indexed on nodes) and cut the provenance they read to the
+sources published by then (``records.as_of``); whole-graph answers as of a year (statistics,
+centrality, backing, changes) are computed on ``graph.timeline.as_of_graph`` of the snapshot,
+as the embedded store computes them, and kept per generation and year. Connection failures raise
 ``BackendUnavailable`` (HTTP 503) naming the server and the cause.
 
 Whether the content is settled: ``innograph sync`` (graph.neo4j_sync) bumps the metadata
@@ -37,7 +43,10 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graph.embedded import statistics as graph_statistics
 from graph.neo4j_rows import META_KEY
+from graph.timeline import as_of_graph
+from queries import centrality
 from queries.errors import (
     AmbiguousName,
     BackendUnavailable,
@@ -45,11 +54,12 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
-from queries.store import Filter, Json, Scores
+from queries.store import NOW, Filter, Json, Scores
 from queries.stores import cypher
 from queries.stores.records import (
     STATE_FIELDS,
     SyncState,
+    as_of,
     edge_attrs,
     local_graph,
     node_view,
@@ -227,63 +237,91 @@ class Neo4jStore:
             answer.update(status="degraded", reason=state.reason(), sync=state.view())
         return answer
 
-    def resolve(self, text: str) -> str:
+    def source_years(self) -> dict[str, int]:
+        """Publication year by source file, read once per graph version."""
+        version = self.sync_state().version
+        with self._cache_lock:
+            kept = self._cache.get(("source_years", version))
+        if kept is None:
+            kept = {r["file"]: r["year"] for r in self.run(cypher.source_years())}
+            with self._cache_lock:
+                self._cache[("source_years", version)] = kept
+        return kept
+
+    def _dated(self, props: Mapping[str, Any], within: Filter, edge: bool = False
+               ) -> Mapping[str, Any]:
+        """A read record's properties as of the filter's year (provenance cut, status)."""
+        if within.as_of is None:
+            return props
+        return as_of(props, self.source_years(), within.as_of, edge)
+
+    def resolve(self, text: str, within: Filter = NOW) -> str:
         """As ``graph.embedded.resolve_node``: an id, or an exact (case-insensitive) name."""
-        if self.run(cypher.node_by_id(), q=text):
+        dated = within.as_of is not None
+        if self.run(cypher.node_by_id(dated), q=text, as_of=within.as_of):
             return text
-        found = [r["id"] for r in self.run(cypher.nodes_by_name(), q=text.casefold())]
+        found = [r["id"] for r in self.run(cypher.nodes_by_name(dated), q=text.casefold(),
+                                           as_of=within.as_of)]
         if len(found) == 1:
             return found[0]
         if found:
             raise AmbiguousName(text, found)
         raise NodeNotFound(text)
 
-    def summaries(self, ids: Iterable[str]) -> dict[str, Json]:
+    def summaries(self, ids: Iterable[str], within: Filter = NOW) -> dict[str, Json]:
         ids = list(dict.fromkeys(ids))
-        found = {r["node"]["id"]: summary(r["node"]) for r in self.run(cypher.summaries(),
-                                                                       ids=ids)}
+        found = {r["node"]["id"]: summary(r["node"]) for r in self.run(
+            cypher.summaries(within.as_of is not None), ids=ids, as_of=within.as_of)}
         return {n: found[n] for n in ids if n in found}
 
-    def node(self, node_id: str) -> Json:
-        records = self.run(cypher.nodes(), ids=[node_id])
+    def node(self, node_id: str, within: Filter = NOW) -> Json:
+        records = self.run(cypher.nodes(within.as_of is not None), ids=[node_id],
+                           as_of=within.as_of)
         if not records:
             raise NodeNotFound(node_id)
-        return node_view(records[0]["node"])
+        return node_view(self._dated(records[0]["node"], within))
 
-    def edge_page(self, node_id: str, limit: int, offset: int
+    def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
                   ) -> tuple[list[Json], list[Json], dict[str, int]]:
-        records = self.run(cypher.edge_page(), id=node_id, offset=offset, limit=limit)
+        records = self.run(cypher.edge_page(within.as_of is not None), id=node_id,
+                           offset=offset, limit=limit, as_of=within.as_of)
         if not records:
             raise NodeNotFound(node_id)
         record = records[0]
 
         def edges(found: list[Json]) -> list[Json]:
             return [{"rel": e["rel"], "other": summary(e["other"]),
-                     **_edge_view(e["rel"], e["props"])} for e in found]
+                     **_edge_view(e["rel"], self._dated(e["props"], within, edge=True))}
+                    for e in found]
 
         return (edges(record["out"]), edges(record["in"]),
                 {"out": record["out_total"], "in": record["in_total"]})
 
-    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int
-               ) -> tuple[int, list[Json]]:
-        record = self.run(cypher.search(bool(text)), q=text.casefold(), kinds=kinds,
-                          offset=offset, limit=limit)[0]
+    def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
+               within: Filter = NOW) -> tuple[int, list[Json]]:
+        record = self.run(cypher.search(bool(text), within.as_of is not None),
+                          q=text.casefold(), kinds=kinds, offset=offset, limit=limit,
+                          as_of=within.as_of)[0]
         return record["total"], [summary(item) for item in record["items"]]
 
     def expand(self, frontier: list[str], walk: Filter) -> dict[str, list[Json]]:
         return {r["id"]: sorted((summary(w) for w in r["neighbours"]), key=lambda s: s["id"])
-                for r in self.run(cypher.expand(walk.relations, walk.directed),
+                for r in self.run(cypher.expand(walk.relations, walk.directed,
+                                                walk.as_of is not None),
                                   frontier=frontier, kinds=_kinds(walk),
-                                  keep=sorted(walk.endpoints))}
+                                  keep=sorted(walk.endpoints), as_of=walk.as_of)}
 
     def edges_among(self, ids: list[str], walk: Filter) -> list[Json]:
-        return [{"from": r["u"], "to": r["v"], "rel": r["rel"], **_edge_view(r["rel"], r["props"])}
-                for r in self.run(cypher.edges_among(walk.relations), ids=ids)]
+        return [{"from": r["u"], "to": r["v"], "rel": r["rel"],
+                 **_edge_view(r["rel"], self._dated(r["props"], walk, edge=True))}
+                for r in self.run(cypher.edges_among(walk.relations, walk.as_of is not None),
+                                  ids=ids, as_of=walk.as_of)]
 
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
                    wanted: int) -> tuple[list[list[str]], bool]:
-        shape = (walk.relations, walk.node_kinds is not None, walk.directed)
-        params = {"a": a, "b": b, "kinds": _kinds(walk)}
+        shape = (walk.relations, walk.node_kinds is not None, walk.directed,
+                 walk.as_of is not None)
+        params = {"a": a, "b": b, "kinds": _kinds(walk), "as_of": walk.as_of}
         if mode == "shortest":
             records = self.run(cypher.all_shortest_paths(max_length, *shape), cap=wanted,
                                **params)
@@ -310,19 +348,28 @@ class Neo4jStore:
             return found, True
         return found, False
 
-    def subgraph(self, node_paths: list[list[str]]) -> nx.MultiDiGraph:
+    def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
+                 ) -> nx.MultiDiGraph:
         """The nodes on ``node_paths`` and every stored edge (any relation, either direction)
         between two consecutive nodes of a path: what ``queries.views`` renders hops from."""
         ids = list(dict.fromkeys(n for p in node_paths for n in p))
         pairs = sorted({pair for p in node_paths for u, v in pairwise(p)
                         for pair in ((u, v), (v, u))})
-        nodes = [r["node"] for r in self.run(cypher.nodes(), ids=ids)]
-        edges = [(r["u"], r["v"], r["rel"], r["props"])
-                 for r in self.run(cypher.edges_between_pairs(), pairs=[list(p) for p in pairs])]
+        dated = within.as_of is not None
+        nodes = [self._dated(r["node"], within)
+                 for r in self.run(cypher.nodes(dated), ids=ids, as_of=within.as_of)]
+        edges = [(r["u"], r["v"], r["rel"], self._dated(r["props"], within, edge=True))
+                 for r in self.run(cypher.edges_between_pairs(dated),
+                                   pairs=[list(p) for p in pairs], as_of=within.as_of)]
         return local_graph(nodes, edges)
 
-    def snapshot(self) -> nx.MultiDiGraph:
-        """The whole graph, read once per synced generation."""
+    def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph:
+        """The whole graph, read once per synced generation (as of a year: its dated view,
+        kept per generation and year)."""
+        if within.as_of is not None:
+            year = within.as_of
+            return self.settled(lambda: as_of_graph(self.snapshot(), year), ("snapshot", year))
+
         def read() -> nx.MultiDiGraph:
             g = local_graph((r["node"] for r in self.run(cypher.all_nodes())),
                             ((r["u"], r["v"], r["rel"], r["props"])
@@ -332,8 +379,13 @@ class Neo4jStore:
 
         return self.settled(read, ("snapshot",))
 
-    def scores(self, measure: str) -> Scores:
-        """The scores the sync wrote back, if they are complete and of this graph version."""
+    def scores(self, measure: str, within: Filter = NOW) -> Scores:
+        """The scores the sync wrote back, if they are complete and of this graph version;
+        as of a year, computed on that year's snapshot as the embedded store does."""
+        if within.as_of is not None:
+            g = self.snapshot(within)
+            values, method = centrality.measured(g, measure)
+            return Scores(values, dict(g.nodes(data="kind")), method)
         version = self.sync_state().version
         check = self.run(cypher.score_check(), measure=measure)[0]
         if check["scored"] < check["n"]:
@@ -349,9 +401,11 @@ class Neo4jStore:
                       {r["id"]: r["kind"] for r in records},
                       json.loads(raw).get(measure, {}) if raw else {})
 
-    def statistics(self) -> Json:
+    def statistics(self, within: Filter = NOW) -> Json:
         """As ``graph.embedded.statistics``, aggregated in Neo4j (shipping the whole graph
-        to count it would take far longer)."""
+        to count it would take far longer); as of a year, counted on that year's snapshot."""
+        if within.as_of is not None:
+            return graph_statistics(self.snapshot(within))
         by_kind = {r["kind"]: r["n"] for r in self.run(cypher.nodes_by_kind())}
         by_rel = {r["rel"]: r["n"] for r in self.run(cypher.edges_by_relation())}
         quotes = {r["source"]: r["n"] for r in self.run(cypher.quotes_by_source())}

@@ -19,6 +19,7 @@ import networkx as nx
 
 from graph.embedded import CORE_NODE_ATTRS
 from graph.schema import load_schema
+from graph.timeline import attrs_as_of
 
 Json = dict[str, Any]
 SUMMARY_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en")
@@ -53,6 +54,20 @@ def provenance(props: Mapping[str, Any]) -> list[dict[str, str]]:
         raise ValueError(f"provenance lists differ in length on {props.get('id', 'an edge')}: "
                          f"{len(sources)} sources, {len(quotes)} quotes")
     return [{"source": s, "quote": q} for s, q in zip(sources, quotes, strict=True)]
+
+
+def as_of(props: Mapping[str, Any], years: Mapping[str, int], year: int,
+          edge: bool = False) -> dict[str, Any]:
+    """A stored record's properties as reported up to ``year``: provenance lists cut to the
+    sources published by then and an edge's status as then reported
+    (``graph.timeline.attrs_as_of``, which the embedded store applies)."""
+    dated = attrs_as_of({**props, "provenance": provenance(props)}, years, year, edge)
+    if dated is None:  # the Cypher filter let through a record it should not have
+        raise ValueError(f"{props.get('id', 'an edge')} was not reported by {year}")
+    kept = dated.pop("provenance")
+    dated["prov_sources"] = [p["source"] for p in kept]
+    dated["prov_quotes"] = [p["quote"] for p in kept]
+    return dated
 
 
 def node_attrs(props: Mapping[str, Any]) -> Json:
