@@ -106,3 +106,66 @@ def test_retract_keeps_records_other_sources_support(tmp_path, data):
     assert {p["source"] for p in g.nodes[park]["provenance"]} == {
         sorted((data / "sources").glob("003_*"))[0].name}
     assert any(line.startswith("kept Park") for line in report)
+
+
+FIGURE_2021 = "obs-changchun-high-tech-enterprises-2021"  # 2296 in data/observations/figures.yaml
+
+
+def test_figure_the_graph_has_becomes_a_quote(tmp_path, data):
+    """Same subject, metric, period, status and value as an existing observation: accepted,
+    it is one more provenance entry of that observation (no duplicate id); within the article
+    a repeated figure is one observation with both quotes; retract gives data/ back."""
+    from loaders.ingest.accept import accept
+    from loaders.ingest.pipeline import ingest
+    from loaders.ingest.propose import SourceMeta
+    from loaders.ingest.retract import retract
+
+    before = snapshot(data)
+    article = tmp_path / "again.txt"
+    article.write_text("2021年，长春市国家级高新技术企业总数达到2296户。\n"
+                       "2024年，长春市国家级高新技术企业达到3300户。"
+                       "截至2024年，长春市国家级高新技术企业总数为3300户。", encoding="utf-8")
+    review = ingest(article, data, SourceMeta("2024-12-01"))
+    figures = yaml.safe_load(review.read_text(encoding="utf-8"))["figures"]
+    dup = next(f for f in figures if f["value"] == 2296)
+    assert dup["existing"] == FIGURE_2021 and dup["decision"] == "accept"
+    assert [f.get("existing") for f in figures if f["value"] == 3300] == [None, None]
+    counts = accept(review, data)
+    assert counts["figures"] == 1  # 2024's, once
+    g = load_graph(data, progress=False)
+    file = sorted((data / "sources").glob("002_*"))[0].name
+    assert {"source": file, "quote": "2021年，长春市国家级高新技术企业总数达到2296户。"} in \
+        g.nodes[FIGURE_2021]["provenance"]
+    assert [p["source"] for p in g.nodes[FIGURE_2021]["provenance"]].count(file) == 1
+    new = g.nodes["obs-changchun-high-tech-enterprises-2024"]
+    assert new["value"] == 3300 and len(new["provenance"]) == 2
+    report = retract(data, file)
+    assert any(line.startswith("kept figure changchun high_tech_enterprises 2296")
+               for line in report)
+    assert snapshot(data) == before
+
+
+def test_figure_with_another_value_conflicts(tmp_path, data):
+    """Another value for an existing observation is proposed as a rejected conflict naming
+    it; accepted anyway, accept stops with the proposal and the observation named."""
+    from loaders.ingest.accept import accept
+    from loaders.ingest.errors import IngestError
+    from loaders.ingest.pipeline import ingest
+    from loaders.ingest.propose import SourceMeta
+
+    before = snapshot(data)
+    article = tmp_path / "other.txt"
+    article.write_text("2021年，长春市国家级高新技术企业总数达到2300户。", encoding="utf-8")
+    review = ingest(article, data, SourceMeta("2022"))
+    text = review.read_text(encoding="utf-8")
+    figure = yaml.safe_load(text)["figures"][0]
+    assert figure["conflicts"] == {"id": FIGURE_2021, "value": 2296}
+    assert figure["decision"] == "reject" and FIGURE_2021 in figure["note"]
+    forced = "decision: accept\n  conflicts"
+    review.write_text(text.replace("decision: reject\n  conflicts", forced), encoding="utf-8")
+    assert forced in review.read_text(encoding="utf-8")
+    with pytest.raises(IngestError) as error:
+        accept(review, data)
+    assert f"(proposal {figure['key']})" in str(error.value)
+    assert f"observation {FIGURE_2021} already says 2296" in str(error.value)
+    assert snapshot(data) == before
