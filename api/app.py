@@ -22,7 +22,19 @@ from api.docs_page import STYLE
 from api.json_provider import OrjsonProvider
 from api.problems import ApiProblem, register_error_handlers
 from api.querying import EXTENSION, QueryRunner
-from api.routes import analytics, ecosystem, entities, ld, meta, paths, rdf, reconcile, sparql, ui
+from api.routes import (
+    analytics,
+    changes,
+    ecosystem,
+    entities,
+    ld,
+    meta,
+    paths,
+    rdf,
+    reconcile,
+    sparql,
+    ui,
+)
 from queries.backend import QueryBackend
 
 API_PREFIX = "/api/v1"
@@ -112,8 +124,8 @@ def create_app(backend: QueryBackend | None = None, *,
         limit_seconds=app.config["QUERY_TIME_LIMIT_SECONDS"])
 
     sparql.init_app(app)
-    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp, ecosystem.bp, rdf.bp,
-                      sparql.bp, reconcile.bp):
+    for blueprint in (meta.bp, entities.bp, paths.bp, analytics.bp, changes.bp, ecosystem.bp,
+                      rdf.bp, sparql.bp, reconcile.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(meta.docs, url_prefix="/api")
     app.register_blueprint(ui.bp)  # the explorer page at /

@@ -82,7 +82,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "meta"}, {"name": "entities"}, {"name": "paths"},
-                 {"name": "analytics"}, {"name": "rdf"}, {"name": "sparql"}],
+                 {"name": "analytics"}, {"name": "time"}, {"name": "rdf"},
+                 {"name": "sparql"}],
         "paths": paths,
         "components": {
             "schemas": component_schemas(),

@@ -26,6 +26,9 @@ MAX_LIST_ITEMS = 50
 # so that Python's ``re`` and the ECMAScript regexes of JSON Schema agree on every character
 # (their \s differ on U+001C-U+001F, U+0085 and U+FEFF).
 NOT_BLANK = r"[^\x00-\x20\x7f-\x9f\s\ufeff]"
+#: A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (whether it exists, and whether it is
+#: after the earliest source, is for ``queries.checks.as_of``: 400 naming the parameter).
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
 def node_kinds() -> tuple[str, ...]:
@@ -41,8 +44,9 @@ def relation_kinds() -> tuple[str, ...]:
 class Param:
     """One query or path parameter.
 
-    ``kind`` is ``text`` (a non-blank string), ``integer``, ``boolean``, ``choice`` (one of
-    ``choices()``) or ``choice_list`` (repeatable, or comma-separated, values of ``choices()``).
+    ``kind`` is ``text`` (a non-blank string), ``date`` (``DATE``, passed on as text),
+    ``integer``, ``boolean``, ``choice`` (one of ``choices()``) or ``choice_list``
+    (repeatable, or comma-separated, values of ``choices()``).
     """
 
     name: str
@@ -61,7 +65,7 @@ class Param:
         return self.arg or self.name
 
     def __post_init__(self) -> None:
-        if self.kind not in ("text", "integer", "boolean", "choice", "choice_list"):
+        if self.kind not in ("text", "date", "integer", "boolean", "choice", "choice_list"):
             raise ValueError(f"parameter {self.name}: unknown kind {self.kind!r}")
         if self.kind in ("choice", "choice_list") and self.choices is None:
             raise ValueError(f"parameter {self.name}: a {self.kind} needs choices")
@@ -89,6 +93,10 @@ class Param:
             if len(value) > MAX_TEXT_LENGTH:
                 raise ValueError(f"longer than {MAX_TEXT_LENGTH} characters")
             return value.strip()
+        if self.kind == "date":
+            if not re.fullmatch(DATE, value):
+                raise ValueError(f"must be a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
+            return value
         if self.kind == "boolean":
             if value not in BOOLEANS:
                 raise ValueError(f"expected true or false, got {value!r}")
@@ -111,6 +119,8 @@ class Param:
         if self.kind == "text":
             schema: dict[str, Any] = {"type": "string", "minLength": 1,
                                       "maxLength": MAX_TEXT_LENGTH, "pattern": NOT_BLANK}
+        elif self.kind == "date":
+            schema = {"type": "string", "pattern": DATE}
         elif self.kind == "boolean":
             schema = {"type": "boolean"}
         elif self.kind == "choice":
@@ -135,6 +145,15 @@ class Param:
         if self.kind == "choice_list":
             spec.update(style="form", explode=True)
         return spec
+
+
+#: The date every time-aware operation takes (queries.service: "as of a date").
+AS_OF = Param("as_of", "date", "The graph as reported up to this date (`YYYY`, `YYYY-MM` or "
+              "`YYYY-MM-DD`; a year means its end; sources are dated by year, so a date sees "
+              "every source published in its year): records only later sources report are "
+              "absent, provenance is cut to the earlier sources, and a relation shows the "
+              "status then reported (e.g. `planned`). Before the earliest source: 400 naming "
+              "`as_of`.")
 
 
 def parse_params(params: tuple[Param, ...], query: MultiDict,

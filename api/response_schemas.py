@@ -108,6 +108,32 @@ def component_schemas() -> dict[str, Any]:
                                   "p50": NULLABLE_NUMBER, "p90": NULLABLE_NUMBER,
                                   "p99": NULLABLE_NUMBER})},
             {"version": NULLABLE_STRING}),
+        # time (queries/changes.py): observations, a metric's series, changes between dates
+        "Observation": obj(
+            {"id": STRING, "metric": STRING, "period_start": INTEGER, "period_end": INTEGER,
+             "status": STRING,
+             "provenance": array(obj({"source": STRING, "quote": STRING,
+                                      "source_year": {"type": ["integer", "null"]}}))},
+            {"value": NUMBER, "change_factor": NUMBER, "bound": STRING, "unit": STRING,
+             "period_zh": STRING}),
+        "Metric": obj({"name": STRING, "zh": STRING, "en": STRING, "unit": STRING}),
+        "MetricSeries": obj({"subject": ref("EntitySummary"), "metric": ref("Metric"),
+                             "as_of": {"type": ["integer", "null"]},
+                             "observations": array(ref("Observation"))}),
+        "Change": obj(
+            {"change": {"enum": ["appeared", "not_reported_since", "status_changed",
+                                 "metric"]},
+             "record": {"enum": ["node", "edge", "metric"]}},
+            {"node": ref("EntitySummary"), "from": ref("EntitySummary"), "rel": relation,
+             "to": ref("EntitySummary"), "properties": {"type": "object"},
+             "provenance": array(ref("Provenance")),
+             "status_before": NULLABLE_STRING, "status_after": NULLABLE_STRING,
+             "provenance_before": array(ref("Provenance")),
+             "subject": ref("EntitySummary"), "metric": ref("Metric"),
+             "before": array(ref("Observation")), "after": array(ref("Observation"))}),
+        "Changes": obj(
+            {"from": INTEGER, "to": INTEGER, "counts": COUNTS, "total": COUNT,
+             "offset": COUNT, "limit": COUNT, "items": array(ref("Change"))}),
         # the ecosystem analytics (queries/ecosystem): every edge of the evidence quoted
         "EvidenceEdge": obj({"from": STRING, "to": STRING, "rel": relation,
                              "provenance": array(ref("Provenance"))},

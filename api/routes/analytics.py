@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from api.limits import MAX_ITEMS, MAX_PATH_LENGTH, MAX_TOP
 from api.operations import ApiBlueprint, Operation
-from api.params import Param, node_kinds
+from api.params import AS_OF, Param, node_kinds
 from api.querying import query
 from queries.backend import BACKING_MAX_LENGTH, CENTRALITY_MEASURES
 
@@ -28,33 +28,39 @@ bp = ApiBlueprint("analytics", __name__)
               default=BACKING_MAX_LENGTH, minimum=1, maximum=MAX_PATH_LENGTH),
         Param("limit", "integer", "At most this many fund-lab pairs.", default=100, minimum=1,
               maximum=MAX_ITEMS),
+        AS_OF,
     ),
     problems=(404, 422),
     examples=("/api/v1/backing", "/api/v1/backing?fund=长兴基金")))
-def get_backing(fund: str | None, lab: str | None, max_length: int, limit: int) -> Response:
-    return jsonify(query("backing", fund=fund, lab=lab, max_length=max_length, limit=limit))
+def get_backing(fund: str | None, lab: str | None, max_length: int, limit: int,
+                as_of: str | None) -> Response:
+    return jsonify(query("backing", fund=fund, lab=lab, max_length=max_length, limit=limit,
+                         as_of=as_of))
 
 
 @bp.operation(Operation(
     "get_centrality", "/centrality", "Most central entities",
     "The `top` entities by a centrality `measure`, optionally only of one node `kind`, with a "
-    "summary of the measure's distribution. Results are cached per graph version.",
+    "summary of the measure's distribution. Results are cached per graph version (and `as_of` "
+    "year: computed on that date's graph).",
     "analytics", "Centrality",
     params=(
         Param("measure", "choice", "Centrality measure.", default="pagerank",
               choices=lambda: CENTRALITY_MEASURES),
         Param("kind", "choice", "Rank only entities of this node kind.", choices=node_kinds),
         Param("top", "integer", "How many entities.", default=10, minimum=1, maximum=MAX_TOP),
+        AS_OF,
     ),
     examples=("/api/v1/centrality?measure=betweenness&top=5",
               "/api/v1/centrality?measure=pagerank&kind=Lab")))
-def get_centrality(measure: str, kind: str | None, top: int) -> Response:
-    return jsonify(query("centrality", measure, kind=kind, top=top))
+def get_centrality(measure: str, kind: str | None, top: int, as_of: str | None) -> Response:
+    return jsonify(query("centrality", measure, kind=kind, top=top, as_of=as_of))
 
 
 @bp.operation(Operation(
     "get_statistics", "/statistics", "Graph statistics",
     "Counts of nodes by kind and edges by relation, quotes per source and connectivity.",
-    "analytics", "Statistics", examples=("/api/v1/statistics",)))
-def get_statistics() -> Response:
-    return jsonify(query("statistics"))
+    "analytics", "Statistics", params=(AS_OF,),
+    examples=("/api/v1/statistics", "/api/v1/statistics?as_of=2022")))
+def get_statistics(as_of: str | None) -> Response:
+    return jsonify(query("statistics", as_of=as_of))

@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from api.limits import MAX_ITEMS, MAX_OFFSET, MAX_RADIUS
 from api.operations import ApiBlueprint, Operation
 from api.pagination import BadCursor, decode_cursor, encode_cursor
-from api.params import Param, node_kinds, relation_kinds
+from api.params import AS_OF, Param, node_kinds, relation_kinds
 from api.problems import InvalidParams
 from api.querying import query
 from queries.service import DEFAULT_EDGE_LIMIT
@@ -41,13 +41,14 @@ RELATIONS = Param("relations", "choice_list", "Follow only these relation kinds 
         Param("offset", "integer", "Items to skip (not with `cursor`, which follows pages).",
               minimum=0,
               maximum=MAX_OFFSET),
-        Param("cursor", "text", "The `next_cursor` of the previous page (same `q` and `kind`; "
-              "not with `offset`)."),
+        Param("cursor", "text", "The `next_cursor` of the previous page (same `q`, `kind` "
+              "and `as_of`; not with `offset`)."),
+        AS_OF,
     ),
     examples=("/api/v1/entities?q=基金&kind=Fund&limit=5", "/api/v1/entities?kind=Lab")))
 def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int | None,
-                  cursor: str | None) -> Response:
-    filters = {"q": q, "kind": kind}
+                  cursor: str | None, as_of: str | None) -> Response:
+    filters = {"q": q, "kind": kind, **({"as_of": as_of} if as_of else {})}
     if cursor is not None and offset is not None:
         raise InvalidParams([{"name": "cursor", "reason": "give either cursor or offset"}])
     if cursor is not None:
@@ -56,12 +57,13 @@ def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int
         except BadCursor as exc:
             raise InvalidParams([{"name": "cursor", "reason": str(exc)}]) from None
     offset = offset or 0
-    found = query("search", q, kinds=kind, limit=limit, offset=offset)
+    found = query("search", q, kinds=kind, limit=limit, offset=offset, as_of=as_of)
     page = {"total": found["total"], "offset": offset, "limit": limit, "items": found["items"],
             "next_cursor": None, "next": None}
     if offset + len(found["items"]) < found["total"]:
         page["next_cursor"] = encode_cursor(offset + limit, filters)
-        args = {k: v for k, v in {"q": q, "kind": kind, "limit": limit}.items() if v}
+        args = {k: v for k, v in {"q": q, "kind": kind, "limit": limit, "as_of": as_of}.items()
+                if v}
         args["cursor"] = page["next_cursor"]
         page["next"] = f"{request.path}?{urlencode(args, doseq=True)}"
     response = jsonify(page)
@@ -82,12 +84,15 @@ def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int
             Param("edge_limit", "integer", "At most this many relations per direction.",
                   default=DEFAULT_EDGE_LIMIT, minimum=1, maximum=MAX_ITEMS),
             Param("edge_offset", "integer", "Relations of each direction to skip.", default=0,
-                  minimum=0, maximum=MAX_OFFSET)),
+                  minimum=0, maximum=MAX_OFFSET),
+            AS_OF),
     problems=(404, 422),
     examples=("/api/v1/entities/changxing-fund",
-              "/api/v1/entities/长光卫星?edge_limit=5&edge_offset=5")))
-def get_entity(entity: str, edge_limit: int, edge_offset: int) -> Response:
-    return jsonify(query("entity", entity, edge_limit=edge_limit, edge_offset=edge_offset))
+              "/api/v1/entities/长光卫星?edge_limit=5&edge_offset=5",
+              "/api/v1/entities/changchun?as_of=2022-12-31")))
+def get_entity(entity: str, edge_limit: int, edge_offset: int, as_of: str | None) -> Response:
+    return jsonify(query("entity", entity, edge_limit=edge_limit, edge_offset=edge_offset,
+                         as_of=as_of))
 
 
 @bp.operation(Operation(
@@ -100,10 +105,11 @@ def get_entity(entity: str, edge_limit: int, edge_offset: int) -> Response:
                   maximum=MAX_RADIUS),
             NODE_KINDS, RELATIONS,
             Param("limit", "integer", "At most this many nodes.", default=200, minimum=1,
-                  maximum=MAX_ITEMS)),
+                  maximum=MAX_ITEMS),
+            AS_OF),
     problems=(404, 422),
     examples=("/api/v1/entities/changxing-fund/neighbours?radius=2&relations=FUNDS",)))
 def get_neighbours(entity: str, radius: int, node_kinds: list[str] | None,
-                   relations: list[str] | None, limit: int) -> Response:
+                   relations: list[str] | None, limit: int, as_of: str | None) -> Response:
     return jsonify(query("neighbourhood", entity, radius=radius, node_kinds=node_kinds,
-                         relations=relations, limit=limit))
+                         relations=relations, limit=limit, as_of=as_of))

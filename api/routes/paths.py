@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from api.limits import MAX_K, MAX_PATH_LENGTH, MAX_PATHS
 from api.operations import ApiBlueprint, Operation
-from api.params import Param
+from api.params import AS_OF, Param
 from api.querying import query
 from api.routes.entities import NODE_KINDS, RELATIONS
 from queries.checks import PATH_MODES
@@ -39,13 +39,14 @@ bp = ApiBlueprint("paths", __name__)
               default=False),
         Param("limit", "integer", "At most this many paths.", default=20, minimum=1,
               maximum=MAX_PATHS),
+        AS_OF,
     ),
     problems=(404, 422),
     examples=("/api/v1/paths?from=长兴基金&to=长光卫星",
               "/api/v1/paths?from=jilin-university&to=faw&mode=k_shortest&k=3")))
 def find_paths(source: str, target: str, mode: str, k: int, max_length: int,
                relations: list[str] | None, node_kinds: list[str] | None, directed: bool,
-               limit: int) -> Response:
+               limit: int, as_of: str | None) -> Response:
     return jsonify(query("paths", source, target, mode=mode, k=k, max_length=max_length,
                          relations=relations, node_kinds=node_kinds, directed=directed,
-                         limit=limit))
+                         limit=limit, as_of=as_of))
