@@ -235,6 +235,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"innograph: centrality ready ({len(seconds)} measures in "
               f"{sum(seconds.values()):.1f} s), {time.perf_counter() - started:.1f} s after "
               "start", flush=True)
+        analytics = backend.warm_analytics()  # communities, brokers, helix, gaps, ...
+        print(f"innograph: ecosystem analytics ready ({len(analytics)} in "
+              f"{sum(analytics.values()):.1f} s), {time.perf_counter() - started:.1f} s after "
+              "start", flush=True)
 
     if not args.no_warm_up:  # in the background: requests are served meanwhile
         threading.Thread(target=warm_up, name="centrality-warm-up", daemon=True).start()
@@ -533,6 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
     from innograph.ingest_cli import register as register_ingest  # ingest, review, accept, ...
 
     register_ingest(sub)
+    from innograph.analytics_cli import register as register_analytics  # analytics, report
+
+    register_analytics(sub, data_option)
     return parser
 
 
