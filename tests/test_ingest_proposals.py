@@ -123,6 +123,16 @@ def test_figure_periods_from_period_words(tmp_path, graph):
     assert figs["40个"]["period_end"] == 2030 and figs["40个"]["status"] == "target"
 
 
+def test_status_words_inside_a_metric_name_say_nothing(tmp_path, graph):
+    """计划 in 科技计划项目 names the programme; only words outside it make a plan."""
+    review = run(tmp_path, graph, "2021年，新立项市级科技计划项目976项。"
+                 "2022年，长春市将新立项市级科技计划项目1000项。", date="2022")
+    figs = {f["written"]: f for f in review["figures"]}
+    assert figs["976项"]["metric"] == figs["1000项"]["metric"] == "municipal_projects_approved"
+    assert figs["976项"]["status"] == "actual"
+    assert figs["1000项"]["status"] == "plan"
+
+
 def test_new_candidate_rules(tmp_path, graph):
     review = run(tmp_path, graph, "长春推行“先试后推”等改革举措。全市建成9家省级重点实验室。"
                  "聚焦氢能装备、智慧农业、航空航天等优势产业。"

@@ -149,8 +149,12 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         start_year, end_year, period_zh, target = period_of(
             simplified, match.start(), rules, default_year, context_year, published)
         status = "target" if target else "actual"
+        said = head  # without metric names: 计划 in 科技计划项目 is no plan
+        for alias, _ in aliases:
+            if alias in said:
+                said = said.replace(alias, "")
         for words, figure_status, _ in rules.status_words:
-            if any(w in head for w in words):
+            if any(w in said for w in words):
                 status = figure_status
                 break
         bound = "at_least" if any(w in simplified[max(0, match.start() - 3):match.start()]
