@@ -28,8 +28,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from queries.ecosystem import scoring
-from queries.ecosystem.network import Network, cached, check_positive, holds, network
+from queries.ecosystem.network import Network, cached, check_positive, holds, matrix, network
 from queries.errors import InvalidQuery
 from queries.views import node_summary
 
@@ -70,8 +69,8 @@ def leiden_membership(graph: ig.Graph, resolution: float, seed: int) -> list[int
     return list(membership or [])
 
 
-def partition(net: Network, resolution: float, seed: int) -> Partition:
-    a = scoring.matrix(net.ids, net.adj, set()).a
+def partition(net: Network, a: sp.csr_matrix, resolution: float, seed: int) -> Partition:
+    """Leiden's partition of ``net``, whose adjacency matrix is ``a``."""
     upper = sp.triu(a, k=1).tocoo()
     row, col = upper.row.astype(np.int64), upper.col.astype(np.int64)
     graph = ig.Graph(n=len(net.ids), edges=np.column_stack((row, col)).tolist(),
@@ -119,7 +118,7 @@ def communities(g: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 42,
     check_positive("top", top)
     net = network(g, exclude_kinds=(SECTOR,))
     part = cached(g, "_ecosystem_partitions", (resolution, seed),
-                  lambda: partition(net, resolution, seed))
+                  lambda: partition(net, matrix(g, (SECTOR,)).a, resolution, seed))
     views = [cached(g, "_ecosystem_community_views", (resolution, seed, rank, top),
                     lambda r=rank: _view(g, net, part, r, top))
              for rank in range(1, min(limit, len(part.members)) + 1)]

@@ -27,11 +27,11 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from graph.spheres import load_spheres
-from queries.ecosystem import scoring
 from queries.ecosystem.communities import SECTOR, SECTOR_RELATIONS
-from queries.ecosystem.network import Network, cached, check_positive, holds, network
+from queries.ecosystem.network import Network, cached, check_positive, holds, matrix, network
 from queries.traverse import ids_of_kind
 from queries.views import node_summary
 
@@ -74,10 +74,10 @@ def transmission(profiles: list[frozenset[str]], helices: tuple[str, str, str]) 
     return transmission_of_cells(np.bincount(codes, minlength=8))
 
 
-def profile_codes(net: Network, helices: tuple[str, ...]) -> np.ndarray:
+def profile_codes(net: Network, a: sp.csr_matrix, helices: tuple[str, ...]) -> np.ndarray:
     """Per vertex of ``net.ids``: the cell of the unit it makes (its own sphere and those of
-    the actors it is tied to), from sparse products rather than a set per node."""
-    a = scoring.matrix(net.ids, net.adj, set()).a
+    the actors it is tied to), from sparse products (``a``: the adjacency matrix of ``net``)
+    rather than a set per node."""
     codes = np.zeros(len(net.ids), dtype=np.int64)
     for k, name in enumerate(helices):
         own = np.fromiter((net.spheres.get(n) == name for n in net.ids), dtype=np.float64,
@@ -112,7 +112,7 @@ def helix(g: nx.MultiDiGraph, *, limit: int = 50) -> Json:
 def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
     mapping = load_spheres()
     net = network(g, exclude_kinds=(SECTOR,))
-    codes = profile_codes(net, mapping.helices)
+    codes = profile_codes(net, matrix(g, (SECTOR,)).a, mapping.helices)
     rows = []
     for sector in ids_of_kind(g, SECTOR):
         members = sorted({u for u, by_rel in g._pred[sector].items() if u in net.adj and any(

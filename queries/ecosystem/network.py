@@ -19,6 +19,7 @@ import networkx as nx
 from graph.embedded import edge_properties
 from graph.schema import OBSERVATION_KIND, OBSERVATION_RELATION, load_schema
 from graph.spheres import SphereMapping, load_spheres
+from queries.ecosystem import scoring
 from queries.errors import InvalidQuery
 from queries.traverse import per_version
 
@@ -64,6 +65,17 @@ def network(g: nx.MultiDiGraph, mapping: SphereMapping | None = None,
     if excluded == NOT_ENTITIES:
         return per_version(g, name, lambda h: _network(h, load_spheres(), excluded))
     return per_version(g, name, lambda h: _without(h, network(h), excluded))
+
+
+def matrix(g: nx.MultiDiGraph, exclude_kinds: Iterable[str] = ()) -> scoring.Matrix:
+    """The sparse adjacency matrix of ``network(g, exclude_kinds=...)``, kept per version."""
+    excluded = sorted(exclude_kinds)
+
+    def compute(h: nx.MultiDiGraph) -> scoring.Matrix:
+        net = network(h, exclude_kinds=excluded)
+        return scoring.matrix(net.ids, net.adj,
+                              {n for n in net.ids if h._node[n]["kind"] == "Sector"})
+    return per_version(g, "_ecosystem_matrix:" + ",".join(excluded), compute)
 
 
 def _without(g: nx.MultiDiGraph, net: Network, excluded: frozenset[str]) -> Network:

@@ -104,7 +104,8 @@ def rank_all(mx: Matrix, sources: Sequence[int] | np.ndarray,
         aa = (rows @ sp.diags(mx.aa_weight)) @ to_targets
         sectors = (rows @ sp.diags(mx.sector)) @ to_targets
         three = (rows @ a) @ to_targets
-        r, c = (common + three).nonzero()  # within three steps
+        # within three steps if paths are ranked, else two
+        r, c = (common + three if "paths" in methods else common).nonzero()
         u, v = rows_idx[r], targets[c]
         keep = u != v
         if unordered:

@@ -42,9 +42,10 @@ from queries.ecosystem.network import (
     edges_between,
     network,
 )
+from queries.ecosystem.network import matrix as network_matrix
 from queries.ecosystem.scoring import METHODS, Matrix, Ranking
 from queries.errors import InvalidQuery
-from queries.traverse import check_nodes, per_version
+from queries.traverse import check_nodes
 from queries.views import node_summary
 
 Json = dict[str, Any]
@@ -130,8 +131,7 @@ def full_ranking(g: nx.MultiDiGraph, task: str, method: str) -> Ranking:
 
 
 def _matrix(g: nx.MultiDiGraph) -> Matrix:
-    return per_version(g, "_ecosystem_matrix",
-                       lambda h: matrix_of(h, network(h), network(h).adj))
+    return network_matrix(g)
 
 
 def suggest(g: nx.MultiDiGraph, *, task: str = "fund_lab", method: str = "adamic_adar",
