@@ -56,6 +56,18 @@ PROBLEM_TYPES = {p.slug: p for p in (
     ProblemType("ambiguous-name", 422, "Ambiguous entity name",
                 "The name matches several entities; `candidates` lists their ids. "
                 "Ask again with one id."),
+    ProblemType("invalid-sparql", 400, "Malformed SPARQL query",
+                "The query does not parse; `line` and `column` say where (1-based)."),
+    ProblemType("sparql-update-refused", 400, "SPARQL update refused",
+                "The request is a SPARQL update (an `update` form field, an "
+                "`application/sparql-update` body, or update text): the endpoint answers "
+                "queries only."),
+    ProblemType("sparql-service-refused", 400, "Federated query refused",
+                "The query calls another endpoint (SERVICE): the server makes no outside "
+                "calls."),
+    ProblemType("too-many-results", 422, "Too many results",
+                "The query has more results than the limit (`max_results`); add a LIMIT or "
+                "narrow it."),
     ProblemType("no-answer", 422, "No answer",
                 "The request is valid but has no answer, e.g. no path between the two "
                 "entities within the limits given."),

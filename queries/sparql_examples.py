@@ -1,23 +1,28 @@
-"""The example SPARQL queries (``queries/sparql/*.rq``), run with rdflib over an RDF export.
+"""The example SPARQL queries (``queries/sparql/*.rq``), run over an RDF export.
 
     python -m queries.sparql_examples [--data DIR]   # every example over the data, as markdown
 
 Each ``.rq`` file starts with comment lines saying what it asks; docs/rdf.md shows them with
-their output on the curated data set, and tests check them against the query layer.
+their output on the curated data set, and tests check them against the query layer. They run
+on pyoxigraph (``to_store``, the engine the SPARQL endpoint uses) or rdflib (``to_rdflib``);
+rdflib is far too slow for the multi-hop ones on big graphs (bench/results/sparql.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 import rdflib
 
-from graph.rdf.export import export_graph
+from graph.rdf.export import export_graph, iter_serialized
 
 SPARQL_DIR = Path(__file__).with_name("sparql")
 
@@ -44,21 +49,68 @@ def to_rdflib(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Graph:
     return rdflib.Graph().parse(data=text.getvalue(), format="nt")
 
 
+def to_store(g: nx.MultiDiGraph, base: str | None = None) -> ox.Store:
+    """The export of ``g`` (N-Quads: the whole graph in the default graph, one named graph
+    per document) in a pyoxigraph store."""
+    store = ox.Store()
+    store.bulk_load("".join(iter_serialized(g, "nq", base=base)).encode(),
+                    ox.RdfFormat.N_QUADS)
+    return store
+
+
+def python_value(value: str, *, datatype: str | None = None, lang: str | None = None) -> Any:
+    """A literal's value as rdflib maps it to Python (int, Decimal, bool, str, ...)."""
+    literal = rdflib.Literal(value, lang=lang, datatype=None if lang else datatype)
+    out = literal.toPython()
+    return str(out) if isinstance(out, rdflib.Literal) else out
+
+
+def binding_value(binding: dict[str, str] | None) -> Any:
+    """A SPARQL JSON results binding as a Python value (IRIs as their text)."""
+    if binding is None:
+        return None
+    if binding["type"] != "literal" and binding["type"] != "typed-literal":
+        return binding["value"]
+    return python_value(binding["value"], datatype=binding.get("datatype"),
+                        lang=binding.get("xml:lang"))
+
+
 def _value(term: Any) -> Any:
     if isinstance(term, rdflib.Literal):
-        return term.toPython()
+        return python_value(str(term), datatype=term.datatype and str(term.datatype),
+                            lang=term.language)
+    if isinstance(term, ox.Literal):
+        return python_value(term.value, datatype=term.datatype.value, lang=term.language)
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return term.value
     return None if term is None else str(term)
 
 
-def run_example(data: rdflib.Graph, name: str, **bindings: Any) -> list[dict[str, Any]]:
-    """Rows of example ``name`` over ``data``; ``bindings`` pre-bind variables (plain Python
-    strings become literals)."""
+def with_values(query: str, **values: str) -> str:
+    """``query`` with the string of each ``VALUES ?name { "..." }`` line replaced (how an
+    example names what it asks about, e.g. quotes-for-entity's ?entity)."""
+    for name, value in values.items():
+        line = re.compile(rf'VALUES \?{name} \{{ "[^"\n]*" \}}')
+        if not line.search(query):
+            raise KeyError(f"the query has no VALUES ?{name} line")
+        query = line.sub(f"VALUES ?{name} {{ {json.dumps(value)} }}".replace("\\", r"\\"),
+                         query)
+    return query
+
+
+def run_example(data: rdflib.Graph | ox.Store, name: str, **values: str
+                ) -> list[dict[str, Any]]:
+    """Rows of example ``name`` over ``data`` (an rdflib graph or a pyoxigraph store);
+    ``values`` replace what its VALUES lines ask about (``with_values``)."""
     queries = example_queries()
     if name not in queries:
         raise KeyError(f"no example query {name!r}; known: {', '.join(queries)}")
-    bound = {k: v if isinstance(v, rdflib.term.Node) else rdflib.Literal(v)
-             for k, v in bindings.items()}
-    result = data.query(queries[name], initBindings=bound)
+    query = with_values(queries[name], **values)
+    if isinstance(data, ox.Store):
+        solutions = data.query(query)
+        names = [v.value for v in solutions.variables]
+        return [{k: _value(row[k]) for k in names} for row in solutions]
+    result = data.query(query)
     return [{str(var): _value(row[var]) for var in result.vars} for row in result]
 
 
@@ -80,15 +132,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data_dir())
-    parser.add_argument("--entity", default="changxing-fund",
-                        help="the ?entity of quotes-for-entity (default: %(default)s)")
     args = parser.parse_args(argv)
-    data = to_rdflib(load_graph(args.data, progress=False))
+    data = to_store(load_graph(args.data, progress=False))
     for name, query in example_queries().items():
-        bindings = {"entity": args.entity} if "?entity" in query else {}
         body = "\n".join(line for line in query.splitlines() if not line.startswith("#"))
         print(f"### {name}\n\n{description(query)}\n\n```sparql\n{body.strip()}\n```\n")
-        print(markdown_table(run_example(data, name, **bindings)) + "\n")
+        print(markdown_table(run_example(data, name)) + "\n")
     return 0
 
 

@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, current_app, request, send_from_di
 
 from api.operations import ApiBlueprint, Operation
 from api.params import Param
-from api.problems import PROBLEM_TYPES, ApiProblem, ProblemType
+from api.problems import ApiProblem
 from api.routes.rdf import embedded_graph
 from api.routes.ui import CONTENT_SECURITY_POLICY, WEB_DIR
 from graph.rdf.export import iter_serialized
@@ -48,23 +48,6 @@ POOL = "innograph.sparql.pool"
 MAX_QUERY_CHARS = 20_000
 DEFAULTS = {"SPARQL_TIME_LIMIT_SECONDS": 10.0, "SPARQL_MAX_RESULTS": 10_000,
             "SPARQL_WORKERS": 2}
-
-# Declared with the endpoint they belong to; the problems table, OpenAPI and docs read them.
-for _problem in (
-        ProblemType("invalid-sparql", 400, "Malformed SPARQL query",
-                    "The query does not parse; `line` and `column` say where (1-based)."),
-        ProblemType("sparql-update-refused", 400, "SPARQL update refused",
-                    "The request is a SPARQL update (an `update` form field, an "
-                    "`application/sparql-update` body, or update text): the endpoint answers "
-                    "queries only."),
-        ProblemType("sparql-service-refused", 400, "Federated query refused",
-                    "The query calls another endpoint (SERVICE): the server makes no outside "
-                    "calls."),
-        ProblemType("too-many-results", 422, "Too many results",
-                    "The query has more results than the limit (`max_results`); add a LIMIT or "
-                    "narrow it.")):
-    PROBLEM_TYPES.setdefault(_problem.slug, _problem)
-
 
 @dataclass(frozen=True)
 class Representation:
@@ -123,8 +106,10 @@ DESCRIPTION = (
     "Malformed SPARQL is 400 `invalid-sparql` with the line and column; updates and SERVICE "
     "are refused (400); past the time limit 503 `query-timeout`; more results than the "
     "limit 422 `too-many-results`. Example queries: `/sparql` (the query page).")
-ALTERNATIVES = (("application/sparql-results+xml", "RdfDocument"),
-                ("text/csv", "RdfDocument"), ("text/tab-separated-values", "RdfDocument"),
+# SELECT / ASK results in the other formats; CONSTRUCT / DESCRIBE as RDF.
+ALTERNATIVES = (("application/sparql-results+xml", "SparqlResultsText"),
+                ("text/csv", "SparqlResultsText"),
+                ("text/tab-separated-values", "SparqlResultsText"),
                 ("text/turtle", "RdfDocument"), ("application/n-triples", "RdfDocument"),
                 ("application/ld+json", "JsonLdDocument"))
 
@@ -221,7 +206,7 @@ def answer(text: str) -> Response:
 
 
 @bp.operation(Operation(
-    "sparql_get", "/sparql", "SPARQL query (GET)", DESCRIPTION, "sparql", "JsonLdDocument",
+    "sparql_get", "/sparql", "SPARQL query (GET)", DESCRIPTION, "sparql", "SparqlResults",
     params=(QUERY_PARAM, *HINTS), problems=(406, 422), media_type="application/sparql-results+json",
     alternatives=ALTERNATIVES,
     examples=("/api/v1/sparql?query=SELECT%20%2A%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
@@ -234,7 +219,7 @@ def sparql_get(query: str, **_hints: str) -> Response:
     "sparql_post", "/sparql", "SPARQL query (POST)",
     DESCRIPTION + " The query is the body (`Content-Type: application/sparql-query`) or the "
     "`query` field of a form (`application/x-www-form-urlencoded`).",
-    "sparql", "JsonLdDocument", problems=(406, 422),
+    "sparql", "SparqlResults", problems=(406, 422),
     media_type="application/sparql-results+json", alternatives=ALTERNATIVES, method="POST",
     request_body=(("application/sparql-query", QUERY_PARAM.json_schema()),)))
 def sparql_post() -> Response:
@@ -265,7 +250,7 @@ def sparql_post() -> Response:
 @bp.operation(Operation(
     "sparql_examples", "/sparql/examples", "The example SPARQL queries",
     "The shipped example queries (queries/sparql/*.rq): name, description and text; the "
-    "query page offers them.", "sparql", "JsonLdDocument",
+    "query page offers them.", "sparql", "SparqlExamples",
     examples=("/api/v1/sparql/examples",)))
 def sparql_examples() -> Response:
     items = [{"name": name, "description": description(text), "query": text}
