@@ -213,14 +213,4 @@ def component_schemas() -> dict[str, Any]:
         "SparqlResultsText": STRING,  # SPARQL results XML, CSV or TSV
         "SparqlExamples": obj({"items": array(obj(
             {"name": STRING, "description": STRING, "query": STRING}))}),
-        # SPARQL 1.1 Query Results JSON: SELECT (head.vars, results.bindings) or ASK (boolean)
-        "SparqlResults": obj(
-            {"head": obj({}, {"vars": array(STRING), "link": array(STRING)})},
-            {"results": obj({"bindings": array({"type": "object", "additionalProperties": obj(
-                {"type": {"enum": ["uri", "literal", "bnode", "triple"]}, "value": {}},
-                {"datatype": STRING, "xml:lang": STRING})})}),
-             "boolean": BOOLEAN}),
-        "SparqlResultsText": STRING,  # SPARQL results XML, CSV or TSV
-        "SparqlExamples": obj({"items": array(obj(
-            {"name": STRING, "description": STRING, "query": STRING}))}),
     }
