@@ -124,12 +124,17 @@ def test_figure_periods_from_period_words(tmp_path, graph):
 
 
 def test_status_words_inside_a_metric_name_say_nothing(tmp_path, graph):
-    """计划 in 科技计划项目 names the programme; only words outside it make a plan."""
+    """计划 in 科技计划项目 or in a programme's name (重点研发计划) names it; only words
+    outside names make a plan."""
     review = run(tmp_path, graph, "2021年，新立项市级科技计划项目976项。"
+                 # seed 001's sentence
+                 "2021年，长春市全面启动实施重大科技专项、重点研发计划、科技成果转化计划等"
+                 "七大类年度计划项目，受理市级科技计划项目申报1526项。"
                  "2022年，长春市将新立项市级科技计划项目1000项。", date="2022")
     figs = {f["written"]: f for f in review["figures"]}
     assert figs["976项"]["metric"] == figs["1000项"]["metric"] == "municipal_projects_approved"
     assert figs["976项"]["status"] == "actual"
+    assert figs["1526项"]["status"] == "actual"
     assert figs["1000项"]["status"] == "plan"
 
 

@@ -120,8 +120,15 @@ def period_of(text: str, at: int, rules: Rules, default: int | None,
 def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Schema,
                  default_year: int | None,
                  context_year: int | None = None,
-                 published: int | None = None) -> list[FigureCandidate]:
-    """``context_year``: the closest year named earlier in the sentence's paragraph."""
+                 published: int | None = None,
+                 names: tuple[tuple[int, int], ...] = ()) -> list[FigureCandidate]:
+    """``context_year``: the closest year named earlier in the sentence's paragraph;
+    ``names``: spans of the sentence's entity names (status words inside them say nothing:
+    计划 in 重点研发计划 names a programme, it does not make a figure a plan)."""
+    masked = list(simplified)
+    for start, end in names:
+        masked[start:end] = "□" * (end - start)
+    unnamed = "".join(masked)
     units = {u.word: u for u in rules.units}
     aliases = _metric_aliases(schema)
     out = []
@@ -149,7 +156,7 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         start_year, end_year, period_zh, target = period_of(
             simplified, match.start(), rules, default_year, context_year, published)
         status = "target" if target else "actual"
-        said = head  # without metric names: 计划 in 科技计划项目 is no plan
+        said = unnamed[:match.start()]  # without names: 计划 in 科技计划项目 is no plan
         for alias, _ in aliases:
             if alias in said:
                 said = said.replace(alias, "")

@@ -192,8 +192,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             relations.append(entry)
         if spots and not simplified.lstrip("“\"").startswith(CARRY):
             carried = spots[0]
+        names = tuple((p.start - s.start, p.end - s.start) for p in spots)
         for f in find_figures(simplified, s, rules, schema, default_year, context_year,
-                              review["source"]["published_year"]):
+                              review["source"]["published_year"], names):
             subject = _subject(f.subject_kinds, spots, f.start)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
                      "value": f.value, "unit": f.unit, "written": f.written,

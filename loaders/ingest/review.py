@@ -34,12 +34,30 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
+class _ReviewDumper(_Dumper):
+    """Every proposal a block of `field: value` lines (one to edit per line), short lists of
+    plain values on one line (offset: [55, 62])."""
+
+
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    flat = all(not isinstance(v, (dict, list)) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat)
+
+
+def _dict(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=False)
+
+
+_ReviewDumper.add_representer(list, _list)
+_ReviewDumper.add_representer(dict, _dict)
+
+
 def dump_review(review: dict[str, Any]) -> str:
     parts = [HEADER]
     for name in ("source", *SECTIONS):
         body = yaml.dump({name: review.get(name) or ([] if name in SECTIONS else {})},
-                         Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
-                         default_flow_style=None)
+                         Dumper=_ReviewDumper, allow_unicode=True, sort_keys=False,
+                         width=10_000)
         count = f" ({len(review.get(name) or [])})" if name in SECTIONS else ""
         parts.append(f"\n# -- {name}{count} " + "-" * 60 + "\n" + body)
     return "".join(parts)
