@@ -19,6 +19,7 @@ from graph.embedded import AmbiguousName, NodeNotFound
 from graph.neo4j_rows import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from loaders.dataset import default_data_dir, load_graph
 from loaders.problems import LoadError
+from queries import checks
 from queries.backend import QueryBackend
 from queries.errors import BackendUnavailable, InvalidQuery
 
@@ -129,17 +130,46 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Options of the time-aware commands, by the query parameter they carry.
+DATE_OPTIONS = {"as_of": "--as-of", "from": "--from", "to": "--to"}
+
+
+def date_option(value: str) -> str:
+    """An argparse type: a date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (argparse names the
+    option and exits 2 otherwise); whether it is after the earliest source is the query's."""
+    try:
+        checks.as_of("date", value)
+    except InvalidQuery as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("date: ")) from None
+    return value
+
+
+def _usage(args: argparse.Namespace, exc: InvalidQuery) -> int:
+    """A date the query refused (e.g. before the earliest source): exit 2 naming the option."""
+    option = DATE_OPTIONS.get(exc.field, "--" + exc.field.replace("_", "-"))
+    message = str(exc).removeprefix(f"{exc.field}: ")
+    print(f"innograph {args.command}: error: argument {option}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     service = _served(args)
     try:
-        view = service.entity(args.entity, edge_limit=SHOW_ALL_EDGES)
+        view = service.entity(args.entity, edge_limit=SHOW_ALL_EDGES, as_of=args.as_of)
+    except InvalidQuery as exc:
+        if exc.field in DATE_OPTIONS:
+            return _usage(args, exc)
+        raise CommandError(str(exc)) from None
     except AmbiguousName as exc:
         raise CommandError(f"{exc}; give one of these ids") from None
     except NodeNotFound as exc:
-        hints = [item["id"] for item in service.search(args.entity, limit=5)["items"]]
+        hints = [item["id"] for item in service.search(args.entity, limit=5,
+                                                       as_of=args.as_of)["items"]]
         hint = f"; did you mean: {', '.join(hints)}" if hints else ""
+        if args.as_of:
+            hint = f" as of {args.as_of}{hint}"
         raise CommandError(f"{exc}{hint}") from None
-    except (BackendUnavailable, InvalidQuery) as exc:
+    except BackendUnavailable as exc:
         raise CommandError(str(exc)) from None
     node_id = view["id"]
     edges = view.pop("edges")
@@ -154,16 +184,22 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return EXIT_OK
+    as_of = f"  (as reported up to {args.as_of})" if args.as_of else ""
     print(f"{view['name_zh']} / {view['name_en']}  "
-          f"[{view['kind']}:{view['subtype']}]  id={node_id}")
+          f"[{view['kind']}:{view['subtype']}]  id={node_id}{as_of}")
     if view["aliases"]:
         print(f"  aliases: {', '.join(view['aliases'])}")
     for name, value in view["properties"].items():
         print(f"  {name}: {value}")
     for p in view["provenance"]:
         print(f"  source {p['source']}: “{p['quote']}”")
+    statuses = {(e["rel"], e["other"]["id"]): e["properties"].get("status")
+                for e in edges["out"]}
     for e in view["out"]:
-        print(f"  -{e['rel']}-> {e['to']} ({e['to_name_zh']}): “{e['provenance'][0]['quote']}”")
+        status = statuses.get((e["rel"], e["to"]))
+        mark = f" [{status}]" if status else ""
+        print(f"  -{e['rel']}-> {e['to']} ({e['to_name_zh']}){mark}: "
+              f"“{e['provenance'][0]['quote']}”")
     for e in view["in"]:
         print(f"  <-{e['rel']}- {e['from']} ({e['from_name_zh']}): "
               f"“{e['provenance'][0]['quote']}”")
@@ -410,6 +446,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def format_changes(answer: dict) -> str:
+    """One line per change, quotes from both sides for status and metric changes."""
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in answer["counts"].items())
+    lines = [f"Changes from {answer['from']} to {answer['to']}: {counts} "
+             f"(showing {len(answer['items'])} from {answer['offset']})"]
+
+    def quotes(provenance: list[dict]) -> str:
+        return " / ".join(f"“{p['quote']}”" for p in provenance[:2])
+
+    def figure(o: dict) -> str:
+        value = o.get("value", f"×{o.get('change_factor')}")
+        return f"{value} ({o['period_start']}-{o['period_end']}, {o['status']}) " + quotes(
+            o["provenance"])
+
+    for item in answer["items"]:
+        kind = item["change"].replace("_", " ")
+        if item["record"] == "node":
+            n = item["node"]
+            lines.append(f"  {kind}: {n['id']} ({n['name_zh']}) [{n['kind']}] "
+                         + quotes(item["provenance"]))
+        elif item["record"] == "edge":
+            what = f"{item['from']['id']} -{item['rel']}-> {item['to']['id']}"
+            if item["change"] == "status_changed":
+                lines.append(f"  {kind}: {what}: {item['status_before']} "
+                             f"{quotes(item['provenance_before'])} -> {item['status_after']} "
+                             + quotes(item["provenance"]))
+            else:
+                lines.append(f"  {kind}: {what} " + quotes(item["provenance"]))
+        else:
+            lines.append(f"  metric: {item['subject']['id']} {item['metric']['zh']} / "
+                         f"{item['metric']['en']}")
+            lines += [f"    before: {figure(o)}" for o in item["before"]]
+            lines += [f"    after:  {figure(o)}" for o in item["after"]]
+    return "\n".join(lines)
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    try:
+        answer = _served(args).changes(args.start, args.end, limit=args.limit,
+                                       offset=args.offset)
+    except InvalidQuery as exc:
+        return _usage(args, exc)
+    except BackendUnavailable as exc:
+        raise CommandError(str(exc)) from None
+    print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json
+          else format_changes(answer))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="innograph",
@@ -445,7 +530,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", help="an id (e.g. changxing-fund) or a name (e.g. 长兴基金)")
     data_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--as-of", type=date_option, metavar="DATE",
+                   help="as reported up to DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("changes", help="what changed between two dates",
+                       description="Entities and relations that appeared or were not reported "
+                                   "since, relations whose status changed (planned -> done), "
+                                   "and metrics with values and quotes from both dates.")
+    p.add_argument("--from", dest="start", required=True, type=date_option, metavar="DATE",
+                   help="the earlier date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", required=True, type=date_option, metavar="DATE",
+                   help="the later date")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many changes")
+    p.add_argument("--offset", type=int, default=0, help="changes to skip")
+    data_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_changes)
 
     p = sub.add_parser("schema", help="print the schema (JSON, markdown tables, mermaid)",
                        description="Print the one schema: node kinds, relation kinds, "
