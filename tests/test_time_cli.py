@@ -1,0 +1,54 @@
+"""``innograph show --as-of`` and ``innograph changes`` as a user runs them (issue 14, part 4):
+exit 0 with the dated answer, exit 2 naming the option on a bad date."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from innograph.cli import main
+
+
+def test_show_as_of_prints_what_was_reported_then(capsys):
+    assert main(["show", "长春", "--as-of", "2022-12-31", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert {p["source"] for p in view["provenance"]} == {"001_c2433cd2966890d3.txt"}
+    assert main(["show", "长春", "--as-of", "2022-12-31"]) == 0
+    text = capsys.readouterr().out
+    assert "as reported up to 2022-12-31" in text
+    assert "-OPERATES-> regional-innovation-centre (长春国家区域创新中心) [planned]" in text
+    assert main(["show", "长春"]) == 0
+    assert "-OPERATES-> regional-innovation-centre (长春国家区域创新中心) [ongoing]" in (
+        capsys.readouterr().out)
+
+
+def test_changes_lists_both_figures_with_quotes(capsys):
+    assert main(["changes", "--from", "2022", "--to", "2025"]) == 0
+    text = capsys.readouterr().out
+    assert "before: 4 (2021-2021, actual) “获评国家级科技奖项4项”" in text
+    assert "after:  12 (2023-2023, actual) “12项成果荣获2023年度国家科学技术奖”" in text
+    assert "before: 2296 (2021-2021, actual) “全市国家级高新技术企业总数达到2296户”" in text
+    assert "after:  ×2 (2023-2025, actual) “而高新技术企业数量翻倍增长" in text
+    assert "status changed: changchun -OPERATES-> regional-innovation-centre: planned" in text
+    assert main(["changes", "--from", "2022", "--to", "2025", "--json", "--limit", "3"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert len(answer["items"]) == 3 and answer["total"] > 3
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["show", "changchun", "--as-of", "2022-13"], "argument --as-of: is not a date"),
+    (["show", "changchun", "--as-of", "soon"], "argument --as-of: must be a date"),
+    (["show", "changchun", "--as-of", "2021"], "argument --as-of: 2021 is before the earliest"),
+    (["changes", "--from", "2025", "--to", "2022"], "argument --from: from (2025) must be"),
+    (["changes", "--from", "2022", "--to", "x"], "argument --to: must be a date"),
+    (["changes", "--from", "2019", "--to", "2025"], "argument --from: 2019 is before"),
+    (["changes", "--from", "2022", "--to", "2025", "--limit", "0"], "argument --limit:"),
+])
+def test_bad_dates_exit_2_naming_the_option(capsys, argv, words):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2
+    assert words in capsys.readouterr().err
