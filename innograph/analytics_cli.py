@@ -120,12 +120,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def year(text: str) -> int:
-    from queries.analytics_service import MAX_YEAR, MIN_YEAR
+def date(text: str) -> str:
+    """An argparse type: a date as the API takes it (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``)."""
+    from queries import checks
+    from queries.errors import InvalidQuery
 
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
-        raise argparse.ArgumentTypeError(f"a year from {MIN_YEAR} to {MAX_YEAR}, got {text!r}")
-    return int(text)
+    try:
+        checks.as_of("date", text)
+    except InvalidQuery as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("date: ")) from None
+    return text
 
 
 def register(sub: Any, data_option: Any) -> None:
@@ -137,8 +141,8 @@ def register(sub: Any, data_option: Any) -> None:
                                    "relations and quotes it rests on.")
     p.add_argument("what", choices=("communities", "brokers", "helix", "gaps", "suggest"))
     data_option(p)
-    p.add_argument("--as-of", type=year, metavar="YEAR",
-                   help="over the graph as the sources published up to YEAR report it")
+    p.add_argument("--as-of", type=date, metavar="DATE",
+                   help="over the graph as reported up to DATE (YYYY, YYYY-MM, YYYY-MM-DD)")
     p.add_argument("--limit", type=int, help="at most this many items")
     p.add_argument("--json", action="store_true", help="print the API's JSON answer")
     p.add_argument("--sort", choices=SORTS, help="brokers: rank by")
@@ -157,7 +161,7 @@ def register(sub: Any, data_option: Any) -> None:
                                    "one HTML page with inline SVG charts (no script, no CDN).")
     data_option(p)
     p.add_argument("--out", required=True, help="the HTML file to write")
-    p.add_argument("--as-of", type=year, metavar="YEAR",
-                   help="the graph as the sources published up to YEAR report it")
+    p.add_argument("--as-of", type=date, metavar="DATE",
+                   help="the graph as reported up to DATE (YYYY, YYYY-MM, YYYY-MM-DD)")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="page language")
     p.set_defaults(func=cmd_report)

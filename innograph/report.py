@@ -31,7 +31,6 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
 from graph.timeline import source_years
-from queries.analytics_service import as_of_graph
 from queries.backend import QueryBackend
 
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # weight fallbacks
@@ -167,19 +166,21 @@ def bars(labels: list[str], values: list[float], colour: str = "#3465a4"
     return draw
 
 
-def build(service: QueryBackend, *, lang: str = "en", as_of: int | None = None,
+def build(service: QueryBackend, *, lang: str = "en", as_of: str | int | None = None,
           progress: Callable[[str], None] = lambda step: None) -> str:
     """The report's HTML over ``service`` (as of ``as_of``, if given)."""
     if lang not in LANGS:
         raise ValueError(f"--lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    original = service
     whole = service.snapshot()
     years = sorted(set(source_years(whole).values()))
     if as_of is not None:
         from queries.embedded_backend import EmbeddedBackend
 
         progress(f"the graph as of {as_of}")
-        service = EmbeddedBackend(as_of_graph(whole, as_of))
-        years = [y for y in years if y <= as_of]
+        then = service.snapshot(as_of=as_of)  # checks the date
+        service = EmbeddedBackend(then)  # every section over that snapshot
+        years = [y for y in years if y <= then.graph["as_of"]]
     page = Page(lang)
     page.add(f"<h1>{esc(page.t('title'))}</h1>")
     page.add(f'<p class="lead">{esc(page.t("lead"))}</p>')
@@ -193,7 +194,7 @@ def build(service: QueryBackend, *, lang: str = "en", as_of: int | None = None,
         progress(step)
         write(page, service)
     progress("changes between source years")
-    _changes(page, whole, years)
+    _changes(page, original, years)
     page.add(f"<footer>{esc(page.t('footer'))}</footer>")
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang="zh-Hans" if lang == "zh" else "en", title=esc(page.t("title")),
@@ -314,14 +315,14 @@ def _suggestions(page: Page, service: QueryBackend) -> None:
                      f'<p>{esc(item["explanation"][page.lang])}</p>{"".join(quotes)}</div>')
 
 
-def _changes(page: Page, whole: Any, years: list[int]) -> None:
+def _changes(page: Page, service: QueryBackend, years: list[int]) -> None:
     from queries.embedded_backend import EmbeddedBackend
 
     page.section("changes", page.t("changes_lead"))
     if len(years) < 2:
         page.add(f"<p>{esc(page.t('one_year'))}</p>")
         return
-    graphs = {y: as_of_graph(whole, y) for y in years}
+    graphs = {y: service.snapshot(as_of=y) for y in years}
     services = {y: EmbeddedBackend(g) for y, g in graphs.items()}
     stats = {y: s.statistics() for y, s in services.items()}
     kinds = sorted({k for s in stats.values() for k in s["nodes_by_kind"]})

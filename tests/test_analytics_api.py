@@ -14,8 +14,7 @@ import pytest
 from api_fixtures import assert_problem, invalid_names
 
 from api.server import running_server
-from graph.timeline import source_years
-from queries.analytics_service import as_of_graph
+from graph.timeline import as_of_graph, source_years
 from queries.ecosystem import brokers, communities, gaps, helix, suggest
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"

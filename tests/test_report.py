@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from explorer_fixtures import REPO
 
-from graph.timeline import source_years
+from graph.timeline import as_of_graph, source_years
 from innograph.cli import main
-from queries.analytics_service import as_of_graph
 from queries.embedded_backend import EmbeddedBackend
 
 DATA = REPO / "data"

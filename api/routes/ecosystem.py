@@ -1,8 +1,8 @@
 """Ecosystem analytics: communities, brokers, the triple helix, gaps and suggested links.
 
 Thin views over ``queries.analytics_service`` (the methods say how each is computed); every
-answer is kept per graph version and arguments, and ``as_of`` answers over the graph as the
-sources published up to that year report it.
+answer is kept per graph version and arguments, and ``as_of`` answers over the graph as
+reported up to that date (as every time-aware operation).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from flask import Response, jsonify
 
 from api.limits import MAX_ITEMS, MAX_TOP
 from api.operations import ApiBlueprint, Operation
-from api.params import Param
+from api.params import AS_OF, Param
 from api.querying import query
 from graph.spheres import load_spheres
-from queries.analytics_service import MAX_YEAR, MIN_YEAR
 from queries.ecosystem.brokers import SORTS
 from queries.ecosystem.gaps import GAP_KINDS
 from queries.ecosystem.scoring import METHODS
@@ -23,8 +22,6 @@ from queries.ecosystem.suggest import TASKS
 bp = ApiBlueprint("ecosystem", __name__)
 MAX_EVIDENCE = 20
 
-AS_OF = Param("as_of", "integer", "Answer over the graph as the sources published up to this "
-              "year report it (undated records kept).", minimum=MIN_YEAR, maximum=MAX_YEAR)
 LIMIT = Param("limit", "integer", "At most this many items.", default=20, minimum=1,
               maximum=MAX_ITEMS)
 
@@ -62,7 +59,7 @@ def actor_kinds() -> tuple[str, ...]:
             AS_OF),
     examples=("/api/v1/communities?limit=5", "/api/v1/communities?as_of=2022")))
 def get_communities(limit: int, top: int, seed: int, membership: bool,
-                    as_of: int | None) -> Response:
+                    as_of: str | None) -> Response:
     return jsonify(query("communities", limit=limit, top=top, seed=seed,
                          membership=membership, as_of=as_of))
 
@@ -79,7 +76,7 @@ def get_communities(limit: int, top: int, seed: int, membership: bool,
             LIMIT, evidence(3), AS_OF),
     examples=("/api/v1/brokers?limit=5", "/api/v1/brokers?sort=constraint&sphere=university")))
 def get_brokers(sort: str, sphere: str | None, kind: str | None, limit: int, evidence: int,
-                as_of: int | None) -> Response:
+                as_of: str | None) -> Response:
     return jsonify(query("brokers", sort=sort, sphere=sphere, kind=kind, limit=limit,
                          evidence=evidence, as_of=as_of))
 
@@ -93,7 +90,7 @@ def get_brokers(sort: str, sphere: str | None, kind: str | None, limit: int, evi
     params=(Param("limit", "integer", "At most this many sectors.", default=50, minimum=1,
                   maximum=MAX_ITEMS), AS_OF),
     examples=("/api/v1/helix", "/api/v1/helix?as_of=2022")))
-def get_helix(limit: int, as_of: int | None) -> Response:
+def get_helix(limit: int, as_of: str | None) -> Response:
     return jsonify(query("helix", limit=limit, as_of=as_of))
 
 
@@ -108,7 +105,7 @@ def get_helix(limit: int, as_of: int | None) -> Response:
                   minimum=1, maximum=MAX_ITEMS),
             evidence(5), AS_OF),
     examples=("/api/v1/gaps", "/api/v1/gaps?kind=unfunded_sector")))
-def get_gaps(kind: str | None, limit: int, evidence: int, as_of: int | None) -> Response:
+def get_gaps(kind: str | None, limit: int, evidence: int, as_of: str | None) -> Response:
     return jsonify(query("gaps", kind=kind, limit=limit, evidence=evidence, as_of=as_of))
 
 
@@ -131,6 +128,6 @@ def get_gaps(kind: str | None, limit: int, evidence: int, as_of: int | None) -> 
     examples=("/api/v1/suggestions?task=fund_lab",
               "/api/v1/suggestions?task=lab_company&method=common_neighbours")))
 def get_suggestions(task: str, score: str, node: str | None, limit: int, evidence: int,
-                    as_of: int | None) -> Response:
+                    as_of: str | None) -> Response:
     return jsonify(query("suggest", task=task, score=score, node=node, limit=limit,
                          evidence=evidence, as_of=as_of))
