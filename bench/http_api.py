@@ -411,6 +411,16 @@ def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, An
     return figures
 
 
+def warm_pass(url: str, targets: dict[str, list[str]]) -> None:
+    """Every target once, untimed: Neo4j plans each statement and its JIT warms up before
+    the load, so the first configuration measured is not the one that pays for it."""
+    client = Client(url)
+    for kind in KINDS:
+        for path in targets[kind]:
+            client.get(path)
+    client.close()
+
+
 def run_embedded(root: Path, n: int, args: argparse.Namespace,
                  targets: dict[str, list[str]] | None) -> tuple[Run, dict[str, list[str]]]:
     log(f"embedded, {n:,} nodes: starting innograph serve")
@@ -453,6 +463,7 @@ def run_neo4j(root: Path, n: int, args: argparse.Namespace,
                     targets = draw_targets(root, random.Random(args.seed), check)
                     check.close()
                 cold = [cold_requests(s, targets) for s in served]
+                warm_pass(served[0].url, targets)
                 samples = load_phases([s.url for s in served], targets, args)
                 runs.append(Run(n, "neo4j", processes, samples,
                                 [resident_mib(s.process.pid) for s in served],
