@@ -1,0 +1,187 @@
+"""Benchmark: the shipped SPARQL examples over HTTP on a generated graph, 4 clients.
+
+    python -m bench.sparql [--nodes 100000] [--edges-per-node 3] [--clients 4]
+                           [--requests 50] [--rdflib-timeout 300] [--out FILE]
+
+The generated graph (``--nodes``, seed 42, bench/.data/) is loaded and served in this process
+(api.server.running_server, waitress); the SPARQL store is built as the server builds it at
+start-up (the export streamed into pyoxigraph, plus the ontology), and its build time and
+the process's resident memory before and after are reported. Then for each example
+(queries/sparql/*.rq), one at a time: ``--clients`` threads, each with one keep-alive
+connection, POST it ``--requests`` times (application/sparql-query, JSON results); latency is
+request sent to body read. Goal: p99 < 100 ms per example, store load < 5 s at 100k nodes.
+Side by side: rdflib on funds-backing-labs over the same export, one run in a child process
+with a timeout. Figures go to ``--out`` (bench/results/sparql.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from api.app import create_app
+from api.routes.sparql import KEEPER
+from api.server import running_server
+from bench.common import generated_data
+from loaders.dataset import load_graph
+from queries.embedded_backend import EmbeddedBackend
+from queries.sparql_examples import example_queries
+
+HERE = Path(__file__).parent
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def load(url: str, query: str, clients: int, requests: int) -> tuple[list[float], int]:
+    """Latencies (ms) of ``clients`` x ``requests`` POSTs of ``query``; rows of the last."""
+    parts = urlsplit(url)
+    latencies: list[float] = []
+    rows = [0]
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        mine = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            conn.request("POST", "/api/v1/sparql", body=query.encode(),
+                         headers={"Content-Type": "application/sparql-query",
+                                  "Accept": "application/sparql-results+json"})
+            response = conn.getresponse()
+            body = response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                failures.append(f"{response.status}: {body[:200]!r}")
+                break
+            rows[0] = body.count(b'"type"')  # terms, a rough size; rows counted below
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise SystemExit(f"the endpoint failed: {failures[0]}")
+    return latencies, rows[0]
+
+
+def row_count(url: str, query: str) -> int:
+    import json
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn.request("POST", "/api/v1/sparql", body=query.encode(),
+                 headers={"Content-Type": "application/sparql-query"})
+    answer = json.loads(conn.getresponse().read())
+    return len(answer["results"]["bindings"]) if "results" in answer else 1
+
+
+def _rdflib_run(data_dir: str, out: multiprocessing.Queue) -> None:
+    from queries.sparql_examples import run_example, to_rdflib
+    g = load_graph(Path(data_dir), progress=False)
+    started = time.perf_counter()
+    data = to_rdflib(g)
+    loaded = time.perf_counter() - started
+    out.put(("loaded", loaded))
+    started = time.perf_counter()
+    rows = run_example(data, "funds-backing-labs")
+    out.put(("ran", time.perf_counter() - started, len(rows)))
+
+
+def rdflib_funds_backing_labs(data_dir: Path, timeout: float) -> str:
+    """rdflib's time on funds-backing-labs (one run, child process, killed at ``timeout``)."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    child = multiprocessing.Process(target=_rdflib_run, args=(str(data_dir), queue))
+    started = time.monotonic()
+    child.start()
+    child.join(timeout)
+    results = []
+    while not queue.empty():
+        results.append(queue.get())
+    if child.is_alive():
+        child.kill()
+        child.join()
+        loaded = next((r[1] for r in results if r[0] == "loaded"), None)
+        where = (f"export parsed into rdflib in {loaded:.1f} s, the query still running"
+                 if loaded is not None else "still parsing the export")
+        return f"did not finish in {timeout:g} s ({where}; killed)"
+    ran = next(r for r in results if r[0] == "ran")
+    loaded = next(r[1] for r in results if r[0] == "loaded")
+    return (f"{ran[1]:.1f} s for the query ({ran[2]} rows), after {loaded:.1f} s parsing the "
+            f"export; {time.monotonic() - started:.0f} s in all")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--edges-per-node", type=float, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--rdflib-timeout", type=float, default=300)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+
+    data_dir = generated_data(args.nodes, args.edges_per_node)
+    print(f"loading {data_dir} ...", file=sys.stderr)
+    g = load_graph(data_dir, progress=True)
+    before = rss_mb()
+    app = create_app(EmbeddedBackend(g), config={"SPARQL_TIME_LIMIT_SECONDS": 30.0})
+    lines = [f"# SPARQL endpoint benchmark ({g.number_of_nodes()} nodes, "
+             f"{g.number_of_edges()} edges; {args.clients} clients x {args.requests} requests "
+             f"per example; {os.cpu_count()} cores)", ""]
+    with running_server(app, threads=8) as url:
+        url = url.rstrip("/")
+        started = time.perf_counter()
+        keeper = app.extensions[KEEPER]
+        keeper.start()
+        store = keeper.get(600)
+        wall = time.perf_counter() - started
+        after = rss_mb()
+        lines += [f"Store at start-up: {store.quads} quads, built in {store.load_seconds:.2f} s "
+                  f"(export streamed + bulk load + ontology; {wall:.2f} s until ready). "
+                  f"Resident memory: {before:.0f} MB with the graph loaded, {after:.0f} MB "
+                  "with the store.", "",
+                  "| example | rows | p50 ms | p99 ms | max ms | goal p99 < 100 ms |",
+                  "|---|---|---|---|---|---|"]
+        for name, query in example_queries().items():
+            print(f"{name} ...", file=sys.stderr)
+            load(url, query, 1, 2)  # warm
+            latencies, _ = load(url, query, args.clients, args.requests)
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            lines.append(f"| {name} | {row_count(url, query)} | {p50:.1f} | {p99:.1f} | "
+                         f"{max(latencies):.1f} | {'met' if p99 < 100 else 'MISSED'} |")
+        lines += ["", f"Resident memory after the load: {rss_mb():.0f} MB.", ""]
+    print("rdflib on funds-backing-labs ...", file=sys.stderr)
+    lines.append("rdflib (in-memory Graph, the same N-Triples export) on funds-backing-labs: "
+                 + rdflib_funds_backing_labs(data_dir, args.rdflib_timeout) + ".")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
