@@ -58,10 +58,13 @@ from bench.common import generated_data
 from queries.backend import CENTRALITY_MEASURES
 
 HERE = Path(__file__).parent
-KINDS = ("path", "entity", "backing", "centrality", "search")
+KINDS = ("path", "entity", "backing", "centrality", "search", "path_as_of", "entity_as_of",
+         "changes")
 GOALS_MS: dict[str, dict[str, float | None]] = {
-    "embedded": {"path": 20, "entity": 20, "backing": 50, "centrality": 50, "search": None},
-    "neo4j": {"path": 50, "entity": 50, "backing": 100, "centrality": 100, "search": None}}
+    "embedded": {"path": 20, "entity": 20, "backing": 50, "centrality": 50, "search": None,
+                 "path_as_of": 20, "entity_as_of": 20, "changes": 50},
+    "neo4j": {"path": 50, "entity": 50, "backing": 100, "centrality": 100, "search": None,
+              "path_as_of": 50, "entity_as_of": 50, "changes": 100}}
 FLOOR_RATIO = 2.0  # over Neo4j, p99 within this factor of the bare Cypher's p99
 GOAL_NODES = 100_000  # the Neo4j goals are set at this size; larger graphs are reported
 TARGETS = 300  # distinct entities (and candidate path pairs) to draw requests from
@@ -225,7 +228,7 @@ def draw_targets(root: Path, rng: random.Random, check: Client) -> dict[str, lis
     """Request paths for each kind, drawn from the data files so every store gets the same:
     entities uniformly, funds, name prefixes; path pairs that have a path (checked once
     through ``check``, so the load asks real path questions)."""
-    ids, funds, names = [], [], []
+    ids, funds, names, years = [], [], [], set()
     with open(root / "nodes.jsonl", encoding="utf-8") as lines:
         for line in lines:
             node = json.loads(line)
@@ -233,6 +236,9 @@ def draw_targets(root: Path, rng: random.Random, check: Client) -> dict[str, lis
             names.append(node["name_zh"])
             if node["kind"] == "Fund":
                 funds.append(node["id"])
+            if node["kind"] == "Source" and node.get("published_year"):
+                years.add(node["published_year"])
+    first, last = min(years), max(years)  # as_of the latest: every record, filter still run
     drawn = rng.sample(range(len(ids)), TARGETS)
     pairs = []
     for _ in range(TARGETS):
@@ -249,6 +255,11 @@ def draw_targets(root: Path, rng: random.Random, check: Client) -> dict[str, lis
         "centrality": [centrality_path(m, k) for m in CENTRALITY_MEASURES for k in kinds],
         # a prefix shared by ~100 names (generated names end in a 7-digit number and 号)
         "search": [f"/api/v1/entities?{urlencode({'q': names[i][:-3]})}" for i in drawn],
+        "path_as_of": [f"{p}&as_of={last}" for p in pairs],
+        "entity_as_of": [f"/api/v1/entities/{quote(ids[i])}?as_of={last}" for i in drawn],
+        # pages of one comparison (kept per generation and dates after the first request)
+        "changes": [f"/api/v1/changes?from={first}&to={last}&limit=50&offset={50 * k}"
+                    for k in range(20)] if first < last else [],
     }
 
 

@@ -218,17 +218,19 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         checks.at_least_one(limit=limit)
         checks.not_negative(offset=offset)
 
-        def compute() -> list[Json]:
-            return change_queries.changes(
+        def compute() -> tuple[list[Json], dict[str, int]]:
+            found = change_queries.changes(
                 self.store.snapshot(Filter.of(as_of=first)),
                 self.store.snapshot(Filter.of(as_of=last)), self.store.source_years(),
                 first, last)
+            counts = dict.fromkeys(change_queries.CHANGE_KINDS, 0)
+            for item in found:
+                counts[item["change"]] += 1
+            return found, counts
 
-        found = self.store.settled(compute, ("changes", first, last))
-        counts = {kind: 0 for kind in change_queries.CHANGE_KINDS}
-        for item in found:
-            counts[item["change"]] += 1
-        return {"from": first, "to": last, "counts": counts, "total": len(found),
+        # kept per content and dates: every page after the first is a slice
+        found, counts = self.store.settled(compute, ("changes", first, last))
+        return {"from": first, "to": last, "counts": dict(counts), "total": len(found),
                 "offset": offset, "limit": limit, "items": found[offset:offset + limit]}
 
     def metric_series(self, subject: str, metric: str, *,
