@@ -68,8 +68,11 @@ def _describe(section: str, p: dict[str, Any]) -> str:
                 + (f"  close to: {similar}" if similar else ""))
     if section == "relations":
         return f"{p['from']} -{p['rel']}-> {p['to']} (trigger {p['trigger']})"
+    also = (f"  already {p['existing']}: accept adds the quote" if p.get("existing") else
+            f"  conflicts with {p['conflicts']['id']} = {p['conflicts']['value']}"
+            if isinstance(p.get("conflicts"), dict) else "")
     return (f"figure {p.get('subject')} {p.get('metric')} = {p.get('value')} {p.get('unit')} "
-            f"({p.get('period_end')}, {p.get('status')})")
+            f"({p.get('period_end')}, {p.get('status')})" + also)
 
 
 def walk(review: dict[str, Any], inp: TextIO, out: TextIO, only_pending: bool = False) -> None:

@@ -161,6 +161,13 @@ def test_figure_with_another_value_conflicts(tmp_path, data):
     figure = yaml.safe_load(text)["figures"][0]
     assert figure["conflicts"] == {"id": FIGURE_2021, "value": 2296}
     assert figure["decision"] == "reject" and FIGURE_2021 in figure["note"]
+    import io
+
+    from innograph.ingest_cli import walk
+
+    shown = io.StringIO()  # the terminal review says so too
+    walk({"figures": [figure]}, io.StringIO("\n"), shown)
+    assert f"conflicts with {FIGURE_2021} = 2296" in shown.getvalue()
     forced = "decision: accept\n  conflicts"
     review.write_text(text.replace("decision: reject\n  conflicts", forced), encoding="utf-8")
     assert forced in review.read_text(encoding="utf-8")
