@@ -402,9 +402,10 @@ def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, An
     client = Client(served.url)
     pid = served.process.pid
     before = resident_mib(pid)
-    status, _, backing_cold = client.get(targets["backing"][0])
+    status, body, backing_cold = client.get(targets["backing"][0])
     if status != 200:
-        raise RuntimeError(f"cold backing answered {status}")
+        raise RuntimeError(f"cold backing answered {status} after {backing_cold:.0f} ms: "
+                           f"{body[:300]!r}")
     after_snapshot = resident_mib(pid)
     backing_warm = client.get(targets["backing"][0])[2]
     centrality = {}
