@@ -14,7 +14,10 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 # Public name under /static/vendor/ -> file inside node_modules.
-VENDOR_FILES = {"cytoscape.mjs": "cytoscape/dist/cytoscape.esm.min.mjs"}
+VENDOR_FILES = {"cytoscape.mjs": "cytoscape/dist/cytoscape.esm.min.mjs",
+                # Chart.js ships no self-contained ES module (its module build imports a
+                # bare specifier), so the page loads its UMD build with a <script> element.
+                "chart.umd.js": "chart.js/dist/chart.umd.min.js"}
 # Everything the page loads comes from this server: no CDN can slip in unnoticed.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; object-src 'none'; base-uri 'none'; "

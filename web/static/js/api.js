@@ -1,6 +1,8 @@
 // The public innograph API, as this page uses it. Every call is one documented route of
 // /api/v1/openapi.json; errors arrive as RFC 9457 problem documents and become ApiError.
 
+import { dated } from "./asof.js";
+
 const BASE = "/api/v1";
 
 export class ApiError extends Error {
@@ -39,16 +41,23 @@ const entityPath = (id) => `/entities/${encodeURIComponent(id)}`;
 export const api = {
   schema: () => getJSON("/schema"),
   openapi: () => getJSON("/openapi.json"),
-  statistics: () => getJSON("/statistics"),
+  // Dated queries answer as of the page's chosen date (asof.js); the others never change.
+  statistics: () => getJSON("/statistics", dated()),
   search: (q, { limit = 8, kind } = {}, options) =>
-    getJSON("/entities", { q, limit, kind }, options),
-  entity: (id) => getJSON(entityPath(id)),
+    getJSON("/entities", dated({ q, limit, kind }), options),
+  entity: (id) => getJSON(entityPath(id), dated()),
   neighbours: (id, { radius, nodeKinds, relations, limit }) =>
     getJSON(`${entityPath(id)}/neighbours`,
-      { radius, node_kinds: nodeKinds, relations, limit }),
+      dated({ radius, node_kinds: nodeKinds, relations, limit })),
   paths: (from, to, { mode, k, maxLength }) =>
-    getJSON("/paths", { from, to, mode, k, max_length: maxLength }),
+    getJSON("/paths", dated({ from, to, mode, k, max_length: maxLength })),
   backing: ({ fund, lab, maxLength }) =>
-    getJSON("/backing", { fund, lab, max_length: maxLength }),
-  centrality: ({ measure, kind, top }) => getJSON("/centrality", { measure, kind, top }),
+    getJSON("/backing", dated({ fund, lab, max_length: maxLength })),
+  centrality: ({ measure, kind, top }) => getJSON("/centrality", dated({ measure, kind, top })),
+  metricSeries: (id, metric) =>
+    getJSON(`${entityPath(id)}/metrics/${encodeURIComponent(metric)}`, dated()),
+  // Every source, whatever the date: the year control offers their years.
+  sources: (kind) => getJSON("/entities", { kind, limit: 100 }),
+  source: (id) => getJSON(entityPath(id), { edge_limit: 1 }),
+  changes: ({ from, to, limit, offset }) => getJSON("/changes", { from, to, limit, offset }),
 };

@@ -40,6 +40,8 @@ const STYLE = [
     "#d62728", width: 3 } },
   { selector: "edge:selected", style: { "line-color": "#1d2330", "target-arrow-color":
     "#1d2330", width: 3 } },
+  // A relation its sources report as planned (not yet done) is dashed.
+  { selector: "edge.planned", style: { "line-style": "dashed" } },
   { selector: ".faded", style: { opacity: 0.2 } },
 ];
 
@@ -161,6 +163,7 @@ export class Drawing {
           size: sizes?.get(n.id) ?? (n.id === center ? NODE_SIZE * 1.4 : NODE_SIZE),
           score: n.score ?? 0 } })));
       this.cy.add(this.drawnEdges.map((e) => ({ group: "edges",
+        classes: e.properties?.status === "planned" ? "planned" : "",
         data: { id: edgeId(e), source: e.from, target: e.to, label: relationLabel(e.rel),
           edge: e } })));
       if (this.drawnEdges.length <= EDGE_LABELS_UP_TO) this.cy.edges().addClass("labelled");

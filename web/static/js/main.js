@@ -2,19 +2,22 @@
 // and the shared drawing. Each view lives in views/; this file only wires them together.
 
 import { api } from "./api.js";
+import { onAsOfChange } from "./asof.js";
 import { byId, h, replace } from "./dom.js";
 import { Drawing } from "./drawing.js";
 import { language, setLanguage, t } from "./i18n.js";
 import { entityHref, errorMessage, propertyList, quotes, relationLine } from "./render.js";
 import { entityPicker } from "./search.js";
+import { renderYearControl, sourceYears } from "./time.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { showBacking } from "./views/backing.js";
 import { showCentrality } from "./views/centrality.js";
+import { showChanges } from "./views/changes.js";
 import { showEntity, showWelcome } from "./views/explore.js";
 import { showPaths } from "./views/paths.js";
 
 const TABS = [["explore", "tabExplore"], ["paths", "tabPaths"], ["backing", "tabBacking"],
-  ["centrality", "tabCentrality"]];
+  ["centrality", "tabCentrality"], ["changes", "tabChanges"]];
 
 const panel = byId("panel");
 const controls = byId("controls");
@@ -24,6 +27,7 @@ let search;
 let lastEntity = null;
 let routeCount = 0;
 let statistics = null;
+let years = [];
 
 function parseHash() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -54,6 +58,7 @@ async function route() {
   if (view === "paths") return showPaths(ctx, params);
   if (view === "backing") return showBacking(ctx, params);
   if (view === "centrality") return showCentrality(ctx, params);
+  if (view === "changes") return showChanges(ctx, params, years);
   return showWelcome(ctx);
 }
 
@@ -65,6 +70,7 @@ function renderHeader(view) {
   search.input.placeholder = t("searchPlaceholder");
   search.input.setAttribute("aria-label", t("searchPlaceholder"));
   byId("lang-toggle").textContent = t("otherLanguage");
+  renderYearControl(byId("year"), years);
   if (byId("graph").dataset.missing) {
     byId("notice").textContent = t("drawingMissing");
     drawing.showMissing();
@@ -88,6 +94,18 @@ function showEdge(edge) {
   selection.hidden = false;
 }
 
+let statisticsCount = 0;
+
+function loadStatistics() {
+  const token = ++statisticsCount;
+  statistics = null;
+  api.statistics().then((s) => {
+    if (token !== statisticsCount) return; // a later date was chosen meanwhile
+    statistics = s;
+    renderHeader(parseHash().view);
+  }).catch(() => {});
+}
+
 async function start() {
   drawing = new Drawing(byId("graph"), byId("legend"), {
     onNodeClick: (id) => go(`entity/${encodeURIComponent(id)}`),
@@ -109,10 +127,13 @@ async function start() {
   if (!(await drawing.init())) byId("notice").hidden = false;
   window.addEventListener("hashchange", route);
   window.explorer = { drawing, route: parseHash };
-  api.statistics().then((s) => {
-    statistics = s;
-    renderHeader(parseHash().view);
-  }).catch(() => {});
+  // A new date redraws the current view and the header's counts as of that date.
+  onAsOfChange(() => {
+    loadStatistics();
+    route();
+  });
+  loadStatistics();
+  years = await sourceYears().catch(() => []);
   await route();
   document.body.dataset.ready = "true";
 }

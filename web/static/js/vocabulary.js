@@ -25,6 +25,7 @@ export async function loadVocabulary() {
     relationKinds: schema.relation_kinds.filter((r) => !r.derived),
     relations: new Map(schema.relation_kinds.map((r) => [r.name, r])),
     units: schema.units,
+    metrics: schema.metrics ?? [],
     measures: parameter(spec, "/api/v1/centrality", "measure").enum ?? [],
     defaultMeasure: parameter(spec, "/api/v1/centrality", "measure").default,
     pathModes: parameter(spec, "/api/v1/paths", "mode").enum ?? [],

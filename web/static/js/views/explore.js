@@ -8,6 +8,9 @@ import { nameOf, otherNameOf, pick, t } from "../i18n.js";
 import {
   entityLink, errorMessage, kindChip, propertyList, quotes, relationLine,
 } from "../render.js";
+import { asOf } from "../asof.js";
+import { showMetricCharts } from "../metrics.js";
+import { absentAsOf, statusBadge } from "../time.js";
 import { vocab } from "../vocabulary.js";
 import { scaledSizes } from "./centrality.js";
 
@@ -41,7 +44,8 @@ export async function showEntity(ctx, id, params) {
       api.neighbours(id, { radius, nodeKinds, relations, limit: NODE_LIMIT })]);
   } catch (error) {
     if (ctx.stale()) return;
-    replace(ctx.panel, errorMessage(error));
+    // As of an earlier date the entity may not have been reported yet: say so, not "404".
+    replace(ctx.panel, error.status === 404 && asOf() ? absentAsOf(id) : errorMessage(error));
     ctx.drawing.show({ nodes: [] });
     replace(ctx.controls.querySelector("#drawing-status"), "");
     return;
@@ -49,6 +53,7 @@ export async function showEntity(ctx, id, params) {
   if (ctx.stale()) return;
   document.title = `${nameOf(entity)} · innograph`;
   replace(ctx.panel, entityPanel(entity));
+  showMetricCharts(ctx.panel.querySelector(".metric-charts"), entity, ctx.stale);
   const drawn = ctx.drawing.show({ nodes: hood.nodes, edges: hood.edges, center: hood.center });
   replace(ctx.controls.querySelector("#drawing-status"),
     t("drawn", drawn), hood.truncated ? h("b", {}, " ", t("truncated", { n: NODE_LIMIT })) : "");
@@ -94,6 +99,7 @@ function entityPanel(entity) {
       entity.aliases.length ? [h("dt", {}, t("aliases")), h("dd", {}, entity.aliases.join("、"))]
         : null),
     propertyList(entity.kind, entity.properties),
+    h("section", { class: "metric-charts" }),
     entity.provenance.length
       ? h("section", {}, h("h3", {}, t("provenance")), quotes(entity.provenance)) : null,
     h("section", { class: "relations" },
@@ -107,8 +113,11 @@ function entityPanel(entity) {
 
 // The first relations at once, the rest on request: a hub may have thousands.
 function relationList(relations) {
-  const item = (r) => h("li", { class: "relation", dataset: { rel: r.rel, other: r.other.id } },
-    relationLine(r.from, r.rel, r.to), propertyList(r.rel, r.properties), quotes(r.provenance));
+  const item = (r) => h("li", { class: "relation",
+    dataset: { rel: r.rel, other: r.other.id,
+      ...(r.properties?.status ? { status: r.properties.status } : {}) } },
+  relationLine(r.from, r.rel, r.to), statusBadge(r.properties?.status),
+  propertyList(r.rel, r.properties), quotes(r.provenance));
   const list = h("ul", { class: "relation-list" }, relations.slice(0, RELATIONS_SHOWN).map(item));
   if (relations.length <= RELATIONS_SHOWN) return list;
   const more = h("button", { type: "button", name: "more-relations", onclick: () => {
