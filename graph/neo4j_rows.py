@@ -49,6 +49,11 @@ FULLTEXT_ANALYZER = "cjk"  # CJK bigrams + standard tokens: 长光卫星 and "Ji
 #: Node properties the centrality write-back owns (kept when a node's data is rewritten).
 CENTRALITY_PROPERTIES = ("degree", "in_degree", "out_degree", "pagerank", "betweenness",
                          "closeness", "harmonic", "eigenvector", "centrality_version")
+#: Node properties the ecosystem write-back owns (written with the centrality scores):
+#: Leiden community rank and name, Burt's constraint and effective size, triple-helix sphere.
+ANALYTICS_PROPERTIES = ("community", "community_name", "constraint", "effective_size", "sphere")
+#: Everything the write-back owns: kept when a node's data is rewritten, never graph data.
+WRITTEN_BACK = CENTRALITY_PROPERTIES + ANALYTICS_PROPERTIES
 #: Node properties with a range index (``reported_*``: "as of" and "what appeared" filters).
 INDEXED = ("kind", "name_zh", "name_en", "reported_from", "reported_to")
 #: The years a stored record was reported in (from its sources' publication years).

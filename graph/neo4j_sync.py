@@ -65,6 +65,7 @@ from tqdm import tqdm
 
 from graph.embedded import iter_edges
 from graph.neo4j_rows import (
+    ANALYTICS_PROPERTIES,
     CENTRALITY_PROPERTIES,
     DEFAULT_BATCH_SIZE,
     DEFAULT_WORKERS,
@@ -75,6 +76,7 @@ from graph.neo4j_rows import (
     META_KEY,
     META_LABEL,
     SYNC_FORMAT,
+    WRITTEN_BACK,
     Mention,
     edge_columns,
     edge_hash,
@@ -333,7 +335,7 @@ def _plan(g: nx.MultiDiGraph, session: Session, before: DbSummary, replace: bool
 def _node_update_query(kind: str) -> str:
     others = [k for k in load_schema().node_kinds if k != kind]
     remove = ("REMOVE n" + "".join(f":`{k}`" for k in others)) if others else ""
-    kept = ", ".join(f".{p}" for p in CENTRALITY_PROPERTIES)
+    kept = ", ".join(f".{p}" for p in WRITTEN_BACK)
     return (f"UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row[0] "
             f"WITH n, row, n {{{kept}}} AS kept SET n = row[1] SET n += kept {remove} "
             f"SET n:{ENTITY_LABEL}:`{kind}` RETURN count(n)")
@@ -564,7 +566,7 @@ def sync_graph(g: nx.MultiDiGraph, driver: Driver, *, database: str | None = Non
     with open_session() as session:
         with _timed(phases, "read state"):
             before = read_summary(session)
-        stale_scores = bool(centrality) and before.meta.get("centrality_version") != version
+        stale_scores = bool(centrality) and _scores_stale(before.meta, version)
         if _fast_path_holds(g, before, replace):
             with _timed(phases, "schema"):
                 ensure_schema(session)
@@ -633,7 +635,7 @@ def _sync_changes(g: nx.MultiDiGraph, session: Session, before: DbSummary, repla
             "mentions": mentions, "replace": replace}
     # complete once the data is written, unless centrality scores are written after it
     scores_follow = options.centrality and (
-        plan.rows > 0 or before.meta.get("centrality_version") != version)
+        plan.rows > 0 or _scores_stale(before.meta, version))
     settled = _in_progress(version) if scores_follow else {}
     with _progress(plan.rows, options.progress) as bar:
         if single:
@@ -744,25 +746,37 @@ class CentralityScores:
 
     scores: dict[str, dict[str, float]]
     methods: dict[str, Any]
+    #: ``{property: {node id: value}}`` for ``ANALYTICS_PROPERTIES`` (community, sphere, ...);
+    #: a node missing from a property's map gets none (e.g. constraint of a non-actor)
+    analytics: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 #: Computes the scores of a graph, asked only when the stored ones are stale.
 Scorer = Callable[[nx.MultiDiGraph], CentralityScores]
 
 
+def _scores_stale(meta: Mapping[str, Any], version: str | None) -> bool:
+    """Whether the stored scores are of another graph version, or from before the ecosystem
+    analytics were written with them (a database synced by an older innograph)."""
+    return meta.get("centrality_version") != version or "analytics_methods" not in meta
+
+
 def write_centrality(g: nx.MultiDiGraph, session: Session, computed: CentralityScores, *,
                      batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Store ``computed`` on the nodes of ``g`` as ``degree``, ``in_degree``, ``out_degree``,
     ``pagerank``, ``betweenness``, ``closeness``, ``harmonic``, ``eigenvector`` and
-    ``centrality_version`` (the graph version); the metadata node gets ``centrality_version``
-    and ``centrality_methods`` (JSON: how each measure was computed). Returns the number of
-    nodes scored."""
-    scores = computed.scores
+    ``centrality_version`` (the graph version), and the ``analytics`` values in the same
+    statement (a node without a value has the property removed); the metadata node gets
+    ``centrality_version``, ``centrality_methods`` (JSON: how each measure was computed) and,
+    with analytics, ``analytics_methods``. Returns the number of nodes scored."""
+    scores, analytics = computed.scores, computed.analytics
     measures = [m for m in CENTRALITY_PROPERTIES if m in scores]
+    extra = [p for p in ANALYTICS_PROPERTIES if p in analytics]
     integral = {"degree", "in_degree", "out_degree"}
     rows = [[node_id, *(int(scores[m][node_id]) if m in integral else float(scores[m][node_id])
-                        for m in measures)] for node_id in g.nodes]
-    assignments = ", ".join(f"n.{m} = row[{i + 1}]" for i, m in enumerate(measures))
+                        for m in measures), *(analytics[p].get(node_id) for p in extra)]
+            for node_id in g.nodes]
+    assignments = ", ".join(f"n.{m} = row[{i + 1}]" for i, m in enumerate([*measures, *extra]))
     query = (f"UNWIND $rows AS row MATCH (n:{ENTITY_LABEL} {{id: row[0]}}) "
              f"SET {assignments}, n.centrality_version = $version RETURN count(n)")
     version = g.graph.get("version")
@@ -773,8 +787,12 @@ def write_centrality(g: nx.MultiDiGraph, session: Session, computed: CentralityS
     if written != len(rows):
         raise SyncError(f"centrality write-back reached {written} of {len(rows)} nodes")
     methods = {m: computed.methods.get(m, {}) for m in measures}
-    _write_meta(session, {"centrality_version": version,
-                          "centrality_methods": json.dumps(methods, ensure_ascii=False)})
+    meta = {"centrality_version": version,
+            "centrality_methods": json.dumps(methods, ensure_ascii=False)}
+    if extra:
+        meta["analytics_methods"] = json.dumps(
+            {p: computed.methods.get(p, {}) for p in extra}, ensure_ascii=False)
+    _write_meta(session, meta)
     return written
 
 

@@ -443,7 +443,47 @@ def distribution(values: list[float]) -> Json:
 
 
 def for_sync(g: nx.MultiDiGraph, settings: Settings = DEFAULT_SETTINGS) -> CentralityScores:
-    """Every measure's scores and method, as ``graph.neo4j_sync`` writes them back."""
+    """Every measure's scores and method, and the ecosystem analytics per node (community,
+    constraint, effective size, sphere: ``graph.neo4j_rows.ANALYTICS_PROPERTIES``), as
+    ``graph.neo4j_sync`` writes them back."""
     measured_all = {measure: measured(g, measure, settings) for measure in CENTRALITY_MEASURES}
+    analytics, analytics_methods = _analytics_for_sync(g)
     return CentralityScores({m: values for m, (values, _) in measured_all.items()},
-                            {m: method for m, (_, method) in measured_all.items()})
+                            {**{m: method for m, (_, method) in measured_all.items()},
+                             **analytics_methods}, analytics)
+
+
+def _analytics_for_sync(g: nx.MultiDiGraph) -> tuple[dict[str, dict[str, Any]],
+                                                     dict[str, Any]]:
+    """The values the API answers with (same defaults: Leiden resolution 1, seed 42; the
+    brokers' rows), by property; nodes outside an analytic (sectors, sources, non-actors)
+    get no value."""
+    # imported here: the ecosystem analytics are a layer above the centrality measures
+    from queries.ecosystem.brokers import actor_rows
+    from queries.ecosystem.communities import communities
+    from queries.ecosystem.network import network
+
+    found = communities(g, membership=True, limit=1)
+    names = {}
+    total = found["total"]
+    if total:  # every community's name: its view names its three best-connected members
+        named = communities(g, limit=total, top=3)["communities"]
+        names = {c["rank"]: c["label"]["zh"] for c in named}
+    membership = found["membership"]
+    rows = actor_rows(g, "brokerage")
+    values = {
+        "community": membership,
+        "community_name": {n: names[rank] for n, rank in membership.items()},
+        "constraint": {r[0]: r[1] for r in rows if r[1] is not None},
+        "effective_size": {r[0]: r[2] for r in rows if r[2] is not None},
+        "sphere": dict(network(g).spheres),
+    }
+    brokers_method = "Burt 1992 on the undirected simple network without Sector nodes"
+    methods = {"community": {**found["method"], "modularity": found["modularity"],
+                             "meaning": "community rank, 1 = largest"},
+               "community_name": {"meaning": "names of the community's three members with "
+                                             "most ties inside it (zh)"},
+               "constraint": {"method": brokers_method}, "effective_size": {
+                   "method": brokers_method},
+               "sphere": {"mapping": "graph/spheres.yaml"}}
+    return values, methods

@@ -5,7 +5,7 @@ test_neo4j_generated)."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,11 @@ from graph.embedded import find_nodes, resolve_node, statistics
 from graph.timeline import reported_in, source_years
 from queries import backing as backing_queries
 from queries.centrality import centrality_scores
+from queries.ecosystem.brokers import actor_rows
+from queries.ecosystem.communities import communities
+from queries.ecosystem.gaps import gaps
+from queries.ecosystem.helix import linkage as helix_linkage
+from queries.ecosystem.network import holds, network, node_edges
 from queries.paths import shortest_paths
 
 CYPHER_DIR = Path(__file__).resolve().parents[1] / "queries" / "cypher"
@@ -443,6 +448,93 @@ def check_plans(g, params, results):
                for r in rows)
 
 
+# -- the ecosystem analytics (written back by the sync), from the plain functions -------------
+
+def check_communities(g, params, results):
+    [rows] = results
+    found = communities(g, membership=True, limit=max(params["communities"], 1), top=3)
+    by_rank: dict[int, list[str]] = defaultdict(list)
+    for n, rank in found["membership"].items():
+        by_rank[rank].append(n)
+    degree = centrality_scores(g, "degree")
+    expected = []
+    for view in found["communities"][:max(params["communities"], 0)]:
+        members = sorted(by_rank[view["rank"]], key=lambda n: (-degree[n], n))
+        kinds = sorted(Counter(g.nodes[n]["kind"] for n in members).items(),
+                       key=lambda kc: (-kc[1], kc[0]))
+        expected.append({"community": view["rank"], "name": view["label"]["zh"],
+                         "size": view["size"], "kinds": [f"{k}: {c}" for k, c in kinds],
+                         "top_members": names(g, members[:params["shown"]])})
+    assert rows == expected
+
+
+def check_broker_sizes(g, params, results):
+    [rows] = results
+    mapping = network(g).spheres
+    names_of = communities(g, limit=10**6, top=3)["communities"]
+    membership = communities(g, membership=True, limit=1)["membership"]
+    label = {c["rank"]: c["label"]["zh"] for c in names_of}
+    expected = [{"id": n, "kind": g.nodes[n]["kind"], "name": g.nodes[n]["name_zh"],
+                 "sphere": mapping[n], "effective_size": size, "constraint": constraint,
+                 "community": label[membership[n]]}
+                for n, constraint, size, _, _ in actor_rows(g, "effective_size")
+                if size is not None and params["in_sphere"] in (None, mapping[n])]
+    assert rows == expected[:params["top"]]
+
+
+def check_helix_linkage(g, params, results):
+    [rows] = results
+    net = network(g, exclude_kinds=("Sector",))
+    if params["sector"] is None:
+        expected = helix_linkage(net)
+    else:
+        wanted = params["sector"].lower()
+        sectors = [s for s, a in g.nodes(data=True) if a["kind"] == "Sector" and wanted in (
+            s, a["name_zh"].lower(), a["name_en"].lower())]
+        members = {u for s in sectors for u, by_rel in g.pred[s].items()
+                   if any(r in ("WORKS_IN_SECTOR", "TARGETS_SECTOR") and holds(r, a)
+                          for r, a in by_rel.items())}
+        expected = helix_linkage(net, members)
+    assert [{"sphere_a": r["sphere_a"], "sphere_b": r["sphere_b"], "ties": r["ties"]}
+            for r in rows] == [{"sphere_a": e["spheres"][0], "sphere_b": e["spheres"][1],
+                                "ties": e["ties"]} for e in expected]
+
+
+def check_transfer_gap(g, params, results):
+    [rows] = results
+    kind = params["partner_kind"]
+    spheres = network(g).spheres
+    membership = communities(g, membership=True, limit=1)["membership"]
+    label = {c["rank"]: c["label"]["zh"] for c in communities(g, limit=10**6, top=3)[
+        "communities"]}
+    if kind == "Company":  # the API's transfer gaps
+        items = gaps(g, kind="transfer_gap", limit=10**6)["items"]
+        expected_ids = [i["subject"]["id"] for i in items]
+        totals = {i["subject"]["id"]: i["exists_total"] for i in items}
+        planned = {i["subject"]["id"]: sorted(
+            g.nodes[e["to"] if e["from"] == i["subject"]["id"] else e["from"]]["name_zh"]
+            for e in i["planned"]) for i in items}
+    else:  # the same absence for another kind of partner, counted here by hand
+        expected_ids, totals, planned = [], {}, {}
+        for lab in sorted(n for n, a in g.nodes(data=True) if a["kind"] == "Lab"):
+            edges = [(o, r, a) for o, by_rel in [*g.succ[lab].items(), *g.pred[lab].items()]
+                     for r, a in by_rel.items() if g.nodes[o]["kind"] == kind]
+            if not any(holds(r, a) for _, r, a in edges):
+                expected_ids.append(lab)
+                totals[lab] = node_edges(g, lab, 0)[1]
+                planned[lab] = sorted(g.nodes[o]["name_zh"] for o, _, a in edges
+                                      if a.get("status") == "planned")
+    assert [r["id"] for r in rows] == expected_ids
+    for row in rows:
+        lab = g.nodes[row["id"]]
+        assert row["name"] == lab["name_zh"]
+        assert row["sphere"] == spheres.get(row["id"])
+        assert row["community"] == label[membership[row["id"]]]
+        assert row["links"] == totals[row["id"]]
+        assert sorted(row["planned"]) == planned[row["id"]]
+        assert row["quote"] == lab["provenance"][0]["quote"]
+
+
 CHECKS: dict[str, tuple[Callable, list[dict[str, Any]]]] = {
     "01_funds_backing_labs.cypher": (check_backing, [{}, {"fund": "长兴基金"},
                                                      {"fund": "future-seed-fund"}]),
@@ -472,5 +564,11 @@ CHECKS: dict[str, tuple[Callable, list[dict[str, Any]]]] = {
         {"subject": "Changchun", "metric": "国家级科技奖项"}]),
     "14_new_since.cypher": (check_new_since, [{}, {"after": 2021}]),
     "15_plans_and_outcomes.cypher": (check_plans, [{}]),
+    "16_communities.cypher": (check_communities, [{}, {"communities": 3, "shown": 2}]),
+    "16b_brokers_effective_size.cypher": (check_broker_sizes, [
+        {}, {"in_sphere": "industry", "top": 5}, {"in_sphere": "university"}]),
+    "16c_helix_linkage.cypher": (check_helix_linkage, [
+        {}, {"sector": "光电信息"}, {"sector": "Biomedicine"}]),
+    "16d_transfer_gap.cypher": (check_transfer_gap, [{}, {"partner_kind": "Fund"}]),
 }
 CASES = [(name, overrides) for name, (_, runs) in CHECKS.items() for overrides in runs]
