@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from explorer_fixtures import REPO, PageWatch, wait_drawn
+from explorer_fixtures import REPO, PageWatch, open_page, serve, wait_drawn
 from playwright.sync_api import Page, expect
 
 from queries.backend import QueryBackend
+from queries.embedded_backend import EmbeddedBackend
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +116,23 @@ def test_year_control_redraws_the_entity_and_passes_as_of_to_every_request(
     undated = [path for path, query in calls_since(watch, 0)
                if path.startswith(UNDATED) and "as_of" in query]
     assert not undated
+
+
+def test_centrality_ranks_the_graph_as_of_the_chosen_year(
+        page: Page, explorer_url: str, backend: QueryBackend):
+    early = source_years(backend)[0]
+    shown = {}
+    for year in (early, None):
+        page.goto(f"{explorer_url}/{f'?as_of={year}' if year else ''}#/centrality")
+        wait_drawn(page)
+        measure = page.locator("select[name=measure]").input_value()
+        top = int(page.locator("select[name=top]").input_value())
+        expected = backend.centrality(measure, top=top, as_of=year)["items"]
+        rows = page.locator("#panel table.ranking tbody tr")
+        expect(rows).to_have_count(len(expected))
+        shown[year] = rows.evaluate_all("rs => rs.map(r => r.dataset.id)")
+        assert shown[year] == [item["id"] for item in expected]
+    assert shown[early] != shown[None]  # the year matters to this ranking
 
 
 def test_a_plan_reported_earlier_shows_as_planned_as_of_then(
@@ -263,3 +282,52 @@ def test_metric_chart_for_changchun_high_tech_enterprises(
         expect(figure).to_have_count(0)
     figure.scroll_into_view_if_needed()
     keep_screenshot(screenshot(page, "explorer-year"), "explorer-year")
+
+
+@pytest.fixture(scope="module")
+def generated_backend(generated_graph_1500) -> QueryBackend:
+    return EmbeddedBackend(generated_graph_1500)
+
+
+@pytest.fixture(scope="module")
+def generated_url(generated_backend: QueryBackend) -> Iterator[str]:
+    yield from serve(generated_backend)
+
+
+def mixed_series(graph) -> tuple[str, str]:
+    """A subject and metric with two or more observations, not all of them actual (data/ has
+    none yet: the generated graph gives plans and estimates in data/'s proportions)."""
+    series: dict[tuple[str, str], list[str]] = {}
+    for node, attrs in graph.nodes(data=True):
+        if attrs.get("kind") == "Observation":
+            subject = next(u for u, _ in graph.in_edges(node))
+            series.setdefault((subject, attrs["metric"]), []).append(attrs["status"])
+    return next(key for key, statuses in sorted(series.items())
+                if len(statuses) >= 2 and "actual" in statuses
+                and any(s != "actual" for s in statuses))
+
+
+def test_chart_draws_plans_and_estimates_apart_from_actual_figures(
+        browser, generated_url: str, generated_backend: QueryBackend, generated_graph_1500,
+        api_routes):
+    subject, metric = mixed_series(generated_graph_1500)
+    series = generated_backend.metric_series(subject, metric)["observations"]
+    page, watch = open_page(browser, generated_url, api_routes)
+    try:
+        page.goto(f"{generated_url}/#/entity/{quote(subject)}")
+        wait_drawn(page)
+        figure = page.locator(f"#panel figure.metric-chart[data-metric={metric}]")
+        expect(figure).to_have_attribute("data-points", str(len(series)))
+        fills = figure.locator("canvas").evaluate(
+            """c => { const chart = Chart.getChart(c);
+            return chart.data.labels.map((_, i) => {
+              const d = chart.data.datasets.findIndex(s => s.data[i] !== null);
+              return chart.getDatasetMeta(d).data[i].options.backgroundColor; }); }""")
+        hollow = [fill == "#fff" for fill in fills]
+        assert hollow == [obs["status"] != "actual" for obs in series], (fills, series)
+        badges = figure.locator(".metric-points .status-badge")
+        assert badges.evaluate_all("bs => bs.map(b => b.dataset.status)") == \
+            [obs["status"] for obs in series]
+    finally:
+        page.context.close()
+    watch.check()

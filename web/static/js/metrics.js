@@ -1,8 +1,8 @@
 // Metric charts in an entity's panel: for each metric of the catalogue with two or more
-// observations of the entity (as of the page's date), a small chart of the values and change
-// factors by period. Plans, targets and estimates are drawn hollow and dashed; a point's
-// tooltip gives its period, status and quote, and the list under the chart says the same
-// in text (with every quote and its source).
+// observations of the entity (as of the page's date), a small chart of the values (a line)
+// and change factors (bars) by period. Plans, targets and estimates are drawn hollow (and the
+// line into them dashed); a point's tooltip gives its period, status and quote, and the list
+// under the chart says the same in text (with every quote and its source).
 //
 // Chart.js comes from npm (web/package.json) and is served at /static/vendor/; without it
 // the lists still show.
@@ -18,9 +18,9 @@ const ACTUAL = "#4e79a7";
 const FACTOR = "#f28e2b";
 const TEXT = {
   zh: { title: "指标随时间变化", value: "数值", factor: "倍数（相对于期初）",
-    legend: "实心：实际；空心虚线：计划、目标或估计" },
+    legend: "实心：实际；空心（虚线连接）：计划、目标或估计" },
   en: { title: "Metrics over time", value: "value", factor: "factor (against the period's start)",
-    legend: "filled: actual; hollow and dashed: plan, target or estimate" },
+    legend: "filled: actual; hollow (dashed line): plan, target or estimate" },
 };
 const mt = (key) => TEXT[language()][key] ?? TEXT.en[key];
 
@@ -89,8 +89,7 @@ function drawChart(Chart, canvas, tooltip, observations) {
   if (factors.some((v) => v !== null)) {
     datasets.push({ type: "bar", label: mt("factor"), data: factors, yAxisID: "factor",
       borderColor: FACTOR, borderWidth: 2, maxBarThickness: 28,
-      backgroundColor: pointFill(`${FACTOR}99`),
-      borderDash: (c) => (planned(observations[c.dataIndex]) ? [4, 3] : []) });
+      backgroundColor: pointFill(`${FACTOR}99`) });
   }
   const axis = (position, title) => ({ position, beginAtZero: true,
     title: { display: true, text: title }, grid: { drawOnChartArea: position === "left" } });

@@ -12,7 +12,7 @@ import { vocab } from "./vocabulary.js";
 const TEXT = {
   zh: {
     asOf: "截至",
-    now: "现在（全部来源）",
+    now: "现在",
     year: "{year}年",
     asOfNote: "按截至 {year} 年发表的来源显示",
     absent: "截至 {year} 年，没有来源提到“{id}”。",
@@ -23,7 +23,7 @@ const TEXT = {
   },
   en: {
     asOf: "As of",
-    now: "now (every source)",
+    now: "now",
     year: "{year}",
     asOfNote: "as the sources published up to {year} report it",
     absent: "No source published up to {year} mentions “{id}”.",
