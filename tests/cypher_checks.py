@@ -479,7 +479,12 @@ def check_broker_sizes(g, params, results):
                  "community": label[membership[n]]}
                 for n, constraint, size, _, _ in actor_rows(g, "effective_size")
                 if size is not None and params["in_sphere"] in (None, mapping[n])]
-    assert rows == expected[:params["top"]]
+    expected = expected[:params["top"]]
+    # the constraint is a float sum over sets: its last bit may differ between processes
+    assert [{**r, "constraint": None} for r in rows] == [{**e, "constraint": None}
+                                                         for e in expected]
+    for row, e in zip(rows, expected, strict=True):
+        assert row["constraint"] == pytest.approx(e["constraint"], rel=1e-12)
 
 
 def check_helix_linkage(g, params, results):

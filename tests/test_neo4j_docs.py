@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.neo4j_rows import CENTRALITY_PROPERTIES, FULLTEXT_INDEX, MENTIONS, META_LABEL
+from graph.neo4j_rows import FULLTEXT_INDEX, MENTIONS, META_LABEL, WRITTEN_BACK
 from graph.schema import load_schema
 from queries.neo4j_backend import ENV_VARS
 
@@ -24,7 +24,7 @@ def test_every_cypher_file_is_in_the_walk_through(name):
 
 
 def test_model_names_are_documented():
-    names = [*CENTRALITY_PROPERTIES, *ENV_VARS, FULLTEXT_INDEX, META_LABEL, MENTIONS,
+    names = [*WRITTEN_BACK, *ENV_VARS, FULLTEXT_INDEX, META_LABEL, MENTIONS,
              "prov_sources", "prov_quotes", "content_hash", ":Entity"]
     names += [f":{kind}" for kind in load_schema().node_kinds]
     missing = [n for n in names if f"`{n}" not in DOC]
