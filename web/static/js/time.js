@@ -5,8 +5,8 @@
 import { api } from "./api.js";
 import { asOf, setAsOf } from "./asof.js";
 import { h, replace } from "./dom.js";
-import { quotes } from "./render.js";
 import { language } from "./i18n.js";
+import { quotes } from "./render.js";
 import { vocab } from "./vocabulary.js";
 
 const TEXT = {
@@ -19,7 +19,8 @@ const TEXT = {
     showNow: "查看现在",
     factor: "×{factor}（相对于期初）", atLeast: "超过 {value}", atMost: "最多 {value}",
     status_done: "已完成", status_ongoing: "进行中", status_planned: "计划",
-    status_actual: "实际", status_estimate: "估计", status_target: "目标", status_plan: "计划",
+    status_actual: "实际", status_estimate: "估计", status_target: "目标",
+    status_plan: "计划",
   },
   en: {
     asOf: "As of",

@@ -6,7 +6,9 @@
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { language, pick, t } from "../i18n.js";
-import { entityLink, errorMessage, kindChip, propertyList, quotes, relationLine } from "../render.js";
+import {
+  entityLink, errorMessage, kindChip, propertyList, quotes, relationLine,
+} from "../render.js";
 import { observation, statusBadge } from "../time.js";
 
 const PAGE = 50;
@@ -82,7 +84,8 @@ function yearPicker(years, from, to, apply) {
   return h("form", { class: "year-range", onsubmit: (event) => {
     event.preventDefault();
     apply(a.value, b.value);
-  } }, h("label", {}, ct("fromYear"), " ", a), " ", h("label", {}, ct("toYear"), " ", b), " ",
+  } },
+  h("label", {}, ct("fromYear"), " ", a), " ", h("label", {}, ct("toYear"), " ", b), " ",
   h("button", { type: "submit", class: "primary", name: "compare" }, ct("compare")));
 }
 
@@ -107,7 +110,8 @@ function pager(page, open) {
   return h("nav", { class: "pager" },
     h("button", { type: "button", name: "previous", disabled: page.offset === 0,
       onclick: () => open(Math.max(0, page.offset - page.limit)) }, ct("previous")),
-    h("span", { class: "muted" }, ct("shown", { first: page.offset + 1, last, total: page.total })),
+    h("span", { class: "muted" },
+      ct("shown", { first: page.offset + 1, last, total: page.total })),
     h("button", { type: "button", name: "next", disabled: last >= page.total,
       onclick: () => open(page.offset + page.limit) }, ct("next")));
 }

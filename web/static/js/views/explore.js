@@ -3,13 +3,13 @@
 // State lives in the address: #/entity/<id>?radius=2&kinds=Lab,Fund&rels=FUNDS
 
 import { api } from "../api.js";
+import { asOf } from "../asof.js";
 import { h, replace } from "../dom.js";
 import { nameOf, otherNameOf, pick, t } from "../i18n.js";
+import { showMetricCharts } from "../metrics.js";
 import {
   entityLink, errorMessage, kindChip, propertyList, quotes, relationLine,
 } from "../render.js";
-import { asOf } from "../asof.js";
-import { showMetricCharts } from "../metrics.js";
 import { absentAsOf, statusBadge } from "../time.js";
 import { vocab } from "../vocabulary.js";
 import { scaledSizes } from "./centrality.js";
