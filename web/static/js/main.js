@@ -1,6 +1,7 @@
 // The explorer page: header (search, tabs, language), a router over the address's #fragment,
 // and the shared drawing. Each view lives in views/; this file only wires them together.
 
+import { ANALYTICS_VIEWS, showAnalytics } from "./analytics.js";
 import { api } from "./api.js";
 import { onAsOfChange } from "./asof.js";
 import { byId, h, replace } from "./dom.js";
@@ -17,7 +18,7 @@ import { showEntity, showWelcome } from "./views/explore.js";
 import { showPaths } from "./views/paths.js";
 
 const TABS = [["explore", "tabExplore"], ["paths", "tabPaths"], ["backing", "tabBacking"],
-  ["centrality", "tabCentrality"], ["changes", "tabChanges"]];
+  ["centrality", "tabCentrality"], ["changes", "tabChanges"], ["communities", "tabAnalytics"]];
 
 const panel = byId("panel");
 const controls = byId("controls");
@@ -59,11 +60,13 @@ async function route() {
   if (view === "backing") return showBacking(ctx, params);
   if (view === "centrality") return showCentrality(ctx, params);
   if (view === "changes") return showChanges(ctx, params, years);
+  if (ANALYTICS_VIEWS.includes(view)) return showAnalytics(ctx, view, params);
   return showWelcome(ctx);
 }
 
 function renderHeader(view) {
-  const active = TABS.some(([name]) => name === view) ? view : "explore";
+  const active = ANALYTICS_VIEWS.includes(view) ? "communities"
+    : TABS.some(([name]) => name === view) ? view : "explore";
   byId("brand").textContent = t("title");
   byId("stats").textContent = statistics ? t("stats", {
     nodes: statistics.nodes.toLocaleString(), edges: statistics.edges.toLocaleString() }) : "";
