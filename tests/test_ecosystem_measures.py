@@ -439,3 +439,13 @@ def test_pair_scores_are_the_per_pair_set_arithmetic(generated_graph_1500):
     assert got[:, 3].tolist() == [s.paths for s in expected]
     assert got[:, 0] == pytest.approx([s.adamic_adar for s in expected])
     assert sum(s.paths > 0 for s in expected) > 100
+
+
+def test_leiden_in_a_child_process_is_leiden_in_process(generated_graph_1500):
+    net = network(generated_graph_1500, exclude_kinds=("Sector",))
+    index = {n: i for i, n in enumerate(net.ids)}
+    edges = [(index[u], index[v]) for u in net.ids for v in net.adj[u] if u < v]
+    here = communities.leiden_membership(len(net.ids), edges, 1.0, 42, in_process=True)
+    child = communities.leiden_membership(len(net.ids), edges, 1.0, 42, in_process=False)
+    assert here == child
+    assert len(set(here)) > 10

@@ -17,17 +17,19 @@ the modularity is Q_c = L_c/m - γ (d_c/2m)^2; the Q_c add up to the partition's
 from __future__ import annotations
 
 import bisect
-import random
+import multiprocessing as mp
+import os
 import threading
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from queries.ecosystem import leiden_task
 from queries.ecosystem.network import Network, cached, check_positive, holds, matrix, network
 from queries.errors import InvalidQuery
 from queries.views import node_summary
@@ -36,7 +38,8 @@ Json = dict[str, Any]
 SECTOR = "Sector"
 SECTOR_RELATIONS = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
 ITERATIONS = 10  # Leiden iterations; to convergence takes ~40 s CPU on 100k nodes for +0.002 Q
-_RNG_LOCK = threading.Lock()
+PROCESS_MIN_NODES = 20_000  # below, Leiden takes well under 0.1 s: no process worth starting
+_RNG_LOCK = threading.Lock()  # igraph's random generator is process-wide
 
 
 @dataclass(frozen=True)
@@ -52,30 +55,27 @@ class Partition:
     edges: int
 
 
-def leiden_membership(graph: ig.Graph, resolution: float, seed: int) -> list[int]:
-    """Community label of each vertex: ``ITERATIONS`` seeded Leiden iterations."""
-    membership = None
-    with _RNG_LOCK:
-        # igraph draws from Python's random module unless told otherwise; a private seeded
-        # generator makes the answer stable without touching anyone else's random state
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            for _ in range(ITERATIONS):  # one call each: a call holds the GIL throughout
-                membership = graph.community_leiden(
-                    objective_function="modularity", resolution=resolution,
-                    initial_membership=membership, n_iterations=1).membership
-        finally:
-            ig.set_random_number_generator(random)
-    return list(membership or [])
+def leiden_membership(n: int, edges: list[tuple[int, int]], resolution: float, seed: int,
+                     *, in_process: bool | None = None) -> list[int]:
+    """Community label of each vertex: ``ITERATIONS`` seeded Leiden iterations, in a spawned
+    child process for graphs of ``PROCESS_MIN_NODES`` or more (igraph holds the GIL through
+    each iteration, a second or more there) unless ``in_process`` says otherwise."""
+    if in_process is None:
+        in_process = n < PROCESS_MIN_NODES or (os.cpu_count() or 1) < 2
+    if in_process:
+        with _RNG_LOCK:
+            return leiden_task.leiden(n, edges, resolution, seed, ITERATIONS)
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(leiden_task.leiden, n, edges, resolution, seed, ITERATIONS).result()
 
 
 def partition(net: Network, a: sp.csr_matrix, resolution: float, seed: int) -> Partition:
     """Leiden's partition of ``net``, whose adjacency matrix is ``a``."""
     upper = sp.triu(a, k=1).tocoo()
     row, col = upper.row.astype(np.int64), upper.col.astype(np.int64)
-    graph = ig.Graph(n=len(net.ids), edges=np.column_stack((row, col)).tolist(),
-                     directed=False)
-    labels = np.array(leiden_membership(graph, resolution, seed), dtype=np.int64)
+    edges = list(zip(row.tolist(), col.tolist(), strict=True))
+    labels = np.array(leiden_membership(len(net.ids), edges, resolution, seed),
+                      dtype=np.int64)
     if not len(labels):
         return Partition([], labels, labels, labels, np.zeros(0), 0)
     sizes = np.bincount(labels)

@@ -146,6 +146,14 @@ def suggest(g: nx.MultiDiGraph, *, task: str = "fund_lab", method: str = "adamic
     check_kind("method", method, METHODS)
     check_positive("limit", limit)
     check_positive("evidence", evidence, minimum=0)
+    if node is None:  # kept per version (answers about one node are quick and many)
+        return cached(g, "_ecosystem_suggestions", (task, method, limit, evidence),
+                      lambda: _suggest(g, task, method, None, limit, evidence))
+    return _suggest(g, task, method, node, limit, evidence)
+
+
+def _suggest(g: nx.MultiDiGraph, task: str, method: str, node: str | None, limit: int,
+             evidence: int) -> Json:
     net = network(g)
     first, second = TASKS[task]
     if node is None:

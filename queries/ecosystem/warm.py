@@ -1,10 +1,10 @@
 """Warm-up: every ecosystem analytic computed once, with its default arguments, so that the
 first request for it finds the answer kept for the graph version (as centrality does).
 
-Meant for a background thread at start-up (``start``). The work is Python loops and numpy,
-scipy and igraph calls of a fraction of a second each (sparse products by chunks of
-sources, Leiden one iteration per call), so requests served by other threads meanwhile wait
-for the GIL a few milliseconds at a time, not for a whole analytic.
+Meant for a background thread at start-up (``start``). The work is Python loops and numpy
+and scipy calls of a fraction of a second each (sparse products by chunks of sources), and
+Leiden runs in a child process on large graphs, so requests served by other threads
+meanwhile wait for the GIL a few milliseconds at a time, not for a whole analytic.
 """
 
 from __future__ import annotations
