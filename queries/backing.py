@@ -102,6 +102,30 @@ LEADS = {
                               "Inferred through a member of an institution group "
                               "(not stated in the sources)"),
 }
+#: The relation and node kinds a chain may use: all a store need read to answer backing.
+RELATIONS = frozenset(rel for links in (*LINKS.values(), FIRST_LINKS, (SECTOR_LINK,))
+                      for rel, _ in links)
+NODE_KINDS = frozenset({*PATTERN_OF_KIND, "Lab"})
+
+
+def links_out(attrs: dict[str, Any], depth: int) -> tuple[list[str], list[str]]:
+    """The relation kinds (stored out of the node, stored into it) a chain may follow out of
+    a node met ``depth`` steps from a fund that starts chains (0: that fund). A store reads
+    the backing subgraph by following these from the funds, ``max_length - 1`` levels deep:
+    every step of a chain (and of a node's fewest steps to a lab, where it is within the
+    hops left) leaves a node at most that deep, so ``backing`` answers on it as on the
+    whole graph."""
+    kind = attrs["kind"]
+    if kind == "Sector":  # only right after the fund
+        links: tuple[tuple[str, str], ...] = (SECTOR_LINK,) if depth == 1 else ()
+    else:
+        links = () if kind == "Lab" else LINKS.get(link_class(attrs), ())
+    if depth == 0:
+        links = (*FIRST_LINKS, *links)
+    return (sorted({rel for rel, way in links if way == FORWARD}),
+            sorted({rel for rel, way in links if way == BACKWARD}))
+
+
 DEFAULT_MAX_LENGTH = 4  # the group pattern takes 4 hops: fund, teams, group, member, lab
 DEFAULT_CHAINS_PER_PAIR = 5
 DEFAULT_TIMEOUT = 5.0

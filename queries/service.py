@@ -176,10 +176,15 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         within = self._within(as_of)
         fund_id = self._resolve(fund, "fund", within) if fund is not None else None
         lab_id = self._resolve(lab, "lab", within) if lab is not None else None
-        # chains ranked over every fund and lab: from settled content only, not kept
-        return self.store.settled(lambda: backing_queries.backing(
-            self.store.snapshot(within), fund=fund_id, lab=lab_id, max_length=max_length,
-            limit=limit))
+        # the part of the graph chains may use, from settled content, kept per generation
+        g = self.store.settled(
+            lambda: self.store.backing_subgraph(fund_id, max_length, within),
+            ("backing", fund_id, max_length, within.as_of))
+        if any(n is not None and n not in g for n in (fund_id, lab_id)):
+            # not a fund, or a lab no chain reaches: the endpoints alone say which
+            g = self.store.subgraph([[n] for n in (fund_id, lab_id) if n is not None], within)
+        return backing_queries.backing(g, fund=fund_id, lab=lab_id, max_length=max_length,
+                                       limit=limit)
 
     def centrality(self, measure: str, *, kind: str | None = None, top: int = 10,
                    as_of: str | int | None = None) -> Json:

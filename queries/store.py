@@ -13,6 +13,10 @@ answers, once for every store. A store only says what it holds:
 - traversal under a ``Filter``: ``expand(frontier, filter)`` (one round trip per
   breadth-first level), ``edges_among(ids, filter)``, ``find_paths(...)`` (node-id lists only)
   and ``subgraph(node_paths)`` (what the shared view code needs to render hops);
+- backing: ``backing_subgraph(fund, max_length)``, a graph holding every chain of at most
+  ``max_length`` steps from ``fund`` (None: every fund) along ``queries.backing.links_out``,
+  on which ``queries.backing`` answers as on the whole graph (Neo4j reads only that; the
+  embedded store gives its graph);
 - the whole graph: ``snapshot()``, a networkx MultiDiGraph shaped like the embedded graph,
   for whole-graph work (backing, analytics, RDF export); ``statistics()`` (counts, which
   Neo4j aggregates far faster than it can ship its whole graph); ``scores(measure)``
@@ -105,6 +109,9 @@ class GraphStore(Protocol):
 
     def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
                  ) -> nx.MultiDiGraph: ...
+
+    def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
+                         ) -> nx.MultiDiGraph: ...
 
     def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph: ...
 

@@ -135,6 +135,24 @@ def expand(relations: Iterable[str] | None, directed: bool, as_of: bool = False)
             f"RETURN id, collect(DISTINCT w {SUMMARY}) AS neighbours")
 
 
+def funds(as_of: bool = False) -> str:
+    """Every Fund node, or only $id (null: all)."""
+    return (f"MATCH (n:Entity:Fund) WHERE ($id IS NULL OR n.id = $id){seen('n', as_of)} "
+            f"RETURN n {{.*}} AS node")
+
+
+def links_out(relations: Iterable[str], as_of: bool = False) -> str:
+    """One level of a bounded expansion: for each {id, out, in} of $frontier, the stored
+    relationships of the relations out of the node whose type is in ``out`` and into it whose
+    type is in ``in``, to nodes of $kinds: the stored ends, and the other end's properties."""
+    return (f"UNWIND $frontier AS f MATCH (u:Entity {{id: f.id}})-[r{relation_pattern(relations)}]"
+            f"-(w:Entity) WHERE w <> u AND w.kind IN $kinds AND type(r) IN "
+            f"CASE WHEN startNode(r) = u THEN f.out ELSE f.in END{seen('r', as_of)}"
+            f"{seen('w', as_of)} "
+            f"RETURN startNode(r).id AS u, endNode(r).id AS v, type(r) AS rel, "
+            f"properties(r) AS props, w {{.*}} AS node")
+
+
 def edges_among(relations: Iterable[str] | None, as_of: bool = False) -> str:
     """Every relationship (of the relations) between two nodes of $ids."""
     return (f"UNWIND $ids AS id MATCH (u:Entity {{id: id}})-[r{relation_pattern(relations)}]->"

@@ -143,6 +143,10 @@ class EmbeddedStore:
                  ) -> nx.MultiDiGraph:
         return self._graph(within)
 
+    def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
+                         ) -> nx.MultiDiGraph:
+        return self._graph(within)  # in memory already: the whole graph is cheapest
+
     def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph:
         return self._graph(within)
 

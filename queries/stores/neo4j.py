@@ -5,14 +5,15 @@
 Differences from the embedded store, all in order or cost, none in content: ties in name
 search and ambiguous-name candidates are ordered by id (the embedded graph uses load order,
 which Neo4j does not keep); when more paths exist than asked for, Neo4j keeps the smallest by
-node ids; path enumeration is bounded by a transaction timeout (``path_timeout``). The
-snapshot (whole-graph work: backing, RDF export, analytics) is read once per synced
-generation; counts and centrality rankings are read without it.
+node ids; path enumeration is bounded by a transaction timeout (``path_timeout``). Backing
+reads only the relations its chains may use, level by level from the funds
+(``backing_subgraph``). The snapshot (whole-graph work: RDF export, analytics) is read once
+per synced generation; counts and centrality rankings are read without it.
 
 As of a year (``Filter.as_of``): lookups and walks add ``reported_from <= $as_of`` to their
 Cypher (``cypher.seen``; range-indexed on nodes) and cut the provenance they read to the
 sources published by then (``records.as_of``); whole-graph answers as of a year (statistics,
-centrality, backing, changes) are computed on ``graph.timeline.as_of_graph`` of the snapshot,
+centrality, changes) are computed on ``graph.timeline.as_of_graph`` of the snapshot,
 as the embedded store computes them, and kept per generation and year. Connection failures raise
 ``BackendUnavailable`` (HTTP 503) naming the server and the cause.
 
@@ -46,7 +47,7 @@ from neo4j.exceptions import (
 from graph.embedded import statistics as graph_statistics
 from graph.neo4j_rows import META_KEY
 from graph.timeline import as_of_graph
-from queries import centrality
+from queries import backing, centrality
 from queries.errors import (
     AmbiguousName,
     BackendUnavailable,
@@ -362,6 +363,39 @@ class Neo4jStore:
                  for r in self.run(cypher.edges_between_pairs(dated),
                                    pairs=[list(p) for p in pairs], as_of=within.as_of)]
         return local_graph(nodes, edges)
+
+    def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
+                         ) -> nx.MultiDiGraph:
+        """What ``queries.backing`` needs from ``fund`` (None: every fund): the nodes and
+        relationships a chain may use, read level by level (one statement each) along
+        ``backing.links_out`` from the funds, ``max_length - 1`` levels deep; a hub's other
+        relations and the rest of the graph stay on the server."""
+        dated = within.as_of is not None
+        nodes = {r["node"]["id"]: r["node"] for r in self.run(
+            cypher.funds(dated), id=fund, as_of=within.as_of)}
+        edges: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+        frontier, statement = sorted(nodes), cypher.links_out(backing.RELATIONS, dated)
+        for depth in range(max_length):
+            asked = []
+            for node_id in frontier:
+                out, into = backing.links_out(nodes[node_id], depth)
+                if out or into:
+                    asked.append({"id": node_id, "out": out, "in": into})
+            if not asked:
+                break
+            frontier = []
+            for r in self.run(statement, frontier=asked, kinds=sorted(backing.NODE_KINDS),
+                              as_of=within.as_of):
+                edges[(r["u"], r["v"], r["rel"])] = r["props"]
+                if r["node"]["id"] not in nodes:
+                    nodes[r["node"]["id"]] = r["node"]
+                    frontier.append(r["node"]["id"])
+        g = local_graph((self._dated(n, within) for n in nodes.values()),
+                        ((u, v, rel, self._dated(props, within, edge=True))
+                         for (u, v, rel), props in edges.items()))
+        # a version of its own: the any-lab index is kept on this graph while it is kept
+        g.graph["version"] = f"backing:{fund}:{max_length}:{within.as_of}"
+        return g
 
     def snapshot(self, within: Filter = NOW) -> nx.MultiDiGraph:
         """The whole graph, read once per synced generation (as of a year: its dated view,
