@@ -449,3 +449,27 @@ def test_leiden_in_a_child_process_is_leiden_in_process(generated_graph_1500):
     child = communities.leiden_membership(len(net.ids), edges, 1.0, 42, in_process=False)
     assert here == child
     assert len(set(here)) > 10
+
+
+def test_concurrent_first_calls_compute_once(generated_graph_1500, monkeypatch):
+    import threading
+    import time
+
+    g = reloaded(generated_graph_1500)
+    calls = []
+    real = communities.partition
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.2)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(communities, "partition", slow)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(communities.communities(g)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert len(answers) == 4 and all(a == answers[0] for a in answers)

@@ -160,16 +160,23 @@ def check_kind(field: str, value: str | None, allowed: Iterable[str]) -> None:
         raise InvalidQuery(field, f"unknown {field} {value!r}; one of {', '.join(allowed)}")
 
 
-_CACHED_LOCK = threading.RLock()  # an analytic may read another one cached
+_LOCKS_LOCK = threading.Lock()
+_LOCKS: dict[tuple[int, Hashable], threading.Lock] = {}
 
 
 def cached(g: nx.MultiDiGraph, name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, kept under ``key`` in a per-version table ``name`` of ``g`` (see
     queries.traverse.per_version): analytics are computed once per graph version and
-    arguments, and concurrent first callers wait for one computation."""
+    arguments. Concurrent first callers of one key wait for one computation; other keys go
+    on meanwhile (analytics read each other's kept parts, never in a cycle)."""
     table: dict = per_version(g, name, lambda h: {})
-    if key not in table:
-        with _CACHED_LOCK:
-            if key not in table:
-                table[key] = compute()
+    if key in table:
+        return table[key]
+    with _LOCKS_LOCK:
+        lock = _LOCKS.setdefault((id(table), key), threading.Lock())
+    with lock:
+        if key not in table:
+            table[key] = compute()
+    with _LOCKS_LOCK:
+        _LOCKS.pop((id(table), key), None)
     return table[key]
