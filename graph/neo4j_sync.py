@@ -142,7 +142,8 @@ class SyncReport:
             lines.append(f"unchanged: {self.nodes.unchanged + self.edges.unchanged} records "
                          f"already in Neo4j as in the graph; nothing written")
         if self.centrality_written:
-            lines.append(f"centrality: {self.centrality_written} nodes scored")
+            lines.append(f"centrality and ecosystem analytics: {self.centrality_written} "
+                         "nodes scored")
         lines.append(f"{self.mode}, {self.transactions} write transactions, "
                      f"{self.seconds:.2f} s (graph version {self.version})")
         return "\n".join(lines)

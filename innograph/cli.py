@@ -398,7 +398,8 @@ def _bulk_import(g: nx.MultiDiGraph, args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     print(report.summary())
     print(f"next: python -m innograph.neo4j_server start --home {args.bulk_home}, then "
-          "`innograph sync` (creates constraints and indexes, writes centrality)")
+          "`innograph sync` (creates constraints and indexes, writes centrality and the "
+          "ecosystem analytics)")
     return EXIT_OK
 
 
@@ -610,7 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="also delete entities and relationships no longer in the data")
     p.add_argument("--no-centrality", action="store_true",
-                   help="do not write centrality scores back")
+                   help="do not write centrality scores and ecosystem analytics "
+                        "(community, constraint, effective_size, sphere) back")
     p.add_argument("--bulk-home", type=Path, metavar="HOME",
                    help="instead: fill the empty database of the STOPPED local server home "
                         "HOME (innograph.neo4j_server) offline with neo4j-admin import")
