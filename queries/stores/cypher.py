@@ -144,13 +144,16 @@ def funds(as_of: bool = False) -> str:
 def links_out(relations: Iterable[str], as_of: bool = False) -> str:
     """One level of a bounded expansion: for each {id, out, in} of $frontier, the stored
     relationships of the relations out of the node whose type is in ``out`` and into it whose
-    type is in ``in``, to nodes of $kinds: the stored ends, and the other end's properties."""
+    type is in ``in``, to nodes of $kinds; then every relationship between the two (a hop
+    shows the others as alternatives): the stored ends, and the other end's properties."""
     return (f"UNWIND $frontier AS f MATCH (u:Entity {{id: f.id}})-[r{relation_pattern(relations)}]"
             f"-(w:Entity) WHERE w <> u AND w.kind IN $kinds AND type(r) IN "
             f"CASE WHEN startNode(r) = u THEN f.out ELSE f.in END{seen('r', as_of)}"
             f"{seen('w', as_of)} "
-            f"RETURN startNode(r).id AS u, endNode(r).id AS v, type(r) AS rel, "
-            f"properties(r) AS props, w {{.*}} AS node")
+            f"WITH DISTINCT u, w MATCH (u)-[x{relation_pattern(None)}]-(w) "
+            f"WHERE true{seen('x', as_of)} "
+            f"RETURN startNode(x).id AS u, endNode(x).id AS v, type(x) AS rel, "
+            f"properties(x) AS props, w {{.*}} AS node")
 
 
 def edges_among(relations: Iterable[str] | None, as_of: bool = False) -> str:
