@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the HTTP API tests: the app over the real data, a client, checks
+"""Fixtures and helpers for the HTTP API tests: the app over data/, a client, checks
 for problem+json answers, and a backend wrapper that injects faults."""
 
 from __future__ import annotations
@@ -13,21 +13,15 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from api.app import create_app
-from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 
 
 @pytest.fixture(scope="session")
-def api_graph() -> nx.MultiDiGraph:
-    """The curated data set (quotes are checked by the loader tests, not again here)."""
-    return load_graph(check_quotes=False, progress=False)
-
-
-@pytest.fixture(scope="session")
-def backend(api_graph: nx.MultiDiGraph) -> EmbeddedBackend:
-    return EmbeddedBackend(api_graph)
+def backend(data_graph: nx.MultiDiGraph) -> EmbeddedBackend:
+    """The embedded query service over data/ (``data_graph``, tests/queries_fixtures.py)."""
+    return EmbeddedBackend(data_graph)
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,21 @@
-"""Shared pytest fixtures. Keep this file small: put fixture logic in its own module."""
+"""Shared pytest fixtures. Keep this file small: put fixture logic in its own module.
+
+Every fixture module is registered here once, so each session fixture is built once per run
+(importing a fixture into a test module would build it again for that module). Test modules
+import only plain helpers from these modules, never fixtures.
+"""
 
 import pytest
 
-# Headless Chromium (one Playwright per session, so it must be defined here): `browser`.
-from explorer_fixtures import browser
-
-# Neo4j: `neo4j_uri`, `neo4j_driver` (and `neo4j_target` for auth/database/server details).
-from neo4j_fixture import neo4j_driver, neo4j_target, neo4j_uri
-
-# Plain assert messages in the helper modules that hold shared checks.
+# Plain assert messages in the helper modules that hold shared checks (registered before the
+# fixture modules below import them).
 pytest.register_assert_rewrite("cypher_checks", "parity_checks")
 
-__all__ = ["browser", "neo4j_driver", "neo4j_target", "neo4j_uri"]
+pytest_plugins = [
+    "api_fixtures",  # the API over data/: `backend`, `app`, `client`
+    "explorer_fixtures",  # headless Chromium: `browser`, `explorer_url`, `page`, ...
+    "neo4j_fixture",  # the session's Neo4j: `neo4j_target`, `neo4j_uri`, `neo4j_driver`
+    "neo4j_read_fixtures",  # Neo4j holding data/: `neo4j_with_data`, `neo4j_backend`
+    "queries_fixtures",  # `data_graph` (data/), `generated_graph_1500`
+    "rdf_fixtures",  # `fixture_graph`, `rich_graph`, `generated_graph_400`, ...
+]

@@ -1,8 +1,8 @@
 """Neo4j loaded with a graph, for the read-side tests (backend parity, the Cypher files).
 
-``neo4j_with_data`` makes the session's Neo4j hold exactly ``data/`` (``sync_graph`` with
-``replace``: a no-op when it already does), once per test module, so a module that loaded
-something else before cannot leave its graph behind for these tests.
+``neo4j_with_data`` makes the session's Neo4j hold exactly ``data/`` (``data_graph``, by
+``sync_graph`` with ``replace``: a no-op when it already does), once per test module, so a
+module that loaded something else before cannot leave its graph behind for these tests.
 """
 
 from __future__ import annotations
@@ -15,15 +15,8 @@ from neo4j import Driver
 from neo4j_fixture import Neo4jTarget
 
 from graph.neo4j_sync import sync_graph
-from loaders.dataset import load_graph
 from queries.centrality import for_sync
-from queries.embedded_backend import EmbeddedBackend
 from queries.neo4j_backend import Neo4jBackend
-
-
-@pytest.fixture(scope="session")
-def data_graph() -> nx.MultiDiGraph:
-    return load_graph(progress=False)
 
 
 def load_into_neo4j(g: nx.MultiDiGraph, driver: Driver, target: Neo4jTarget) -> None:
@@ -42,8 +35,3 @@ def neo4j_with_data(neo4j_driver: Driver, neo4j_target: Neo4jTarget,
 @pytest.fixture(scope="module")
 def neo4j_backend(neo4j_with_data: Neo4jTarget, neo4j_driver: Driver) -> Iterator[Neo4jBackend]:
     yield Neo4jBackend(neo4j_driver, database=neo4j_with_data.database, uri=neo4j_with_data.uri)
-
-
-@pytest.fixture(scope="module")
-def embedded_backend(data_graph: nx.MultiDiGraph) -> EmbeddedBackend:
-    return EmbeddedBackend(data_graph)

@@ -1,4 +1,4 @@
-"""Comparing an embedded answer with a Neo4j answer to the same question.
+"""Checking a query answer against the graph, and an embedded answer against a Neo4j one.
 
 Most answers must be equal as JSON. Three kinds may differ in order only, by design
 (queries/neo4j_backend.py): name-search ties (embedded: load order; Neo4j: id), the choice
@@ -9,6 +9,7 @@ everything else exactly and those parts against the graph itself.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -32,6 +33,62 @@ def search_rank(g: nx.MultiDiGraph, node_id: str, text: str) -> int:
         return 1
     assert any(wanted in n for n in names), f"{node_id} does not match {text!r}"
     return 2
+
+
+def ids_named(g: nx.MultiDiGraph, text: str) -> list[str]:
+    """The ids ``text`` names: an id, else every node with it as zh/en name or alias (any
+    case, surrounding spaces ignored)."""
+    text = text.strip()
+    if text in g:
+        return [text]
+    wanted = text.casefold()
+    return sorted(n for n, a in g.nodes(data=True)
+                  if wanted in {s.casefold() for s in (n, a["name_zh"], a["name_en"],
+                                                      *a["aliases"])})
+
+
+def assert_search_from_graph(g: nx.MultiDiGraph, service: Any, text: str | None,
+                             kinds: list[str] | None = None) -> None:
+    """The matches the graph has, exact then prefix then partial (all by id without text),
+    with pages cut from the whole ranking."""
+    wanted = (text or "").strip().casefold()
+    ids = [n for n, a in g.nodes(data=True) if (kinds is None or a["kind"] in kinds)
+           and any(wanted in s.casefold() for s in (n, a["name_zh"], a["name_en"],
+                                                      *a["aliases"]))]
+    full = service.search(text, kinds=kinds, limit=100_000)
+    got = [item["id"] for item in full["items"]]
+    assert full["total"] == len(ids) == len(got)
+    assert sorted(got) == sorted(ids)
+    if wanted:
+        ranks = [search_rank(g, n, text) for n in got]
+        assert ranks == sorted(ranks), "not ranked exact, prefix, partial"
+    else:
+        assert got == sorted(ids)
+    for offset in (0, 1, 3):
+        page = service.search(text, kinds=kinds, limit=2, offset=offset)
+        assert page == {**full, "offset": offset, "limit": 2,
+                        "items": full["items"][offset:offset + 2]}
+
+
+def assert_centrality_from_graph(g: nx.MultiDiGraph, answer: Json, measure: str,
+                                 kind: str | None, top: int) -> None:
+    """The ``top`` nodes (of ``kind``) by the measure's scores on ``g``, ranked 1, 2, ..."""
+    scores = centrality_scores(g, measure)
+    pool = {n: s for n, s in scores.items() if kind is None or g.nodes[n]["kind"] == kind}
+    items = answer["items"]
+    assert (answer["measure"], answer["kind"], answer["top"], answer["version"]) == (
+        measure, kind, top, g.graph["version"])
+    assert answer["count"] == len(pool)
+    assert len(items) == min(top, len(pool))
+    assert [item["rank"] for item in items] == list(range(1, len(items) + 1))
+    for item in items:
+        assert item["score"] == pytest.approx(pool[item["id"]], **SCORE), item["id"]
+    shown = [item["score"] for item in items]
+    assert all(a >= b - SCORE["abs"] for a, b in pairwise(shown))
+    if items:  # nothing left out scores above the last shown
+        rest = max((s for n, s in pool.items() if n not in {i["id"] for i in items}),
+                   default=None)
+        assert rest is None or rest <= shown[-1] + max(SCORE["abs"], SCORE["rel"] * rest)
 
 
 def assert_same_search(g: nx.MultiDiGraph, embedded: Any, neo4j: Any, text: str | None,

@@ -1,4 +1,8 @@
-"""Graphs for the query-layer tests: the real data, a generated graph, hand-made graphs."""
+"""Graphs for the query-layer tests: the curated data set, a generated graph, hand-made graphs.
+
+``data_graph`` is the one session fixture holding data/ for every test (API, queries, RDF,
+Neo4j): a test that changes a graph works on a ``.copy()``.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,15 @@ GENERATED_NODES = 1500
 
 
 @pytest.fixture(scope="session")
-def real_graph() -> nx.MultiDiGraph:
+def data_graph() -> nx.MultiDiGraph:
+    """data/, loaded as users load it (quotes checked): a load error fails the tests."""
     return load_graph(progress=False)
 
 
 @pytest.fixture(scope="session")
-def generated_graph(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    root = tmp_path_factory.mktemp("generated")
+def generated_graph_1500(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
+    """A generated graph of 1,500 nodes shaped like data/ (seed 7)."""
+    root = tmp_path_factory.mktemp("generated-1500")
     generate_dataset(root, nodes=GENERATED_NODES, edges_per_node=2, seed=7, progress=False)
     return load_graph(root, progress=False)
 

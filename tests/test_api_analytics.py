@@ -5,20 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_fixtures import api_graph, app, assert_problem, backend, client, invalid_names
+from api_fixtures import assert_problem, invalid_names
 
 from queries.backend import CENTRALITY_MEASURES
 
-__all__ = ["api_graph", "app", "backend", "client"]
 
-
-def test_backing_lists_fund_lab_pairs_with_explained_chains(client, backend, api_graph):
+def test_backing_lists_fund_lab_pairs_with_explained_chains(client, backend, data_graph):
     body = client.get("/api/v1/backing").get_json()
     assert body == backend.backing()
     assert body["pairs"]
     for pair in body["pairs"]:
-        assert api_graph.nodes[pair["fund"]["id"]]["kind"] == "Fund"
-        assert api_graph.nodes[pair["lab"]["id"]]["kind"] == "Lab"
+        assert data_graph.nodes[pair["fund"]["id"]]["kind"] == "Fund"
+        assert data_graph.nodes[pair["lab"]["id"]]["kind"] == "Lab"
         for chain in pair["chains"]:
             assert chain["nodes"][0] == pair["fund"]["id"]
             assert chain["nodes"][-1] == pair["lab"]["id"]
@@ -85,9 +83,9 @@ def test_every_centrality_measure_ranks_like_the_backend(client, backend, measur
     assert scores == sorted(scores, reverse=True)
 
 
-def test_centrality_of_one_kind(client, api_graph):
+def test_centrality_of_one_kind(client, data_graph):
     body = client.get("/api/v1/centrality?measure=degree&kind=Lab&top=1000").get_json()
-    labs = {n for n, k in api_graph.nodes(data="kind") if k == "Lab"}
+    labs = {n for n, k in data_graph.nodes(data="kind") if k == "Lab"}
     assert {item["id"] for item in body["items"]} == labs
     assert body["items"][0]["score"] == max(
         item["score"] for item in body["items"])

@@ -6,14 +6,13 @@ from collections import Counter
 from urllib.parse import quote
 
 import pytest
-from api_fixtures import api_graph, app, assert_problem, backend, client, invalid_names
+from api_fixtures import assert_problem, invalid_names
 from queries_fixtures import make_graph
 
 from api.app import create_app
 from api.params import node_kinds
 from queries.embedded_backend import EmbeddedBackend
 
-__all__ = ["api_graph", "app", "backend", "client"]
 KINDS = node_kinds()
 
 
@@ -26,8 +25,8 @@ def test_search_by_chinese_name_finds_the_fund_first(client, backend):
     assert "长兴基金".encode() in response.data  # UTF-8, not \u escapes
 
 
-def test_kind_filter_lists_exactly_the_nodes_of_those_kinds(client, api_graph):
-    expected = sorted(n for n, k in api_graph.nodes(data="kind") if k in ("Fund", "Lab"))
+def test_kind_filter_lists_exactly_the_nodes_of_those_kinds(client, data_graph):
+    expected = sorted(n for n, k in data_graph.nodes(data="kind") if k in ("Fund", "Lab"))
     for url in ("/api/v1/entities?kind=Fund&kind=Lab&limit=1000",
                 "/api/v1/entities?kind=Fund,Lab&limit=1000"):
         body = client.get(url).get_json()
@@ -35,12 +34,12 @@ def test_kind_filter_lists_exactly_the_nodes_of_those_kinds(client, api_graph):
         assert [item["id"] for item in body["items"]] == expected
 
 
-def test_cursor_pages_cover_every_entity_once(client, api_graph):
+def test_cursor_pages_cover_every_entity_once(client, data_graph):
     url, seen, pages = "/api/v1/entities?limit=7", [], 0
     while url:
         response = client.get(url)
         body = response.get_json()
-        assert body["total"] == api_graph.number_of_nodes()
+        assert body["total"] == data_graph.number_of_nodes()
         assert len(body["items"]) <= 7
         seen += [item["id"] for item in body["items"]]
         url = body["next"]
@@ -48,8 +47,8 @@ def test_cursor_pages_cover_every_entity_once(client, api_graph):
         if url:
             assert body["next_cursor"] in url
         pages += 1
-    assert seen == sorted(api_graph.nodes)
-    assert pages == -(-api_graph.number_of_nodes() // 7)
+    assert seen == sorted(data_graph.nodes)
+    assert pages == -(-data_graph.number_of_nodes() // 7)
 
 
 def test_offset_pages_like_the_cursor(client):
@@ -83,21 +82,21 @@ def test_bad_list_parameters_are_400_naming_them(client, query, blamed):
     assert sorted(invalid_names(client.get(f"/api/v1/entities?{query}"))) == blamed
 
 
-def test_entity_by_id_and_by_name_is_the_backends_view(client, backend, api_graph):
+def test_entity_by_id_and_by_name_is_the_backends_view(client, backend, data_graph):
     by_id = client.get("/api/v1/entities/changxing-fund").get_json()
     assert by_id == backend.entity("changxing-fund")
     assert client.get(f"/api/v1/entities/{quote('长兴基金')}").get_json() == by_id
     assert by_id["name_zh"] == "长兴基金" and by_id["kind"] == "Fund"
     assert by_id["provenance"] and all(p["quote"] for p in by_id["provenance"])
     out = {(e["rel"], e["other"]["id"]) for e in by_id["edges"]["out"]}
-    assert out == {(rel, v) for _, v, rel in api_graph.out_edges("changxing-fund", keys=True)}
+    assert out == {(rel, v) for _, v, rel in data_graph.out_edges("changxing-fund", keys=True)}
 
 
-def test_entity_edge_limit_caps_relations_and_is_validated(client, api_graph):
-    hub = max(api_graph.nodes, key=api_graph.out_degree)
+def test_entity_edge_limit_caps_relations_and_is_validated(client, data_graph):
+    hub = max(data_graph.nodes, key=data_graph.out_degree)
     answer = client.get(f"/api/v1/entities/{hub}?edge_limit=1").get_json()
     assert len(answer["edges"]["out"]) == 1 and answer["edges_truncated"]
-    assert answer["edges_total"]["out"] == api_graph.out_degree(hub)
+    assert answer["edges_total"]["out"] == data_graph.out_degree(hub)
     second = client.get(f"/api/v1/entities/{hub}?edge_limit=1&edge_offset=1").get_json()
     whole = client.get(f"/api/v1/entities/{hub}").get_json()
     assert answer["edges"]["out"] + second["edges"]["out"] == whole["edges"]["out"][:2]
@@ -124,11 +123,11 @@ def test_ambiguous_name_is_422_listing_candidates():
     assert sorted(body["candidates"]) == ["lab-a", "lab-b"]
 
 
-def test_neighbours_are_the_backends_ego_graph(client, backend, api_graph):
+def test_neighbours_are_the_backends_ego_graph(client, backend, data_graph):
     body = client.get("/api/v1/entities/changxing-fund/neighbours").get_json()
     assert body == backend.neighbourhood("changxing-fund")
-    expected = {"changxing-fund", *api_graph.successors("changxing-fund"),
-                *api_graph.predecessors("changxing-fund")}
+    expected = {"changxing-fund", *data_graph.successors("changxing-fund"),
+                *data_graph.predecessors("changxing-fund")}
     assert {n["id"] for n in body["nodes"]} == expected
 
 
@@ -146,19 +145,19 @@ def ego_ids(g, center: str, radius: int, relations: set[str], kinds: set[str]) -
     return seen
 
 
-def test_neighbour_filters_apply(client, api_graph):
+def test_neighbour_filters_apply(client, data_graph):
     # The data's most common relation, around the node with most such edges, through the
     # kinds of that node's direct neighbours only.
-    rel = Counter(r for _, _, r in api_graph.edges(keys=True)).most_common(1)[0][0]
-    ends = Counter(n for u, v, r in api_graph.edges(keys=True) if r == rel for n in (u, v))
+    rel = Counter(r for _, _, r in data_graph.edges(keys=True)).most_common(1)[0][0]
+    ends = Counter(n for u, v, r in data_graph.edges(keys=True) if r == rel for n in (u, v))
     center = ends.most_common(1)[0][0]
-    kinds = sorted({api_graph.nodes[n]["kind"] for n in ego_ids(api_graph, center, 1, {rel},
+    kinds = sorted({data_graph.nodes[n]["kind"] for n in ego_ids(data_graph, center, 1, {rel},
                                                                  set(KINDS))})
     url = (f"/api/v1/entities/{center}/neighbours?radius=2&relations={rel}"
            f"&node_kinds={','.join(kinds)}")
     body = client.get(url).get_json()
     assert body["edges"] and all(e["rel"] == rel for e in body["edges"])
-    assert {n["id"] for n in body["nodes"]} == ego_ids(api_graph, center, 2, {rel}, set(kinds))
+    assert {n["id"] for n in body["nodes"]} == ego_ids(data_graph, center, 2, {rel}, set(kinds))
     limited = client.get("/api/v1/entities/changchun/neighbours?limit=3").get_json()
     assert len(limited["nodes"]) == 3 and limited["truncated"]
 

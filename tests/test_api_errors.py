@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from api_fixtures import FaultyBackend, api_graph, app, assert_problem, backend, client, raising
+from api_fixtures import FaultyBackend, assert_problem, raising
 
 from api.app import create_app
 from queries.errors import BackendUnavailable
 
-__all__ = ["api_graph", "app", "backend", "client"]
 TWO_MB = 2 * 1024 * 1024
 
 

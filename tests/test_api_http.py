@@ -16,14 +16,13 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from api_fixtures import FaultyBackend, api_graph, app, backend, raising
+from api_fixtures import FaultyBackend, raising
 
 from api.server import running_server, warm_centrality
 from innograph.cli import main
 from queries.backend import CENTRALITY_MEASURES
 from queries.errors import BackendUnavailable
 
-__all__ = ["api_graph", "app", "backend"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -74,12 +73,12 @@ def test_keep_alive_connection_serves_several_requests(base_url):
         connection.close()
 
 
-def test_innograph_serve_prints_its_url_and_serves(api_graph):
+def test_innograph_serve_prints_its_url_and_serves(data_graph):
     server, api = start_serve("--threads", "2")
     try:
         status, _, body = fetch(f"{api}/health")
         assert status == 200
-        assert json.loads(body)["nodes"] == api_graph.number_of_nodes()
+        assert json.loads(body)["nodes"] == data_graph.number_of_nodes()
         status, content_type, _ = fetch(api.removesuffix("/v1") + "/docs")
         assert (status, content_type) == (200, "text/html; charset=utf-8")
         ready = server.stdout.readline()

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from api_fixtures import api_graph, app, backend, client
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask.testing import FlaskClient
@@ -20,8 +19,6 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from api.json_provider import OrjsonProvider
 from api.operations import operations_by_endpoint
-
-__all__ = ["api_graph", "app", "backend", "client"]
 
 JSON_TYPES = ("application/json", "application/problem+json", "application/ld+json")
 # Not in any operation's examples: error answers and pages of answers.
@@ -65,9 +62,9 @@ def test_every_answer_parses_to_what_flask_json_wrote(app, client, flask_json_cl
         assert "\\u" not in text.replace("\\\\", ""), url  # Chinese as UTF-8, not escaped
 
 
-def test_chinese_is_written_as_utf8(client, api_graph):
+def test_chinese_is_written_as_utf8(client, data_graph):
     body = client.get("/api/v1/entities/changxing-fund").data
-    name = api_graph.nodes["changxing-fund"]["name_zh"]
+    name = data_graph.nodes["changxing-fund"]["name_zh"]
     assert any(ord(c) > 127 for c in name) and name.encode("utf-8") in body
 
 

@@ -5,24 +5,22 @@ from __future__ import annotations
 import re
 
 import pytest
-from api_fixtures import FaultyBackend, api_graph, app, assert_problem, backend, client, raising
+from api_fixtures import FaultyBackend, assert_problem, raising
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from api.app import create_app
 from graph.schema import load_schema
 from queries.errors import BackendUnavailable
 
-__all__ = ["api_graph", "app", "backend", "client"]
 
-
-def test_health_reports_the_backend_and_graph_size(client, backend, api_graph):
+def test_health_reports_the_backend_and_graph_size(client, backend, data_graph):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     body = response.get_json()
     assert body == backend.health()
     assert body["status"] == "ok"
-    assert (body["nodes"], body["edges"]) == (api_graph.number_of_nodes(),
-                                              api_graph.number_of_edges())
+    assert (body["nodes"], body["edges"]) == (data_graph.number_of_nodes(),
+                                              data_graph.number_of_edges())
 
 
 @pytest.mark.parametrize("error", [BackendUnavailable("bolt://db:7687 refused the connection"),

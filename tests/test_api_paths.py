@@ -7,23 +7,21 @@ from urllib.parse import urlencode
 
 import networkx as nx
 import pytest
-from api_fixtures import api_graph, app, assert_problem, backend, client, invalid_names
+from api_fixtures import assert_problem, invalid_names
 
 from queries.errors import NoAnswer
-
-__all__ = ["api_graph", "app", "backend", "client"]
 
 
 def get_paths(client, **params):
     return client.get(f"/api/v1/paths?{urlencode(params, doseq=True)}")
 
 
-def test_shortest_paths_between_named_entities(client, backend, api_graph):
+def test_shortest_paths_between_named_entities(client, backend, data_graph):
     response = get_paths(client, **{"from": "长兴基金", "to": "chang-guang-satellite"})
     assert response.status_code == 200
     body = response.get_json()
     assert body == backend.paths("changxing-fund", "chang-guang-satellite")
-    distance = nx.shortest_path_length(api_graph.to_undirected(as_view=True),
+    distance = nx.shortest_path_length(data_graph.to_undirected(as_view=True),
                                        "changxing-fund", "chang-guang-satellite")
     assert body["count"] >= 1
     for path in body["paths"]:
@@ -33,7 +31,7 @@ def test_shortest_paths_between_named_entities(client, backend, api_graph):
         for hop, (u, v) in zip(path["hops"], pairwise(path["nodes"]), strict=True):
             assert (hop["from"], hop["to"]) == (u, v)
             stored = (u, v) if hop["direction"] == "forward" else (v, u)
-            assert api_graph.has_edge(*stored, key=hop["rel"])
+            assert data_graph.has_edge(*stored, key=hop["rel"])
             assert hop["provenance"]
 
 
@@ -48,10 +46,10 @@ def test_k_shortest_and_all_simple_modes(client, backend):
     assert len({tuple(p["nodes"]) for p in simple["paths"]}) == simple["count"]
 
 
-def test_directed_follows_stored_direction(client, api_graph):
+def test_directed_follows_stored_direction(client, data_graph):
     body = get_paths(client, **{"from": "changxing-fund", "to": "changchun"},
                      directed="false").get_json()
-    directed = nx.has_path(api_graph, "changxing-fund", "changchun")
+    directed = nx.has_path(data_graph, "changxing-fund", "changchun")
     response = get_paths(client, **{"from": "changxing-fund", "to": "changchun"},
                          directed="true")
     if directed:

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from neo4j_read_fixtures import data_graph, neo4j_backend, neo4j_with_data
 from werkzeug.datastructures import MultiDict
 
 from api.app import create_app
@@ -26,7 +25,6 @@ from api.server import running_server
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
 
-__all__ = ["data_graph", "neo4j_backend", "neo4j_with_data"]
 MAX_EXAMPLES = 15  # per operation and phase: bounded so the run takes seconds
 APP = create_app(EmbeddedBackend(load_graph(check_quotes=False, progress=False)))
 LIST_ENTITIES = operations_by_endpoint(APP)["entities.list_entities"]

@@ -8,13 +8,11 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from api_fixtures import api_graph, app, assert_problem, backend, client
-from explorer_fixtures import browser
+from api_fixtures import assert_problem
 
 from api.app import allowed_hosts, create_app, host_allowed
 from api.server import running_server
 
-__all__ = ["api_graph", "app", "backend", "browser", "client"]
 EVERY_KIND_OF_ANSWER = ["/api/v1/health", "/api/v1/entities/atlantis", "/api/v1/nothing",
                         "/api/docs", "/api/v1/rdf/ontology", "/api/v1/openapi.json", "/"]
 

@@ -12,11 +12,9 @@ from contextlib import ExitStack, contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-from api_fixtures import api_graph, app, backend
 
 from api.server import running_server
 
-__all__ = ["api_graph", "app", "backend"]
 HALF_SENT = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 
 

@@ -14,9 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from api_fixtures import api_graph, app, backend, client
 
-__all__ = ["api_graph", "app", "backend", "client"]
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}  # Flask answers these for every route
 SAMPLE_ENTITY = "changxing-fund"
 API_ROOT = "/api/"  # every route below it is API; the explorer page (/, /static) is not

@@ -22,12 +22,9 @@ from cypher_checks import (
     server_warnings,
     with_parameters,
 )
-from neo4j_read_fixtures import data_graph, neo4j_with_data
 
 from queries import backing as backing_queries
 from queries.views import BACKWARD
-
-__all__ = ["data_graph", "neo4j_with_data"]
 
 
 def test_every_file_is_checked_and_documented():

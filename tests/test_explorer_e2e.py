@@ -12,25 +12,12 @@ from urllib.parse import quote
 
 import networkx as nx
 import pytest
-from api_fixtures import api_graph, backend
-from explorer_fixtures import (
-    PHONE,
-    api_routes,
-    explorer_url,
-    open_page,
-    page,
-    screenshot,
-    serve,
-    wait_drawn,
-    watched_page,
-)
+from explorer_fixtures import PHONE, open_page, serve, wait_drawn
 from playwright.sync_api import Page, expect
 
 from graph.schema import load_schema
 from queries.backend import QueryBackend
 
-__all__ = ["api_graph", "api_routes", "backend", "explorer_url", "page", "screenshot",
-           "watched_page"]
 pytestmark = pytest.mark.browser
 
 NODE_LIMIT = 150  # the page's neighbourhood limit (web/static/js/views/explore.js)
@@ -125,8 +112,8 @@ def test_radius_and_kind_filters_redraw_what_the_api_answers(
 
 
 def test_a_hub_is_drawn_truncated_and_says_so(page: Page, explorer_url: str,
-                                               backend: QueryBackend, api_graph):
-    hub = max(api_graph.nodes, key=api_graph.degree)
+                                               backend: QueryBackend, data_graph):
+    hub = max(data_graph.nodes, key=data_graph.degree)
     hood = backend.neighbourhood(hub, radius=2, limit=NODE_LIMIT)
     assert hood["truncated"]  # the curated data's biggest hub has more than the limit
     assert open_entity(page, explorer_url, hub, "?radius=2") == NODE_LIMIT
@@ -186,8 +173,8 @@ def test_path_view_lists_and_draws_the_paths_with_each_hops_quote(
 
 
 def test_unconnected_entities_get_the_apis_no_path_answer(
-        page: Page, explorer_url: str, api_graph):
-    components = sorted(nx.weakly_connected_components(api_graph), key=len, reverse=True)
+        page: Page, explorer_url: str, data_graph):
+    components = sorted(nx.weakly_connected_components(data_graph), key=len, reverse=True)
     a, b = sorted(components[0])[0], sorted(components[1])[0]
     page.goto(f"{explorer_url}/#/paths?from={a}&to={b}")
     assert wait_drawn(page) == 0

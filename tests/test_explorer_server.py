@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-from api_fixtures import api_graph, app, assert_problem, backend, client
+from api_fixtures import assert_problem
 
 from api.app import create_app
 from api.routes.ui import VENDOR_FILES, WEB_DIR
 from graph.schema import load_schema
 
-__all__ = ["api_graph", "app", "backend", "client"]
 PAGE_FILES = [*WEB_DIR.joinpath("static").rglob("*.js"), *WEB_DIR.joinpath("static").rglob(
     "*.css"), WEB_DIR / "index.html"]
 

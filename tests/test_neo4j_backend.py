@@ -12,7 +12,7 @@ import rdflib
 import rdflib.compare
 from neo4j import Driver
 from neo4j.exceptions import AuthError, SessionExpired
-from neo4j_read_fixtures import data_graph, load_into_neo4j, neo4j_with_data
+from neo4j_read_fixtures import load_into_neo4j
 
 from api.app import create_app
 from graph.embedded import stamp_version
@@ -21,8 +21,6 @@ from innograph.cli import main as cli_main
 from innograph.neo4j_server import free_port
 from queries.errors import BackendUnavailable
 from queries.neo4j_backend import Neo4jBackend
-
-__all__ = ["data_graph", "neo4j_with_data"]
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ per fund, per lab, each ``max_length``, as of a year, and for endpoints no chain
 from __future__ import annotations
 
 import pytest
-from test_neo4j_generated import backends, generated, sample  # noqa: F401 (fixtures)
+from test_neo4j_generated import backends, generated, sample
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 
-def test_backing_reads_a_small_subgraph_and_no_snapshot(generated, backends):  # noqa: F811
+def test_backing_reads_a_small_subgraph_and_no_snapshot(generated, backends):
     embedded, neo4j = backends
     neo4j.store._cache.clear()
     for max_length in (1, 2, 3, 4):
@@ -33,7 +33,7 @@ def outcome(backend, **kwargs):
         return type(exc), str(exc)
 
 
-def test_backing_per_fund_lab_and_year_alike(generated, backends):  # noqa: F811
+def test_backing_per_fund_lab_and_year_alike(generated, backends):
     embedded, neo4j = backends
     years = sorted(set(embedded.store.source_years().values()))
     answered = 0

@@ -27,10 +27,8 @@ from cypher_checks import CHECKS, CYPHER_DIR, run_file
 from explorer_fixtures import CHROMIUM, require_chromium
 from neo4j.graph import Path as GraphPath
 from neo4j.time import Date
-from neo4j_read_fixtures import data_graph, neo4j_with_data
 from playwright.sync_api import Browser, Locator, Page, expect
 
-__all__ = ["data_graph", "neo4j_with_data"]
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
 
 #: Headless Chromium without its own background traffic (updates, sync, field trials).

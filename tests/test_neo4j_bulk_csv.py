@@ -7,16 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 from graph.neo4j_bulk import ARRAY_DELIMITER, write_csv
 from graph.neo4j_rows import ENTITY_LABEL, META_LABEL, iter_mentions
-from loaders.dataset import load_graph
-
-
-@pytest.fixture(scope="module")
-def data_graph() -> nx.MultiDiGraph:
-    return load_graph(progress=False)
 
 
 def read_rows(specs: list[tuple[str, Path]]) -> list[tuple[str, dict[str, str]]]:

@@ -17,7 +17,7 @@ import pytest
 from cypher_checks import CHECKS, CYPHER_DIR, run_file
 from neo4j import Driver
 from neo4j_fixture import Neo4jTarget
-from neo4j_read_fixtures import data_graph, load_into_neo4j
+from neo4j_read_fixtures import load_into_neo4j
 from parity_checks import assert_same_centrality, assert_same_paths, assert_same_search
 
 from loaders.dataset import load_graph
@@ -30,7 +30,6 @@ from queries.neo4j_backend import Neo4jBackend
 from queries.paths import shortest_paths
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
-__all__ = ["data_graph"]
 NODES = 1500
 
 

@@ -429,7 +429,6 @@ def test_no_mentions_leak_into_answers(neo4j_backend):
     assert records[0]["n"] > 0  # they are there, in Neo4j
 
 
-
 # -- as of a date (issue 14): every query, both stores, per date -------------------------------
 
 #: 2021: before the earliest source (an error both stores raise alike); 2022: the 2022 article

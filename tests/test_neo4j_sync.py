@@ -31,18 +31,12 @@ from graph.neo4j_writer import Tally
 from innograph import neo4j_server
 from innograph.bulk import BulkImportError, bulk_import
 from innograph.cli import main
-from loaders.dataset import load_graph
 from queries.centrality import compute_all, for_sync
 
 pytestmark = pytest.mark.neo4j
 
 
 # -- fixtures and helpers ---------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def data_graph() -> nx.MultiDiGraph:
-    return load_graph(progress=False)
-
 
 @pytest.fixture(scope="module")
 def db(neo4j_driver: Driver, neo4j_target: Neo4jTarget,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from queries_fixtures import generated_graph, make_graph, real_graph
+from queries_fixtures import make_graph
 
 from graph.embedded import build_graph, stamp_version
 from graph.records import EdgeRecord, NodeRecord, Provenance
@@ -25,8 +25,6 @@ from queries.backing import (
 )
 from queries.errors import InvalidQuery
 from queries.traverse import ids_of_kind
-
-__all__ = ["generated_graph", "real_graph"]
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +175,8 @@ def test_affiliation_leads_only_into_a_group_and_a_group_only_to_members(group_g
     assert reached == {"lab-a", "lab-b"}
 
 
-def test_backing_on_generated_graph_is_consistent(generated_graph):
-    answer = backing(generated_graph, max_length=2, limit=50)
+def test_backing_on_generated_graph_is_consistent(generated_graph_1500):
+    answer = backing(generated_graph_1500, max_length=2, limit=50)
     assert answer["total_pairs"] > 0 and not answer["timed_out"]
     for pair in answer["pairs"]:
         assert pair["fund"]["kind"] == "Fund" and pair["lab"]["kind"] == "Lab"
@@ -186,7 +184,7 @@ def test_backing_on_generated_graph_is_consistent(generated_graph):
             assert chain["nodes"][0] == pair["fund"]["id"]
             assert chain["nodes"][-1] == pair["lab"]["id"]
             assert len(chain["hops"]) == chain["length"] <= 2
-            assert all(generated_graph.nodes[n]["kind"] != "Lab" for n in chain["nodes"][:-1])
+            assert all(generated_graph_1500.nodes[n]["kind"] != "Lab" for n in chain["nodes"][:-1])
 
 
 # -- the real data ------------------------------------------------------------------------
@@ -209,28 +207,28 @@ def sector_labs(g: nx.MultiDiGraph, fund: str) -> set[str]:
 
 
 @pytest.mark.parametrize("fund", ["changxing-fund", "future-seed-fund"])
-def test_real_fund_chains_are_quoted_and_valid(real_graph, fund):
-    answer = backing(real_graph, fund=fund, limit=1000)
+def test_real_fund_chains_are_quoted_and_valid(data_graph, fund):
+    answer = backing(data_graph, fund=fund, limit=1000)
     assert not answer["timed_out"] and not answer["truncated"]
-    assert_quotes_are_stored(real_graph, answer)
+    assert_quotes_are_stored(data_graph, answer)
     for pair in answer["pairs"]:
-        assert pair["fund"]["id"] == fund and real_graph.nodes[pair["lab"]["id"]]["kind"] == "Lab"
+        assert pair["fund"]["id"] == fund and data_graph.nodes[pair["lab"]["id"]]["kind"] == "Lab"
         for chain in pair["chains"]:
             assert chain["inferred"] == (chain["pattern"] in INFERRED)
             assert ("推断" in chain["explanation"]["zh"]) == chain["inferred"]
 
 
 @pytest.mark.parametrize("fund", ["changxing-fund", "future-seed-fund"])
-def test_real_sector_inference_reaches_exactly_the_labs_in_targeted_sectors(real_graph, fund):
-    answer = backing(real_graph, fund=fund, limit=1000)
+def test_real_sector_inference_reaches_exactly_the_labs_in_targeted_sectors(data_graph, fund):
+    answer = backing(data_graph, fund=fund, limit=1000)
     via_sector = {p["lab"]["id"] for p in answer["pairs"] if "via_sector" in p["patterns"]}
-    assert via_sector == sector_labs(real_graph, fund)
+    assert via_sector == sector_labs(data_graph, fund)
 
 
-def test_changxing_fund_backs_labs_through_its_sectors(real_graph):
-    expected = sector_labs(real_graph, "changxing-fund")
+def test_changxing_fund_backs_labs_through_its_sectors(data_graph):
+    expected = sector_labs(data_graph, "changxing-fund")
     assert expected  # verified in data/: it targets sectors that labs work in
-    answer = backing(real_graph, fund="changxing-fund")
+    answer = backing(data_graph, fund="changxing-fund")
     for pair in answer["pairs"]:
         if pair["lab"]["id"] in expected:
             sector_chain = next(c for c in pair["chains"] if c["pattern"] == "via_sector")
@@ -255,17 +253,17 @@ def group_labs(g: nx.MultiDiGraph, fund: str) -> set[str]:
     return {n for n in labs if g.nodes[n]["kind"] == "Lab"}
 
 
-def test_future_seed_fund_backs_labs_of_the_university_group_by_inference(real_graph):
-    expected = group_labs(real_graph, "future-seed-fund")
+def test_future_seed_fund_backs_labs_of_the_university_group_by_inference(data_graph):
+    expected = group_labs(data_graph, "future-seed-fund")
     # verified in data/: its start-up teams belong to 高校院所, whose members run labs
-    assert real_graph.nodes["universities-and-institutes"]["name_zh"] == "高校院所"
+    assert data_graph.nodes["universities-and-institutes"]["name_zh"] == "高校院所"
     assert {"jilin-university", "ciomp"} <= {
-        u for u, _, rel in real_graph.in_edges("universities-and-institutes", keys=True)
+        u for u, _, rel in data_graph.in_edges("universities-and-institutes", keys=True)
         if rel == "MEMBER_OF"}
     assert expected
-    answer = backing(real_graph, fund="future-seed-fund", limit=1000)
+    answer = backing(data_graph, fund="future-seed-fund", limit=1000)
     assert {p["lab"]["id"] for p in answer["pairs"]} == expected
-    assert_quotes_are_stored(real_graph, answer)
+    assert_quotes_are_stored(data_graph, answer)
     for pair in answer["pairs"]:
         assert pair["inferred"] and pair["patterns"] == ["via_institution_group"]
         for chain in pair["chains"]:
@@ -275,27 +273,27 @@ def test_future_seed_fund_backs_labs_of_the_university_group_by_inference(real_g
             assert (fund, teams, group) == ("future-seed-fund", "university-startup-teams",
                                             "universities-and-institutes")
             assert "高校院所" in chain["explanation"]["zh"]
-            assert real_graph.nodes[member]["name_zh"] in chain["explanation"]["zh"]
+            assert data_graph.nodes[member]["name_zh"] in chain["explanation"]["zh"]
             assert "推断" in chain["explanation"]["zh"]
 
 
-def test_changxing_fund_chains_are_unchanged_by_the_longer_default(real_graph):
+def test_changxing_fund_chains_are_unchanged_by_the_longer_default(data_graph):
     """No chain from 长兴基金 is 4 hops long: the default answer is the 3-hop answer, and
     every pair is still a shared-sector inference."""
-    default = backing(real_graph, fund="changxing-fund", limit=1000)
-    assert default["pairs"] == backing(real_graph, fund="changxing-fund", max_length=3,
+    default = backing(data_graph, fund="changxing-fund", limit=1000)
+    assert default["pairs"] == backing(data_graph, fund="changxing-fund", max_length=3,
                                        limit=1000)["pairs"]
-    assert {p["lab"]["id"] for p in default["pairs"]} == sector_labs(real_graph,
+    assert {p["lab"]["id"] for p in default["pairs"]} == sector_labs(data_graph,
                                                                       "changxing-fund")
     assert all(p["patterns"] == ["via_sector"] for p in default["pairs"])
 
 
-def test_real_direct_funding_edges_are_direct_chains(real_graph):
+def test_real_direct_funding_edges_are_direct_chains(data_graph):
     """Every stored Fund -FUNDS/INVESTS_IN-> Lab edge comes back as a direct chain."""
-    direct = {(u, v) for u, v, rel in real_graph.edges(keys=True)
-              if rel in ("FUNDS", "INVESTS_IN") and real_graph.nodes[u]["kind"] == "Fund"
-              and real_graph.nodes[v]["kind"] == "Lab"}
-    answer = backing(real_graph, limit=10_000)
+    direct = {(u, v) for u, v, rel in data_graph.edges(keys=True)
+              if rel in ("FUNDS", "INVESTS_IN") and data_graph.nodes[u]["kind"] == "Fund"
+              and data_graph.nodes[v]["kind"] == "Lab"}
+    answer = backing(data_graph, limit=10_000)
     found = {(p["fund"]["id"], p["lab"]["id"]) for p in answer["pairs"]
              if "direct" in p["patterns"]}
     assert found == direct
@@ -305,7 +303,7 @@ def test_real_direct_funding_edges_are_direct_chains(real_graph):
 
 # -- reach ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("graph_name", ["generated_graph", "real_graph"])
+@pytest.mark.parametrize("graph_name", ["generated_graph_1500", "data_graph"])
 def test_reach_equals_bfs_on_filtered_digraph(request, graph_name):
     g = request.getfixturevalue(graph_name)
     relations = {"FUNDS", "INVESTS_IN", "SUPPORTS", "OPERATES", "HOSTS"}
@@ -411,7 +409,7 @@ def answer_chains(answer: dict) -> set[tuple]:
             for p in answer["pairs"] for c in p["chains"]}
 
 
-@pytest.mark.parametrize("graph_name", ["generated_graph", "real_graph", "group_graph"])
+@pytest.mark.parametrize("graph_name", ["generated_graph_1500", "data_graph", "group_graph"])
 def test_pruned_search_finds_every_chain_by_definition(request, graph_name):
     g = request.getfixturevalue(graph_name)
     funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")[:40]
@@ -431,7 +429,7 @@ def test_pruned_search_finds_every_chain_by_definition(request, graph_name):
     assert checked > 0
 
 
-@pytest.mark.parametrize("graph_name", ["generated_graph", "real_graph"])
+@pytest.mark.parametrize("graph_name", ["generated_graph_1500", "data_graph"])
 def test_every_fund_at_once_is_every_fund_by_definition(request, graph_name):
     g = request.getfixturevalue(graph_name)
     funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")
@@ -442,10 +440,10 @@ def test_every_fund_at_once_is_every_fund_by_definition(request, graph_name):
     assert_ranked_by_definition(g, answer)  # pairs of all funds ranked together
 
 
-def test_limits_cut_the_full_answer(generated_graph):
+def test_limits_cut_the_full_answer(generated_graph_1500):
     """A smaller ``limit`` gives the first pairs of the full answer, a smaller
     ``chains_per_pair`` the first chains of each pair; totals and patterns are the whole's."""
-    g = generated_graph
+    g = generated_graph_1500
     funds = sorted(n for n, k in g.nodes(data="kind") if k == "Fund")[:40]
     for fund in [*funds, None]:
         full = backing(g, fund=fund, max_length=4, limit=10**6, chains_per_pair=10**6)
@@ -528,14 +526,14 @@ def test_a_chain_over_a_collective_edge_says_so(collective):
     assert en.endswith("Hence fund en may back lab en.")
 
 
-def test_real_lab_sector_chains_resting_on_the_collective_sentence_say_so(real_graph):
+def test_real_lab_sector_chains_resting_on_the_collective_sentence_say_so(data_graph):
     """data/: 实验室在光电信息、新材料、生物医药、现代农业等领域相继取得了一批重要科研成果 is
     said of the labs as a group; 长兴基金 targets 光电信息 and 生物医药, so its chains to 吉光
     rest on that sentence."""
-    collective = {(u, v) for u, v, group in real_graph.edges(data="collective_of")
+    collective = {(u, v) for u, v, group in data_graph.edges(data="collective_of")
                   if group is not None}
     assert ("jiguang-lab", "sector-optoelectronics") in collective
-    answer = backing(real_graph, fund="changxing-fund", lab="jiguang-lab")
+    answer = backing(data_graph, fund="changxing-fund", lab="jiguang-lab")
     chains = answer["pairs"][0]["chains"]
     assert chains
     for chain in chains:

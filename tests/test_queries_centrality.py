@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import networkx as nx
 import pytest
-from queries_fixtures import make_graph, real_graph
+from queries_fixtures import make_graph
 from scipy.stats import spearmanr
 
 from graph.embedded import stamp_version
@@ -16,8 +16,6 @@ from loaders.generate import generate_dataset
 from queries import centrality as C
 from queries.backend import CENTRALITY_MEASURES
 from queries.errors import InvalidQuery
-
-__all__ = ["real_graph"]
 
 # networkx's definition of each measure, on the view our conventions name
 REFERENCE: dict[str, Callable[[nx.MultiDiGraph], dict[str, float]]] = {
@@ -35,7 +33,7 @@ TOLERANCE = 1e-6
 
 
 @pytest.fixture(scope="module")
-def generated_graph(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
+def generated_graph_600(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     """Small enough for networkx's exact betweenness to take about a second."""
     root = tmp_path_factory.mktemp("centrality")
     generate_dataset(root, nodes=600, edges_per_node=2.5, seed=3, progress=False)
@@ -71,29 +69,29 @@ def assert_same_ranking(ours: dict[str, float], ref: dict[str, float], top: int)
 
 
 @pytest.mark.parametrize("measure", CENTRALITY_MEASURES)
-def test_generated_graph_measures_equal_networkx(generated_graph, reference, measure):
-    ours = C.centrality_scores(generated_graph, measure)
-    assert_same_ranking(ours, reference(generated_graph, measure), top=20)
+def test_generated_graph_measures_equal_networkx(generated_graph_600, reference, measure):
+    ours = C.centrality_scores(generated_graph_600, measure)
+    assert_same_ranking(ours, reference(generated_graph_600, measure), top=20)
 
 
 @pytest.mark.parametrize("measure", CENTRALITY_MEASURES)
-def test_real_data_measures_equal_networkx(real_graph, reference, measure):
-    ours = C.centrality_scores(real_graph, measure)
-    assert_same_ranking(ours, reference(real_graph, measure), top=20)
+def test_real_data_measures_equal_networkx(data_graph, reference, measure):
+    ours = C.centrality_scores(data_graph, measure)
+    assert_same_ranking(ours, reference(data_graph, measure), top=20)
 
 
-def test_centrality_answer_shape_and_kind_ranking(real_graph):
-    scores = C.centrality_scores(real_graph, "pagerank")
-    answer = C.centrality(real_graph, "pagerank", kind="Lab", top=5)
-    labs = [n for n, k in real_graph.nodes(data="kind") if k == "Lab"]
+def test_centrality_answer_shape_and_kind_ranking(data_graph):
+    scores = C.centrality_scores(data_graph, "pagerank")
+    answer = C.centrality(data_graph, "pagerank", kind="Lab", top=5)
+    labs = [n for n, k in data_graph.nodes(data="kind") if k == "Lab"]
     assert answer["count"] == len(labs)
     assert [i["id"] for i in answer["items"]] == ranked({n: scores[n] for n in labs})[:5]
     assert [i["rank"] for i in answer["items"]] == list(range(1, 6))
     assert all(i["kind"] == "Lab" and i["score"] == scores[i["id"]] for i in answer["items"])
     assert answer["distribution"]["count"] == len(labs)
     assert answer["distribution"]["max"] == max(scores[n] for n in labs)
-    assert answer["method"]["exact"] and answer["version"] == real_graph.graph["version"]
-    whole = C.centrality(real_graph, "pagerank", top=3)
+    assert answer["method"]["exact"] and answer["version"] == data_graph.graph["version"]
+    whole = C.centrality(data_graph, "pagerank", top=3)
     assert [i["id"] for i in whole["items"]] == ranked(scores)[:3]
 
 
@@ -111,22 +109,22 @@ def test_distribution_is_nearest_rank():
     assert C.distribution([])["count"] == 0 and C.distribution([])["p50"] is None
 
 
-def test_sampled_betweenness_equals_networkx_with_the_same_sources(generated_graph):
+def test_sampled_betweenness_equals_networkx_with_the_same_sources(generated_graph_600):
     settings = C.Settings(sample_size=60, exact_max_nodes=100, seed=11)
-    ours = C.centrality_scores(generated_graph, "betweenness", settings)
-    ref = nx.betweenness_centrality(nx.Graph(generated_graph), k=60, seed=11)
+    ours = C.centrality_scores(generated_graph_600, "betweenness", settings)
+    ref = nx.betweenness_centrality(nx.Graph(generated_graph_600), k=60, seed=11)
     assert_same_ranking(ours, ref, top=20)
-    method = C.centrality(generated_graph, "betweenness", settings=settings)["method"]
+    method = C.centrality(generated_graph_600, "betweenness", settings=settings)["method"]
     assert method["exact"] is False and method["sample_size"] == 60
 
 
 @pytest.mark.parametrize(("share", "processes"), [(0.6, 1), (1.0, 1), (1.0, 2), (0.5, 3)])
-def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph, share,
+def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph_600, share,
                                                              processes, caplog):
-    alone = C.centrality_scores(generated_graph, "betweenness",
+    alone = C.centrality_scores(generated_graph_600, "betweenness",
                                 C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
                                            helper_share=0.0))
-    helped = C.centrality_scores(generated_graph, "betweenness",
+    helped = C.centrality_scores(generated_graph_600, "betweenness",
                                  C.Settings(sample_size=60, exact_max_nodes=100, seed=3,
                                             helper_share=share, helper_processes=processes))
     assert "helper process" not in caplog.text  # the helpers computed it: no fallback
@@ -136,14 +134,14 @@ def test_betweenness_helper_process_changes_nothing_but_speed(generated_graph, s
         assert helped[node] == pytest.approx(value, rel=1e-12, abs=1e-15)
 
 
-def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkeypatch, caplog):
+def test_betweenness_without_a_helper_process_falls_back(generated_graph_600, monkeypatch, caplog):
     def refuse(*args, **kwargs):
         raise OSError("no processes here")
 
     monkeypatch.setattr(C, "ProcessPoolExecutor", refuse)
     settings = C.Settings(sample_size=60, exact_max_nodes=100, seed=4, helper_share=0.5)
-    fallback = C.centrality_scores(generated_graph, "betweenness", settings)
-    alone = C.centrality_scores(generated_graph, "betweenness",
+    fallback = C.centrality_scores(generated_graph_600, "betweenness", settings)
+    alone = C.centrality_scores(generated_graph_600, "betweenness",
                                 C.Settings(sample_size=60, exact_max_nodes=100, seed=4,
                                            helper_share=0.0))
     assert fallback == pytest.approx(alone, rel=1e-12, abs=1e-15)
@@ -151,24 +149,24 @@ def test_betweenness_without_a_helper_process_falls_back(generated_graph, monkey
 
 
 @pytest.mark.parametrize("measure", ["closeness", "harmonic"])
-def test_pivot_estimates_rank_like_the_exact_measure(generated_graph, reference, measure):
+def test_pivot_estimates_rank_like_the_exact_measure(generated_graph_600, reference, measure):
     settings = C.Settings(pivots=60, exact_max_nodes=100, seed=5)
-    estimate = C.centrality_scores(generated_graph, measure, settings)
-    exact = reference(generated_graph, measure)
-    nodes = list(generated_graph)
+    estimate = C.centrality_scores(generated_graph_600, measure, settings)
+    exact = reference(generated_graph_600, measure)
+    nodes = list(generated_graph_600)
     rho = spearmanr([estimate[n] for n in nodes], [exact[n] for n in nodes]).statistic
     assert rho > 0.95
     top_exact = set(ranked(exact)[:30])
     assert len(top_exact & set(ranked(estimate)[:30])) >= 20
-    method = C.centrality(generated_graph, measure, settings=settings)["method"]
+    method = C.centrality(generated_graph_600, measure, settings=settings)["method"]
     assert method["exact"] is False and method["estimated_nodes"] > 100
 
 
-def test_compute_all_covers_every_measure_and_node(generated_graph):
-    everything = C.compute_all(generated_graph)
+def test_compute_all_covers_every_measure_and_node(generated_graph_600):
+    everything = C.compute_all(generated_graph_600)
     assert list(everything) == list(CENTRALITY_MEASURES)
     for scores in everything.values():
-        assert scores.keys() == set(generated_graph)
+        assert scores.keys() == set(generated_graph_600)
 
 
 def test_scores_are_cached_per_version_and_computed_once(monkeypatch):
@@ -202,12 +200,12 @@ def test_scores_are_cached_per_version_and_computed_once(monkeypatch):
     assert len(calls) == 2 and after["c"] > 0
 
 
-def test_invalid_arguments(real_graph):
+def test_invalid_arguments(data_graph):
     for kwargs, field in (({"measure": "fame"}, "measure"),
                           ({"measure": "degree", "kind": "Planet"}, "kind"),
                           ({"measure": "degree", "top": 0}, "top")):
         with pytest.raises(InvalidQuery) as raised:
-            C.centrality(real_graph, **kwargs)
+            C.centrality(data_graph, **kwargs)
         assert raised.value.field == field
 
 

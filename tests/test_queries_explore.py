@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from queries_fixtures import generated_graph, make_graph, projection, real_graph
+from queries_fixtures import make_graph, projection
 
 from graph.embedded import statistics as graph_statistics
 from queries.embedded_backend import EmbeddedBackend
@@ -23,112 +23,105 @@ def search(g: nx.MultiDiGraph, *args, **kwargs) -> dict:
 def neighbourhood(g: nx.MultiDiGraph, *args, **kwargs) -> dict:
     return EmbeddedBackend(g).neighbourhood(*args, **kwargs)
 
-__all__ = ["generated_graph", "real_graph"]
 
-
-@pytest.fixture(scope="module")
-def backend(real_graph) -> EmbeddedBackend:
-    return EmbeddedBackend(real_graph)
-
-
-def test_entity_lists_every_stored_edge(real_graph):
-    answer = entity(real_graph, "changxing-fund")
+def test_entity_lists_every_stored_edge(data_graph):
+    answer = entity(data_graph, "changxing-fund")
     assert answer["id"] == "changxing-fund" and answer["name_zh"] == "长兴基金"
-    stored_out = sorted((rel, v) for _, v, rel in real_graph.out_edges("changxing-fund",
+    stored_out = sorted((rel, v) for _, v, rel in data_graph.out_edges("changxing-fund",
                                                                        keys=True))
-    stored_in = sorted((rel, u) for u, _, rel in real_graph.in_edges("changxing-fund",
+    stored_in = sorted((rel, u) for u, _, rel in data_graph.in_edges("changxing-fund",
                                                                      keys=True))
     assert [(e["rel"], e["other"]["id"]) for e in answer["edges"]["out"]] == stored_out
     assert [(e["rel"], e["other"]["id"]) for e in answer["edges"]["in"]] == stored_in
     for edge in answer["edges"]["out"]:
-        stored = real_graph.edges["changxing-fund", edge["other"]["id"], edge["rel"]]
+        stored = data_graph.edges["changxing-fund", edge["other"]["id"], edge["rel"]]
         assert edge["provenance"] == stored["provenance"]
     with pytest.raises(NodeNotFound):
-        entity(real_graph, "no-such-entity")
+        entity(data_graph, "no-such-entity")
 
 
-def test_entity_relations_are_capped_per_direction_and_counted(real_graph):
-    hub = max(real_graph.nodes, key=lambda n: min(real_graph.out_degree(n),
-                                                 real_graph.in_degree(n)))
-    whole = entity(real_graph, hub, edge_limit=10_000)
-    out_degree, in_degree = real_graph.out_degree(hub), real_graph.in_degree(hub)
+def test_entity_relations_are_capped_per_direction_and_counted(data_graph):
+    hub = max(data_graph.nodes, key=lambda n: min(data_graph.out_degree(n),
+                                                 data_graph.in_degree(n)))
+    whole = entity(data_graph, hub, edge_limit=10_000)
+    out_degree, in_degree = data_graph.out_degree(hub), data_graph.in_degree(hub)
     assert whole["edges_total"] == {"out": out_degree, "in": in_degree}
     assert not whole["edges_truncated"] and len(whole["edges"]["out"]) == out_degree
     limit = min(out_degree, in_degree) - 1
     assert limit >= 1, "data/ has a node with two or more relations each way"
-    capped = entity(real_graph, hub, edge_limit=limit)
+    capped = entity(data_graph, hub, edge_limit=limit)
     assert capped["edges_truncated"] and capped["edges_total"] == whole["edges_total"]
     for side in ("out", "in"):  # the first ones of the same order
         assert capped["edges"][side] == whole["edges"][side][:limit]
-    rest = entity(real_graph, hub, edge_limit=limit, edge_offset=limit)
+    rest = entity(data_graph, hub, edge_limit=limit, edge_offset=limit)
     for side in ("out", "in"):  # the next page goes on where the first stopped
         assert capped["edges"][side] + rest["edges"][side] == whole["edges"][side][:2 * limit]
     for bad in ({"edge_limit": 0}, {"edge_offset": -1}):
         with pytest.raises(InvalidQuery):
-            entity(real_graph, hub, **bad)
+            entity(data_graph, hub, **bad)
 
 
-def test_search_partial_names_kinds_and_pages(real_graph):
-    funds = search(real_graph, "基金", kinds=["Fund"], limit=100)
-    expected = {n for n, a in real_graph.nodes(data=True) if a["kind"] == "Fund" and any(
+def test_search_partial_names_kinds_and_pages(data_graph):
+    funds = search(data_graph, "基金", kinds=["Fund"], limit=100)
+    expected = {n for n, a in data_graph.nodes(data=True) if a["kind"] == "Fund" and any(
         "基金" in name for name in (a["name_zh"], a["name_en"], *a["aliases"]))}
     assert {i["id"] for i in funds["items"]} == expected and funds["total"] == len(expected)
     assert "changxing-fund" in expected
-    assert search(real_graph, "Changxing")["items"][0]["id"] == "changxing-fund"
-    everything = search(real_graph, None, limit=1000)
-    assert [i["id"] for i in everything["items"]] == sorted(real_graph)
-    pages = [search(real_graph, "lab", limit=3, offset=o) for o in range(0, 30, 3)]
+    assert search(data_graph, "Changxing")["items"][0]["id"] == "changxing-fund"
+    everything = search(data_graph, None, limit=1000)
+    assert [i["id"] for i in everything["items"]] == sorted(data_graph)
+    pages = [search(data_graph, "lab", limit=3, offset=o) for o in range(0, 30, 3)]
     total = pages[0]["total"]
     joined = [i["id"] for p in pages for i in p["items"]]
-    assert joined == [i["id"] for i in search(real_graph, "lab", limit=30)["items"]]
+    assert joined == [i["id"] for i in search(data_graph, "lab", limit=30)["items"]]
     assert len(joined) == min(total, 30)
     with pytest.raises(InvalidQuery):
-        search(real_graph, "x", limit=0)
+        search(data_graph, "x", limit=0)
 
 
 @pytest.mark.parametrize("radius", [1, 2, 3])
-def test_neighbourhood_equals_networkx_ego_graph(generated_graph, radius):
-    h = projection(generated_graph)
+def test_neighbourhood_equals_networkx_ego_graph(generated_graph_1500, radius):
+    h = projection(generated_graph_1500)
     center = max(h, key=h.degree)
-    answer = neighbourhood(generated_graph, center, radius=radius, limit=100_000)
+    answer = neighbourhood(generated_graph_1500, center, radius=radius, limit=100_000)
     expected = nx.single_source_shortest_path_length(h, center, cutoff=radius)
     assert {n["id"]: n["distance"] for n in answer["nodes"]} == expected
     assert not answer["truncated"]
-    stored = {(u, v, rel) for u, v, rel in generated_graph.edges(keys=True)
+    stored = {(u, v, rel) for u, v, rel in generated_graph_1500.edges(keys=True)
               if u in expected and v in expected}
     assert {(e["from"], e["to"], e["rel"]) for e in answer["edges"]} == stored
 
 
-def test_neighbourhood_filters_and_truncation(generated_graph):
+def test_neighbourhood_filters_and_truncation(generated_graph_1500):
     relations = ["FUNDS", "SUPPORTS", "HOSTS"]
     kinds = ["Institution", "Company", "Program"]
-    h = projection(generated_graph, relations=relations)
+    h = projection(generated_graph_1500, relations=relations)
     center = max(h, key=h.degree)
-    h = projection(generated_graph, relations=relations, node_kinds=kinds, keep=[center])
-    answer = neighbourhood(generated_graph, center, radius=2, relations=relations,
+    h = projection(generated_graph_1500, relations=relations, node_kinds=kinds, keep=[center])
+    answer = neighbourhood(generated_graph_1500, center, radius=2, relations=relations,
                            node_kinds=kinds, limit=100_000)
     expected = nx.single_source_shortest_path_length(h, center, cutoff=2)
     assert {n["id"] for n in answer["nodes"]} == set(expected)
     assert all(e["rel"] in relations for e in answer["edges"])
-    small = neighbourhood(generated_graph, center, radius=2, relations=relations,
+    small = neighbourhood(generated_graph_1500, center, radius=2, relations=relations,
                           node_kinds=kinds, limit=3)
     assert len(small["nodes"]) == 3 and small["truncated"] == (len(expected) > 3)
     distances = [n["distance"] for n in small["nodes"]]
     assert distances == sorted(distances)  # nearest kept first
     with pytest.raises(InvalidQuery):
-        neighbourhood(generated_graph, center, radius=4)
+        neighbourhood(generated_graph_1500, center, radius=4)
 
 
-def test_backend_resolves_names_and_statistics(backend, real_graph):
+def test_backend_resolves_names_and_statistics(backend, data_graph):
     assert backend.entity("长兴基金")["id"] == "changxing-fund"
     assert backend.entity("Future Seed Fund")["id"] == "future-seed-fund"
     assert backend.entity("长春未来种子基金")["id"] == "future-seed-fund"  # an alias
     with pytest.raises(NodeNotFound):
         backend.entity("没有这个实体")
-    assert backend.statistics() == graph_statistics(real_graph)
+    assert backend.statistics() == graph_statistics(data_graph)
     health = backend.health()
-    assert health["status"] == "ok" and health["nodes"] == real_graph.number_of_nodes()
-    assert backend.version() == real_graph.graph["version"]
+    assert health["status"] == "ok" and health["nodes"] == data_graph.number_of_nodes()
+    assert backend.version() == data_graph.graph["version"]
 
 
 def test_backend_ambiguous_name():
@@ -139,8 +132,8 @@ def test_backend_ambiguous_name():
         EmbeddedBackend(g).entity("a中文")
 
 
-def test_backend_paths_modes_and_validation(backend, real_graph):
-    h = projection(real_graph)
+def test_backend_paths_modes_and_validation(backend, data_graph):
+    h = projection(data_graph)
     target = next(n for n in ("chang-guang-satellite", "jilin-university", "ciomp")
                   if nx.has_path(h, "changxing-fund", n))
     shortest = backend.paths("长兴基金", target)

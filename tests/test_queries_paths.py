@@ -8,12 +8,10 @@ from itertools import islice, pairwise
 
 import networkx as nx
 import pytest
-from queries_fixtures import generated_graph, make_graph, projection, real_graph
+from queries_fixtures import make_graph, projection
 
 from queries.errors import InvalidQuery, NoAnswer, NodeNotFound
 from queries.paths import all_simple_paths, k_shortest_paths, shortest_paths
-
-__all__ = ["generated_graph", "real_graph"]
 
 FIXED_IDS = ["changxing-fund", "future-seed-fund", "chang-guang-satellite", "jilin-1",
              "jilin-university", "ciomp", "faw", "crrc-changchun", "changbaishan-lab",
@@ -55,17 +53,17 @@ def networkx_shortest(g: nx.MultiDiGraph, directed: bool, count: int, seed: int
 
 
 @pytest.mark.parametrize("directed", [False, True])
-def test_shortest_paths_equal_networkx_all_shortest_paths(generated_graph, directed):
+def test_shortest_paths_equal_networkx_all_shortest_paths(generated_graph_1500, directed):
     checked = 0
-    for a, b, expected in networkx_shortest(generated_graph, directed, 60, seed=1):
+    for a, b, expected in networkx_shortest(generated_graph_1500, directed, 60, seed=1):
         if expected is None:
             with pytest.raises(NoAnswer):
-                shortest_paths(generated_graph, a, b, directed=directed)
+                shortest_paths(generated_graph_1500, a, b, directed=directed)
             continue
-        answer = shortest_paths(generated_graph, a, b, directed=directed, limit=10_000)
+        answer = shortest_paths(generated_graph_1500, a, b, directed=directed, limit=10_000)
         assert sorted(node_paths(answer)) == expected
         assert answer["count"] == len(expected) and not answer["truncated"]
-        assert_hops_are_stored_edges(generated_graph, answer)
+        assert_hops_are_stored_edges(generated_graph_1500, answer)
         checked += 1
     assert checked >= 10  # the generated graph is connected enough to test something
 
@@ -76,22 +74,22 @@ def test_shortest_paths_equal_networkx_all_shortest_paths(generated_graph, direc
     {"relations": ["SUPPORTS", "PART_OF", "LOCATED_IN"], "node_kinds": ["Program", "Place"],
      "directed": True},
 ])
-def test_filtered_shortest_paths_equal_networkx_on_filtered_projection(generated_graph,
+def test_filtered_shortest_paths_equal_networkx_on_filtered_projection(generated_graph_1500,
                                                                         filters):
     # endpoints from the largest component of the filtered graph, so that paths exist
-    whole = projection(generated_graph, **filters)
+    whole = projection(generated_graph_1500, **filters)
     component = max(nx.connected_components(whole.to_undirected()), key=len)
     rng = random.Random(2)
     found = 0
     for a, b in (rng.sample(sorted(component), 2) for _ in range(60)):
-        h = projection(generated_graph, keep=(a, b), **filters)
+        h = projection(generated_graph_1500, keep=(a, b), **filters)
         try:
             expected = sorted(nx.all_shortest_paths(h, a, b))
         except nx.NetworkXNoPath:
             with pytest.raises(NoAnswer):
-                shortest_paths(generated_graph, a, b, **filters)
+                shortest_paths(generated_graph_1500, a, b, **filters)
             continue
-        answer = shortest_paths(generated_graph, a, b, limit=10_000, **filters)
+        answer = shortest_paths(generated_graph_1500, a, b, limit=10_000, **filters)
         assert sorted(node_paths(answer)) == expected
         for path in answer["paths"]:
             for hop in path["hops"]:
@@ -120,14 +118,14 @@ def test_hop_lists_chosen_relation_and_alternatives():
     assert [h["direction"] for h in back["hops"]] == ["backward", "forward"]
 
 
-def test_node_summaries_cover_every_path_node(generated_graph):
-    a, b = next((a, b) for a, b in random_pairs(generated_graph, 200, seed=3)
-                if nx.has_path(projection(generated_graph), a, b))
-    answer = shortest_paths(generated_graph, a, b)
+def test_node_summaries_cover_every_path_node(generated_graph_1500):
+    a, b = next((a, b) for a, b in random_pairs(generated_graph_1500, 200, seed=3)
+                if nx.has_path(projection(generated_graph_1500), a, b))
+    answer = shortest_paths(generated_graph_1500, a, b)
     on_paths = {n for p in answer["paths"] for n in p["nodes"]}
     assert set(answer["nodes"]) == on_paths
     for node_id, summary in answer["nodes"].items():
-        attrs = generated_graph.nodes[node_id]
+        attrs = generated_graph_1500.nodes[node_id]
         assert summary == {"id": node_id, "kind": attrs["kind"], "subtype": attrs["subtype"],
                            "name_zh": attrs["name_zh"], "name_en": attrs["name_en"]}
     assert answer["source"]["id"] == a and answer["target"]["id"] == b
@@ -162,23 +160,23 @@ def test_shortest_paths_come_in_node_id_order_whatever_the_limit():
 
 
 @pytest.mark.parametrize("directed", [False, True])
-def test_shortest_paths_with_a_limit_are_the_first_by_node_ids(generated_graph, directed):
+def test_shortest_paths_with_a_limit_are_the_first_by_node_ids(generated_graph_1500, directed):
     checked = 0
-    for a, b, expected in networkx_shortest(generated_graph, directed, 200, seed=8):
+    for a, b, expected in networkx_shortest(generated_graph_1500, directed, 200, seed=8):
         if expected is None or len(expected) < 3:
             continue
         for limit in (1, 2, len(expected) - 1):
-            answer = shortest_paths(generated_graph, a, b, directed=directed, limit=limit)
+            answer = shortest_paths(generated_graph_1500, a, b, directed=directed, limit=limit)
             assert node_paths(answer) == expected[:limit] and answer["truncated"]
         checked += 1
     assert checked >= 5
 
 
-def test_all_simple_paths_with_a_limit_are_a_prefix_of_a_larger_limit(generated_graph):
+def test_all_simple_paths_with_a_limit_are_a_prefix_of_a_larger_limit(generated_graph_1500):
     checked = 0
-    for a, b in random_pairs(generated_graph, 60, seed=9):
+    for a, b in random_pairs(generated_graph_1500, 60, seed=9):
         try:
-            everything = node_paths(all_simple_paths(generated_graph, a, b, max_length=4,
+            everything = node_paths(all_simple_paths(generated_graph_1500, a, b, max_length=4,
                                                      limit=100_000, timeout=30))
         except NoAnswer:
             continue
@@ -187,7 +185,7 @@ def test_all_simple_paths_with_a_limit_are_a_prefix_of_a_larger_limit(generated_
         if len(everything) < 3:
             continue
         for limit in (1, 2, len(everything) - 1):
-            answer = all_simple_paths(generated_graph, a, b, max_length=4, limit=limit)
+            answer = all_simple_paths(generated_graph_1500, a, b, max_length=4, limit=limit)
             assert node_paths(answer) == everything[:limit]
         checked += 1
     assert checked >= 3
@@ -220,19 +218,19 @@ def test_bad_arguments():
         k_shortest_paths(g, "f", "l", 0)
 
 
-def test_k_shortest_paths_equal_networkx(generated_graph):
-    h = projection(generated_graph)
+def test_k_shortest_paths_equal_networkx(generated_graph_1500):
+    h = projection(generated_graph_1500)
     checked = 0
-    for a, b in random_pairs(generated_graph, 40, seed=4):
+    for a, b in random_pairs(generated_graph_1500, 40, seed=4):
         if not nx.has_path(h, a, b):
             continue
         expected = list(islice(nx.shortest_simple_paths(h, a, b), 5))
-        answer = k_shortest_paths(generated_graph, a, b, 5)
+        answer = k_shortest_paths(generated_graph_1500, a, b, 5)
         got = node_paths(answer)
         assert [len(p) for p in got] == [len(p) for p in expected]
         assert all(len(set(p)) == len(p) for p in got)  # simple
         assert len({tuple(p) for p in got}) == len(got)
-        assert_hops_are_stored_edges(generated_graph, answer)
+        assert_hops_are_stored_edges(generated_graph_1500, answer)
         checked += 1
         if checked == 8:
             break
@@ -240,15 +238,15 @@ def test_k_shortest_paths_equal_networkx(generated_graph):
 
 
 @pytest.mark.parametrize("directed", [False, True])
-def test_all_simple_paths_equal_networkx(generated_graph, directed):
-    h = projection(generated_graph, directed=directed)
+def test_all_simple_paths_equal_networkx(generated_graph_1500, directed):
+    h = projection(generated_graph_1500, directed=directed)
     cutoff = 6 if directed else 4
     checked = 0
-    for a, b in random_pairs(generated_graph, 60, seed=5):
+    for a, b in random_pairs(generated_graph_1500, 60, seed=5):
         expected = sorted(nx.all_simple_paths(h, a, b, cutoff=cutoff))
         if not expected:
             continue
-        answer = all_simple_paths(generated_graph, a, b, max_length=cutoff, limit=100_000,
+        answer = all_simple_paths(generated_graph_1500, a, b, max_length=cutoff, limit=100_000,
                                   timeout=30, directed=directed)
         got = node_paths(answer)
         assert sorted(got) == expected
@@ -272,18 +270,18 @@ def test_all_simple_paths_stop_at_limit_and_deadline():
     assert timed["count"] < 10_000_000
 
 
-def test_real_data_shortest_paths_match_networkx(real_graph):
-    h = projection(real_graph)
-    present = [n for n in FIXED_IDS if n in real_graph]
+def test_real_data_shortest_paths_match_networkx(data_graph):
+    h = projection(data_graph)
+    present = [n for n in FIXED_IDS if n in data_graph]
     assert len(present) >= 10
     connected = 0
     for a, b in pairwise(present):
         if not nx.has_path(h, a, b):
             with pytest.raises(NoAnswer):
-                shortest_paths(real_graph, a, b)
+                shortest_paths(data_graph, a, b)
             continue
-        answer = shortest_paths(real_graph, a, b, limit=1000)
+        answer = shortest_paths(data_graph, a, b, limit=1000)
         assert sorted(node_paths(answer)) == sorted(nx.all_shortest_paths(h, a, b))
-        assert_hops_are_stored_edges(real_graph, answer)
+        assert_hops_are_stored_edges(data_graph, answer)
         connected += 1
     assert connected >= 5

@@ -6,23 +6,21 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from api_fixtures import api_graph, app, assert_problem, backend, client
+from api_fixtures import assert_problem
 from rdf_fixtures import OX_FORMATS, exported
 
 from graph.rdf.context import context_document
 from graph.rdf.export import FORMATS
 
-__all__ = ["api_graph", "app", "backend", "client"]
-
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
-def test_format_parameter(client, api_graph, fmt: str) -> None:
+def test_format_parameter(client, data_graph, fmt: str) -> None:
     response = client.get(f"/api/v1/rdf?format={fmt}")
     assert response.status_code == 200
     assert response.mimetype == FORMATS[fmt].media_type
     assert response.is_streamed
     body = response.get_data(as_text=True)
-    assert body == exported(api_graph, fmt)
+    assert body == exported(data_graph, fmt)
     assert list(ox.parse(body, OX_FORMATS[fmt]))
 
 
@@ -74,9 +72,9 @@ def test_unacceptable_and_unknown_formats(client) -> None:
     assert body["invalid_params"][0]["name"] == "format"
 
 
-def test_etag_revalidation(client, api_graph) -> None:
+def test_etag_revalidation(client, data_graph) -> None:
     first = client.get("/api/v1/rdf?format=nt")
-    assert first.headers["ETag"] == f'"{api_graph.graph["version"]}-nt"'
+    assert first.headers["ETag"] == f'"{data_graph.graph["version"]}-nt"'
     again = client.get("/api/v1/rdf?format=nt",
                        headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""

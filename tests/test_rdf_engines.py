@@ -17,23 +17,12 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdf_fixtures import (
-    FIXTURES,
-    RICH_BREAKS,
-    exported,
-    fixture_graph,
-    real_graph,
-    rich_dir,
-    rich_graph,
-    shacl_results,
-)
+from rdf_fixtures import FIXTURES, RICH_BREAKS, exported, shacl_results
 from rdf_tools import jena, robot
 
 from graph.rdf.ontology import RDFLIB_FORMATS, build_ontology, serialize
 from graph.rdf.shapes import build_shapes, validate
 from queries.sparql_examples import to_rdflib
-
-__all__ = ["fixture_graph", "real_graph", "rich_dir", "rich_graph"]
 
 AXIOMS = FIXTURES / "vocabularies" / "axioms.ttl"
 BASE = "https://innograph.org/"
@@ -72,7 +61,7 @@ def test_the_ontology_is_in_the_owl2_dl_profile(tmp_path: Path) -> None:
     assert "violat" not in text.lower(), text
 
 
-@pytest.mark.parametrize("graph_name", ["rich_graph", "real_graph"])
+@pytest.mark.parametrize("graph_name", ["rich_graph", "data_graph"])
 def test_ontology_and_data_are_consistent_with_the_aligned_vocabularies(
         graph_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """HermiT over the ontology, the data and the PROV-O/ORG/FOAF/DCTERMS/schema.org axioms
@@ -150,7 +139,7 @@ def _documents(g: nx.MultiDiGraph) -> set[str]:
 
 
 @pytest.mark.parametrize("graph_name", ["fixture_graph", "rich_graph",
-                                        pytest.param("real_graph", marks=pytest.mark.slow)])
+                                        pytest.param("data_graph", marks=pytest.mark.slow)])
 def test_every_named_graph_and_the_default_graph_conform_pyshacl(
         graph_name: str, request: pytest.FixtureRequest) -> None:
     g: nx.MultiDiGraph = request.getfixturevalue(graph_name)

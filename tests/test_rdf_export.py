@@ -20,13 +20,7 @@ from rdf_fixtures import (
     SOURCE_A,
     SOURCE_B,
     exported,
-    fixture_graph,
-    generated_dir,
-    generated_graph,
     oxigraph_quads,
-    real_graph,
-    rich_dir,
-    rich_graph,
     triple_set,
 )
 from rdflib.compare import isomorphic
@@ -37,9 +31,6 @@ from graph.rdf.namespaces import XSD, IriScheme, vocabulary
 from graph.schema import load_schema
 from innograph.cli import RDF_FORMATS as CLI_FORMATS
 from innograph.cli import main
-
-__all__ = ["fixture_graph", "generated_dir", "generated_graph", "real_graph", "rich_dir",
-           "rich_graph"]
 
 VOCAB = vocabulary()
 BASE = "https://innograph.org/"
@@ -190,10 +181,10 @@ def test_every_property_and_provenance_entry_appears(graph_name: str,
         check(statement, key, attrs, VOCAB.edge_terms, CORE_EDGE_ATTRS)
 
 
-def test_source_nodes_link_to_their_document(real_graph: nx.MultiDiGraph) -> None:
-    triples = triple_set(exported(real_graph, "nt"), "nt")
+def test_source_nodes_link_to_their_document(data_graph: nx.MultiDiGraph) -> None:
+    triples = triple_set(exported(data_graph, "nt"), "nt")
     has_format = N(VOCAB.provenance["has_format"])
-    for node_id, attrs in real_graph.nodes(data=True):
+    for node_id, attrs in data_graph.nodes(data=True):
         if attrs["kind"] == "Source":
             document = N(f"{BASE}source/{quote(attrs['file'], safe='')}")
             assert (N(f"{BASE}id/{node_id}"), has_format, document) in triples
@@ -292,7 +283,7 @@ def _rdflib_parse(text: str, fmt: str) -> rdflib.Graph:
 
 @pytest.mark.parametrize(("graph_name", "our_formats"), [
     ("rich_graph", tuple(FORMATS)),  # awkward strings, every property type, in every format
-    ("real_graph", ("nt", "ttl")),  # the other formats equal these (test above)
+    ("data_graph", ("nt", "ttl")),  # the other formats equal these (test above)
 ])
 def test_output_is_isomorphic_to_rdflibs(graph_name: str, our_formats: tuple[str, ...],
                                          request: pytest.FixtureRequest) -> None:
@@ -335,7 +326,7 @@ def test_a_property_outside_the_schema_is_an_error(fixture_graph: nx.MultiDiGrap
         exported(g, "nt")
 
 
-def test_export_streams_without_a_second_copy(generated_graph: nx.MultiDiGraph) -> None:
+def test_export_streams_without_a_second_copy(generated_graph_400: nx.MultiDiGraph) -> None:
     """Peak memory while exporting does not grow with the graph (nothing is accumulated)."""
 
     class Counter(io.TextIOBase):
@@ -353,9 +344,9 @@ def test_export_streams_without_a_second_copy(generated_graph: nx.MultiDiGraph) 
         tracemalloc.stop()
         return peak, sink.written
 
-    small = generated_graph.subgraph(list(generated_graph)[:100]).copy()
+    small = generated_graph_400.subgraph(list(generated_graph_400)[:100]).copy()
     small_peak, small_size = measure(small)
-    peak, size = measure(generated_graph)
+    peak, size = measure(generated_graph_400)
     assert size > 3 * small_size
     assert peak < 1.5 * small_peak, (peak, small_peak)
 
@@ -412,11 +403,11 @@ def test_cli_errors(rich_dir: Path, tmp_path: Path,
     assert usage.value.code == 2
 
 
-def test_progress_bar_when_asked(generated_graph: nx.MultiDiGraph,
+def test_progress_bar_when_asked(generated_graph_400: nx.MultiDiGraph,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    export_graph(generated_graph, "nt", io.StringIO(), progress=True)
+    export_graph(generated_graph_400, "nt", io.StringIO(), progress=True)
     err = capsys.readouterr().err
-    total = generated_graph.number_of_nodes() + generated_graph.number_of_edges()
+    total = generated_graph_400.number_of_nodes() + generated_graph_400.number_of_edges()
     assert "exporting" in err and f"{total / 1000:.2f}k/{total / 1000:.2f}k" in err
-    export_graph(generated_graph, "nt", io.StringIO(), progress=None)  # not a terminal: none
+    export_graph(generated_graph_400, "nt", io.StringIO(), progress=None)  # not a terminal: none
     assert capsys.readouterr().err == ""

@@ -9,15 +9,12 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from rdf_fixtures import generated_dir, generated_graph, rich_dir, rich_graph
 
 from graph.rdf.export import export_graph
 from loaders.dataset import load_graph
 from loaders.problems import LoadError
 from loaders.rdf import RDF_SUFFIXES
 from loaders.rdf_parse import index_into, parse_subjects
-
-__all__ = ["generated_dir", "generated_graph", "rich_dir", "rich_graph"]
 
 
 def one_pass(path: Path) -> dict:
@@ -34,10 +31,10 @@ def ordered(subjects: dict) -> list:
 
 
 @pytest.mark.parametrize("fmt", ["nt", "nq", "ttl", "trig"])
-def test_the_lenient_parse_gives_the_strict_index(generated_graph: nx.MultiDiGraph, fmt: str,
+def test_the_lenient_parse_gives_the_strict_index(generated_graph_400: nx.MultiDiGraph, fmt: str,
                                                  tmp_path: Path) -> None:
     path = tmp_path / f"graph.{fmt}"
-    export_graph(generated_graph, fmt, path, progress=False)
+    export_graph(generated_graph_400, fmt, path, progress=False)
     assert ordered(parse_subjects(path, RDF_SUFFIXES[path.suffix])) == ordered(one_pass(path))
 
 
@@ -87,12 +84,12 @@ def test_syntax_errors_are_the_one_pass_errors(rich_graph: nx.MultiDiGraph, rich
     assert problem.message == f"invalid nt RDF: {expected.value.msg}"
 
 
-def test_unwanted_predicates_are_not_indexed(generated_graph: nx.MultiDiGraph,
+def test_unwanted_predicates_are_not_indexed(generated_graph_400: nx.MultiDiGraph,
                                              tmp_path: Path) -> None:
     """With ``wanted``, the index is the full index without the other predicates (and without
     subjects left with none), in the same order."""
     path = tmp_path / "graph.nt"
-    export_graph(generated_graph, "nt", path, progress=False)
+    export_graph(generated_graph_400, "nt", path, progress=False)
     dropped = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/ns/prov#entity"}
     full = one_pass(path)
     assert any(dropped & set(values) for values in full.values())

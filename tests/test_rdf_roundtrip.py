@@ -14,14 +14,8 @@ from rdf_fixtures import (
     GRAPH_FIXTURES,
     OX_FORMATS,
     exported,
-    fixture_graph,
     fixture_provenance_iri,
-    generated_dir,
-    generated_graph,
     graph_view,
-    real_graph,
-    rich_dir,
-    rich_graph,
 )
 
 from graph.rdf.export import FORMATS, export_graph
@@ -29,9 +23,6 @@ from graph.rdf.namespaces import vocabulary
 from innograph.cli import main
 from loaders.dataset import DEFAULT_DATA_DIR, load_graph
 from loaders.problems import LoadError
-
-__all__ = ["fixture_graph", "generated_dir", "generated_graph", "real_graph", "rich_dir",
-           "rich_graph"]
 
 VOCAB = vocabulary()
 IG = VOCAB.ns
@@ -42,8 +33,8 @@ RDF_TYPE = VOCAB.expand("rdf:type")
 def sources_of(graph_name: str, request: pytest.FixtureRequest) -> Path:
     return {"fixture_graph": lambda: FIXTURES / "valid",
             "rich_graph": lambda: request.getfixturevalue("rich_dir"),
-            "generated_graph": lambda: request.getfixturevalue("generated_dir"),
-            "real_graph": lambda: DEFAULT_DATA_DIR}[graph_name]() / "sources"
+            "generated_graph_400": lambda: request.getfixturevalue("generated_dir_400"),
+            "data_graph": lambda: DEFAULT_DATA_DIR}[graph_name]() / "sources"
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

@@ -6,23 +6,13 @@ from collections.abc import Callable
 
 import networkx as nx
 import pytest
-from rdf_fixtures import (
-    RICH_BREAKS,
-    fixture_graph,
-    fixture_provenance_iri,
-    real_graph,
-    rich_dir,
-    rich_graph,
-    shacl_results,
-)
+from rdf_fixtures import RICH_BREAKS, fixture_provenance_iri, shacl_results
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from graph.rdf.namespaces import vocabulary
 from graph.rdf.shapes import build_shapes, validate
 from queries.sparql_examples import to_rdflib
-
-__all__ = ["fixture_graph", "real_graph", "rich_dir", "rich_graph"]
 
 VOCAB = vocabulary()
 IG = VOCAB.ns
@@ -54,8 +44,8 @@ def test_a_shape_per_node_kind() -> None:
 
 
 @pytest.mark.slow
-def test_the_real_data_conforms(real_graph: nx.MultiDiGraph) -> None:
-    assert violations(to_rdflib(real_graph)) == set()
+def test_the_real_data_conforms(data_graph: nx.MultiDiGraph) -> None:
+    assert violations(to_rdflib(data_graph)) == set()
 
 
 def test_the_rich_graph_conforms(rich_graph: nx.MultiDiGraph) -> None:

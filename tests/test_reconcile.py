@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from api_fixtures import api_graph, app, backend, client  # noqa: F401
 
 from api.server import running_server
 
@@ -72,14 +71,14 @@ def test_checks_fail_on_broken_documents():
             check_batch(broken, {"q0"})
 
 
-def reconcile(client, queries: dict, method: str = "GET"):  # noqa: F811
+def reconcile(client, queries: dict, method: str = "GET"):
     text = json.dumps(queries, ensure_ascii=False)
     if method == "GET":
         return client.get("/api/v1/reconcile", query_string={"queries": text})
     return client.post("/api/v1/reconcile", data={"queries": text})
 
 
-def test_manifest(client):  # noqa: F811
+def test_manifest(client):
     response = client.get("/api/v1/reconcile")
     assert response.status_code == 200
     body = response.get_json()
@@ -90,7 +89,7 @@ def test_manifest(client):  # noqa: F811
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_batch_with_type_filter_and_limit(client, method):  # noqa: F811
+def test_batch_with_type_filter_and_limit(client, method):
     # spec 0.2, "Reconciliation Queries": a batch {"q0": {"query": ..., "type": ...,
     # "limit": n, "properties": [...]}}; "type" restricts candidates to that type
     response = reconcile(client, {
@@ -112,7 +111,7 @@ def test_batch_with_type_filter_and_limit(client, method):  # noqa: F811
     assert body["q2"]["result"][0]["id"] == "cas" and body["q2"]["result"][0]["match"]
 
 
-def test_near_spelling_ranks_but_does_not_match(client):  # noqa: F811
+def test_near_spelling_ranks_but_does_not_match(client):
     body = reconcile(client, {"q0": {"query": "长新创谷", "type": "Park"}}).get_json()
     result = body["q0"]["result"]
     assert result and result[0]["id"] == "changxin-chuangke"  # 长新创客: close, not the same
@@ -126,19 +125,19 @@ def test_near_spelling_ranks_but_does_not_match(client):  # noqa: F811
     ('{"q0": {"query": "x", "limit": 0}}', "limit"),
     ("[]", "JSON object"),
 ])
-def test_bad_queries_are_problem_json(client, queries, reason):  # noqa: F811
+def test_bad_queries_are_problem_json(client, queries, reason):
     response = client.get("/api/v1/reconcile", query_string={"queries": queries})
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
     assert reason in response.get_json()["invalid_params"][0]["reason"]
 
 
-def test_listed_in_openapi(client):  # noqa: F811
+def test_listed_in_openapi(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/reconcile"])
 
 
-def test_over_real_http(app):  # noqa: F811
+def test_over_real_http(app):
     with running_server(app, threads=2) as url:
         with urllib.request.urlopen(f"{url}/api/v1/reconcile", timeout=30) as response:
             check_manifest(json.loads(response.read()))
