@@ -81,8 +81,7 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         checks.edge_page(edge_limit, edge_offset)
         within = self._within(as_of)
         node_id = self._resolve(entity, within=within)
-        view = self.store.node(node_id, within)
-        out, into, totals = self.store.edge_page(node_id, edge_limit, edge_offset, within)
+        view, out, into, totals = self.store.edge_page(node_id, edge_limit, edge_offset, within)
         end = edge_offset + edge_limit
         return {**view, "edges": {"out": out, "in": into}, "edges_total": totals,
                 "edges_truncated": totals["out"] > end or totals["in"] > end}

@@ -9,7 +9,8 @@ answers, once for every store. A store only says what it holds:
   settled content and caches it while the content stays the same; Neo4j refuses it while a
   sync writes);
 - lookups: ``resolve(text)`` (id or exact name -> id), ``summaries(ids)``, ``node(id)``,
-  ``edge_page(id, limit, offset)``, ``search(text, kinds, offset, limit)``;
+  ``edge_page(id, limit, offset)`` (the node's view and a page of its edges, one read),
+  ``search(text, kinds, offset, limit)``;
 - traversal under a ``Filter``: ``expand(frontier, filter)`` (one round trip per
   breadth-first level), ``edges_among(ids, filter)``, ``find_paths(...)`` (node-id lists only)
   and ``subgraph(node_paths)`` (what the shared view code needs to render hops);
@@ -95,7 +96,7 @@ class GraphStore(Protocol):
     def node(self, node_id: str, within: Filter = NOW) -> Json: ...
 
     def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
-                  ) -> tuple[list[Json], list[Json], dict[str, int]]: ...
+                  ) -> tuple[Json, list[Json], list[Json], dict[str, int]]: ...
 
     def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
                within: Filter = NOW) -> tuple[int, list[Json]]: ...

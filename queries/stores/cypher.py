@@ -115,12 +115,13 @@ def search(with_text: bool, as_of: bool = False) -> str:
                  f"WHEN any(s IN names WHERE s STARTS WITH $q) THEN 1 "
                  f"WHEN any(s IN names WHERE s CONTAINS $q) THEN 2 END AS rank "
                  f"WHERE rank IS NOT NULL ")
-        order = "rank, n.id"
-    else:
-        match = f"MATCH (n:Entity) WHERE ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
-        order = "n.id"
+        # one scan: matches are few, so ordered, collected, counted and cut at once
+        return (f"{match}WITH n, rank ORDER BY rank, n.id WITH collect(n {SUMMARY}) AS found "
+                f"RETURN size(found) AS total, found[$offset..$offset + $limit] AS items")
+    match = f"MATCH (n:Entity) WHERE ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
+    # every node (of $kinds): counted, and one page read in id order
     return (f"CALL () {{ {match} RETURN count(n) AS total }} "
-            f"CALL () {{ {match} WITH n ORDER BY {order} SKIP $offset LIMIT $limit "
+            f"CALL () {{ {match} WITH n ORDER BY n.id SKIP $offset LIMIT $limit "
             f"RETURN collect(n {SUMMARY}) AS items }} RETURN total, items")
 
 

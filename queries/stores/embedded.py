@@ -94,8 +94,9 @@ class EmbeddedStore:
         return node_view(g, node_id)
 
     def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
-                  ) -> tuple[list[Json], list[Json], dict[str, int]]:
+                  ) -> tuple[Json, list[Json], list[Json], dict[str, int]]:
         g = self._graph(within)
+        view = self.node(node_id, within)
 
         def edges(adjacency: dict) -> list[Json]:
             found = [{"rel": rel, "other": node_summary(g, other),
@@ -107,7 +108,7 @@ class EmbeddedStore:
 
         out, into = edges(g._succ), edges(g._pred)
         end = offset + limit
-        return out[offset:end], into[offset:end], {"out": len(out), "in": len(into)}
+        return view, out[offset:end], into[offset:end], {"out": len(out), "in": len(into)}
 
     def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
                within: Filter = NOW) -> tuple[int, list[Json]]:

@@ -283,7 +283,7 @@ class Neo4jStore:
         return node_view(self._dated(records[0]["node"], within))
 
     def edge_page(self, node_id: str, limit: int, offset: int, within: Filter = NOW
-                  ) -> tuple[list[Json], list[Json], dict[str, int]]:
+                  ) -> tuple[Json, list[Json], list[Json], dict[str, int]]:
         records = self.run(cypher.edge_page(within.as_of is not None), id=node_id,
                            offset=offset, limit=limit, as_of=within.as_of)
         if not records:
@@ -295,7 +295,8 @@ class Neo4jStore:
                      **_edge_view(e["rel"], self._dated(e["props"], within, edge=True))}
                     for e in found]
 
-        return (edges(record["out"]), edges(record["in"]),
+        return (node_view(self._dated(record["node"], within)), edges(record["out"]),
+                edges(record["in"]),
                 {"out": record["out_total"], "in": record["in_total"]})
 
     def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
