@@ -16,7 +16,7 @@ For each generated graph (``--nodes``, seed 42, kept in bench/.data/ and reused)
   ``innograph serve --no-warm-up`` processes with ``NEO4J_URI`` set, each on its own port
   (what a proxy in front of them spreads requests over); the clients are dealt round-robin
   to the processes. Before the load each process's first (cold) requests are timed: a
-  backing request (reads the whole-graph snapshot into the process) and each centrality
+  backing request (reads that fund's backing subgraph into the process) and each centrality
   measure (reads the synced scores), with the process's resident memory before and after.
 - floor: the Cypher statements each request runs (recorded from the Neo4j store while the
   same request goes through the app in this process, caches warm) replayed through the
@@ -397,7 +397,7 @@ def load_phases(urls: list[str], targets: dict[str, list[str]], args: argparse.N
 
 
 def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, Any]:
-    """A fresh process's first requests: a backing answer (reads the whole-graph snapshot),
+    """A fresh process's first requests: a backing answer (reads the fund's backing subgraph),
     then the same one warm, then each centrality measure (reads the synced scores)."""
     client = Client(served.url)
     pid = served.process.pid
@@ -535,7 +535,7 @@ def results_table(runs: list[Run]) -> list[str]:
 
 def cold_table(runs: list[Run]) -> list[str]:
     lines = ["| nodes | API processes | process | RSS at start MiB | first backing ms "
-             "(snapshot read) | same backing warm ms | snapshot MiB | first centrality ms "
+             "(subgraph read) | same backing warm ms | subgraph MiB | first centrality ms "
              "(each measure, scores read) | RSS warm MiB | RSS after load MiB | Neo4j RSS MiB |",
              "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for run in runs:
@@ -577,10 +577,12 @@ def report(args: argparse.Namespace, runs: list[Run], load_start: float) -> str:
             for r in runs if r.store == "cypher") + ".", "",
         "## Cold requests and memory of each API process over Neo4j", "",
         *cold_table(runs), "",
-        "An API process over Neo4j holds no graph until a whole-graph answer (backing, RDF "
-        "export, SPARQL, analytics) needs one: then it reads the whole graph once per synced "
-        "generation (\"snapshot MiB\" is what that read added to the process). Centrality "
-        "reads the scores the sync wrote (one statement per measure, kept per generation).",
+        "An API process over Neo4j holds no graph until a whole-graph answer (RDF export, "
+        "SPARQL, analytics) needs one. Backing reads only the subgraph its chains may use "
+        "(from the fund asked about; every fund's without one), kept per synced generation "
+        "and parameters (\"subgraph MiB\" is what the first read added to the process). "
+        "Centrality reads the scores the sync wrote (one statement per measure, kept per "
+        "generation).",
         "", "## Embedded start-up", ""]
     for run in runs:
         if run.store != "embedded":
