@@ -16,6 +16,7 @@ pytest_plugins = [
     "explorer_fixtures",  # headless Chromium: `browser`, `explorer_url`, `page`, ...
     "neo4j_fixture",  # the session's Neo4j: `neo4j_target`, `neo4j_uri`, `neo4j_driver`
     "neo4j_read_fixtures",  # Neo4j holding data/: `neo4j_with_data`, `neo4j_backend`
+    "neo4j_generated_fixtures",  # Neo4j holding a generated graph: `generated`, `backends`
     "queries_fixtures",  # `data_graph` (data/), `generated_graph_1500`
     "rdf_fixtures",  # `fixture_graph`, `rich_graph`, `generated_graph_400`, ...
 ]

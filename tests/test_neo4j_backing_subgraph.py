@@ -5,7 +5,7 @@ per fund, per lab, each ``max_length``, as of a year, and for endpoints no chain
 from __future__ import annotations
 
 import pytest
-from test_neo4j_generated import backends, generated, sample
+from neo4j_generated_fixtures import sample
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

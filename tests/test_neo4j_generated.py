@@ -10,51 +10,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
 
 import networkx as nx
 import pytest
 from cypher_checks import CHECKS, CYPHER_DIR, run_file
-from neo4j import Driver
-from neo4j_fixture import Neo4jTarget
-from neo4j_read_fixtures import load_into_neo4j
+from neo4j_generated_fixtures import sample
 from parity_checks import assert_same_centrality, assert_same_paths, assert_same_search
 
-from loaders.dataset import load_graph
-from loaders.generate import generate_dataset
 from queries.backend import CENTRALITY_MEASURES
 from queries.backing import PATTERNS
-from queries.embedded_backend import EmbeddedBackend
 from queries.errors import NoAnswer
-from queries.neo4j_backend import Neo4jBackend
 from queries.paths import shortest_paths
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
-NODES = 1500
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory, neo4j_driver: Driver,
-              neo4j_target: Neo4jTarget, data_graph: nx.MultiDiGraph
-              ) -> Iterator[nx.MultiDiGraph]:
-    root = tmp_path_factory.mktemp("generated-neo4j")
-    generate_dataset(root, nodes=NODES, edges_per_node=2, seed=11, progress=False)
-    g = load_graph(root, progress=False)
-    load_into_neo4j(g, neo4j_driver, neo4j_target)
-    yield g
-    load_into_neo4j(data_graph, neo4j_driver, neo4j_target)  # data/ again for later modules
-
-
-@pytest.fixture(scope="module")
-def backends(generated: nx.MultiDiGraph, neo4j_driver: Driver, neo4j_target: Neo4jTarget
-             ) -> tuple[EmbeddedBackend, Neo4jBackend]:
-    return (EmbeddedBackend(generated),
-            Neo4jBackend(neo4j_driver, database=neo4j_target.database, uri=neo4j_target.uri))
-
-
-def sample(g: nx.MultiDiGraph, k: int, seed: int, kind: str | None = None) -> list[str]:
-    ids = sorted(n for n, a in g.nodes(data=True) if kind is None or a["kind"] == kind)
-    return random.Random(seed).sample(ids, min(k, len(ids)))
 
 
 def test_statistics_entities_and_search(generated, backends):
