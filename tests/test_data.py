@@ -195,8 +195,9 @@ def test_plans_reported_in_2022_show_as_planned(graph) -> None:
     years = {a["file"]: a["published_year"] for _, a in graph.nodes(data=True)
              if a["kind"] == "Source"}
     plans = [(u, rel, v, a) for u, v, rel, a in graph.edges(keys=True, data=True)
-             if rel != "HAS_OBSERVATION" and all(any(s in _squash(p["quote"]) for s in planned_sentences)
-                    for p in a["provenance"])]
+             if rel != "HAS_OBSERVATION"
+             and all(any(s in _squash(p["quote"]) for s in planned_sentences)
+                     for p in a["provenance"])]
     assert len(plans) >= 3
     for u, rel, v, a in plans:
         assert a.get("status") == "planned", (u, rel, v)

@@ -173,8 +173,9 @@ def test_node_properties_keep_their_types(db: Database, data_graph: nx.MultiDiGr
             else:
                 assert props[name] == value and type(props[name]) is type(value), name
     # types as Neo4j sees them, for properties the data has
-    typed = {"scale_min_cny": ("INTEGER NOT NULL", "FLOAT NOT NULL"), "date": ("DATE NOT NULL",),
-             "year": ("INTEGER NOT NULL",), "aliases": ("LIST<STRING NOT NULL> NOT NULL",)}
+    typed = {"value": ("INTEGER NOT NULL", "FLOAT NOT NULL"), "date": ("DATE NOT NULL",),
+             "period_start": ("INTEGER NOT NULL",), "year": ("INTEGER NOT NULL",),
+             "aliases": ("LIST<STRING NOT NULL> NOT NULL",)}
     for prop, allowed in typed.items():
         holders = [n for n, a in g.nodes(data=True) if a.get(prop)]
         assert holders, f"data/ has no node with {prop}"
