@@ -344,16 +344,16 @@ def test_an_answer_computed_while_a_sync_began_is_refused_and_not_cached(
     sync_graph(g, neo4j_driver, centrality=for_sync,
                database=neo4j_target.database, replace=True, progress=False)
     backend = Neo4jBackend(neo4j_driver, database=neo4j_target.database, uri=neo4j_target.uri)
-    real = backend._statistics
+    real = backend.store.statistics
 
-    def racing() -> dict:  # a sync begins (and even ends) while the answer is computed
-        answer = real()
+    def racing(*args: object) -> dict:  # a sync begins (and even ends) meanwhile
+        answer = real(*args)
         neo4j_driver.execute_query("MATCH (m:InnographMeta) SET m.generation = m.generation + 1",
                                    database_=neo4j_target.database)
         return answer
 
-    backend._statistics = racing
+    backend.store.statistics = racing  # type: ignore[method-assign]
     with pytest.raises(GraphChanging, match="changed the graph while this answer"):
         backend.statistics()
-    backend._statistics = real
+    backend.store.statistics = real  # type: ignore[method-assign]
     assert backend.statistics()["nodes"] == g.number_of_nodes()
