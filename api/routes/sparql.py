@@ -255,8 +255,7 @@ def sparql_post() -> Response:
 def sparql_examples() -> Response:
     items = [{"name": name, "description": description(text), "query": text}
              for name, text in example_queries().items()]
-    return current_app.response_class(current_app.json.dumps({"items": items}),
-                                      mimetype="application/json")
+    return current_app.json.response({"items": items})
 
 
 @page.get("/sparql")
