@@ -26,9 +26,19 @@ MAX_LIST_ITEMS = 50
 # so that Python's ``re`` and the ECMAScript regexes of JSON Schema agree on every character
 # (their \s differ on U+001C-U+001F, U+0085 and U+FEFF).
 NOT_BLANK = r"[^\x00-\x20\x7f-\x9f\s\ufeff]"
-#: A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (whether it exists, and whether it is
-#: after the earliest source, is for ``queries.checks.as_of``: 400 naming the parameter).
-DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# A date as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` that exists in the proleptic Gregorian
+# calendar (years 0001-9999, as Python's ``datetime.date``): written as a regex, so that the
+# spec states exactly what the parser accepts. Whether it is after the earliest source depends
+# on the data: ``queries.checks.not_before_sources``, 400 naming the parameter.
+_YEAR = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_MONTH = "(?:0[1-9]|1[0-2])"
+_MONTH_DAY = ("(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+              "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              "|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+# 29 February: years divisible by 4, except centuries not divisible by 400 (and no year 0)
+_LEAP_DAY = ("(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])"
+             "|(?:0[48]|[2468][048]|[13579][26])00)-02-29")
+DATE = f"^(?:{_YEAR}(?:-{_MONTH}|-{_MONTH_DAY})?|{_LEAP_DAY})$"
 
 
 def node_kinds() -> tuple[str, ...]:
@@ -95,7 +105,8 @@ class Param:
             return value.strip()
         if self.kind == "date":
             if not re.fullmatch(DATE, value):
-                raise ValueError(f"must be a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
+                raise ValueError("must be a date that exists (YYYY, YYYY-MM or YYYY-MM-DD), "
+                                 f"got {value!r}")
             return value
         if self.kind == "boolean":
             if value not in BOOLEANS:

@@ -10,6 +10,8 @@ with pytest 9 (it sets ``request.node._nodeid``); both stores serve the same doc
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -20,13 +22,16 @@ from werkzeug.datastructures import MultiDict
 from api.app import create_app
 from api.operations import operations_by_endpoint
 from api.pagination import encode_cursor
-from api.params import parse_params
+from api.params import DATE, parse_params
 from api.server import running_server
+from graph.timeline import source_years
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
 
 MAX_EXAMPLES = 15  # per operation and phase: bounded so the run takes seconds
-APP = create_app(EmbeddedBackend(load_graph(check_quotes=False, progress=False)))
+GRAPH = load_graph(check_quotes=False, progress=False)
+APP = create_app(EmbeddedBackend(GRAPH))
+EARLIEST = min(source_years(GRAPH).values())  # the year of the earliest source
 LIST_ENTITIES = operations_by_endpoint(APP)["entities.list_entities"]
 SPARQL = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 3"
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
@@ -47,10 +52,18 @@ def follow_documented_rules(case) -> None:
     """The rules JSON Schema cannot state, documented in the operations' descriptions, applied
     to the requests generated as valid (all phases): a cursor is one this API issued for the
     same filters, and comes without `offset`; `from` and `to` differ; a SPARQL query is in
-    SPARQL's grammar. Requests generated as invalid are sent as they are."""
+    SPARQL's grammar; a date (`as_of`, `from`) is not before the earliest source's year and
+    `from` is before `to`. Requests generated as invalid are sent as they are."""
     if not case.meta.generation.mode.is_positive:
         return
     path, query = case.operation.path, case.query
+    if query and "as_of" in query and year(query["as_of"]) < EARLIEST:
+        query["as_of"] = str(EARLIEST)
+    if path == "/api/v1/changes" and query:
+        if year(query["from"]) < EARLIEST:
+            query["from"] = str(EARLIEST)
+        if year(query["to"]) <= year(query["from"]):
+            query["from"], query["to"] = str(EARLIEST), str(EARLIEST + 1)
     if path == "/api/v1/entities" and query and "cursor" in query:
         args = parse_params(LIST_ENTITIES.params, MultiDict(
             [(k, wire(v)) for k, vs in query.items()
@@ -65,6 +78,10 @@ def follow_documented_rules(case) -> None:
             query["query"] = SPARQL
         else:
             case.body = SPARQL
+
+
+def year(date: str) -> int:
+    return int(date[:4])
 
 
 def wire(value: object) -> str:
@@ -89,3 +106,27 @@ def base_url(request) -> Iterator[str]:
 def test_api_conforms_to_its_spec(case, base_url):
     follow_documented_rules(case)
     case.call_and_validate(base_url=base_url, timeout=30)
+
+
+def test_date_pattern_is_the_calendar():
+    """The spec's date pattern accepts exactly the dates that exist (as ``datetime.date``):
+    every year, month 00-13 and day 00-32 of the years 0000-2400 (a whole leap cycle, and
+    the centuries' exceptions), and of 9999."""
+    pattern = re.compile(DATE)
+    wrong = []
+    for y in [*range(2401), 9999]:
+        for m in range(14):
+            for d in range(33):
+                text = f"{y:04d}-{m:02d}-{d:02d}"
+                try:
+                    exists = dt.date(y, m, d) is not None
+                except ValueError:
+                    exists = False
+                if bool(pattern.fullmatch(text)) != exists:
+                    wrong.append(text)
+            if bool(pattern.fullmatch(f"{y:04d}-{m:02d}")) != (y > 0 and 1 <= m <= 12):
+                wrong.append(f"{y:04d}-{m:02d}")
+        if bool(pattern.fullmatch(f"{y:04d}")) != (y > 0):
+            wrong.append(f"{y:04d}")
+    assert not wrong, wrong[:20]
+    assert not pattern.fullmatch("٢٠٢٣"), "non-ASCII digits are not a date in JSON Schema"
