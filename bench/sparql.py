@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
             lines.append(f"| {name} | {row_count(url, query)} | {p50:.1f} | {p99:.1f} | "
                          f"{max(latencies):.1f} | {'met' if p99 < 100 else 'MISSED'} |")
+            print(lines[-1], file=sys.stderr, flush=True)  # a long run shows its progress
         lines += ["", f"Resident memory after the load: {rss_mb():.0f} MB.", ""]
     print("rdflib on funds-backing-labs ...", file=sys.stderr)
     lines.append("rdflib (in-memory Graph, the same N-Triples export) on funds-backing-labs: "
