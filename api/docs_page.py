@@ -54,6 +54,14 @@ def describe_schema(schema: dict[str, Any]) -> str:
     return ", ".join(str(p) for p in parts)
 
 
+def describe_param(param: dict[str, Any]) -> str:
+    """A parameter's type: its schema's, or (a JSON parameter) its media type and schema's."""
+    if "schema" in param:
+        return describe_schema(param["schema"])
+    media_type, content = next(iter(param["content"].items()))
+    return f"{media_type}: {describe_schema(content['schema'])}"
+
+
 def _operation(method: str, path: str, op: dict[str, Any], spec: dict[str, Any]) -> list[str]:
     out = [f'<h3 id="{anchor(method, path)}"><span class="method">{method.upper()}</span> '
            f'<span class="path">{escape(path)}</span></h3>',
@@ -63,7 +71,7 @@ def _operation(method: str, path: str, op: dict[str, Any], spec: dict[str, Any])
                    "<th>Description</th></tr>")
         out += [f"<tr><td><code>{escape(p['name'])}</code></td><td>{p['in']}</td>"
                 f"<td>{'yes' if p['required'] else 'no'}</td>"
-                f"<td>{escape(describe_schema(p['schema']))}</td>"
+                f"<td>{escape(describe_param(p))}</td>"
                 f"<td>{inline(p['description'])}</td></tr>" for p in op["parameters"]]
         out.append("</table>")
     responses = spec["components"]["responses"]

@@ -26,6 +26,7 @@ STATUS_TEXT = {400: "Invalid parameters or request", 404: "Entity not found",
                431: "Request headers too large", 500: "Internal error",
                501: "HTTP feature not supported",
                503: "Backend unavailable or query timed out"}
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 FLASK_PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 
 
@@ -54,10 +55,24 @@ def operation_spec(op: Operation) -> dict[str, Any]:
     }
     if op.request_body:
         spec["requestBody"] = {"required": True, "content": {
-            media_type: {"schema": schema} for media_type, schema in op.request_body}}
+            media_type: _media_type_object(media_type, schema)
+            for media_type, schema in op.request_body}}
     if op.examples:
         spec["x-examples"] = list(op.examples)
     return spec
+
+
+def _media_type_object(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A request body's media type object; a form field that holds another media type (its
+    ``contentMediaType``) gets that ``contentType`` in ``encoding``, as OpenAPI spells it."""
+    found: dict[str, Any] = {"schema": schema}
+    if media_type in FORM_MEDIA_TYPES:
+        encoded = {name: {"contentType": prop["contentMediaType"]}
+                   for name, prop in schema.get("properties", {}).items()
+                   if "contentMediaType" in prop}
+        if encoded:
+            found["encoding"] = encoded
+    return found
 
 
 def build_spec(app: Flask) -> dict[str, Any]:

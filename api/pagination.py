@@ -40,5 +40,5 @@ def decode_cursor(cursor: str, filters: dict[str, Any]) -> int:
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         raise BadCursor("not a cursor this API issued")
     if stamp != fingerprint(filters):
-        raise BadCursor("the cursor belongs to a query with other filters (q, kind)")
+        raise BadCursor("the cursor belongs to a query with other filters (q, kind, as_of)")
     return offset

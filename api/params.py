@@ -8,6 +8,7 @@ into the spec. Allowed values come from the schema and ``queries.backend``, neve
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -55,8 +56,10 @@ class Param:
     """One query or path parameter.
 
     ``kind`` is ``text`` (a non-blank string), ``date`` (``DATE``, passed on as text),
-    ``integer``, ``boolean``, ``choice`` (one of ``choices()``) or ``choice_list``
-    (repeatable, or comma-separated, values of ``choices()``).
+    ``integer``, ``boolean``, ``choice`` (one of ``choices()``), ``choice_list``
+    (repeatable, or comma-separated, values of ``choices()``) or ``json`` (a JSON text, sent
+    as OpenAPI's ``content: application/json`` with the schema ``content_schema()``; parsed
+    here, its structure checked by the view, which the schemathesis test holds to the schema).
     """
 
     name: str
@@ -68,6 +71,7 @@ class Param:
     maximum: int | None = None
     choices: Callable[[], tuple[str, ...]] | None = None
     location: str = "query"
+    content_schema: Callable[[], dict[str, Any]] | None = None
     arg: str = ""  # the view's argument name, when ``name`` is not one (e.g. "from")
 
     @property
@@ -75,8 +79,11 @@ class Param:
         return self.arg or self.name
 
     def __post_init__(self) -> None:
-        if self.kind not in ("text", "date", "integer", "boolean", "choice", "choice_list"):
+        if self.kind not in ("text", "date", "integer", "boolean", "choice", "choice_list",
+                             "json"):
             raise ValueError(f"parameter {self.name}: unknown kind {self.kind!r}")
+        if self.kind == "json" and self.content_schema is None:
+            raise ValueError(f"parameter {self.name}: a json parameter needs a content_schema")
         if self.kind in ("choice", "choice_list") and self.choices is None:
             raise ValueError(f"parameter {self.name}: a {self.kind} needs choices")
 
@@ -108,6 +115,11 @@ class Param:
                 raise ValueError("must be a date that exists (YYYY, YYYY-MM or YYYY-MM-DD), "
                                  f"got {value!r}")
             return value
+        if self.kind == "json":
+            try:
+                return json.loads(value, parse_constant=_not_json)
+            except ValueError as exc:
+                raise ValueError(f"not JSON: {exc}") from None
         if self.kind == "boolean":
             if value not in BOOLEANS:
                 raise ValueError(f"expected true or false, got {value!r}")
@@ -132,6 +144,9 @@ class Param:
                                       "maxLength": MAX_TEXT_LENGTH, "pattern": NOT_BLANK}
         elif self.kind == "date":
             schema = {"type": "string", "pattern": DATE}
+        elif self.kind == "json":
+            assert self.content_schema is not None
+            schema = self.content_schema()
         elif self.kind == "boolean":
             schema = {"type": "boolean"}
         elif self.kind == "choice":
@@ -152,10 +167,19 @@ class Param:
     def openapi(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"name": self.name, "in": self.location,
                                 "required": self.required or self.location == "path",
-                                "description": self.description, "schema": self.json_schema()}
+                                "description": self.description}
+        if self.kind == "json":
+            spec["content"] = {"application/json": {"schema": self.json_schema()}}
+        else:
+            spec["schema"] = self.json_schema()
         if self.kind == "choice_list":
             spec.update(style="form", explode=True)
         return spec
+
+
+def _not_json(constant: str) -> None:
+    """Python's json reads NaN and Infinity, which JSON does not have."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 #: The date every time-aware operation takes (queries.service: "as of a date").

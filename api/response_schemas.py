@@ -48,7 +48,17 @@ def component_schemas() -> dict[str, Any]:
     hop_core = {"from": STRING, "to": STRING, **edge_core, "direction": DIRECTION}
     return {
         # the reconciliation manifest, or an object of {"result": [candidate, ...]} by query
-        "Reconcile": {"type": "object"},
+        "Reconcile": {"anyOf": [
+            obj({"versions": array(STRING), "name": STRING, "identifierSpace": STRING,
+                 "schemaSpace": STRING,
+                 "defaultTypes": array(obj({"id": node_kind, "name": STRING})),
+                 "view": obj({"url": STRING})}),
+            {"type": "object", "minProperties": 1, "additionalProperties": obj({
+                "result": array(obj({
+                    "id": STRING, "name": STRING, "description": STRING,
+                    "type": array(obj({"id": node_kind, "name": node_kind})),
+                    "score": {"type": "number", "minimum": 0, "maximum": 100},
+                    "match": BOOLEAN}))})}]},
         "Problem": obj(  # no instance when the server refused the request unread
             {"type": STRING, "title": STRING, "status": {"type": "integer", "minimum": 400,
                                                          "maximum": 599},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
@@ -24,13 +25,19 @@ RELATIONS = Param("relations", "choice_list", "Follow only these relation kinds 
                   "parameter or separate with commas).", choices=relation_kinds)
 
 
+def cursor_filters(q: str | None, kind: list[str] | None,
+                   as_of: str | None) -> dict[str, Any]:
+    """The filters a cursor belongs to: its pages are of the same query."""
+    return {"q": q, "kind": kind, **({"as_of": as_of} if as_of else {})}
+
+
 @bp.operation(Operation(
     "list_entities", "/entities", "Search or list entities",
     "Entities whose id, zh/en name or alias contains `q` (exact matches first, then prefix, "
     "then partial matches), or all entities by id when `q` is absent. Pages are linked by an "
     "opaque `next_cursor` (also in `next` and the `Link` header); pass it back as `cursor`. "
     "Rules JSON Schema cannot state: `cursor` and `offset` exclude each other, and a cursor "
-    "is valid only if this API issued it, for the same `q` and `kind` (else 400 "
+    "is valid only if this API issued it, for the same `q`, `kind` and `as_of` (else 400 "
     "`invalid-parameters` naming `cursor`).",
     "entities", "EntityPage",
     params=(
@@ -48,7 +55,7 @@ RELATIONS = Param("relations", "choice_list", "Follow only these relation kinds 
     examples=("/api/v1/entities?q=基金&kind=Fund&limit=5", "/api/v1/entities?kind=Lab")))
 def list_entities(q: str | None, kind: list[str] | None, limit: int, offset: int | None,
                   cursor: str | None, as_of: str | None) -> Response:
-    filters = {"q": q, "kind": kind, **({"as_of": as_of} if as_of else {})}
+    filters = cursor_filters(q, kind, as_of)
     if cursor is not None and offset is not None:
         raise InvalidParams([{"name": "cursor", "reason": "give either cursor or offset"}])
     if cursor is not None:

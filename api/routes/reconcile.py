@@ -6,14 +6,14 @@ and aliases, so a spreadsheet's spelling need not be exact."""
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 from flask import Response, jsonify, request
 from rapidfuzz import fuzz
 
 from api.operations import ApiBlueprint, Operation
-from api.params import Param
+from api.params import MAX_TEXT_LENGTH, NOT_BLANK, Param
 from api.problems import InvalidParams
 from api.querying import query
 from graph.rdf.namespaces import resolve_base
@@ -24,18 +24,39 @@ bp = ApiBlueprint("reconcile", __name__)
 MAX_QUERIES = 50
 MAX_LIMIT = 25
 MATCH_SCORE = 100.0  # an exact name or alias of exactly one candidate
-QUERIES = Param("queries", "text", "A JSON object of queries, e.g. `{\"q0\": {\"query\": "
+
+
+def kinds() -> list[str]:
+    """The node kinds a query may ask for: entities, not observations or sources."""
+    return sorted(k for k in load_schema().node_kinds if k not in ("Observation", "Source"))
+
+
+def batch_schema() -> dict[str, Any]:
+    """The JSON Schema of a batch of queries; ``answer`` checks exactly these rules."""
+    kind = {"type": "string", "enum": kinds()}
+    one = {"type": "object", "required": ["query"], "properties": {
+        "query": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_LENGTH,
+                  "pattern": NOT_BLANK},
+        "type": {"anyOf": [kind, {"type": "array", "items": kind}]},
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "properties": {"description": "Accepted and ignored."}}}
+    return {"type": "object", "minProperties": 1, "maxProperties": MAX_QUERIES,
+            "additionalProperties": one}
+
+
+QUERIES = Param("queries", "json", "A JSON object of queries, e.g. `{\"q0\": {\"query\": "
                 "\"长光卫星\", \"type\": \"Company\", \"limit\": 3}}` (`type` a node kind or a "
                 "list of them; `limit` at most 25; `properties` accepted and ignored). Without "
-                "it the service manifest is returned.")
-FORM = {"type": "object", "properties": {"queries": {"type": "string"}},
-        "required": ["queries"]}
+                "it the service manifest is returned.", content_schema=batch_schema)
+# a form field holding JSON: the encoding says so (OpenAPI), contentSchema what (JSON Schema)
+FORM = {"type": "object", "required": ["queries"], "properties": {"queries": {
+    "type": "string", "contentMediaType": "application/json",
+    "contentSchema": batch_schema()}}}
 DESCRIPTION = ("The Reconciliation Service API 0.2 (W3C Entity Reconciliation Community "
                "Group; OpenRefine). Candidates are ranked by a fuzzy score over zh/en names and "
                "aliases; `match` is true only for an exact name or alias that one candidate "
-               "has. Rules JSON Schema cannot state: `queries` must parse as JSON, each query "
-               "needs a non-blank `query`, `type` must name node kinds (400 "
-               "`invalid-parameters` otherwise).")
+               "has. `queries` that is not JSON, or not a batch as its schema says: 400 "
+               "`invalid-parameters` naming `queries`.")
 
 
 def manifest() -> dict[str, Any]:
@@ -57,7 +78,7 @@ def manifest() -> dict[str, Any]:
     "Reconcile", params=(QUERIES,),
     examples=("/api/v1/reconcile",
               '/api/v1/reconcile?queries={"q0":{"query":"长光卫星","type":"Company"}}')))
-def reconcile_get(queries: str | None) -> Response:
+def reconcile_get(queries: Any) -> Response:
     return jsonify(manifest() if queries is None else answer(queries))
 
 
@@ -66,40 +87,45 @@ def reconcile_get(queries: str | None) -> Response:
     "entities", "Reconcile", method="POST",
     request_body=(("application/x-www-form-urlencoded", FORM),)))
 def reconcile_post() -> Response:
-    queries = request.form.get("queries")
-    if queries is None or not queries.strip():
+    text = request.form.get("queries")
+    if text is None:
         raise InvalidParams([{"name": "queries", "reason": "the form needs a `queries` field"}])
-    return jsonify(answer(queries))
+    try:
+        batch = QUERIES.parse([text])
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    return jsonify(answer(batch))
 
 
 def _bad(reason: str) -> InvalidParams:
     return InvalidParams([{"name": "queries", "reason": reason}])
 
 
-def answer(text: str) -> dict[str, Any]:
-    try:
-        batch = json.loads(text)
-    except ValueError as exc:
-        raise _bad(f"not JSON: {exc}") from None
+def answer(batch: Any) -> dict[str, Any]:
+    """Candidates for each query of a parsed batch, checked against ``batch_schema``."""
     if not isinstance(batch, dict) or not batch:
         raise _bad("expected a JSON object of queries, e.g. {\"q0\": {\"query\": \"...\"}}")
     if len(batch) > MAX_QUERIES:
         raise _bad(f"at most {MAX_QUERIES} queries at a time")
-    kinds = {k for k in load_schema().node_kinds if k not in ("Observation", "Source")}
+    allowed = kinds()
     out = {}
     for key, q in batch.items():
-        if not isinstance(q, dict) or not isinstance(q.get("query"), str) or \
-                not q["query"].strip():
+        text = q.get("query") if isinstance(q, dict) else None
+        if not isinstance(text, str) or not re.search(NOT_BLANK, text):
             raise _bad(f"{key}: needs a non-blank `query`")
-        types = q.get("type")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise _bad(f"{key}: query longer than {MAX_TEXT_LENGTH} characters")
+        types = q.get("type", [])
         types = [types] if isinstance(types, str) else types
-        if types is not None and (not isinstance(types, list) or
-                                  not all(isinstance(t, str) and t in kinds for t in types)):
-            raise _bad(f"{key}: type must be node kinds ({', '.join(sorted(kinds))})")
+        if not isinstance(types, list) or not all(t in allowed for t in types):
+            raise _bad(f"{key}: type must be a node kind or a list of them "
+                       f"({', '.join(allowed)})")
         limit = q.get("limit", 5)
+        if isinstance(limit, float) and limit.is_integer():  # JSON Schema: 3.0 is an integer
+            limit = int(limit)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
             raise _bad(f"{key}: limit must be an integer 1..{MAX_LIMIT}")
-        out[key] = {"result": candidates(q["query"].strip(), types or sorted(kinds), limit)}
+        out[key] = {"result": candidates(text.strip(), types or allowed, limit)}
     return out
 
 
