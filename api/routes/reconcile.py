@@ -118,7 +118,7 @@ def answer(batch: Any) -> dict[str, Any]:
         types = q.get("type", [])
         types = [types] if isinstance(types, str) else types
         if not isinstance(types, list) or not all(t in allowed for t in types):
-            raise _bad(f"{key}: type must be a node kind or a list of them "
+            raise _bad(f"{key}: type must be node kinds, one or a list "
                        f"({', '.join(allowed)})")
         limit = q.get("limit", 5)
         if isinstance(limit, float) and limit.is_integer():  # JSON Schema: 3.0 is an integer
