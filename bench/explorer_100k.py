@@ -14,6 +14,7 @@ bench/results/explorer_100k.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -68,8 +69,15 @@ SUGGEST_AND_TIME = """async (text) => {
 
 
 def cached_dataset(nodes: int) -> Path:
-    """A generated data set of ``nodes`` nodes, built once per machine under the tmp dir."""
-    root = Path(tempfile.gettempdir()) / "innograph-explorer" / f"gen-{nodes}-seed42"
+    """A generated data set of ``nodes`` nodes, built once per machine under the tmp dir,
+    and again whenever the generator, the schema or data/ (which it imitates) change."""
+    inputs = [HERE.parent / "loaders" / "generate.py", HERE.parent / "graph" / "schema.yaml",
+              *sorted((HERE.parent / "data").rglob("*.yaml"))]
+    digest = hashlib.blake2b(digest_size=6)
+    for path in inputs:
+        digest.update(path.read_bytes())
+    root = (Path(tempfile.gettempdir()) / "innograph-explorer"
+            / f"gen-{nodes}-seed42-{digest.hexdigest()}")
     if not (root / "edges.jsonl").exists():
         generate_dataset(root, nodes=nodes, seed=42, like=HERE.parent / "data", progress=False)
     return root
