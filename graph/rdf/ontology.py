@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from graph.rdf.lists import rdf_list
 from graph.rdf.namespaces import (
     RDF_LANG_STRING,
     DataTerm,
@@ -79,17 +80,7 @@ class _Builder:
         return BNode(f"o{self._blank}")
 
     def list_of(self, items: list) -> BNode | URIRef:
-        """An RDF list with deterministic blank nodes (rdflib's ``Collection`` makes random
-        ones)."""
-        if not items:
-            return RDF.nil
-        head = cell = self.bnode()
-        for i, item in enumerate(items):
-            self.g.add((cell, RDF.first, item))
-            rest = self.bnode() if i < len(items) - 1 else RDF.nil
-            self.g.add((cell, RDF.rest, rest))
-            cell = rest
-        return head
+        return rdf_list(self.g, items, self.bnode)
 
     def uri(self, curie_or_iri: str) -> URIRef:
         if "://" in curie_or_iri:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from graph.rdf.lists import rdf_list
 from graph.rdf.namespaces import (
     RDF_LANG_STRING,
     RDF_STATEMENT,
@@ -63,17 +64,7 @@ class _Builder:
         return URIRef(self.ig + local)
 
     def list_of(self, items: Iterable) -> BNode | URIRef:
-        """An RDF list (rdflib's ``Collection`` would label its cells at random)."""
-        items = list(items)
-        if not items:
-            return RDF.nil
-        head = cell = self.bnode()
-        for i, item in enumerate(items):
-            self.g.add((cell, RDF.first, item))
-            rest = self.bnode() if i < len(items) - 1 else RDF.nil
-            self.g.add((cell, RDF.rest, rest))
-            cell = rest
-        return head
+        return rdf_list(self.g, items, self.bnode)
 
     def property(self, node_shape: URIRef, path: URIRef, **constraints) -> BNode:
         g = self.g
