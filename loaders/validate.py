@@ -198,7 +198,7 @@ class RecordValidator:
             node_raw["aliases"] = [metric.zh, *metric.aliases, *(raw.get("aliases") or [])]
         subject_names = (self.node_names(subject) if subject_kind is not None
                          else (str(subject), str(subject)))
-        node_raw.setdefault("id", _observation_id(str(subject), metric_name, raw))
+        node_raw.setdefault("id", observation_id(str(subject), metric_name, raw))
         names = _observation_names(subject_names, metric.zh if metric else metric_name,
                                    metric.en if metric else metric_name, raw)
         node_raw.setdefault("name_zh", names[0])
@@ -363,7 +363,7 @@ def _period(raw: dict[str, Any]) -> str:
     return f"{start}" if start == end or end is None else f"{start}-{end}"
 
 
-def _observation_id(subject: str, metric: str, raw: dict[str, Any]) -> str:
+def observation_id(subject: str, metric: str, raw: dict[str, Any]) -> str:
     """``obs-<subject>-<metric>-<period>[-change][-<status>]``: stable while the facts are."""
     parts = ["obs", subject, metric.replace("_", "-"), _period(raw)]
     if "change_factor" in raw:

@@ -17,8 +17,7 @@ from loaders.ingest import yamledit
 from loaders.ingest.errors import IngestError
 from loaders.ingest.review import read_review, where
 from loaders.ingest.text import read_document
-from loaders.validate import _observation_id as observation_id
-from loaders.validate import normalise
+from loaders.validate import normalise, observation_id
 
 FOLDERS = ("nodes", "edges", "observations")
 

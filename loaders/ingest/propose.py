@@ -20,7 +20,7 @@ from loaders.ingest.relations import CARRY, Spot, find_relations
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
-from loaders.validate import _observation_id as observation_id
+from loaders.validate import observation_id
 
 YEAR = re.compile(r"(?<![\d—–-])((?:19|20)\d\d)年")
 NEAR_MISS = 85  # a candidate this close to a known name waits for the reviewer
