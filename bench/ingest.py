@@ -85,7 +85,7 @@ def gold(full, source: str):
     return nodes, new, edges, figures
 
 
-def evaluate(source: str, year: int, tmp: Path) -> dict:
+def evaluate(source: str, year: int, tmp: Path, misses: bool = False) -> dict:
     full = load_graph(DATA, progress=False)
     copy = tmp / source / "data"
     shutil.copytree(DATA, copy)
@@ -119,6 +119,8 @@ def evaluate(source: str, year: int, tmp: Path) -> dict:
     dated = {(float(f["value"]), f["unit"], f["period_end"]) for f in figures}
     got = {(float(f["value"]), f["unit"]) for f in review["figures"]}
     got_dated = {(float(f["value"]), f["unit"], f["period_end"]) for f in review["figures"]}
+    if misses:
+        _print_misses(source, full, review, new, match, edges, proposed, every)
     return {
         "source": source, "chars": len((DATA / "sources" / source).read_text()),
         "known": len(known), "known_found": len(known & linked),
@@ -130,6 +132,31 @@ def evaluate(source: str, year: int, tmp: Path) -> dict:
         "figures": len(wanted), "fig_hit": len(wanted & got), "fig_dated": len(dated & got_dated),
         "fig_proposed": len(review["figures"]),
     }
+
+
+def _print_misses(source: str, full, review: dict, new: set[str], match, edges: set,
+                  proposed: set, every: set) -> None:
+    """What the review file misses and what it wrongly accepts, for reading by hand."""
+    name = lambda n: full.nodes[n]["name_zh"] if n in full else n  # noqa: E731
+    hit = {match(e["name_zh"], True) for e in review["entities"]}
+    accepted = {match(e["name_zh"], True) for e in review["entities"]
+                if e["decision"] == "accept"}
+    print(f"== {source}: curated new entities not proposed (kind name)")
+    for n in sorted(new - hit, key=lambda n: full.nodes[n]["kind"]):
+        print(f"  {full.nodes[n]['kind']:12} {name(n)}")
+    print(f"== {source}: proposed but not accepted")
+    for n in sorted((new & hit) - accepted):
+        print(f"  {full.nodes[n]['kind']:12} {name(n)}")
+    print(f"== {source}: accepted entities that are not curated")
+    for e in review["entities"]:
+        if e["decision"] == "accept" and not match(e["name_zh"], True):
+            print(f"  {e['kind']:12} {e['name_zh']}  ({e['rule']})")
+    print(f"== {source}: curated relations not accepted (* = proposed but rejected)")
+    for u, rel, v in sorted(edges - proposed, key=lambda t: t[1]):
+        print(f"  {'*' if (u, rel, v) in every else ' '} {name(u)} -{rel}-> {name(v)}")
+    print(f"== {source}: accepted relations that are not curated")
+    for u, rel, v in sorted(proposed - edges, key=lambda t: t[1]):
+        print(f"  {name(u)} -{rel}-> {name(v)}")
 
 
 def _warm_worker() -> None:
@@ -184,10 +211,15 @@ def pct(a: int, b: int) -> str:
 
 
 def main() -> None:
+    misses = "--misses" in sys.argv[1:]  # print what is missed, write nothing
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        runs = [evaluate("000_f7b9a75bc1616f5e.txt", 2025, tmp),
-                evaluate("001_c2433cd2966890d3.txt", 2022, tmp)]
+        runs = [evaluate("000_f7b9a75bc1616f5e.txt", 2025, tmp, misses),
+                evaluate("001_c2433cd2966890d3.txt", 2022, tmp, misses)]
+        if misses:
+            for r in runs:
+                print({k: v for k, v in r.items() if k != "uncurated_links"})
+            return
         fast = speed(tmp)
     lines = ["# Ingestion benchmark (bench/ingest.py)", "",
              "Leave-one-out on the two seed articles: data/ with article A retracted, A "
