@@ -18,10 +18,15 @@ For each generated graph (``--nodes``, seed 42, kept in bench/.data/ and reused)
   to the processes. Before the load each process's first (cold) requests are timed: a
   backing request (reads that fund's backing subgraph into the process) and each centrality
   measure (reads the synced scores), with the process's resident memory before and after.
-- floor: the Cypher statements each request runs (recorded from the Neo4j store while the
-  same request goes through the app in this process, caches warm) replayed through the
-  driver by the same number of client threads, a session per request: what the request
-  costs Neo4j with no HTTP, Flask or answer shaping.
+- floor (measured first, so each API phase is shown against it as soon as it completes):
+  the Cypher statements each request runs (recorded from the Neo4j store while the same
+  request goes through the app in this process, caches warm) replayed through the driver by
+  the same number of client threads, a session per request, once untimed and once timed:
+  what the request costs Neo4j with no HTTP, Flask or answer shaping.
+
+The results file is rewritten after every request kind measured (a run cut short keeps its
+tables), each figure is logged on the terminal as it comes, and a phase that fails is logged,
+noted in the file, and the run goes on with the next one.
 
 Request kinds, one kind at a time, ``--clients`` threads each with one keep-alive
 ``http.client`` connection, ``--requests`` requests each: path (all shortest paths), entity,
@@ -387,13 +392,18 @@ class Run:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def load_phases(urls: list[str], targets: dict[str, list[str]], args: argparse.Namespace
-                ) -> Samples:
-    samples: Samples = {}
+def load_phases(urls: list[str], targets: dict[str, list[str]], args: argparse.Namespace,
+                run: Run, progress: Progress) -> None:
+    """Each kind in turn into ``run.samples``; the figures are logged and the results file
+    rewritten after each, so a run cut short keeps what it measured."""
     for kind in KINDS:
+        if not targets[kind]:
+            log(f"  {kind}: no targets, skipped")
+            continue
         log(f"  {kind}: {args.clients} clients x {args.requests} requests")
-        samples[kind] = http_load(urls, targets[kind], args.clients, args.requests, args.seed)
-    return samples
+        run.samples[kind] = http_load(urls, targets[kind], args.clients, args.requests,
+                                      args.seed)
+        progress.measured(run, kind)
 
 
 def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, Any]:
@@ -436,7 +446,8 @@ def warm_pass(url: str, targets: dict[str, list[str]]) -> None:
 
 
 def run_embedded(root: Path, n: int, args: argparse.Namespace,
-                 targets: dict[str, list[str]] | None) -> tuple[Run, dict[str, list[str]]]:
+                 targets: dict[str, list[str]] | None, progress: Progress
+                 ) -> dict[str, list[str]]:
     log(f"embedded, {n:,} nodes: starting innograph serve")
     with open(root / "nodes.jsonl", encoding="utf-8") as nodes:
         probe_id = json.loads(nodes.readline())["id"]
@@ -451,55 +462,125 @@ def run_embedded(root: Path, n: int, args: argparse.Namespace,
         for path in targets["centrality"]:
             warm.json(path)
         warm.close()
-        samples = load_phases([served.url], targets, args)
-        return Run(n, "embedded", 1, samples, [resident_mib(served.process.pid)],
-                   {"serving_s": served.serving_s, "ready_s": served.ready_s,
-                    "ready_line": served.ready_line, "warm_up_ms": served.warm_up_ms}), targets
+        run = progress.add(Run(n, "embedded", 1, {}, [resident_mib(served.process.pid)],
+                               {"serving_s": served.serving_s, "ready_s": served.ready_s,
+                                "ready_line": served.ready_line,
+                                "warm_up_ms": served.warm_up_ms}))
+        load_phases([served.url], targets, args, run, progress)
+        run.memory_mib = [resident_mib(served.process.pid)]
+        progress.save()
+        return targets
     finally:
         served.stop()
 
 
-def run_neo4j(root: Path, n: int, args: argparse.Namespace,
-              targets: dict[str, list[str]] | None) -> tuple[list[Run], dict[str, list[str]]]:
-    home = neo4j_home(root, args.neo4j_heap, args.neo4j_pagecache)
-    server = start_neo4j(home, args.neo4j_heap, args.neo4j_pagecache)
-    runs = []
+def run_floor(uri: str, n: int, targets: dict[str, list[str]], args: argparse.Namespace,
+              progress: Progress) -> None:
+    """The bare Cypher of each request kind through the driver (measured first, so every
+    API phase after it is shown against its floor as soon as it completes)."""
+    log(f"cypher floor, {n:,} nodes: recording each request's statements")
+    statements = record_statements(uri, targets)
+    per_request = {k: sum(len(s) for s in v) / len(v) for k, v in statements.items() if v}
+    run = progress.add(Run(n, "cypher", 0, {}, notes={"statements": per_request}))
+    for kind in KINDS:
+        if not statements[kind]:
+            continue
+        log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests "
+            "(after the same load untimed: Neo4j plans and compiles the statements first)")
+        cypher_load(uri, statements[kind], args.clients, args.requests, args.seed)
+        run.samples[kind] = cypher_load(uri, statements[kind], args.clients, args.requests,
+                                        args.seed)
+        progress.measured(run, kind)
+
+
+def run_api_processes(root: Path, n: int, processes: int, uri: str,
+                      targets: dict[str, list[str]], args: argparse.Namespace,
+                      progress: Progress, neo4j_rss: Any) -> None:
+    log(f"neo4j, {n:,} nodes, {processes} API process(es)")
+    began = time.perf_counter()
+    served = []
     try:
-        for processes in args.api_processes:
-            log(f"neo4j, {n:,} nodes, {processes} API process(es)")
-            began = time.perf_counter()
-            served = [serve(root, args.threads, server.bolt_uri, None)
-                      for _ in range(processes)]
+        for _ in range(processes):
+            served.append(serve(root, args.threads, uri, None))
+        run = progress.add(Run(n, "neo4j", processes, {}, notes={
+            "serving_s": (time.perf_counter() - began) / processes, "cold": []}))
+        for s in served:
+            run.notes["cold"].append(cold_requests(s, targets))
+            log(f"  cold requests of process {len(run.notes['cold'])}: "
+                f"{run.notes['cold'][-1]}")
+        log("  warm pass (every target once, untimed)")
+        warm_pass(served[0].url, targets)
+        load_phases([s.url for s in served], targets, args, run, progress)
+        run.memory_mib = [resident_mib(s.process.pid) for s in served]
+        run.notes["neo4j_mib"] = neo4j_rss()
+        progress.save()
+    finally:
+        for s in served:
+            s.stop()
+
+
+def run_neo4j(root: Path, n: int, args: argparse.Namespace,
+              targets: dict[str, list[str]] | None, progress: Progress
+              ) -> dict[str, list[str]]:
+    home = neo4j_home(root, args.neo4j_heap, args.neo4j_pagecache)
+    log(f"neo4j, {n:,} nodes: starting the server on {home}")
+    server = start_neo4j(home, args.neo4j_heap, args.neo4j_pagecache)
+    try:
+        if targets is None:
+            served = serve(root, args.threads, server.bolt_uri, None)
             try:
-                start_s = time.perf_counter() - began
-                if targets is None:
-                    check = Client(served[0].url)
-                    targets = draw_targets(root, random.Random(args.seed), check)
-                    check.close()
-                cold = [cold_requests(s, targets) for s in served]
-                warm_pass(served[0].url, targets)
-                samples = load_phases([s.url for s in served], targets, args)
-                runs.append(Run(n, "neo4j", processes, samples,
-                                [resident_mib(s.process.pid) for s in served],
-                                {"serving_s": start_s / processes, "cold": cold,
-                                 "neo4j_mib": (server.rss_bytes() or 0) / 2**20}))
+                check = Client(served.url)
+                targets = draw_targets(root, random.Random(args.seed), check)
+                check.close()
             finally:
-                for s in served:
-                    s.stop()
-        log(f"cypher floor, {n:,} nodes: recording each request's statements")
-        statements = record_statements(server.bolt_uri, targets)
-        floor: Samples = {}
-        for kind in KINDS:
-            log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
-            floor[kind] = cypher_load(server.bolt_uri, statements[kind], args.clients,
-                                      args.requests, args.seed)
-        per_request = {k: sum(len(s) for s in v) / len(v) for k, v in statements.items()}
-        runs.append(Run(n, "cypher", 0, floor,
-                        notes={"statements": per_request,
-                               "neo4j_mib": (server.rss_bytes() or 0) / 2**20}))
+                served.stop()
+        progress.attempt(f"{n:,} nodes, bare Cypher floor",
+                         lambda: run_floor(server.bolt_uri, n, targets, args, progress))
+        for processes in args.api_processes:
+            progress.attempt(
+                f"{n:,} nodes, Neo4j, {processes} API process(es)",
+                lambda p=processes: run_api_processes(
+                    root, n, p, server.bolt_uri, targets, args, progress,
+                    lambda: (server.rss_bytes() or 0) / 2**20))
     finally:
         server.stop()
-    return runs, targets
+    return targets
+
+
+class Progress:
+    """The runs measured so far, written to the results file after each request kind: a
+    crash late in a long run keeps every table completed before it. A phase that fails is
+    logged with its cause, noted in the report, and the run goes on with the next one."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args, self.runs, self.failures = args, [], []
+        self.load_start = os.getloadavg()[0]
+        self.loads: list[float] = []
+
+    def add(self, run: Run) -> Run:
+        self.runs.append(run)
+        return run
+
+    def measured(self, run: Run, kind: str) -> None:
+        ms = [s[0] for s in run.samples[kind]]
+        statuses = Counter(s[1] for s in run.samples[kind])
+        self.loads.append(os.getloadavg()[0])
+        log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
+            f"max {max(ms):.1f} ms, statuses {dict(statuses)}, load {self.loads[-1]:.1f}")
+        self.save()
+
+    def attempt(self, phase: str, work: Any) -> None:
+        try:
+            work()
+        except Exception as exc:  # logged and reported; later phases still run
+            log(f"FAILED: {phase}: {type(exc).__name__}: {exc}")
+            self.failures.append(f"{phase}: {type(exc).__name__}: {str(exc)[:400]}")
+            self.save()
+
+    def save(self) -> None:
+        self.args.out.parent.mkdir(exist_ok=True)
+        self.args.out.write_text(report(self.args, self.runs, self.load_start, self.loads,
+                                        self.failures), encoding="utf-8")
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -544,24 +625,30 @@ def cold_table(runs: list[Run]) -> list[str]:
         if run.store != "neo4j":
             continue
         for i, cold in enumerate(run.notes["cold"]):
+            after_load = (f"{run.memory_mib[i]:,.0f}" if i < len(run.memory_mib) else "—")
+            neo4j = (f"{run.notes['neo4j_mib']:,.0f}" if "neo4j_mib" in run.notes else "—")
             centrality = ", ".join(f"{m} {ms:.0f}" for m, ms in cold["centrality_cold_ms"].items())
             lines.append(
                 f"| {run.nodes:,} | {run.processes} | {i + 1} | {cold['rss_start']:,.0f} | "
                 f"{cold['backing_cold_ms']:,.0f} | {cold['backing_warm_ms']:,.1f} | "
                 f"{cold['snapshot_mib']:,.0f} | {centrality} | {cold['rss_warm']:,.0f} | "
-                f"{run.memory_mib[i]:,.0f} | {run.notes['neo4j_mib']:,.0f} |")
+                f"{after_load} | {neo4j} |")
     return lines
 
 
-def report(args: argparse.Namespace, runs: list[Run], load_start: float) -> str:
+def report(args: argparse.Namespace, runs: list[Run], load_start: float, loads: list[float],
+           failures: list[str]) -> str:
+    during = (f"1-minute load average {min(loads):.1f} to {max(loads):.1f} at the end of each "
+              "measured request kind" if loads else "no request kind measured yet")
     lines = [
         "# HTTP API under load: embedded and over Neo4j, with the bare-Cypher floor", "",
-        f"{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPU cores shared by everything "
-        f"(Neo4j, the API processes, the clients, and other work on the machine: load "
-        f"average {load_start:.1f} when the run began, {os.getloadavg()[0]:.1f} at its end); "
-        f"python {sys.version.split()[0]}. **The machine was busy with other work during this "
-        "run: the figures are inflated; the lead reruns it on a quiet machine** with "
-        f"`{' '.join(['.venv/bin/python -m bench.http_api', *args.argv])}`.", "",
+        f"Written {time.strftime('%Y-%m-%d %H:%M')} UTC; {os.cpu_count()} CPU cores shared by "
+        f"everything (Neo4j, the API processes, the clients, and other work on the machine: "
+        f"load average {load_start:.1f} when the run began, {during}, "
+        f"{os.getloadavg()[0]:.1f} when this was written); python {sys.version.split()[0]}. "
+        f"Command: `{' '.join(['.venv/bin/python -m bench.http_api', *args.argv])}`.", "",
+        *([f"**Phases that failed** (the run went on): {'; '.join(failures)}", ""]
+          if failures else []),
         f"Generated graphs (`loaders.generate`, seed 42, {args.edges_per_node:g} edges per "
         f"node). `innograph serve --threads {args.threads}` (waitress) on 127.0.0.1; "
         f"{args.clients} concurrent clients (threads in the benchmark process, one keep-alive "
@@ -576,7 +663,7 @@ def report(args: argparse.Namespace, runs: list[Run], load_start: float) -> str:
         "caches warm; a session per request). Statements per request: " + "; ".join(
             f"{r.nodes:,} nodes: " + ", ".join(f"{k} {v:.1f}" for k, v in
                                                r.notes["statements"].items())
-            for r in runs if r.store == "cypher") + ".", "",
+            for r in runs if r.store == "cypher" and r.notes.get("statements")) + ".", "",
         "## Cold requests and memory of each API process over Neo4j", "",
         *cold_table(runs), "",
         "An API process over Neo4j holds no graph until a whole-graph answer (RDF export, "
@@ -587,7 +674,7 @@ def report(args: argparse.Namespace, runs: list[Run], load_start: float) -> str:
         "generation).",
         "", "## Embedded start-up", ""]
     for run in runs:
-        if run.store != "embedded":
+        if run.store != "embedded" or not run.memory_mib:
             continue
         warm = run.notes["warm_up_ms"]
         lines.append(
@@ -636,22 +723,24 @@ def main() -> None:
     stores = [s for s in args.stores.split(",") if s]
     if bad := set(stores) - {"embedded", "neo4j"}:
         parser.error(f"unknown stores: {', '.join(sorted(bad))}")
-    load_start = os.getloadavg()[0]
-    runs: list[Run] = []
+    progress = Progress(args)
     for n in args.nodes:
+        log(f"{n:,} nodes: the generated data set (made once in bench/.data/)")
         root = generated_data(n, args.edges_per_node)
-        targets = None
+        targets: dict[str, list[str]] | None = None
         if "embedded" in stores:
-            run, targets = run_embedded(root, n, args, targets)
-            runs.append(run)
+            def embedded(n: int = n, root: Path = root) -> None:
+                nonlocal targets
+                targets = run_embedded(root, n, args, targets, progress)
+            progress.attempt(f"{n:,} nodes, embedded", embedded)
         if "neo4j" in stores:
-            found, targets = run_neo4j(root, n, args, targets)
-            runs += found
-    text = report(args, runs, load_start)
-    args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
-
+            def neo4j(n: int = n, root: Path = root) -> None:
+                nonlocal targets
+                targets = run_neo4j(root, n, args, targets, progress)
+            progress.attempt(f"{n:,} nodes, Neo4j", neo4j)
+    progress.save()
+    log(f"results written to {args.out}")
+    print(args.out.read_text(encoding="utf-8"))
 
 if __name__ == "__main__":
     main()
