@@ -92,9 +92,12 @@ Add = Callable[[int, int, Suffix, Sentence, str, float], None]
 
 
 @per_object
-def _suffix_index(rules: Rules) -> tuple[dict[str, Suffix], tuple[int, ...]]:
+def _suffix_index(rules: Rules) -> tuple[dict[str, Suffix], tuple[int, ...], frozenset[str]]:
+    """suffix -> rule, the suffix lengths (longest first), and the characters a suffix ends
+    with (most words end in none of them: one set lookup rules them out)."""
     index = {s.suffix: s for s in rules.suffixes}
-    return index, tuple(sorted({len(s) for s in index}, reverse=True))
+    return (index, tuple(sorted({len(s) for s in index}, reverse=True)),
+            frozenset(s[-1] for s in index))
 
 
 @per_object
@@ -271,7 +274,9 @@ def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, r
 
 
 def _suffix_at(text: str, end: int, rules: Rules) -> Suffix | None:
-    index, lengths = _suffix_index(rules)
+    index, lengths, last = _suffix_index(rules)
+    if end < 1 or text[end - 1] not in last:
+        return None
     for n in lengths:
         rule = index.get(text[max(0, end - n):end]) if end >= n else None
         if rule is not None:
@@ -281,7 +286,7 @@ def _suffix_at(text: str, end: int, rules: Rules) -> Suffix | None:
 
 def _continues(next_word: str, rules: Rules) -> bool:
     """The name goes on after this token (…中心 followed by 主任 is not a centre's name)."""
-    index, lengths = _suffix_index(rules)
+    index, lengths, _ = _suffix_index(rules)
     return any(next_word[:n] in index for n in lengths)
 
 
@@ -328,13 +333,10 @@ def _name_word(word: str, flag: str, rules: Rules) -> bool:
 
 def similar_known(name: str, gazetteer: Gazetteer, threshold: float,
                   limit: int = 3) -> list[tuple[str, str, float]]:
-    """Known entities whose name or alias is close to ``name``: (id, that name, score 0-100),
-    best first, one per entity."""
-    from loaders.ingest.text import to_simplified
-
-    names = list(gazetteer.owners)
+    """Known entities whose name or alias is close to ``name`` (simplified, as the
+    gazetteer's names are): (id, that name, score 0-100), best first, one per entity."""
     out: dict[str, tuple[str, str, float]] = {}
-    for choice, score, _ in process.extract(to_simplified(name), names, scorer=fuzz.ratio,
+    for choice, score, _ in process.extract(name, gazetteer.names, scorer=fuzz.ratio,
                                              limit=limit * 3, score_cutoff=threshold):
         for node_id in gazetteer.owners[choice]:
             if node_id not in out:

@@ -9,13 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import networkx as nx
 
 from graph.schema import Schema, load_schema
 from loaders.ingest.candidates import find_candidates, similar_known
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
-from loaders.ingest.mentions import Gazetteer
+from loaders.ingest.mentions import Gazetteer, gazetteer_for
 from loaders.ingest.relations import CARRY, Spot, find_relations
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
@@ -90,18 +91,17 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     rules = rules or load_rules()
     year, iso = parse_date(meta.date)
     doc = read_document(path)
-    gazetteer = gazetteer or Gazetteer(graph)
+    gazetteer = gazetteer or gazetteer_for(graph)
     c = compact(doc)
     sentences = split_sentences(c)
     mentions = gazetteer.find(c.simplified, c.written)
     candidates = find_candidates(c, sentences, mentions, rules)
     auto = rules.auto_accept
 
+    starts = [s.start for s in sentences]
+
     def sentence_of(pos: int) -> Sentence:
-        for s in sentences:
-            if s.start <= pos < s.end:
-                return s
-        return sentences[-1]
+        return sentences[max(0, bisect.bisect_right(starts, pos) - 1)]
 
     def offset(start: int, end: int) -> list[int]:
         return [c.offsets[start], c.offsets[end - 1] + 1]
@@ -129,7 +129,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     taken = set(graph.nodes)
     entities, key_of = [], {}
     for cand in candidates:
-        similar = similar_known(cand.name, gazetteer, rules.similar_threshold)
+        similar = similar_known(c.simplified[cand.start:cand.end], gazetteer,
+                                rules.similar_threshold)
         score = cand.score + min(0.1, 0.05 * (cand.occurrences - 1))
         key = f"e{len(entities) + 1}"
         key_of[cand.name] = key
@@ -156,12 +157,10 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         s = sentence_of(m.start)
         spots_by_sentence.setdefault(s.start, []).append(
             Spot(m.ids[0], gazetteer.entities[m.ids[0]].kind, m.start, m.end))
-    for cand in candidates:
-        for s in sentences:
-            at = c.written.find(cand.name, s.start, s.end)
-            if at >= 0:
-                spots_by_sentence.setdefault(s.start, []).append(
-                    Spot(key_of[cand.name], cand.rule.kind, at, at + len(cand.name)))
+    kind_of = {cand.name: cand.rule.kind for cand in candidates}
+    for name, at in _first_in_each_sentence(c.written, list(kind_of), sentences):
+        spots_by_sentence.setdefault(sentence_of(at).start, []).append(
+            Spot(key_of[name], kind_of[name], at, at + len(name)))
     decisions = {e["key"]: e["decision"] for e in entities}
     relations, figures = [], []
     # an undated figure is as of the last year the article reports on (a review of 2021
@@ -217,6 +216,27 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     review["relations"] = relations
     review["figures"] = figures
     return review
+
+
+def _first_in_each_sentence(text: str, names: list[str],
+                            sentences: list[Sentence]) -> list[tuple[str, int]]:
+    """(name, offset) of each name's first occurrence in each sentence that holds it whole;
+    one pass of an Aho-Corasick automaton over the text, not a search per name and sentence."""
+    if not names:
+        return []
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    starts = [s.start for s in sentences]
+    first: dict[tuple[str, int], int] = {}
+    for end, name in automaton.iter(text):
+        at = end - len(name) + 1
+        i = bisect.bisect_right(starts, at) - 1
+        if i < 0 or end >= sentences[i].end:
+            continue  # across a sentence boundary
+        first.setdefault((name, i), at)
+    return [(name, at) for (name, _), at in first.items()]
 
 
 def _against_graph(entry: dict[str, Any], graph: nx.MultiDiGraph) -> None:

@@ -81,8 +81,16 @@ def _fit(schema: Schema, relations: tuple[str, ...], a: Spot, b: Spot) -> str | 
     return None
 
 
-def _breaks(text: str, start: int, end: int) -> int:
-    return sum(text.count(p, max(0, start), max(0, end)) for p in "，,；;：:")
+_BREAK_CHARS = frozenset("，,；;：:")
+
+
+def _break_counts(text: str) -> list[int]:
+    """counts[i]: clause breaks in text[:i]; the breaks between two positions are one
+    subtraction (every pair of a sentence asks)."""
+    counts = [0]
+    for ch in text:
+        counts.append(counts[-1] + (ch in _BREAK_CHARS))
+    return counts
 
 
 def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules: Rules,
@@ -95,6 +103,12 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             all(s.ref != carried.ref for s in spots):
         spots.insert(0, Spot(carried.ref, carried.kind, base, base))
     triggers = _triggers(simplified, rules)
+    counts = _break_counts(simplified)
+
+    def breaks(start: int, end: int) -> int:
+        start, end = max(0, start), max(0, end)
+        return counts[end] - counts[start] if end > start else 0
+
     best: dict[tuple[str, str], RelationCandidate] = {}
 
     def offer(cand: RelationCandidate) -> None:
@@ -126,12 +140,12 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                     if relation is None:
                         continue
                     src, dst = dst, src
-                score = 0.9 - 0.02 * min(distance, 15) - 0.15 * _breaks(simplified, a1, b0) \
+                score = 0.9 - 0.02 * min(distance, 15) - 0.15 * breaks(a1, b0) \
                     - (0.15 if flipped else 0)
                 status = relation_status(simplified[:t0], rules)
                 offer(RelationCandidate(src, relation, dst, word, sentence, status,
                                         round(max(score, 0.1), 2)))
-            if _breaks(simplified, a1, b0) == 0:
+            if breaks(a1, b0) == 0:
                 for pair in rules.kind_pairs:
                     for src, dst in ((a, b), (b, a)):
                         if src.kind in pair.from_kinds and dst.kind in pair.to_kinds:
