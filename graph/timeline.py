@@ -1,8 +1,22 @@
-"""When a record was reported: derived from its provenance and the Source nodes' dates."""
+"""When a record was reported: derived from its provenance and the Source nodes' dates.
+
+The graph as of a year (``as_of`` on every query) is defined record by record
+(``attrs_as_of``): a node or relation absent when every source it cites was published later,
+its provenance cut to the sources published by then, a relation's status as then reported.
+Queries read it through ``dated_view``: a read-only view of the graph, no copy. Why: a dated
+copy per year (``as_of_graph``, kept for callers that need a graph of their own) took ~15 s
+at 100k nodes, on the first request of each year, and a graph's worth of memory per year;
+the view needs one pass per graph version (``Timeline``: each record's first year and its
+sources' years, a few seconds at 100k, then kept), filters adjacency by that first year as
+it is read, and cuts provenance and status only on the records an answer reads (a record
+no later source cites is handed out as it is). ``queries.changes`` reads the same index.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -68,18 +82,208 @@ def attrs_as_of(attrs: Mapping[str, Any], years: Mapping[str, int], year: int,
 
 
 def as_of_graph(g: nx.MultiDiGraph, year: int) -> nx.MultiDiGraph:
-    """The graph as the sources published up to ``year`` report it: records resting only on
-    later sources left out, every kept record's provenance cut to those sources, relations
-    with the status then reported. Its version is ``<version>@<year>`` so answers cached per
-    version stay apart from the whole graph's."""
-    years = source_years(g)
+    """The graph as the sources published up to ``year`` report it, as a graph of its own:
+    records resting only on later sources left out, every kept record's provenance cut to those
+    sources, relations with the status then reported. A copy of ``dated_view(g, year)`` (its
+    attribute dicts copied too), in ``g``'s order of successors and of predecessors alike, so
+    order-dependent answers match the view's. Its version is ``<version>@<year>`` so answers
+    cached per version stay apart from the whole graph's."""
+    view = dated_view(g, year)
     h = nx.MultiDiGraph()
-    h.add_nodes_from((n, kept) for n, a in g._node.items()
-                     if (kept := attrs_as_of(a, years, year)) is not None)
-    h.add_edges_from((u, v, k, kept) for u, v, k, a in g.edges(keys=True, data=True)
-                     if u in h._node and v in h._node
-                     and (kept := attrs_as_of(a, years, year, edge=True)) is not None)
-    h.graph.update({k: v for k, v in g.graph.items() if not k.startswith("_")})
+    h.graph.update(view.graph)
+    for n, attrs in view._node.items():
+        h._node[n] = dict(attrs)
+        h._succ[n], h._pred[n] = {}, {}
+    for u, by_v in view._succ.items():
+        for v, by_key in by_v.items():
+            h._succ[u][v] = {k: dict(attrs) for k, attrs in by_key.items()}
+    for v, by_u in view._pred.items():  # the same key dicts, in g's order of predecessors
+        h._pred[v] = {u: h._succ[u][v] for u in by_u}
+    return h
+
+
+# -- as of a year, cheaply: one index per graph version, one filtered view per year ---------
+
+#: The first year of a record seen at every date: it cites an undated source, or none.
+ALWAYS = -sys.maxsize
+#: When a record is seen: (first year, its sources' distinct publication years, ascending).
+Span = tuple[int, tuple[int, ...]]
+EdgeKey = tuple[str, str, str]
+
+
+def span(provenance: Iterable[Mapping[str, str]], years: Mapping[str, int]) -> Span:
+    """The years a record's provenance was published in, and the first year it is seen
+    (``kept_provenance`` keeps it from then on: an undated entry is always kept)."""
+    dated, undated = set(), False
+    for p in provenance:
+        year = years.get(p["source"])
+        if year is None:
+            undated = True
+        else:
+            dated.add(year)
+    ordered = tuple(sorted(dated))
+    return (ALWAYS if undated or not ordered else ordered[0]), ordered
+
+
+class Timeline:
+    """Every node's and edge's ``Span``, from one pass over the graph (kept per graph version
+    by ``timeline``). An edge is first seen when it and both its ends are: the dated graph
+    keeps only edges between kept nodes."""
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.years = source_years(g)
+        interned: dict[Span, Span] = {}  # few distinct spans: share them
+
+        def of(provenance: Iterable[Mapping[str, str]]) -> Span:
+            found = span(provenance, self.years)
+            return interned.setdefault(found, found)
+
+        self.nodes: dict[str, Span] = {n: of(a.get("provenance", ()))
+                                       for n, a in g._node.items()}
+        self.edges: dict[EdgeKey, Span] = {}
+        nodes = self.nodes
+        for u, by_v in g._succ.items():
+            for v, by_key in by_v.items():
+                ends = max(nodes[u][0], nodes[v][0])
+                for key, attrs in by_key.items():
+                    first, ordered = of(attrs.get("provenance", ()))
+                    self.edges[(u, v, key)] = (
+                        interned.setdefault((ends, ordered), (ends, ordered))
+                        if ends > first else (first, ordered))
+
+
+_TIMELINE_LOCK = threading.Lock()
+
+
+def timeline(g: nx.MultiDiGraph) -> Timeline:
+    """``g``'s ``Timeline``, made once per graph version (kept in ``g.graph``)."""
+    version = g.graph.get("version")
+    kept = g.graph.get("_timeline")
+    if kept is None or kept[0] != version or version is None:
+        with _TIMELINE_LOCK:  # concurrent first requests wait for one pass
+            kept = g.graph.get("_timeline")
+            if kept is None or kept[0] != version or version is None:
+                kept = (version, Timeline(g))
+                if version is not None:
+                    g.graph["_timeline"] = kept
+    return kept[1]
+
+
+class _Year:
+    """What one dated view shares: the index, the year, and the cut of a seen record."""
+
+    def __init__(self, index: Timeline, year: int):
+        self.index, self.year = index, year
+
+    def attrs(self, attrs: dict[str, Any], seen: Span, edge: bool) -> dict[str, Any]:
+        """``attrs`` as reported up to the year: itself when no source of it is later (most
+        records: no copy), else a cut copy (``attrs_as_of``)."""
+        if not seen[1] or seen[1][-1] <= self.year:
+            return attrs
+        out = attrs_as_of(attrs, self.index.years, self.year, edge)
+        assert out is not None  # only seen records are cut
+        return out
+
+
+class _Nodes(Mapping[str, dict[str, Any]]):
+    """A graph's node dict (or the outer level of its adjacency, ``inner``) as of a year."""
+
+    def __init__(self, raw: dict[str, Any], at: _Year, inner: Any = None):
+        self._raw, self._at, self._inner = raw, at, inner
+        self._len: int | None = None
+
+    def __contains__(self, n: object) -> bool:
+        return n in self._raw and self._at.index.nodes[n][0] <= self._at.year  # type: ignore[index]
+
+    def __getitem__(self, n: str) -> Any:
+        value = self._raw[n]
+        seen = self._at.index.nodes[n]
+        if seen[0] > self._at.year:
+            raise KeyError(n)
+        if self._inner is not None:
+            return self._inner(n, value)
+        return self._at.attrs(value, seen, edge=False)
+
+    def __iter__(self) -> Iterator[str]:
+        spans, year = self._at.index.nodes, self._at.year
+        return (n for n in self._raw if spans[n][0] <= year)
+
+    def __len__(self) -> int:
+        if self._len is None:  # the graph never changes under a view
+            self._len = sum(1 for _ in self)
+        return self._len
+
+
+class _Neighbours(Mapping[str, Mapping[str, dict[str, Any]]]):
+    """One node's neighbours (successors, or predecessors when not ``forward``), each with
+    the keys of the edges seen by the year."""
+
+    def __init__(self, raw: dict[str, dict[str, Any]], node: str, forward: bool, at: _Year):
+        self._raw, self._node, self._forward, self._at = raw, node, forward, at
+
+    def _key(self, other: str, key: str) -> EdgeKey:
+        return (self._node, other, key) if self._forward else (other, self._node, key)
+
+    def _seen(self, other: str, by_key: dict[str, Any]) -> bool:
+        edges, year = self._at.index.edges, self._at.year
+        return any(edges[self._key(other, k)][0] <= year for k in by_key)
+
+    def __contains__(self, other: object) -> bool:
+        by_key = self._raw.get(other)  # type: ignore[call-overload]
+        return by_key is not None and self._seen(other, by_key)  # type: ignore[arg-type]
+
+    def __getitem__(self, other: str) -> _Keys:
+        by_key = self._raw[other]
+        if not self._seen(other, by_key):
+            raise KeyError(other)
+        return _Keys(by_key, self._key(other, ""), self._at)
+
+    def __iter__(self) -> Iterator[str]:
+        return (other for other, by_key in self._raw.items() if self._seen(other, by_key))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Keys(Mapping[str, dict[str, Any]]):
+    """The edges between two nodes (by key) seen by the year, with their dated attributes."""
+
+    def __init__(self, raw: dict[str, dict[str, Any]], pair: EdgeKey, at: _Year):
+        self._raw, self._u, self._v, self._at = raw, pair[0], pair[1], at
+
+    def _span(self, key: str) -> Span:
+        return self._at.index.edges[(self._u, self._v, key)]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw and self._span(key)[0] <= self._at.year  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        attrs = self._raw[key]
+        seen = self._span(key)
+        if seen[0] > self._at.year:
+            raise KeyError(key)
+        return self._at.attrs(attrs, seen, edge=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in self._raw if self._span(k)[0] <= self._at.year)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def dated_view(g: nx.MultiDiGraph, year: int) -> nx.MultiDiGraph:
+    """``as_of_graph(g, year)`` without the copy: a read-only view of ``g`` whose node and
+    adjacency dicts leave out what is not seen by ``year`` (``timeline(g)``: one pass per
+    graph version) and cut a record's provenance and status only when it is read. Equal to
+    ``as_of_graph`` in every node, edge and attribute (tests/test_timeline.py); its version
+    is ``<version>@<year>`` and its ``graph`` dict its own, so answers kept per version stay
+    apart from the whole graph's."""
+    at = _Year(timeline(g), year)
+    h = nx.freeze(g.__class__())
+    h._node = _Nodes(g._node, at)
+    h._succ = h._adj = _Nodes(g._succ, at, lambda n, raw: _Neighbours(raw, n, True, at))
+    h._pred = _Nodes(g._pred, at, lambda n, raw: _Neighbours(raw, n, False, at))
+    h.graph = {k: v for k, v in g.graph.items() if not k.startswith("_")}
     h.graph["version"] = f"{g.graph.get('version')}@{year}"
     h.graph["as_of"] = year
     return h

@@ -22,8 +22,8 @@ as of an earlier date a relation that lost its later provenance shows as ``plann
 of its remaining quotes is a plan (将, 计划, 力争: ``graph.timeline.status_as_of``). An
 ``as_of`` before the earliest source is an ``InvalidQuery`` naming the parameter. The year
 travels to the store in the ``Filter`` of every primitive read: one place per store applies
-it. ``changes(from, to)`` and ``metric_series(subject, metric)`` are built on the same dated
-snapshots (``queries.changes``).
+it. ``changes(from, to)`` compares the whole graph as of both dates (``queries.changes``) and
+``metric_series(subject, metric)`` reads through the same filter.
 """
 
 from __future__ import annotations
@@ -222,20 +222,12 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         checks.at_least_one(limit=limit)
         checks.not_negative(offset=offset)
 
-        def compute() -> tuple[list[Json], dict[str, int]]:
-            found = change_queries.changes(
-                self.store.snapshot(Filter.of(as_of=first)),
-                self.store.snapshot(Filter.of(as_of=last)), self.store.source_years(),
-                first, last)
-            counts = dict.fromkeys(change_queries.CHANGE_KINDS, 0)
-            for item in found:
-                counts[item["change"]] += 1
-            return found, counts
-
-        # kept per content and dates: every page after the first is a slice
-        found, counts = self.store.settled(compute, ("changes", first, last))
-        return {"from": first, "to": last, "counts": dict(counts), "total": len(found),
-                "offset": offset, "limit": limit, "items": found[offset:offset + limit]}
+        # kept per content and dates (the changed records' keys): a page renders its items
+        found = self.store.settled(
+            lambda: change_queries.changes(self.store.snapshot(), first, last),
+            ("changes", first, last))
+        return {"from": first, "to": last, "counts": dict(found.counts), "total": len(found),
+                "offset": offset, "limit": limit, "items": found.page(offset, limit)}
 
     def metric_series(self, subject: str, metric: str, *,
                       as_of: str | int | None = None) -> Json:

@@ -13,9 +13,9 @@ per synced generation; counts and centrality rankings are read without it.
 As of a year (``Filter.as_of``): lookups and walks add ``reported_from <= $as_of`` to their
 Cypher (``cypher.seen``; range-indexed on nodes) and cut the provenance they read to the
 sources published by then (``records.as_of``); whole-graph answers as of a year (statistics,
-centrality, changes) are computed on ``graph.timeline.as_of_graph`` of the snapshot,
-as the embedded store computes them, and kept per generation and year. Connection failures raise
-``BackendUnavailable`` (HTTP 503) naming the server and the cause.
+centrality, changes) are computed on ``graph.timeline.dated_view`` of the snapshot (no copy
+per year), as the embedded store computes them, and kept per generation and year.
+Connection failures raise ``BackendUnavailable`` (HTTP 503) naming the server and the cause.
 
 Whether the content is settled: ``innograph sync`` (graph.neo4j_sync) bumps the metadata
 node's generation and marks it ``in_progress`` before its first write and ``complete`` after
@@ -46,7 +46,7 @@ from neo4j.exceptions import (
 
 from graph.embedded import statistics as graph_statistics
 from graph.neo4j_rows import META_KEY
-from graph.timeline import as_of_graph
+from graph.timeline import dated_view
 from queries import backing, centrality
 from queries.errors import (
     AmbiguousName,
@@ -403,7 +403,7 @@ class Neo4jStore:
         kept per generation and year)."""
         if within.as_of is not None:
             year = within.as_of
-            return self.settled(lambda: as_of_graph(self.snapshot(), year), ("snapshot", year))
+            return self.settled(lambda: dated_view(self.snapshot(), year), ("snapshot", year))
 
         def read() -> nx.MultiDiGraph:
             g = local_graph((r["node"] for r in self.run(cypher.all_nodes())),
