@@ -10,15 +10,14 @@ content), so every store gives the same answer.
 dated snapshot, which has a version of its own (``<version>@<year>``), so the analytics keep
 its answers apart from the whole graph's.
 
-``warm_analytics`` asks every analytic once with its default arguments (cheapest first), for a
-background thread at start-up like the centrality warm-up: the work is short numpy, scipy and
-igraph calls, so requests served meanwhile wait for the GIL milliseconds at a time.
+``warm_analytics`` computes every analytic once with its default arguments over the service's
+snapshot, through the one step list of ``queries.ecosystem.warm`` (each step inside
+``store.settled``), for a background thread at start-up like the centrality warm-up.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ from queries.ecosystem import communities as communities_queries
 from queries.ecosystem import gaps as gaps_queries
 from queries.ecosystem import helix as helix_queries
 from queries.ecosystem import suggest as suggest_queries
+from queries.ecosystem import warm
 from queries.errors import BackendUnavailable
 from queries.store import GraphStore
 
@@ -84,25 +84,17 @@ class AnalyticsQueries:
 
     def warm_analytics(self, progress: Callable[[str, float], None] | None = None
                        ) -> dict[str, float]:
-        """Every analytic once with its default arguments, cheapest first; the seconds each
-        took. Stops quietly (logged) if the store cannot be reached."""
-        steps: tuple[tuple[str, Callable[[], Json]], ...] = (
-            ("gaps", self.gaps), ("suggest fund_lab", self.suggest),
-            ("suggest lab_company", lambda: self.suggest(task="lab_company")),
-            ("communities", self.communities), ("brokers", self.brokers),
-            ("helix", self.helix))
-        seconds: dict[str, float] = {}
-        for name, step in steps:
-            start = time.perf_counter()
-            try:
-                step()
-            except BackendUnavailable as exc:
-                log.warning("analytics warm-up stopped: %s", exc)
-                break
-            seconds[name] = time.perf_counter() - start
-            if progress is not None:
-                progress(name, seconds[name])
-        return seconds
+        """Every analytic once with its default arguments (``queries.ecosystem.warm.STEPS``);
+        the seconds each step took. Stops quietly (logged) if the store cannot be reached."""
+        try:
+            g = self.snapshot()
+        except BackendUnavailable as exc:
+            log.warning("analytics warm-up stopped: %s", exc)
+            return {}
+        done = warm.warm_up(g, None if progress is None else
+                            lambda name, step: progress(name, step["seconds"]),
+                            run=self.store.settled)
+        return {name: step["seconds"] for name, step in done.items()}
 
     def _analysed(self, as_of: str | int | None, analytic: Callable[..., Json],
                   **arguments: Any) -> Json:

@@ -76,20 +76,21 @@ def structural_holes(net: Network, node: str) -> tuple[float | None, float | Non
     return constraint, n - ties / n  # each tie among neighbours was counted from both ends
 
 
-def brokerage_counts(net: Network, broker: str) -> Counter[str]:
-    """How many open two-paths through ``broker`` it brokers, by role."""
+def brokerage_counts(net: Network, broker: str,
+                     inward: dict[str, list[str]] | None = None) -> Counter[str]:
+    """How many open two-paths through ``broker`` it brokers, by role (``inward``: the
+    actors pointing at each node, from ``in_actors``, when many brokers are counted)."""
     spheres, out = net.spheres, net.out
     mine = spheres.get(broker)
     counts: Counter[str] = Counter()
     if mine is None:
         return counts
-    before = [a for a in _in_actors(net, broker)]
+    before = inward.get(broker, []) if inward is not None else _in_actors(net, broker)
     after = [c for c in out[broker] if c in spheres and c != broker]
     if not before or not after:
         return counts
-    by_before = Counter(spheres[a] for a in before)
-    by_after = Counter(spheres[c] for c in after)
-    for (sa, na), (sc, nc) in product(by_before.items(), by_after.items()):
+    for (sa, na), (sc, nc) in product(_tally(spheres, before).items(),
+                                      _tally(spheres, after).items()):
         counts[role(sa, mine, sc)] += na * nc
     after_set = set(after)
     for a in before:  # take back the pairs that are no open two-path
@@ -99,18 +100,41 @@ def brokerage_counts(net: Network, broker: str) -> Counter[str]:
     return +counts
 
 
+def _tally(spheres: dict[str, str], nodes: list[str]) -> dict[str, int]:
+    # a plain dict: a Counter's construction costs more than the counting for few nodes
+    found: dict[str, int] = {}
+    for n in nodes:
+        s = spheres[n]
+        found[s] = found.get(s, 0) + 1
+    return found
+
+
 def _in_actors(net: Network, node: str) -> list[str]:
     # the network keeps undirected adjacency; the actors pointing at node are among it
     return [a for a in net.adj[node] if a in net.spheres and node in net.out[a]]
 
 
-def two_paths(net: Network, broker: str, limit: int) -> list[tuple[str, str, str]]:
-    """Up to ``limit`` open two-paths through ``broker``, cross-sphere roles first, by ids."""
+def in_actors(net: Network) -> dict[str, list[str]]:
+    """The actors pointing at each node, every node at once (one pass over the ties)."""
+    inward: dict[str, list[str]] = {}
+    for a in net.spheres:
+        for c in net.out[a]:
+            inward.setdefault(c, []).append(a)
+    return inward
+
+
+def two_paths(net: Network, broker: str, limit: int, counts: Counter[str] | None = None
+              ) -> list[tuple[str, str, str]]:
+    """Up to ``limit`` open two-paths through ``broker``, cross-sphere roles first, by ids.
+    ``counts`` (``brokerage_counts``) lets the search stop once every role has all the
+    two-paths it can show, rather than pair every in- with every out-neighbour of a hub."""
     spheres, out = net.spheres, net.out
     mine = spheres[broker]
     before = sorted(_in_actors(net, broker))
     after = sorted(c for c in out[broker] if c in spheres and c != broker)
     found: dict[str, list[tuple[str, str, str]]] = {r: [] for r in ROLES}
+    wanted = None if counts is None else sum(min(limit, counts.get(r, 0)) for r in ROLES)
+    have = 0
     for a in before:
         for c in after:
             if a == c or c in out[a]:
@@ -118,6 +142,9 @@ def two_paths(net: Network, broker: str, limit: int) -> list[tuple[str, str, str
             bucket = found[role(spheres[a], mine, spheres[c])]
             if len(bucket) < limit:
                 bucket.append((a, broker, c))
+                have += 1
+        if have == wanted:
+            break
     return list(islice((p for r in ROLES for p in found[r]), limit))
 
 
@@ -145,11 +172,12 @@ def actor_rows(g: nx.MultiDiGraph, sort: str) -> list[Row]:
     kept per graph version."""
     def compute() -> list[Row]:
         net = network(g, exclude_kinds=("Sector",))
+        inward = in_actors(net)
         rows = []
         for n in net.ids:
             if n in net.spheres:
                 constraint, size = structural_holes(net, n)
-                counts = brokerage_counts(net, n)
+                counts = brokerage_counts(net, n, inward)
                 rows.append((n, constraint, size, counts, sum(counts.values())))
         return rows
 
@@ -173,7 +201,7 @@ def _brokers(g: nx.MultiDiGraph, sphere: str | None, kind: str | None, sort: str
             and (kind is None or g._node[r[0]]["kind"] == kind)]
     items = []
     for rank, (n, constraint, size, counts, total) in enumerate(rows[:limit], 1):
-        paths = two_paths(net, n, evidence) if evidence and total else []
+        paths = two_paths(net, n, evidence, counts) if evidence and total else []
         items.append({
             "rank": rank, **node_summary(g, n), "sphere": net.spheres[n],
             "degree": len(net.adj[n]), "constraint": constraint, "effective_size": size,

@@ -21,7 +21,7 @@ import multiprocessing as mp
 import os
 import threading
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from queries.views import node_summary
 Json = dict[str, Any]
 SECTOR = "Sector"
 SECTOR_RELATIONS = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
+RESOLUTION, SEED = 1.0, 42  # the defaults, which the warm-up computes
 ITERATIONS = 10  # Leiden iterations; to convergence takes ~40 s CPU on 100k nodes for +0.002 Q
 PROCESS_MIN_NODES = 20_000  # below, Leiden takes well under 0.1 s: no process worth starting
 _RNG_LOCK = threading.Lock()  # igraph's random generator is process-wide
@@ -69,13 +70,50 @@ def leiden_membership(n: int, edges: list[tuple[int, int]], resolution: float, s
         return pool.submit(leiden_task.leiden, n, edges, resolution, seed, ITERATIONS).result()
 
 
-def partition(net: Network, a: sp.csr_matrix, resolution: float, seed: int) -> Partition:
-    """Leiden's partition of ``net``, whose adjacency matrix is ``a``."""
+def _upper(a: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Each tie of the symmetric adjacency matrix ``a`` once, as (row, col) with row < col."""
     upper = sp.triu(a, k=1).tocoo()
-    row, col = upper.row.astype(np.int64), upper.col.astype(np.int64)
-    edges = list(zip(row.tolist(), col.tolist(), strict=True))
-    labels = np.array(leiden_membership(len(net.ids), edges, resolution, seed),
-                      dtype=np.int64)
+    return upper.row.astype(np.int64), upper.col.astype(np.int64)
+
+
+def leiden_started(g: nx.MultiDiGraph, resolution: float = RESOLUTION, seed: int = SEED
+                   ) -> Future[list[int]]:
+    """Leiden's labels for the network of ``g`` without sectors (vertices in id order), as
+    a future kept per graph version: the first caller starts the computation (on large
+    graphs in a child process, waited for by a thread of its own), so the warm-up starts it
+    early and computes the other analytics meanwhile; ``partition`` waits for it."""
+    def start() -> Future[list[int]]:
+        n = len(network(g, exclude_kinds=(SECTOR,)).ids)
+        row, col = _upper(matrix(g, (SECTOR,)).a)
+        edges = list(zip(row.tolist(), col.tolist(), strict=True))
+        future: Future[list[int]] = Future()
+        if n < PROCESS_MIN_NODES or (os.cpu_count() or 1) < 2:  # quick: no thread needed
+            future.set_result(leiden_membership(n, edges, resolution, seed, in_process=True))
+            return future
+
+        def run() -> None:
+            try:
+                try:
+                    labels = leiden_membership(n, edges, resolution, seed, in_process=False)
+                except Exception:  # no child process (resources, a broken pool): here then
+                    labels = leiden_membership(n, edges, resolution, seed, in_process=True)
+                future.set_result(labels)
+            except BaseException as exc:  # the waiting request reports it
+                future.set_exception(exc)
+        threading.Thread(target=run, name="leiden", daemon=True).start()
+        return future
+    return cached(g, "_ecosystem_leiden", (resolution, seed), start)
+
+
+def partition(net: Network, a: sp.csr_matrix, resolution: float, seed: int,
+              labels: list[int] | None = None) -> Partition:
+    """Leiden's partition of ``net``, whose adjacency matrix is ``a`` (``labels``: Leiden's
+    labels per vertex, when already computed)."""
+    row, col = _upper(a)
+    if labels is None:
+        labels = leiden_membership(len(net.ids), list(zip(row.tolist(), col.tolist(),
+                                                          strict=True)), resolution, seed)
+    labels = np.array(labels, dtype=np.int64)
     if not len(labels):
         return Partition([], labels, labels, labels, np.zeros(0), 0)
     sizes = np.bincount(labels)
@@ -101,7 +139,7 @@ def partition(net: Network, a: sp.csr_matrix, resolution: float, seed: int) -> P
     return Partition(members, rank, inside, internal, q, m)
 
 
-def communities(g: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 42,
+def communities(g: nx.MultiDiGraph, *, resolution: float = RESOLUTION, seed: int = SEED,
                 limit: int = 20, top: int = 5, membership: bool = False) -> Json:
     """The communities, largest first, each named by its ``top`` members (by degree inside
     the community, ties by id), its dominant kinds, spheres and sectors, with its size and
@@ -118,7 +156,8 @@ def communities(g: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 42,
     check_positive("top", top)
     net = network(g, exclude_kinds=(SECTOR,))
     part = cached(g, "_ecosystem_partitions", (resolution, seed),
-                  lambda: partition(net, matrix(g, (SECTOR,)).a, resolution, seed))
+                  lambda: partition(net, matrix(g, (SECTOR,)).a, resolution, seed,
+                                    leiden_started(g, resolution, seed).result()))
     views = [cached(g, "_ecosystem_community_views", (resolution, seed, rank, top),
                     lambda r=rank: _view(g, net, part, r, top))
              for rank in range(1, min(limit, len(part.members)) + 1)]

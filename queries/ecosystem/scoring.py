@@ -50,7 +50,25 @@ def matrix(ids: list[str], adj: dict[str, set[str]], sectors: set[str]) -> Matri
                        count=int(degree.sum()))
     indptr = np.concatenate(([0], np.cumsum(degree)))
     a = sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(ids), len(ids)))
+    return matrix_of_csr(ids, a, sectors)
+
+
+def matrix_of_pairs(ids: list[str], left: np.ndarray, right: np.ndarray, sectors: set[str]
+                    ) -> Matrix:
+    """The adjacency matrix of the undirected ties (left[k], right[k]) over ``ids``, each
+    tie given once, in either direction."""
+    n = len(ids)
+    rows = np.concatenate((left, right))
+    cols = np.concatenate((right, left))
+    a = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return matrix_of_csr(ids, a, sectors)
+
+
+def matrix_of_csr(ids: list[str], a: sp.csr_matrix, sectors: set[str]) -> Matrix:
+    """``Matrix`` of a symmetric 0/1 CSR adjacency matrix over ``ids``: the Adamic-Adar
+    weights and the sector indicator alongside."""
     a.sort_indices()
+    degree = np.diff(a.indptr)
     weight = np.zeros(len(ids))
     hub = degree > 1
     weight[hub] = 1.0 / np.log(degree[hub])
