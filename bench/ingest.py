@@ -144,9 +144,12 @@ def _print_misses(source: str, full, review: dict, new: set[str], match, edges: 
     print(f"== {source}: curated new entities not proposed (kind name)")
     for n in sorted(new - hit, key=lambda n: full.nodes[n]["kind"]):
         print(f"  {full.nodes[n]['kind']:12} {name(n)}")
-    print(f"== {source}: proposed but not accepted")
-    for n in sorted((new & hit) - accepted):
-        print(f"  {full.nodes[n]['kind']:12} {name(n)}")
+    print(f"== {source}: proposals marked reject (+ = a curated new entity)")
+    for e in review["entities"]:
+        if e["decision"] != "accept":
+            print(f"  {'+' if match(e['name_zh'], True) else ' '} {e['kind']:12} "
+                  f"{e['name_zh']}  ({e['rule']}, {e['score']}"
+                  f"{', near miss' if e.get('note') else ''})")
     print(f"== {source}: accepted entities that are not curated")
     for e in review["entities"]:
         if e["decision"] == "accept" and not match(e["name_zh"], True):

@@ -83,6 +83,8 @@ def test_relations_typed_and_directed(tmp_path, graph):
     for r in review["relations"]:  # quotes state the relation: the sentence holding both
         if r["trigger"]:
             assert r["trigger"] in r["quote"]
+        elif r["rule"].startswith("name "):  # read off a name: the quote holds it
+            assert r["rule"].split()[-1] in r["quote"]
         else:  # kinds side by side without a trigger: the reviewer decides
             assert r["rule"] == "kinds in one clause" and r["decision"] == "reject"
 
@@ -90,8 +92,8 @@ def test_relations_typed_and_directed(tmp_path, graph):
 def test_passive_swaps_direction(tmp_path, graph):
     review = run(tmp_path, graph, "长春光电子产业研究院由吉林大学设立。")
     key = review["entities"][0]["key"]
-    assert [(r["from"], r["rel"], r["to"]) for r in review["relations"]] == [
-        ("jilin-university", "ESTABLISHED", key)]
+    triggered = [(r["from"], r["rel"], r["to"]) for r in review["relations"] if r["trigger"]]
+    assert triggered == [("jilin-university", "ESTABLISHED", key)]
 
 
 def test_figures_value_unit_period_status(tmp_path, graph):

@@ -35,6 +35,8 @@ _NOT_NAME = "，,、。；;：:！!？?（）() "
 _COUNT = r"(?:\d+|[一二两三四五六七八九十百千]+)"
 _NUMERAL = re.compile(r"[\d.,%％]+|[零一二两三四五六七八九十百千万亿]+[个家项批所座名位]?")
 _YEARS = re.compile(r"[（(]\d{4}\s*[—–-]+\s*\d{4}年?[）)]")
+_GLUED = "则的是也将已于为和与等并在还都"  # function words jieba's HMM may glue to a name
+_COMMON = ("n", "vn", "v", "a", "an")  # tags of common words (not names, not unknown words)
 _NOT_ITEM = ("v", "vd", "vn", "d", "ad", "p", "c", "r", "m", "f", "t")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|致辞|讲话|参加|带队|一行"
@@ -154,7 +156,9 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         _enumerations(text, base, sentence, rules, add)
         _people(text, base, sentence, rules, add)
         _places(base, tokens, sentence, rules, add)
-    return list(found.values())
+    titles = [(f.start, f.end) for f in found.values() if f.how.startswith("title")]
+    return [f for f in found.values() if f.how.startswith("title") or not any(
+        a <= f.start and f.end <= b for a, b in titles)]  # 《…计划申报指南》 is one name
 
 
 def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
@@ -178,11 +182,14 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
               sentence: Sentence, rules: Rules, add: Add) -> None:
     for j, (word, flag, tstart) in enumerate(tokens):
         end = tstart + len(word)
+        if flag == "x" and len(word) == 2 and word[1] in _GLUED:
+            end -= 1  # the HMM glued a function word to a name's end (长春医药城|则 -> 城则)
         rule = _suffix_at(text, end, rules)
         if rule is None or (j + 1 < len(tokens) and _continues(tokens[j + 1][0], rules)):
             continue
-        if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1]:
-            continue  # 开局 is not a bureau, 山谷 not a valley park
+        if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1] and \
+                not (flag == "x" and len(word) >= 3):
+            continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园 (unknown) is a park
         start = _extend_left(tokens, j, end - len(rule.suffix), rules)
         stem = text[start:end - len(rule.suffix)]
         if len(stem) < rules.min_stem or end - start > rules.max_name:
@@ -190,7 +197,9 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         years = _YEARS.match(text, end)  # 行动计划（2025—2027年） is one name
         if years:
             end = years.end()
-        proper = any(f in _PROPER for w, f, s in tokens if start <= s < end) or any(
+        # a proper part of the stem (the suffix's own tag says nothing: jieba tags 卫星 nr)
+        proper = any(f in _PROPER and w not in rules.not_places
+                     for w, f, s in tokens if start <= s < end - len(rule.suffix)) or any(
             ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
             SCORES["suffix" if proper else "suffix_common"])
@@ -212,6 +221,7 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
         if "、" not in body:
             continue
         parts = body.split("、")
+        _suffixed_items(parts, at, base, sentence, rules, add)
         last = parts[-1]
         tail = re.match(rf"([^等、\W_]{{2,{limit}}}?)(等?)"
                         rf"((?:{_COUNT}[{''.join(rules.group_classifiers)}])?"
@@ -230,6 +240,27 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
             add(base + start, base + start + len(item), rule, sentence,
                 f"enumeration …等{tail.group(4)}", SCORES["enumeration"])
             pos += len(part) + 1
+
+
+def _suffixed_items(parts: list[str], at: int, base: int, sentence: Sentence, rules: Rules,
+                    add: Add) -> None:
+    """A、B、C等…: a list closed by 等 whose items each end in a name suffix is a list of
+    names (重大科技专项、重点研发计划等七大类计划; 概念验证中心、中试基地等平台), however
+    generic each looks alone: each item is proposed at the enumeration's score."""
+    if len(parts) < 2 or "等" not in parts[-1]:
+        return
+    items = [_trailing_name(parts[0], rules), *parts[1:-1], parts[-1].split("等", 1)[0]]
+    rules_of = [_suffix_at(item, len(item), rules) for item in items]
+    if any(r is None or len(item) <= len(r.suffix) or len(item) > rules.max_name
+           or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9“”]+", item)
+           for item, r in zip(items, rules_of, strict=True)):
+        return
+    pos = at
+    for part, item, rule in zip(parts, items, rules_of, strict=True):
+        start = pos + (len(part) - len(item) if part is parts[0] else 0)
+        add(base + start, base + start + len(item), rule, sentence,  # type: ignore[arg-type]
+            f"enumeration item …{rule.suffix}、…等", SCORES["enumeration"])  # type: ignore[union-attr]
+        pos += len(part) + 1
 
 
 def _trailing_name(part: str, rules: Rules) -> str:
@@ -265,8 +296,8 @@ def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, r
         if flag != "ns" and not (flag == "x" and rule):
             continue
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-        inside = nxt is not None and _HAN.fullmatch(nxt[0]) is not None and \
-            nxt[1] not in rules.stop_pos and nxt[1] != "v"
+        inside = nxt is not None and _HAN.fullmatch(nxt[0]) is not None and (
+            nxt[0] in rules.name_verbs or (nxt[1] not in rules.stop_pos and nxt[1] != "v"))
         how = "place word" + (f" …{rule.suffix}" if rule else "")
         score = SCORES["place_inside"] if inside else SCORES["place" if rule else "place_plain"]
         add(base + start, base + start + len(word), rule or rules.place_plain, sentence, how,
@@ -315,6 +346,8 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
             continue
         if not _name_word(word, flag, rules):
             break
+        if tokens[k + 1][1] == "ns" and flag in _COMMON and k + 1 < j:
+            break  # 车间|长春…有限公司: a name starts at its place, not at a common noun
         start, k = tstart, k - 1
     return start
 

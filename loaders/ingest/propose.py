@@ -16,8 +16,8 @@ from graph.schema import Schema, load_schema
 from loaders.ingest.candidates import find_candidates, similar_known
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
-from loaders.ingest.mentions import Gazetteer, gazetteer_for
-from loaders.ingest.relations import CARRY, Spot, find_relations
+from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for
+from loaders.ingest.relations import RelationCandidate, Spot, find_relations, name_relations
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
@@ -143,7 +143,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                  "decision": _decision(round(score, 2), auto["entity"])}
         if similar:
             entry["similar"] = [{"id": i, "name": n, "score": s} for i, n, s in similar]
-            if similar[0][2] >= NEAR_MISS:
+            if similar[0][2] >= NEAR_MISS and _near_miss(
+                    c.simplified[cand.start:cand.end], similar[0][1], cand.how):
                 # a near miss may be the same entity or another one (长新创谷 vs 长新创客):
                 # the reviewer decides; nothing merges by itself
                 entry["decision"] = "reject"
@@ -158,11 +159,38 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         spots_by_sentence.setdefault(s.start, []).append(
             Spot(m.ids[0], gazetteer.entities[m.ids[0]].kind, m.start, m.end))
     kind_of = {cand.name: cand.rule.kind for cand in candidates}
+    groups = {cand.name for cand in candidates if cand.how.startswith("group")}
     for name, at in _first_in_each_sentence(c.written, list(kind_of), sentences):
         spots_by_sentence.setdefault(sentence_of(at).start, []).append(
-            Spot(key_of[name], kind_of[name], at, at + len(name)))
+            Spot(key_of[name], kind_of[name], at, at + len(name), name in groups))
     decisions = {e["key"]: e["decision"] for e in entities}
-    relations, figures = [], []
+    figures: list[dict[str, Any]] = []
+
+    seen_relations: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def add_relation(r: RelationCandidate, s: Sentence) -> None:
+        """One proposal per (from, rel, to) in the article: the best-scored sentence's."""
+        triple = (r.source.ref, r.relation, r.target.ref)
+        if triple in seen_relations and seen_relations[triple]["score"] >= r.score:
+            return
+        endpoints_ok = all(decisions.get(ref, "accept") == "accept"
+                           for ref in (r.source.ref, r.target.ref))
+        entry = {"key": "", "from": r.source.ref, "rel": r.relation,
+                 "to": r.target.ref, "quote": s.quote, "trigger": r.trigger or None,
+                 "rule": r.how, "score": r.score,
+                 "decision": _decision(r.score, auto["relation"]) if endpoints_ok
+                 else "reject"}
+        if r.status:
+            entry["status"] = r.status
+        seen_relations[triple] = entry
+
+    known_by_name = {name: [Spot(i, gazetteer.entities[i].kind, 0, 0) for i in ids]
+                     for name, ids in gazetteer.owners.items()}
+    for cand in candidates:
+        known_by_name.setdefault(c.simplified[cand.start:cand.end], []).append(
+            Spot(key_of[cand.name], cand.rule.kind, 0, 0))
+    home = _home_place(mentions, gazetteer)
+    named: set[str] = set()  # entities whose name was read for relations already
     # an undated figure is as of the last year the article reports on (a review of 2021
     # published in 2022 reports 2021's figures), which is the publication year when the
     # article names no earlier one
@@ -174,23 +202,19 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         here = bisect.bisect(newlines, c.offsets[s.start])
         if here != paragraph:  # a year dates the figures after it in its paragraph only
             paragraph, context_year = here, None
+            carried = None  # a new paragraph: its unstated subject is the home place
         simplified = c.simplified[s.start:s.end]
         spots = _outermost(spots_by_sentence.get(s.start, []))
-        for r in find_relations(simplified, s, spots, rules, schema, carried):
-            endpoints_ok = all(decisions.get(ref, "accept") == "accept"
-                               for ref in (r.source.ref, r.target.ref))
-            entry = {"key": f"r{len(relations) + 1}", "from": r.source.ref,
-                     "rel": r.relation, "to": r.target.ref, "quote": s.quote,
-                     "trigger": r.trigger or None,
-                     "rule": f"trigger {r.trigger}" if r.trigger else "kinds in one clause",
-                     "score": r.score,
-                     "decision": _decision(r.score, auto["relation"]) if endpoints_ok
-                     else "reject"}
-            if r.status:
-                entry["status"] = r.status
-            relations.append(entry)
-        if spots and not simplified.lstrip("“\"").startswith(CARRY):
-            carried = spots[0]
+        reading = find_relations(simplified, s, spots, rules, schema, carried, home)
+        for r in reading.relations:
+            add_relation(r, s)
+        for spot in spots:
+            if spot.ref not in named:
+                named.add(spot.ref)
+                for r in name_relations(spot, c.simplified[spot.start:spot.end],
+                                        known_by_name, schema, s):
+                    add_relation(r, s)
+        carried = reading.subject or carried
         names = tuple((p.start - s.start, p.end - s.start) for p in spots)
         for f in find_figures(simplified, s, rules, schema, default_year, context_year,
                               review["source"]["published_year"], names):
@@ -213,9 +237,40 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                  if default_year is None or int(y) <= default_year]  # not a target year
         if years:
             context_year = years[-1]
-    review["relations"] = relations
+    for i, entry in enumerate(seen_relations.values(), 1):
+        entry["key"] = f"r{i}"
+    review["relations"] = list(seen_relations.values())
     review["figures"] = figures
     return review
+
+
+_ADMIN = ("省", "市", "区", "县", "镇")
+
+
+def _near_miss(name: str, known: str, how: str) -> bool:
+    """Whether a candidate this close to a known name may be that entity (the reviewer
+    decides) or is plainly another: a group with another count (12家高校院所 vs 11家…), a
+    unit of the known entity (its name and a suffix: …有限公司技术中心), a place of another
+    level (吉林省 vs 吉林市)."""
+    if how.startswith("group"):
+        count = re.match(r"\d+|[一二两三四五六七八九十百千]+", name)
+        return bool(count) and known.startswith(count.group())  # type: ignore[union-attr]
+    if name.startswith(known) and len(name) > len(known):
+        return False
+    return not (name[-1:] in _ADMIN and known[-1:] in _ADMIN and name[-1] != known[-1])
+
+
+def _home_place(mentions: list[Mention], gazetteer: Gazetteer) -> Spot | None:
+    """The place the article names most (first named on a tie): the actor of the sentences
+    that name none (a city's articles report what its government did)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if gazetteer.entities[m.ids[0]].kind == "Place":
+            counts[m.ids[0]] = counts.get(m.ids[0], 0) + 1
+    if not counts:
+        return None
+    top = max(counts, key=lambda i: counts[i])  # dicts keep order: the first on a tie
+    return Spot(top, "Place", 0, 0)
 
 
 def _first_in_each_sentence(text: str, names: list[str],
