@@ -85,25 +85,41 @@ def _found(g: nx.MultiDiGraph, kind: str, evidence: int) -> list[Json]:
                   lambda: [{**i, "exists": i["exists"][:evidence]} for i in items])
 
 
+def _linked(g: nx.MultiDiGraph, node: str, *, incoming: bool, rel: str, kind: str) -> bool:
+    """Whether a holding ``rel`` edge joins ``node`` to a node of ``kind`` (``_edges``
+    without building the views: a big sector has thousands of edges)."""
+    adjacency = g._pred if incoming else g._succ
+    nodes = g._node
+    return any((attrs := by_rel.get(rel)) is not None and nodes[other]["kind"] == kind
+               and holds(rel, attrs) for other, by_rel in adjacency[node].items())
+
+
 def _unfunded_sectors(g: nx.MultiDiGraph, evidence: int) -> list[Json]:
     items = []
     for sector in ids_of_kind(g, "Sector"):
+        if _linked(g, sector, incoming=True, rel=TARGETS, kind="Fund") or not _linked(
+                g, sector, incoming=True, rel=WORKS, kind="Lab"):
+            continue
         labs, _ = _edges(g, sector, incoming=True, rel=WORKS, kind="Lab")
-        funds, planned = _edges(g, sector, incoming=True, rel=TARGETS, kind="Fund")
-        if labs and not funds:
-            items.append(_item(g, "unfunded_sector", sector, labs, planned, evidence,
-                               "没有基金聚焦该领域（TARGETS_SECTOR）",
-                               f"no fund targets this sector, though {len(labs)} lab(s) "
-                               "work in it"))
+        _, planned = _edges(g, sector, incoming=True, rel=TARGETS, kind="Fund")
+        items.append(_item(g, "unfunded_sector", sector, labs, planned, evidence,
+                           "没有基金聚焦该领域（TARGETS_SECTOR）",
+                           f"no fund targets this sector, though {len(labs)} lab(s) "
+                           "work in it"))
     return items
 
 
 def _funds_without_labs(g: nx.MultiDiGraph, evidence: int) -> list[Json]:
     items = []
+    with_labs: dict[str, bool] = {}  # per sector, looked at once
     for fund in ids_of_kind(g, "Fund"):
         targets, _ = _edges(g, fund, incoming=False, rel=TARGETS, kind="Sector")
-        empty = [e for e in targets
-                 if not _edges(g, e["to"], incoming=True, rel=WORKS, kind="Lab")[0]]
+        empty = []
+        for e in targets:
+            if e["to"] not in with_labs:
+                with_labs[e["to"]] = _linked(g, e["to"], incoming=True, rel=WORKS, kind="Lab")
+            if not with_labs[e["to"]]:
+                empty.append(e)
         if empty:
             names = ", ".join(g._node[e["to"]]["name_en"] for e in empty)
             items.append(_item(g, "fund_without_lab", fund, empty, [], evidence,
@@ -114,17 +130,16 @@ def _funds_without_labs(g: nx.MultiDiGraph, evidence: int) -> list[Json]:
 
 def _transfer_gaps(g: nx.MultiDiGraph, evidence: int) -> list[Json]:
     items = []
+    nodes = g._node
     for lab in ids_of_kind(g, "Lab"):
-        held, planned = [], []
-        for adjacency, forward in ((g._succ, True), (g._pred, False)):
-            for other, by_rel in adjacency[lab].items():
-                if g._node[other]["kind"] != "Company":
-                    continue
-                for rel, attrs in by_rel.items():
-                    view = edge_view(lab, other, rel, attrs) if forward else edge_view(
-                        other, lab, rel, attrs)
-                    (held if holds(rel, attrs) else planned).append(view)
-        if not held:
+        links = [(forward, other, rel, attrs)
+                 for adjacency, forward in ((g._succ, True), (g._pred, False))
+                 for other, by_rel in adjacency[lab].items()
+                 if nodes[other]["kind"] == "Company" for rel, attrs in by_rel.items()]
+        if not any(holds(rel, attrs) for _, _, rel, attrs in links):
+            planned = [edge_view(lab, other, rel, attrs) if forward
+                       else edge_view(other, lab, rel, attrs)
+                       for forward, other, rel, attrs in links]  # none holds: all planned
             exists, total = node_edges(g, lab, evidence)
             items.append(_item(g, "transfer_gap", lab, exists, planned, evidence,
                                "与任何企业都没有关系（成果转化缺口）",

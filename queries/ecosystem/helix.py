@@ -19,7 +19,6 @@ in or target the sector.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -112,15 +111,23 @@ def helix(g: nx.MultiDiGraph, *, limit: int = 50) -> Json:
 def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
     mapping = load_spheres()
     net = network(g, exclude_kinds=(SECTOR,))
-    codes = profile_codes(net, matrix(g, (SECTOR,)).a, mapping.helices)
-    rows = []
-    for sector in ids_of_kind(g, SECTOR):
-        members = sorted({u for u, by_rel in g._pred[sector].items() if u in net.adj and any(
-            r in SECTOR_RELATIONS and holds(r, a) for r, a in by_rel.items())})
-        where = [bisect.bisect_left(net.ids, n) for n in members]  # ids are sorted
-        rows.append((sector, members, _synergy(np.bincount(codes[where], minlength=8),
-                                                mapping.helices)))
-    rows.sort(key=lambda r: (r[2]["T_uig"] is None, r[2]["T_uig"] or 0.0, r[0]))
+    a = matrix(g, (SECTOR,)).a
+    codes = profile_codes(net, a, mapping.helices)
+    index = {n: i for i, n in enumerate(net.ids)}
+    sectors = ids_of_kind(g, SECTOR)
+    members = [sorted({u for u, by_rel in g._pred[sector].items() if u in index and any(
+        r in SECTOR_RELATIONS and holds(r, attrs) for r, attrs in by_rel.items())})
+        for sector in sectors]
+    # every sector's 8 cells at once (a sector-by-cell count matrix), T(uig) per row
+    rows = np.repeat(np.arange(len(sectors)), [len(m) for m in members])
+    where = np.fromiter((index[n] for m in members for n in m), dtype=np.int64,
+                        count=len(rows))
+    cells = np.zeros((len(sectors), 8), dtype=np.int64)
+    np.add.at(cells, (rows, codes[where]), 1)
+    t = transmissions(cells)
+    order = sorted(range(len(sectors)), key=lambda k: (np.isnan(t[k]),
+                                                       0.0 if np.isnan(t[k]) else t[k],
+                                                       sectors[k]))
     return {
         "version": g.graph.get("version"),
         "method": {"T_uig": "H(u)+H(i)+H(g)-H(ui)-H(ug)-H(ig)+H(uig) in bits (Leydesdorff "
@@ -130,20 +137,64 @@ def _helix(g: nx.MultiDiGraph, limit: int) -> Json:
                    "spheres": "graph/spheres.yaml"},
         "helices": list(mapping.helices),
         "actors": dict(sorted(Counter(net.spheres.values()).items())),
-        "linkage": linkage(net),
+        "linkage": linkage_of_matrix(net, a),
         "synergy": _synergy(np.bincount(codes, minlength=8), mapping.helices),
-        "sectors_total": len(rows),
-        "sectors": [{**node_summary(g, s), "members": len(m),
-                     "actors": dict(sorted(Counter(net.spheres[n] for n in m
+        "sectors_total": len(sectors),
+        "sectors": [{**node_summary(g, sectors[k]), "members": len(members[k]),
+                     "actors": dict(sorted(Counter(net.spheres[n] for n in members[k]
                                                    if n in net.spheres).items())),
-                     "linkage": linkage(net, m), "synergy": syn}
-                    for s, m, syn in rows[:limit]],
+                     "linkage": linkage(net, members[k]),
+                     "synergy": _synergy(cells[k], mapping.helices, float(t[k]))}
+                    for k in order[:limit]],
     }
 
 
-def _synergy(cells: np.ndarray, helices: tuple[str, ...]) -> Json:
+def transmissions(cells: np.ndarray) -> np.ndarray:
+    """``transmission_of_cells`` of each row of ``cells`` (rows of 8 counts) at once; NaN
+    where no unit involves any helix."""
+    counts = cells.astype(np.float64).copy()
+    counts[:, 0] = 0
+    total = counts.sum(axis=1)
+    codes = np.arange(8)
+
+    def h(mask: int) -> np.ndarray:  # entropy of each row's marginal over the bits of mask
+        marginal = np.zeros_like(counts)
+        np.add.at(marginal.T, codes & mask, counts.T)
+        p = np.divide(marginal, total[:, None], out=np.zeros_like(marginal),
+                      where=total[:, None] > 0)
+        return -(p * np.log2(p, out=np.zeros_like(p), where=p > 0)).sum(axis=1)
+
+    t = h(1) + h(2) + h(4) - h(3) - h(5) - h(6) + h(7)
+    t[np.abs(t) < 1e-12] = 0.0
+    t[total == 0] = np.nan
+    return t
+
+
+def linkage_of_matrix(net: Network, a: sp.csr_matrix) -> list[Json]:
+    """``linkage(net)`` (every actor) from the adjacency matrix ``a`` of ``net``."""
+    names = sorted(set(net.spheres.values()))
+    which = np.fromiter((names.index(net.spheres[n]) if n in net.spheres else -1
+                         for n in net.ids), dtype=np.int64, count=len(net.ids))
+    upper = sp.triu(a, k=1).tocoo()
+    left, right = which[upper.row], which[upper.col]
+    both = (left >= 0) & (right >= 0)
+    low, high = np.minimum(left[both], right[both]), np.maximum(left[both], right[both])
+    counts = np.bincount(low * len(names) + high, minlength=len(names) ** 2)
+    found = [((names[k // len(names)], names[k % len(names)]), int(c))
+             for k, c in enumerate(counts) if c]
+    return [{"spheres": list(pair), "ties": c}
+            for pair, c in sorted(found, key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _synergy(cells: np.ndarray, helices: tuple[str, ...], t: float | None = None) -> Json:
+    """The synergy of units counted by ``cells``; ``t``: their T(uig) when computed already
+    (NaN: none), so the sectors are shown with the values they were ranked by."""
     names = {code: "".join(h[0] for k, h in enumerate(helices) if code >> k & 1)
              for code in range(1, 8)}
-    return {"T_uig": transmission_of_cells(cells), "units": int(cells[1:].sum()),
+    if t is None:
+        t = transmission_of_cells(cells)
+    elif math.isnan(t):
+        t = None
+    return {"T_uig": t, "units": int(cells[1:].sum()),
             "profiles": dict(sorted((names[c], int(cells[c])) for c in range(1, 8)
                                     if cells[c]))}

@@ -53,25 +53,27 @@ def _directly(compute: Callable[[], T]) -> T:
 def warm_up(g: nx.MultiDiGraph, progress: Callable[[str, Json], None] | None = None,
             run: Runner = _directly) -> dict[str, Json]:
     """Compute every analytic of ``STEPS`` on ``g``, each through ``run`` (a store's
-    ``settled``, say); per step ``{"seconds", "cpu"}``: wall and CPU seconds (this thread's
-    and its finished child processes': Leiden's), each step after the ones before it.
-    Stops (logged) at the first step the store refuses (``BackendUnavailable``)."""
+    ``settled``, say); per step ``{"seconds", "cpu"}``: wall and this thread's CPU seconds,
+    each step after the ones before it (Leiden's child process is not this thread: see
+    ``children_cpu``). Stops (logged) at the first step the store refuses
+    (``BackendUnavailable``)."""
     done = {}
     for name, step in STEPS:
-        wall, cpu, child = time.perf_counter(), time.thread_time(), _children_cpu()
+        wall, cpu = time.perf_counter(), time.thread_time()
         try:
             run(lambda step=step: step(g))
         except BackendUnavailable as exc:
             log.warning("ecosystem warm-up stopped at %s: %s", name, exc)
             break
         done[name] = {"seconds": time.perf_counter() - wall,
-                      "cpu": time.thread_time() - cpu + _children_cpu() - child}
+                      "cpu": time.thread_time() - cpu}
         if progress is not None:
             progress(name, done[name])
     return done
 
 
-def _children_cpu() -> float:
+def children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (Leiden's, here)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
