@@ -128,7 +128,9 @@ def span(provenance: Iterable[Mapping[str, str]], years: Mapping[str, int]) -> S
 class Timeline:
     """Every node's and edge's ``Span``, from one pass over the graph (kept per graph version
     by ``timeline``). An edge is first seen when it and both its ends are: the dated graph
-    keeps only edges between kept nodes."""
+    keeps only edges between kept nodes. ``first`` is each node's first year; ``late`` the
+    (from, to) pairs joined by an edge first reported after both its ends (few or none: a
+    walk steps to a neighbour on its first year alone unless the pair is late)."""
 
     def __init__(self, g: nx.MultiDiGraph):
         self.years = source_years(g)
@@ -140,16 +142,20 @@ class Timeline:
 
         self.nodes: dict[str, Span] = {n: of(a.get("provenance", ()))
                                        for n, a in g._node.items()}
+        self.first: dict[str, int] = {n: seen[0] for n, seen in self.nodes.items()}
         self.edges: dict[EdgeKey, Span] = {}
-        nodes = self.nodes
+        self.late: set[tuple[str, str]] = set()
+        first = self.first
         for u, by_v in g._succ.items():
             for v, by_key in by_v.items():
-                ends = max(nodes[u][0], nodes[v][0])
+                ends = max(first[u], first[v])
                 for key, attrs in by_key.items():
-                    first, ordered = of(attrs.get("provenance", ()))
-                    self.edges[(u, v, key)] = (
-                        interned.setdefault((ends, ordered), (ends, ordered))
-                        if ends > first else (first, ordered))
+                    own = of(attrs.get("provenance", ()))
+                    if ends > own[0]:
+                        own = interned.setdefault((ends, own[1]), (ends, own[1]))
+                    elif own[0] > ends:
+                        self.late.add((u, v))
+                    self.edges[(u, v, key)] = own
 
 
 _TIMELINE_LOCK = threading.Lock()
@@ -239,7 +245,16 @@ class _Neighbours(Mapping[str, Mapping[str, dict[str, Any]]]):
         return _Keys(by_key, self._key(other, ""), self._at)
 
     def __iter__(self) -> Iterator[str]:
-        return (other for other, by_key in self._raw.items() if self._seen(other, by_key))
+        # the hot path of every walk: a neighbour of a seen node is seen with its first year,
+        # unless an edge between them came later than both (a late pair)
+        first, late, year = self._at.index.first, self._at.index.late, self._at.year
+        if not late:
+            return (other for other in self._raw if first[other] <= year)
+        return (other for other, by_key in self._raw.items() if first[other] <= year and (
+            self._pair(other) not in late or self._seen(other, by_key)))
+
+    def _pair(self, other: str) -> tuple[str, str]:
+        return (self._node, other) if self._forward else (other, self._node)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

@@ -1,0 +1,389 @@
+"""Benchmark: ``as_of`` and ``changes`` over HTTP on the generated graph, embedded and Neo4j
+side by side (issue 14's benchmark goals).
+
+    python -m bench.time_queries [--stores embedded,neo4j] [--nodes 100000] [--years 3]
+                                 [--clients 4] [--requests 150] [--threads 8] [--seed 1]
+                                 [--neo4j-home DIR] [--out bench/results/time_queries.md]
+
+The generated graph (``innograph generate``: seed 42, 3 edges per node, kept in bench/.data/)
+and the servers are those of bench/http_api.py (its ``serve``, ``neo4j_home`` and
+``start_neo4j``: one ``innograph serve --data DIR`` process; one over a Neo4j server whose home
+is filled once by bulk import and online sync). Requests, drawn once from the data files with
+``--seed`` and asked of both stores alike:
+
+- ``--years`` years drawn from the sources' publication years (not the latest: as of it
+  nothing is cut);
+- entity_as_of: ``GET /api/v1/entities/{id}?as_of=Y``, entities drawn uniformly among those
+  some source up to Y reports;
+- path_as_of: ``GET /api/v1/paths?from=A&to=B&as_of=Y`` (all shortest paths), pairs of those
+  entities that have a path as of Y (checked once through the first store);
+- changes: ``GET /api/v1/changes?from=Y1&to=Y2&limit=50&offset=K``, pages at offsets drawn over
+  each comparison's total, for each pair of consecutive drawn years and the first drawn year
+  against the latest source year.
+
+Before the load, each fresh server's first requests are timed (cold): the first entity as of
+each year (the first one also makes the embedded store's timeline index), the first page of
+each comparison (over Neo4j the first also reads the whole graph into the API process). Then
+each kind in turn: ``--clients`` threads, one keep-alive connection each, ``--requests``
+requests each. Goals (issue 14, both stores): p99 < 20 ms entity and paths with as_of, < 50 ms
+changes with a page limit. Over Neo4j the as_of statements are PROFILEd (operators and db
+hits) to show which index each uses. Results: bench/results/time_queries.md (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from bench.common import generated_data
+from bench.http_api import (
+    Client,
+    Served,
+    http_load,
+    log,
+    neo4j_home,
+    percentile,
+    resident_mib,
+    serve,
+    start_neo4j,
+)
+from graph.timeline import span
+
+HERE = Path(__file__).parent
+KINDS = ("entity_as_of", "path_as_of", "changes")
+GOALS_MS = {"entity_as_of": 20.0, "path_as_of": 20.0, "changes": 50.0}
+ENTITIES = 300  # entities drawn (spread over the years)
+PAGE = 50  # changes page size
+PAGES = 20  # pages drawn per comparison
+
+
+@dataclass
+class Targets:
+    years: list[int]
+    entity_as_of: list[str]
+    path_as_of: list[str]
+    spans: list[tuple[int, int]]
+    changes: list[str] = field(default_factory=list)  # filled once the totals are known
+
+    def of(self, kind: str) -> list[str]:
+        return getattr(self, kind)
+
+
+@dataclass
+class Run:
+    store: str
+    samples: dict[str, list[tuple[float, int, int]]] = field(default_factory=dict)
+    cold: list[tuple[str, float, int]] = field(default_factory=list)  # (request, ms, status)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+# -- targets ----------------------------------------------------------------------------------
+
+def read_nodes(root: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Each node's first year (``graph.timeline.span``) and the sources' years, from the
+    data files."""
+    years: dict[str, int] = {}
+    provenance: dict[str, list[dict[str, str]]] = {}
+    with open(root / "nodes.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            node = json.loads(line)
+            provenance[node["id"]] = node.get("provenance", [])
+            if node["kind"] == "Source" and node.get("published_year"):
+                years[node["file"]] = node["published_year"]
+    return {n: span(p, years)[0] for n, p in provenance.items()}, years
+
+
+def draw_targets(root: Path, args: argparse.Namespace, check: Client) -> Targets:
+    rng = random.Random(args.seed)
+    first, source_years = read_nodes(root)
+    published = sorted(set(source_years.values()))
+    years = sorted(rng.sample(published[:-1], min(args.years, len(published) - 1)))
+    entities, paths = [], []
+    for year in years:
+        seen = sorted(n for n, y in first.items() if y <= year)
+        drawn = rng.sample(seen, ENTITIES // len(years))
+        entities += [f"/api/v1/entities/{quote(n)}?as_of={year}" for n in drawn]
+        for _ in range(ENTITIES // len(years)):
+            a, b = rng.sample(drawn, 2)
+            path = f"/api/v1/paths?{urlencode({'from': a, 'to': b, 'as_of': year})}"
+            if check.get(path)[0] == 200:
+                paths.append(path)
+    spans = [*pairwise(years), (years[0], published[-1])]
+    return Targets(years, entities, paths, spans)
+
+
+def changes_url(start: int, end: int, offset: int) -> str:
+    return f"/api/v1/changes?from={start}&to={end}&limit={PAGE}&offset={offset}"
+
+
+def draw_pages(targets: Targets, totals: dict[tuple[int, int], int], seed: int) -> None:
+    rng = random.Random(seed)
+    for (start, end), total in totals.items():
+        targets.changes += [changes_url(start, end, PAGE * rng.randrange(-(-total // PAGE)))
+                            for _ in range(PAGES)]
+
+
+# -- one store --------------------------------------------------------------------------------
+
+def timed(client: Client, run: Run, label: str, path: str) -> bytes:
+    status, body, ms = client.get(path)
+    run.cold.append((label, ms, status))
+    log(f"  cold {label}: {ms:,.0f} ms, {status}")
+    return body
+
+
+def cold_requests(served: Served, targets: Targets, run: Run) -> dict[tuple[int, int], int]:
+    """A fresh server's first as_of request of each year and first page of each comparison;
+    the comparisons' totals."""
+    client = Client(served.url)
+    run.notes["rss_start"] = resident_mib(served.process.pid)
+    for year in targets.years:
+        path = next(p for p in targets.entity_as_of if p.endswith(f"as_of={year}"))
+        timed(client, run, f"first entity as of {year}", path)
+    run.notes["rss_after_as_of"] = resident_mib(served.process.pid)
+    totals = {}
+    for start, end in targets.spans:
+        body = timed(client, run, f"first changes {start}-{end} page", changes_url(start, end, 0))
+        totals[(start, end)] = json.loads(body)["total"]
+        timed(client, run, f"same changes {start}-{end}, next page",
+              changes_url(start, end, PAGE))
+    run.notes["rss_after_changes"] = resident_mib(served.process.pid)
+    run.notes["totals"] = {f"{a}-{b}": t for (a, b), t in totals.items()}
+    client.close()
+    return totals
+
+
+def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
+         save: Any) -> None:
+    warm = Client(served.url)  # each request once, untimed: plans and caches as in service
+    for kind in KINDS:
+        for path in targets.of(kind):
+            warm.get(path)
+    warm.close()
+    for kind in KINDS:
+        log(f"  {kind}: {args.clients} clients x {args.requests} requests")
+        run.samples[kind] = http_load([served.url], targets.of(kind), args.clients,
+                                      args.requests, args.seed)
+        ms = [s[0] for s in run.samples[kind]]
+        run.notes.setdefault("load", []).append(os.getloadavg()[0])
+        log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
+            f"statuses {dict(Counter(s[1] for s in run.samples[kind]))}")
+        save()
+    run.notes["rss_end"] = resident_mib(served.process.pid)
+
+
+def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse.Namespace,
+            run: Run, save: Any) -> Targets:
+    log(f"{run.store}: starting innograph serve")
+    probe = None if uri else next(iter(read_nodes(root)[0]))
+    served = serve(root, args.threads, uri, probe)
+    try:
+        run.notes["serving_s"] = served.serving_s
+        if targets is None:
+            check = Client(served.url)
+            targets = draw_targets(root, args, check)
+            check.close()
+            log(f"  years {targets.years}: {len(targets.entity_as_of)} entities, "
+                f"{len(targets.path_as_of)} path pairs, spans {targets.spans}")
+            totals = cold_requests(served, targets, run)
+            draw_pages(targets, totals, args.seed)
+        else:
+            cold_requests(served, targets, run)
+        save()
+        load(served, targets, args, run, save)
+        return targets
+    finally:
+        served.stop()
+
+
+# -- Neo4j: which index each as_of statement uses -----------------------------------------------
+
+def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
+    """PROFILE of the statements the Neo4j store runs for an entity and a path as of a year,
+    and of a scan by reported year: (statement, operators, db hits)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from neo4j import GraphDatabase
+
+    from queries.stores import cypher
+
+    entity = urlsplit(targets.entity_as_of[0])
+    node_id, year = unquote(entity.path.rsplit("/", 1)[1]), int(entity.query.split("=")[1])
+    pair = {k: v[0] for k, v in parse_qs(urlsplit(targets.path_as_of[0]).query).items()}
+    asked = [
+        ("entity: the node by id", cypher.node_by_id(True), {"q": node_id, "as_of": year}),
+        ("entity: node and edge page", cypher.edge_page(True),
+         {"id": node_id, "offset": 0, "limit": 500, "as_of": year}),
+        ("path: all shortest", cypher.all_shortest_paths(6, None, False, False, True),
+         {"a": pair["from"], "b": pair["to"], "cap": 21, "kinds": None,
+          "as_of": int(pair["as_of"])}),
+        ("scan by year: first reported after Y", "MATCH (n:Entity) WHERE "
+         "n.reported_from > $as_of RETURN count(n) AS n", {"as_of": year}),
+    ]
+    found = []
+    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
+        for label, text, params in asked:
+            list(session.run(text, params))  # planned once before the profile
+            summary = session.run("PROFILE " + text, params).consume()
+            operators, hits = [], 0
+            stack = [summary.profile]
+            while stack:
+                plan = stack.pop()
+                operators.append(plan["operatorType"].split("@")[0])
+                hits += plan.get("dbHits", 0)
+                stack.extend(plan.get("children", []))
+            found.append((label, sorted(set(operators)), hits))
+            log(f"  PROFILE {label}: {hits} db hits, {sorted(set(operators))}")
+    return found
+
+
+# -- report -----------------------------------------------------------------------------------
+
+def table(runs: list[Run]) -> list[str]:
+    lines = ["| request | store | n | p50 ms | p90 ms | p99 ms | max ms | goal p99 | met | "
+             "status |", "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for kind in KINDS:
+        for run in runs:
+            if kind not in run.samples:
+                continue
+            ms = [s[0] for s in run.samples[kind]]
+            p99 = percentile(ms, 99)
+            statuses = ", ".join(f"{c}: {k}" for c, k in
+                                 sorted(Counter(s[1] for s in run.samples[kind]).items()))
+            met = "yes" if p99 < GOALS_MS[kind] else "**no**"
+            lines.append(f"| {kind} | {run.store} | {len(ms)} | {percentile(ms, 50):.1f} | "
+                         f"{percentile(ms, 90):.1f} | {p99:.1f} | {max(ms):.1f} | "
+                         f"< {GOALS_MS[kind]:g} | {met} | {statuses} |")
+    return lines
+
+
+def cold_table(runs: list[Run]) -> list[str]:
+    stores = [r.store for r in runs]
+    lines = ["| first request of a fresh server | " + " | ".join(f"{s} ms" for s in stores)
+             + " |", "|---|" + "---:|" * len(stores)]
+    labels = list(dict.fromkeys(label for r in runs for label, _, _ in r.cold))
+    for label in labels:
+        cells = []
+        for run in runs:
+            found = [(ms, status) for lab, ms, status in run.cold if lab == label]
+            cells.append(f"{found[0][0]:,.0f}" + ("" if found[0][1] == 200
+                                                   else f" ({found[0][1]})")
+                         if found else "—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for key, name in (("rss_start", "API process RSS at start, MiB"),
+                      ("rss_after_as_of", "... after the first as_of requests"),
+                      ("rss_after_changes", "... after the first changes requests"),
+                      ("rss_end", "... after the load")):
+        lines.append(f"| {name} | " + " | ".join(
+            f"{r.notes[key]:,.0f}" if key in r.notes else "—" for r in runs) + " |")
+    return lines
+
+
+def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
+           plans: list[tuple[str, list[str], int]], load_start: float,
+           failures: list[str]) -> str:
+    loads = [x for r in runs for x in r.notes.get("load", [])]
+    command = " ".join([".venv/bin/python -m bench.time_queries", *args.argv])
+    lines = [
+        f"# as_of and changes over HTTP: {args.nodes:,} nodes, embedded and Neo4j", "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPU cores "
+        f"shared by the servers, the clients and other work on the machine (load average "
+        f"{load_start:.1f} when the run began"
+        + (f", {min(loads):.1f} to {max(loads):.1f} during the load phases" if loads else "")
+        + f"); python {sys.version.split()[0]}. Rerun: `{command}`.", "",
+        f"Generated graph (`innograph generate`, seed 42, {args.edges_per_node:g} edges per "
+        f"node, bench/.data/). `innograph serve --threads {args.threads}`; {args.clients} "
+        f"concurrent clients, one keep-alive connection each, {args.requests} requests per "
+        f"client and kind, after every request was asked once untimed. Neo4j 5.26 Community "
+        f"(heap {args.neo4j_heap}, page cache {args.neo4j_pagecache}). Latency: request sent "
+        "to body read, in the client. Goals (issue 14, both stores): p99 < 20 ms entity and "
+        "paths with as_of, < 50 ms changes with a page limit.", "",
+    ]
+    if targets is not None:
+        lines += [f"Years drawn from the sources' years: {', '.join(map(str, targets.years))}; "
+                  f"{len(targets.entity_as_of)} entities (seen by their year), "
+                  f"{len(targets.path_as_of)} path pairs with a path as of their year; "
+                  "changes compared: " + ", ".join(f"{a}→{b}" for a, b in targets.spans)
+                  + f", pages of {PAGE}" + (", totals " + ", ".join(
+                      f"{k}: {v:,}" for k, v in runs[0].notes.get("totals", {}).items())
+                      if runs else "") + ".", ""]
+    lines += ["## Under load", "", *table(runs), "",
+              "## First requests (cold)", "", *cold_table(runs), ""]
+    if plans:
+        lines += ["## Which index the as_of Cypher uses (PROFILE, Neo4j)", "",
+                  "| statement | operators | db hits |", "|---|---|---:|"]
+        lines += [f"| {label} | {', '.join(ops)} | {hits:,} |" for label, ops, hits in plans]
+        lines.append("")
+    if failures:
+        lines += ["## Failed phases", "", *(f"- {f}" for f in failures), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", default="embedded,neo4j")
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--edges-per-node", type=float, default=3.0)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=150)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--neo4j-heap", default="2g")
+    parser.add_argument("--neo4j-pagecache", default="2g")
+    parser.add_argument("--neo4j-home", type=Path, default=None,
+                        help="a server home already holding the graph (default: bench/"
+                             "http_api's, filled on first use)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "time_queries.md")
+    args = parser.parse_args()
+    args.argv = sys.argv[1:]
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # stop cleanly in background
+    stores = [s for s in args.stores.split(",") if s]
+    if not stores or set(stores) - {"embedded", "neo4j"}:
+        parser.error(f"--stores: embedded and/or neo4j, not {args.stores!r}")
+    root = generated_data(args.nodes, args.edges_per_node)
+    runs: list[Run] = []
+    plans: list[tuple[str, list[str], int]] = []
+    failures: list[str] = []
+    targets: Targets | None = None
+    load_start = os.getloadavg()[0]
+
+    def save() -> None:
+        args.out.write_text(report(args, runs, targets, plans, load_start, failures),
+                            encoding="utf-8")
+
+    for store in stores:
+        run = Run(store)
+        runs.append(run)
+        try:
+            if store == "embedded":
+                targets = measure(root, None, targets, args, run, save)
+                continue
+            home = args.neo4j_home or neo4j_home(root, args.neo4j_heap, args.neo4j_pagecache)
+            server = start_neo4j(home, args.neo4j_heap, args.neo4j_pagecache)
+            try:
+                targets = measure(root, server.bolt_uri, targets, args, run, save)
+                plans += profiles(server.bolt_uri, targets)
+            finally:
+                server.stop()
+        except Exception as exc:  # reported; the other store still runs
+            log(f"FAILED: {store}: {type(exc).__name__}: {exc}")
+            failures.append(f"{store}: {type(exc).__name__}: {str(exc)[:400]}")
+        save()
+    save()
+    log(f"results written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
