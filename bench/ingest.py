@@ -154,9 +154,14 @@ def _print_misses(source: str, full, review: dict, new: set[str], match, edges: 
     for e in review["entities"]:
         if e["decision"] == "accept" and not match(e["name_zh"], True):
             print(f"  {e['kind']:12} {e['name_zh']}  ({e['rule']})")
-    print(f"== {source}: curated relations not accepted (* = proposed but rejected)")
-    for u, rel, v in sorted(edges - proposed, key=lambda t: t[1]):
-        print(f"  {'*' if (u, rel, v) in every else ' '} {name(u)} -{rel}-> {name(v)}")
+    ends = {m["entity"] for m in review["mentions"]} | {
+        match(e["name_zh"], True) for e in review["entities"] if e["decision"] == "accept"}
+    missed = edges - proposed
+    print(f"== {source}: curated relations not accepted (* = proposed but rejected; "
+          f"= = both ends found: {len([1 for u, _, v in missed if u in ends and v in ends])})")
+    for u, rel, v in sorted(missed, key=lambda t: t[1]):
+        mark = "*" if (u, rel, v) in every else "=" if u in ends and v in ends else " "
+        print(f"  {mark} {name(u)} -{rel}-> {name(v)}")
     print(f"== {source}: accepted relations that are not curated")
     for u, rel, v in sorted(proposed - edges, key=lambda t: t[1]):
         print(f"  {name(u)} -{rel}-> {name(v)}")

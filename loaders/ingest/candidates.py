@@ -149,7 +149,12 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         _quoted(text, base, sentence, rules, add)
         for match in _group_pattern(rules).finditer(text):
             head = next(h for h in rules.group_heads if match.group().endswith(h.suffix))
-            add(base + match.start(), base + match.end(), head, sentence,
+            start = match.start()
+            if match.group().startswith("一批"):  # "a batch of": no count, the kind is named
+                start += 2
+                if match.end() - start <= len(head.suffix):
+                    continue  # 一批企业: no name at all
+            add(base + start, base + match.end(), head, sentence,
                 f"group N+classifier+{head.suffix}", SCORES["group"])
         tokens = _tokens(text)
         _suffixed(text, base, tokens, covered, sentence, rules, add)

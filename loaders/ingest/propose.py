@@ -17,7 +17,13 @@ from loaders.ingest.candidates import find_candidates, similar_known
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
 from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for
-from loaders.ingest.relations import RelationCandidate, Spot, find_relations, name_relations
+from loaders.ingest.relations import (
+    RelationCandidate,
+    Spot,
+    find_relations,
+    name_relations,
+    sector_of_name,
+)
 from loaders.ingest.rules import Rules, load_rules
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
@@ -190,6 +196,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         known_by_name.setdefault(c.simplified[cand.start:cand.end], []).append(
             Spot(key_of[cand.name], cand.rule.kind, 0, 0))
     home = _home_place(mentions, gazetteer)
+    sectors = _sector_words(known_by_name, gazetteer, rules)
     named: set[str] = set()  # entities whose name was read for relations already
     # an undated figure is as of the last year the article reports on (a review of 2021
     # published in 2022 reports 2021's figures), which is the publication year when the
@@ -211,8 +218,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         for spot in spots:
             if spot.ref not in named:
                 named.add(spot.ref)
-                for r in name_relations(spot, c.simplified[spot.start:spot.end],
-                                        known_by_name, schema, s):
+                name = c.simplified[spot.start:spot.end]
+                for r in name_relations(spot, name, known_by_name, schema, s) + \
+                        sector_of_name(spot, name, sectors, schema, s):
                     add_relation(r, s)
         carried = reading.subject or carried
         names = tuple((p.start - s.start, p.end - s.start) for p in spots)
@@ -258,6 +266,19 @@ def _near_miss(name: str, known: str, how: str) -> bool:
     if name.startswith(known) and len(name) > len(known):
         return False
     return not (name[-1:] in _ADMIN and known[-1:] in _ADMIN and name[-1] != known[-1])
+
+
+def _sector_words(known: dict[str, list[Spot]], gazetteer: Gazetteer,
+                  rules: Rules) -> list[tuple[str, Spot]]:
+    """(industry word, Sector) pairs, longest word first: the names and aliases of the known
+    and proposed sectors, and the rules' sector_words whose sector is one of them."""
+    by_name = {name: spot for name, spots in known.items() for spot in spots
+               if spot.kind == "Sector"}
+    pairs = dict(by_name.items())
+    for word, sector in rules.sector_words:
+        if sector in by_name:
+            pairs.setdefault(word, by_name[sector])
+    return sorted(pairs.items(), key=lambda p: -len(p[0]))
 
 
 def _home_place(mentions: list[Mention], gazetteer: Gazetteer) -> Spot | None:

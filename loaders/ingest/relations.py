@@ -36,6 +36,7 @@ PARTNER_MARKS = ("与", "同", "和", "跟")
 SYMMETRIC = ("COLLABORATES_WITH",)
 # an entity right after one of these opens an adverbial (在A的号角下, 对A做出调整), not a
 # subject
+MEANS = ("通过", "依托", "借助", "利用", "以")
 PREPOSITIONS = ("在", "对", "为", "从", "于", "向", "通过", "按照", "根据", "经过", "随着")
 SUBJECT_KINDS = ("Institution", "Company", "Place", "Lab", "Park", "Fund", "Program", "Event",
                  "Person")
@@ -129,6 +130,10 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     triggers = [t for t in _triggers(simplified, rules)
                 if not any(a <= t[0] < b for _, a, b in local)]  # 合作 in 科技合作园区
     counts = _break_counts(simplified)
+    unnamed = list(simplified)  # status words inside names (科技发展计划) plan nothing
+    for _, a, b in local:
+        unnamed[a:b] = "□" * (b - a)
+    unnamed = "".join(unnamed)  # type: ignore[assignment]
     best: dict[tuple[str, str], RelationCandidate] = {}
 
     def offer(cand: RelationCandidate) -> None:
@@ -143,6 +148,9 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     own = opening[0] if opening else None
     topic: tuple[Spot, str] | None = (own, "sentence") if own else (
         (carried, "carried") if carried else ((home, "home") if home else None))
+    # 通过/依托 A，聚焦 B: A is the means, and the subject of what follows where it fits
+    means = [s for s, a, _ in local if counts[a] == 0] if counts[-1] and \
+        simplified.startswith(MEANS) else []
     previous: dict[int, tuple[list[Spot], str]] = {}  # clause -> subjects of its last trigger
     for k, (t0, t1, word, relations) in enumerate(triggers):
         clause = counts[t0]
@@ -153,18 +161,22 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
         if k + 1 < len(triggers) and counts[triggers[k + 1][0]] == clause:
             after_end = min(after_end, triggers[k + 1][0])
         before = [(s, a) for s, a, b in local if before_start <= a and b <= t0]
-        after = [(s, a) for s, a, b in local if t1 <= a and b <= after_end]
+        after = [(s, a) for s, a, b in local if t1 <= a and b <= after_end
+                 and not _after_partner_mark(simplified, a, t1)]  # 构建与A合作: A is a partner
         subjects, objects, how = _read(simplified, before, after, before_start, t0, rules,
                                        relations, previous.get(clause), topic)
+        if clause and how in ("sentence", "carried", "home") and means and any(
+                fit(schema, relations, means[0], o) for o, _ in objects):
+            subjects, how = means[:1], "sentence"
         if subjects:
             previous[clause] = (subjects, "serial" if how == "clause" else how)
-        status = relation_status(simplified[:t0], rules)
+        status = relation_status(unnamed[:t0], rules)
         for src in subjects:
             for dst, distance in objects:
                 relation = fit(schema, relations, src, dst)
                 if relation is None:
                     continue
-                score = SUBJECT_SCORES[how] - 0.005 * min(distance, 20)
+                score = SUBJECT_SCORES[how] - 0.003 * min(distance, 20)
                 offer(RelationCandidate(src, relation, dst, word, sentence, status,
                                         round(score, 2), f"trigger {word}, subject {how}"))
     for group, g0, _ in local:  # A、B等12家高校院所: each item a member of the group
@@ -197,7 +209,8 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
     """(subjects, objects with their distance from the trigger, how the subject was found)
     of the trigger at t0 whose clause part before it starts at ``start``."""
     segment = text[start:t0]
-    objects = [(s, a - t0) for s, a in after]
+    # the items of a list after the trigger are all as far from it as the list is
+    objects = [(s, after[0][1] - t0) for s, _ in after]
     passive_at = max((segment.rfind(p) for p in rules.passive), default=-1)
     if passive_at >= 0:  # A 由 B 设立: B sets A up
         agents = [s for s, a in before if a >= start + passive_at]
@@ -211,8 +224,9 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
         lead = [s for s, a in before if a < first]
         subject = [lead[-1]] if lead else [topic[0]] if topic else []
         how = "clause" if lead else topic[1] if topic else "clause"
-        if relations[0] in SYMMETRIC:  # A 与 B 合作
-            return subject, [(s, t0 - a) for s, a in partners], how
+        if relations[0] in SYMMETRIC:  # A 与 B、C 合作: the list is as far as its end
+            gap = t0 - max(a for _, a in partners)
+            return subject, [(s, gap) for s, _ in partners], how
         return subject + [s for s, _ in partners], objects, how  # A 与 B 共建 C
     if before:
         return [before[-1][0]], objects, "clause"
@@ -274,35 +288,46 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
     place its name begins with or holds in brackets); 一汽技术中心 belongs to 一汽 and
     长白山实验室鸟窝园 is part of 长白山实验室 (the longest other entity its name begins
     with: AFFILIATED_WITH, else PART_OF). ``known``: simplified name -> entities."""
-    out: list[RelationCandidate] = []
-    owner: tuple[str, Spot] | None = None
     if name.endswith(DRAFT) and len(name) > len(DRAFT) + 1:  # 某某条例（草案） -> 某某条例
         for other in known.get(name[:-len(DRAFT)], ()):
             if fit(schema, ("EVOLVED_INTO",), spot, other):
                 return [RelationCandidate(spot, "EVOLVED_INTO", other, "", sentence, None,
                                           0.7, "a draft of the name without （草案）")]
-    for n in range(len(name) - 1, 1, -1):  # the longest other name it begins with
-        others = [o for o in known.get(name[:n], ()) if o.ref != spot.ref]
-        if others:
-            owner = (name[:n], others[0])
-            break
+    prefixes = [(name[:n], o) for n in range(len(name) - 1, 1, -1)  # longest first
+                for o in known.get(name[:n], ()) if o.ref != spot.ref]
     bracket = name.rfind("（")
-    if owner is None and bracket > 0 and name.endswith(("）有限公司", "）股份有限公司")):
+    if bracket > 0 and name.endswith(("）有限公司", "）股份有限公司")):
         inner = name[bracket + 1:name.index("）", bracket)]  # 某某（长春）有限公司
-        owner = next(((inner, p) for p in known.get(inner, ()) if p.kind == "Place"), None)
-    if owner is None:
-        return out
-    prefix, other = owner
-    if other.kind in ("Place", "Park"):  # 长春XX研究院 is in 长春; 某园区XX基地 in that park
-        relations: tuple[str, ...] = ("LOCATED_IN",)
-    elif spot.kind == "Program":  # 某中心建设方案 supports that centre
-        relations = () if other.kind == "Program" else ("SUPPORTS",)
-    elif other.kind in ORGANISATIONS:  # 一汽技术中心 belongs to 一汽
-        relations = ("AFFILIATED_WITH", "PART_OF")
-    else:  # 长春市科技创新战略 in 长春市科技创新战略合作委员会 is a word, not an owner
-        relations = ()
-    relation = fit(schema, relations, spot, other)
-    if relation:
-        out.append(RelationCandidate(spot, relation, other, "", sentence, None, 0.7,
-                                     f"name begins with {prefix}"))
-    return out
+        prefixes += [(inner, p) for p in known.get(inner, ()) if p.kind == "Place"]
+    for prefix, other in prefixes:  # the longest that states a relation
+        relation = fit(schema, _name_relations(spot.kind, other.kind), spot, other)
+        if relation:
+            return [RelationCandidate(spot, relation, other, "", sentence, None, 0.7,
+                                      f"name begins with {prefix}")]
+    return []
+
+
+def _name_relations(kind: str, other: str) -> tuple[str, ...]:
+    """What a name beginning with another entity's name says, by their kinds."""
+    if other in ("Place", "Park"):  # 长春XX研究院 is in 长春; 某园区XX基地 in that park
+        return ("LOCATED_IN",)
+    if kind == "Program":  # 某中心建设方案 supports that centre
+        return () if other == "Program" else ("SUPPORTS",)
+    if other in ORGANISATIONS:  # 一汽技术中心 belongs to 一汽
+        return ("AFFILIATED_WITH", "PART_OF")
+    return ()  # 长春市科技创新战略 in 长春市科技创新战略合作委员会 is a word, not an owner
+
+
+def sector_of_name(spot: Spot, name: str, sectors: list[tuple[str, Spot]], schema: Schema,
+                   sentence: Sentence) -> list[RelationCandidate]:
+    """某某汽车电子有限公司 works in the car industry: the first industry word (a sector's
+    name or alias, or a word of the rules' sector_words) a company's name holds, longest
+    first."""
+    if spot.kind != "Company":  # a lab named after its company works where it says
+        return []
+    for word, sector in sectors:
+        if word in name and sector.ref != spot.ref and fit(
+                schema, ("WORKS_IN_SECTOR",), spot, sector):
+            return [RelationCandidate(spot, "WORKS_IN_SECTOR", sector, "", sentence, None,
+                                      0.65, f"name holds the industry word {word}")]
+    return []

@@ -81,6 +81,8 @@ class Rules:
     kind_pairs: tuple[KindPair, ...]
     quoted_context: tuple[str, ...]
     quoted_window: int
+    # industry words of organisation names -> the Sector (by name) they work in
+    sector_words: tuple[tuple[str, str], ...] = ()
 
 
 class RulesError(ValueError):
@@ -186,7 +188,9 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             {str(k): (int(v[0]), int(v[1])) for k, v in raw["plan_periods"].items()},
             tuple(_kind_pair(schema, f"{origin}: kind_pairs[{i}]", item)
                   for i, item in enumerate(raw["kind_pairs"], 1)),
-            tuple(raw["quoted_context"]), int(raw["quoted_window"]))
+            tuple(raw["quoted_context"]), int(raw["quoted_window"]),
+            tuple((str(w), str(item["sector"])) for item in raw.get("sector_words") or ()
+                  for w in item["words"]))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
