@@ -248,8 +248,8 @@ def main() -> None:
            "as upper bounds; the CPU seconds are what the work itself needs."]
           if max(big["load"]) > (os.cpu_count() or 1) else []),
         "",
-        f"Rerun: `.venv/bin/python -m bench.analytics` (this run: `{' '.join(sys.argv[1:])}` "
-        "after the module name, if anything).",
+        f"Rerun: `.venv/bin/python -m bench.analytics{''.join(' ' + a for a in sys.argv[1:])}` "
+        "(load averages as `uptime` reports them, from `os.getloadavg`).",
         "",
         f"Loading the generated graph (not part of the warm-up): {load_s:.1f} s. Peak RSS: "
         f"{rss_loaded:,.0f} MB with both graphs loaded, {big['rss']:,.0f} MB after both "
