@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from bench.common import generated_data
 from bench.http_api import (
@@ -104,23 +104,32 @@ def read_nodes(root: Path) -> tuple[dict[str, int], dict[str, int]]:
     return {n: span(p, years)[0] for n, p in provenance.items()}, years
 
 
-def draw_targets(root: Path, args: argparse.Namespace, check: Client) -> Targets:
+def draw_targets(root: Path, args: argparse.Namespace) -> Targets:
+    """Years, entities seen by each, and the comparisons (path pairs: ``check_paths``)."""
     rng = random.Random(args.seed)
     first, source_years = read_nodes(root)
     published = sorted(set(source_years.values()))
     years = sorted(rng.sample(published[:-1], min(args.years, len(published) - 1)))
-    entities, paths = [], []
+    entities = []
     for year in years:
         seen = sorted(n for n, y in first.items() if y <= year)
-        drawn = rng.sample(seen, ENTITIES // len(years))
-        entities += [f"/api/v1/entities/{quote(n)}?as_of={year}" for n in drawn]
-        for _ in range(ENTITIES // len(years)):
+        entities += [f"/api/v1/entities/{quote(n)}?as_of={year}"
+                     for n in rng.sample(seen, ENTITIES // len(years))]
+    spans = [*pairwise(years), (years[0], published[-1])]
+    return Targets(years, entities, [], spans)
+
+
+def check_paths(targets: Targets, check: Client, seed: int) -> None:
+    """Pairs of each year's entities that have a path as of that year (asked once)."""
+    rng = random.Random(seed)
+    for year in targets.years:
+        drawn = [unquote(p.split("/")[-1].split("?")[0]) for p in targets.entity_as_of
+                 if p.endswith(f"as_of={year}")]
+        for _ in range(len(drawn)):
             a, b = rng.sample(drawn, 2)
             path = f"/api/v1/paths?{urlencode({'from': a, 'to': b, 'as_of': year})}"
             if check.get(path)[0] == 200:
-                paths.append(path)
-    spans = [*pairwise(years), (years[0], published[-1])]
-    return Targets(years, entities, paths, spans)
+                targets.path_as_of.append(path)
 
 
 def changes_url(start: int, end: int, offset: int) -> str:
@@ -190,14 +199,15 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
     served = serve(root, args.threads, uri, probe)
     try:
         run.notes["serving_s"] = served.serving_s
-        if targets is None:
+        if targets is None:  # drawn with this store; its cold requests come first
+            targets = draw_targets(root, args)
+            totals = cold_requests(served, targets, run)
+            draw_pages(targets, totals, args.seed)
             check = Client(served.url)
-            targets = draw_targets(root, args, check)
+            check_paths(targets, check, args.seed)
             check.close()
             log(f"  years {targets.years}: {len(targets.entity_as_of)} entities, "
                 f"{len(targets.path_as_of)} path pairs, spans {targets.spans}")
-            totals = cold_requests(served, targets, run)
-            draw_pages(targets, totals, args.seed)
         else:
             cold_requests(served, targets, run)
         save()
@@ -212,7 +222,7 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
 def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
     """PROFILE of the statements the Neo4j store runs for an entity and a path as of a year,
     and of a scan by reported year: (statement, operators, db hits)."""
-    from urllib.parse import parse_qs, unquote, urlsplit
+    from urllib.parse import parse_qs, urlsplit
 
     from neo4j import GraphDatabase
 
