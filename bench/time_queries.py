@@ -199,6 +199,10 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
     served = serve(root, args.threads, uri, probe)
     try:
         run.notes["serving_s"] = served.serving_s
+        if not uri:  # the analytics warm-up follows centrality's: measured after it, not under
+            line = served.process.stdout.readline().strip()
+            run.notes["ready"] = f"{served.ready_line} / {line}"
+            log(f"  {line}")
         if targets is None:  # drawn with this store; its cold requests come first
             targets = draw_targets(root, args)
             totals = cold_requests(served, targets, run)
