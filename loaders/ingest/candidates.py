@@ -336,6 +336,8 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         if any(word.startswith(b) for b in rules.name_breaks):
             return suffix_start
     k = j - 1
+    while k >= 0 and tokens[k][2] >= suffix_start:  # the suffix spans tokens (对接|会)
+        start, k = tokens[k][2], k - 1
     while k >= 0:
         word, flag, tstart = tokens[k]
         if word and word[-1] in _CLOSE:
@@ -364,6 +366,8 @@ def _name_word(word: str, flag: str, rules: Rules) -> bool:
         return False
     if word in rules.name_verbs:
         return True
+    if flag == "v" and len(word) == 1:  # 构建|起|“1+N”政策: a one-character verb ends a name
+        return False
     if any(t for t in rules.triggers if word in t.words):
         return False
     return flag not in rules.stop_pos

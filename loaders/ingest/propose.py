@@ -281,6 +281,21 @@ def _sector_words(known: dict[str, list[Spot]], gazetteer: Gazetteer,
     return sorted(pairs.items(), key=lambda p: -len(p[0]))
 
 
+MODALS = ("将", "拟", "力争", "预计", "争取", "确保", "目标")  # not 计划/规划: names hold them
+
+
+def _plan_year(text: str, start: int, end: int, plan_words: list[str]) -> bool:
+    """A year that introduces a plan (到2027年; 2022年，长春市将…): a modal word in its own
+    clause or the next one. Plan nouns (计划, 规划) count only in the year's own clause, where
+    they are rarely part of a name (2021年，…科技发展计划体系 reports on 2021)."""
+    if text[max(0, start - 1):start] == "到":
+        return True
+    clauses = re.split(r"[，,；;：:]", text[end:])
+    own, following = clauses[0], "".join(clauses[:2])
+    return any(w in following for w in MODALS) or any(
+        w in own for w in plan_words if w not in MODALS)
+
+
 def _home_place(mentions: list[Mention], gazetteer: Gazetteer) -> Spot | None:
     """The place the article names most (first named on a tie): the actor of the sentences
     that name none (a city's articles report what its government did)."""
@@ -358,8 +373,8 @@ def _source_block(doc: Document, meta: SourceMeta, year: int | None, iso: str | 
                   rules: Rules) -> dict[str, Any]:
     # years of plans and targets (2022年，长春市将…) are not years the article reports on
     plan_words = [w for words, _, _ in rules.status_words for w in words]
-    years = [int(y) for s in sentences if not any(w in s.quote for w in plan_words)
-             for y in YEAR.findall(s.quote) if f"到{y}" not in s.quote]
+    years = [int(m.group(1)) for s in sentences for m in YEAR.finditer(s.quote)
+             if not _plan_year(s.quote, m.start(), m.end(), plan_words)]
     this_year = date.today().year
     published_year = year or max([y for y in years if y <= this_year] or [this_year])
     past = [y for y in years if y <= published_year]

@@ -38,7 +38,7 @@ def compact(doc: Document) -> Compact:
     for i, ch in enumerate(doc.text):
         if ch == "\n":
             line = "".join(doc.text[line_start:i].split())
-            if line and len(line) <= HEADING_MAX and line[-1] not in _END_CHARS + _CLOSERS:
+            if _heading(line):
                 breaks.add(len(written))
             line_start = i + 1
         if ch.isspace():
@@ -47,6 +47,14 @@ def compact(doc: Document) -> Compact:
         written.append(ch)
         offsets.append(i)
     return Compact("".join(simplified), "".join(written), offsets, frozenset(breaks))
+
+
+def _heading(line: str) -> bool:
+    """A short line without end punctuation is a heading or a caption, unless it breaks off
+    inside a clause (a comma in it, or a 《“（ left open: a PDF line break mid-sentence)."""
+    return bool(line) and len(line) <= HEADING_MAX and line[-1] not in _END_CHARS + _CLOSERS \
+        and "，" not in line and all(line.count(a) <= line.count(b)
+                                     for a, b in ("《》", "“”", "（）", "()"))
 
 
 def split_sentences(c: Compact) -> list[Sentence]:
