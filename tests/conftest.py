@@ -20,3 +20,17 @@ pytest_plugins = [
     "queries_fixtures",  # `data_graph` (data/), `generated_graph_1500`
     "rdf_fixtures",  # `fixture_graph`, `rich_graph`, `generated_graph_400`, ...
 ]
+
+
+# Once the tests are done the interpreter joins the threads it must wait for (pool workers
+# among them). A worker still running a runaway query would keep the run alive until CI's
+# time limit, with no word of why; instead, past EXIT_GRACE_SECONDS the stacks of every
+# thread are printed and the run exits with status 1.
+EXIT_GRACE_SECONDS = 120
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True, file=sys.__stderr__)
