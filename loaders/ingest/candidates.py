@@ -45,7 +45,7 @@ _SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|�
 # rules' auto_accept.entity (0.7)
 SCORES = {"suffix": 0.8, "suffix_common": 0.4, "title": 0.8, "quoted": 0.75,
           "quoted_alone": 0.5, "group": 0.8, "enumeration": 0.75, "person": 0.8,
-          "place": 0.8, "place_plain": 0.7, "place_inside": 0.5}
+          "place": 0.8, "place_plain": 0.7, "place_inside": 0.5, "product": 0.75}
 
 
 @dataclass
@@ -159,11 +159,18 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         tokens = _tokens(text)
         _suffixed(text, base, tokens, covered, sentence, rules, add)
         _enumerations(text, base, sentence, rules, add)
+        _products(text, base, tokens, sentence, rules, add)
         _people(text, base, sentence, rules, add)
         _places(base, tokens, sentence, rules, add)
-    titles = [(f.start, f.end) for f in found.values() if f.how.startswith("title")]
-    return [f for f in found.values() if f.how.startswith("title") or not any(
-        a <= f.start and f.end <= b for a, b in titles)]  # 《…计划申报指南》 is one name
+    # nothing inside a 《…》 title is a name of its own (《…计划申报指南》), and a programme
+    # word inside a longer name is a word of it (…转化战略 in …转化战略合作委员会; an
+    # organisation inside one is its owner: 长白山实验室 in 长白山实验室鸟窝园)
+    outer = [(f.start, f.end, f.how) for f in found.values()
+             if f.how.startswith(("title", "suffix", "quoted"))]
+    return [f for f in found.values() if not any(
+        a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
+            how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program"))
+        for a, b, how in outer)]
 
 
 def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
@@ -199,6 +206,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         stem = text[start:end - len(rule.suffix)]
         if len(stem) < rules.min_stem or end - start > rules.max_name:
             continue
+        if text.startswith("年度", start) and re.fullmatch(r"\d{4}", text[start - 4:start]):
+            start -= 4  # 2023年度国家科学技术奖: the year is part of the name
         years = _YEARS.match(text, end)  # 行动计划（2025—2027年） is one name
         if years:
             end = years.end()
@@ -207,7 +216,7 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
                      for w, f, s in tokens if start <= s < end - len(rule.suffix)) or any(
             ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
-            SCORES["suffix" if proper else "suffix_common"])
+            SCORES["suffix" if proper or rule.subtype == "award" else "suffix_common"])
 
 
 def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
@@ -279,6 +288,52 @@ def _trailing_name(part: str, rules: Rules) -> str:
         tokens[j][0], tokens[j][1], rules) else len(part)
     name = part[start:]
     return name[-rules.sector_item_max:] if len(name) >= 2 else ""
+
+
+_PRODUCT_TAGS = ("n", "nz", "nr", "ns", "x", "eng", "vn", "l", "j", "an", "nt")
+
+
+def _products(text: str, base: int, tokens: list[tuple[str, str, int]], sentence: Sentence,
+              rules: Rules, add: Add) -> None:
+    """某公司研发的无人驾驶智能小巴 / 全球首列氢能市域列车: the noun phrase after a product
+    verb and 的, or after 首 and a classifier (with the scope word before 首, if any)."""
+    if rules.product is None:
+        return
+    for j, (word, _, start) in enumerate(tokens):
+        nxt = tokens[j + 1][0] if j + 1 < len(tokens) else ""
+        if word in rules.product_verbs and nxt == "的":
+            _noun_phrase(text, base, tokens, j + 2, None, sentence, rules, add,
+                         f"product {word}的…")
+        elif word.startswith("首") and len(word) <= 2 and (
+                word[1:] or nxt[:1]) and (word[1:] or nxt[:1]) in rules.first_classifiers:
+            scope = tokens[j - 1] if j and tokens[j - 1][0] in rules.first_scopes else None
+            after = j + 1 if len(word) == 2 else j + 2
+            _noun_phrase(text, base, tokens, after, scope[2] if scope else start,
+                         sentence, rules, add, "first 首+classifier+…")
+
+
+def _noun_phrase(text: str, base: int, tokens: list[tuple[str, str, int]], k: int,
+                 start: int | None, sentence: Sentence, rules: Rules, add: Add,
+                 how: str) -> None:
+    """Tokens from k while they may be part of a product's name (nouns, unknown words,
+    a verb between nouns: 3D打印矫形鞋垫); proposed when it holds a noun."""
+    end, m, nouns = None, k, 0
+    while m < len(tokens):
+        word, flag, at = tokens[m]
+        if flag == "v" and m + 1 < len(tokens) and tokens[m + 1][1] in _PRODUCT_TAGS \
+                and word not in rules.name_breaks and len(word) > 1:
+            m += 1
+            continue
+        if flag not in _PRODUCT_TAGS or (not _HAN.search(word) and flag != "eng") or \
+                word in rules.name_breaks:
+            break
+        end, nouns, m = at + len(word), nouns + (flag != "vn"), m + 1
+    if end is None or not nouns:
+        return
+    first = start if start is not None else tokens[k][2]
+    if 2 <= end - first <= rules.product_max:
+        add(base + first, base + end, rules.product, sentence, how,  # type: ignore[arg-type]
+            SCORES["product"])
 
 
 def _people(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:

@@ -83,6 +83,11 @@ class Rules:
     quoted_window: int
     # industry words of organisation names -> the Sector (by name) they work in
     sector_words: tuple[tuple[str, str], ...] = ()
+    product: Suffix | None = None
+    product_verbs: tuple[str, ...] = ()
+    first_classifiers: str = ""
+    first_scopes: tuple[str, ...] = ()
+    product_max: int = 14
 
 
 class RulesError(ValueError):
@@ -190,7 +195,10 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
                   for i, item in enumerate(raw["kind_pairs"], 1)),
             tuple(raw["quoted_context"]), int(raw["quoted_window"]),
             tuple((str(w), str(item["sector"])) for item in raw.get("sector_words") or ()
-                  for w in item["words"]))
+                  for w in item["words"]),
+            _kinded(schema, f"{origin}: product", raw["product"]),
+            tuple(raw["product_verbs"]), "".join(raw["first_classifiers"]),
+            tuple(raw["first_scopes"]), int(raw["product_max"]))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
