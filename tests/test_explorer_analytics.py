@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from queries.backend import QueryBackend
 
 pytestmark = pytest.mark.browser
-COMMUNITIES_DRAWN, MEMBERS_DRAWN = 8, 6  # as web/static/js/analytics.js draws them
+COMMUNITIES_DRAWN, MEMBERS_DRAWN = 8, 5  # as web/static/js/analytics.js draws them
 
 
 def node_colours(page: Page) -> dict[str, str]:
@@ -58,7 +58,7 @@ def test_brokers_by_effective_size_of_one_sphere(page: Page, explorer_url: str,
     wait_drawn(page)
     page.locator("#controls select[name=sort]").select_option("effective_size")
     page.locator("#controls select[name=sphere]").select_option("industry")
-    expected = backend.brokers(sort="effective_size", sphere="industry", limit=20, evidence=1)
+    expected = backend.brokers(sort="effective_size", sphere="industry", limit=20)
     rows = page.locator("#panel table.brokers tbody tr")
     expect(rows).to_have_count(len(expected["items"]))
     assert len(expected["items"]) > 1
@@ -92,7 +92,7 @@ def test_gaps_say_what_is_missing_with_the_quotes_of_what_exists(
 
 
 def test_suggestions_are_marked_as_such_with_evidence_and_quotes(
-        page: Page, explorer_url: str, backend: QueryBackend):
+        page: Page, explorer_url: str, backend: QueryBackend, screenshot):
     page.goto(explorer_url + "/#/suggestions")
     wait_drawn(page)
     expected = backend.suggest(task="fund_lab", limit=20, evidence=3)
@@ -109,11 +109,40 @@ def test_suggestions_are_marked_as_such_with_evidence_and_quotes(
               for p in e["provenance"]]
     expect(first.locator("q.quote")).to_have_count(len(stated))
     expect(first.locator("q.quote").first).to_have_text(stated[0])
+    # on the graph: one dashed, labelled link per suggestion, apart from stated relations
+    assert wait_drawn(page) == len({n for i in expected["items"]
+                                    for n in (i["from"]["id"], i["to"]["id"])})
+    drawn = suggested_edges(page)
+    assert [(e["from"], e["to"]) for e in drawn] == [
+        (i["from"]["id"], i["to"]["id"]) for i in expected["items"]]
+    assert all(e["lineStyle"] == "dashed" and e["label"].startswith("推测") for e in drawn)
+    assert {e["colour"] for e in drawn} != {"rgb(169,176,191)"}  # not a stated edge's grey
+    expect(page.locator("#legend .legend-suggested")).to_contain_text("推测关系（并非事实）")
+    screenshot(page, "analytics-suggestions")
+    # clicking a suggested link brings its entry forward (it is no stated relation to show)
+    last = expected["items"][-1]
+    page.evaluate("([a, b]) => window.explorer.drawing.cy.edges('.suggested')"
+                  ".filter((e) => e.source().id() === a && e.target().id() === b)"
+                  ".emit('tap')", [last["from"]["id"], last["to"]["id"]])
+    expect(page.locator("#panel li.suggested.focused")).to_have_count(1)
+    expect(page.locator("#panel li.suggested.focused")).to_have_attribute(
+        "data-to", last["to"]["id"])
+    expect(page.locator("#selection")).to_be_hidden()
     page.locator("#controls select[name=task]").select_option("lab_company")
     other = backend.suggest(task="lab_company", limit=20, evidence=3)
     expect(items).to_have_count(len(other["items"]))
     if other["items"]:
         expect(items.first).to_have_attribute("data-from", other["items"][0]["from"]["id"])
+    wait_drawn(page)
+    assert [(e["from"], e["to"]) for e in suggested_edges(page)] == [
+        (i["from"]["id"], i["to"]["id"]) for i in other["items"]]
+
+
+def suggested_edges(page: Page) -> list[dict[str, str]]:
+    """The drawing's suggested links, in drawing order, with their computed style."""
+    return page.evaluate("window.explorer.drawing.cy.edges('.suggested').map((e) => ({"
+                         "from: e.source().id(), to: e.target().id(), label: e.style('label'),"
+                         "lineStyle: e.style('line-style'), colour: e.style('line-color')}))")
 
 
 def test_english_and_a_bad_route_parameter(page: Page, explorer_url: str,
@@ -124,6 +153,6 @@ def test_english_and_a_bad_route_parameter(page: Page, explorer_url: str,
     expect(page.locator("#controls nav.analytics-views a[data-view=gaps]")).to_have_text("Gaps")
     expect(page.locator("#tabs a.active")).to_have_text("Ecosystem")
     # an unknown sort falls back to the default ranking, as the API's default
-    expected = backend.brokers(limit=20, evidence=1)
+    expected = backend.brokers(limit=20)
     expect(page.locator("#panel table.brokers tbody tr").first).to_have_attribute(
         "data-id", expected["items"][0]["id"])

@@ -12,7 +12,7 @@ import { entityLink, errorMessage, kindChip, quotes, relationLine } from "./rend
 
 export const ANALYTICS_VIEWS = ["communities", "brokers", "gaps", "suggestions"];
 const COMMUNITIES_DRAWN = 8; // communities drawn, each by its best-connected members
-const MEMBERS_DRAWN = 6;
+const MEMBERS_DRAWN = 5; // the API's default `top`: the answer the server warmed
 const NEIGHBOURS = 60; // edges looked up per drawn member
 // Tableau 10: distinct colours for the communities drawn
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
@@ -20,6 +20,7 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 const SORTS = ["brokerage", "effective_size", "constraint"];
 const GAP_KINDS = ["unfunded_sector", "fund_without_lab", "transfer_gap", "park_without_lab"];
 const TASKS = ["fund_lab", "lab_company"];
+const SPHERES = ["government", "university", "industry", "finance", "intermediary"];
 
 const WORDS = {
   communities: { zh: "社群", en: "Communities" },
@@ -59,6 +60,8 @@ const WORDS = {
   suggestionsSummary: { zh: "推测，并非事实：原文没有陈述这些关系，以下依据为推断所本的关系及原文。",
     en: "Suggestions, not facts: the sources state none of these links; each rests on the relations and quotes below." },
   scores: { zh: "得分", en: "scores" },
+  suggestedEdge: { zh: "推测 {rank}", en: "suggestion {rank}" },
+  suggestedLegend: { zh: "虚线：推测关系（并非事实）", en: "dashed: suggested link (not a fact)" },
   none: { zh: "无", en: "none" },
 };
 
@@ -79,11 +82,27 @@ function renderControls(ctx, view, ...choices) {
       w(name)), " · "])), ...choices);
 }
 
-function choice(name, label, options, chosen, reload, { all = null, word = (o) => o } = {}) {
+// A choice of a view: `name` in the address, its `label`, `options`, each shown by `word`;
+// with `all`, an empty first option (no filter) named by that word.
+function choice({ name, label, options, all = null, word = (o) => o }, chosen, reload) {
   return h("label", {}, w(label), " ", h("select", { name,
     onchange: (e) => reload({ [name]: e.target.value }) },
   all ? h("option", { value: "" }, w(all)) : null,
   options.map((o) => h("option", { value: o, selected: o === chosen }, word(o)))));
+}
+
+// What the brokers, gaps and suggestions views share: their choices read from the address
+// (an unknown value falls back to the first option, or to all), the controls above the
+// drawing, and the route's answer for them: { answer, chosen }, or null (stale or failed).
+async function loadView(ctx, view, params, choices, path, query) {
+  const chosen = Object.fromEntries(choices.map((c) => {
+    const value = params.get(c.name);
+    return [c.name, c.options.includes(value) ? value : c.all ? "" : c.options[0]];
+  }));
+  const reload = (changes) => ctx.go(view, { ...chosen, ...changes });
+  renderControls(ctx, view, ...choices.map((c) => choice(c, chosen[c.name], reload)));
+  const answer = await load(ctx, path, query(chosen));
+  return answer ? { answer, chosen } : null;
 }
 
 // Loads one route; on failure shows the problem and an empty drawing (null returned).
@@ -139,16 +158,12 @@ async function showCommunities(ctx) {
 }
 
 async function showBrokers(ctx, params) {
-  const sort = SORTS.includes(params.get("sort")) ? params.get("sort") : SORTS[0];
-  const sphere = params.get("sphere") || "";
-  const reload = (changes) => ctx.go("brokers", { sort, sphere, ...changes });
-  renderControls(ctx, "brokers",
-    choice("sort", "sort", SORTS, sort, reload, { word: (s) => w(`sort_${s}`) }),
-    choice("sphere", "sphere", ["government", "university", "industry", "finance",
-      "intermediary"], sphere, reload, { all: "allSpheres" }));
-  const answer = await load(ctx, "/brokers", { sort, sphere: sphere || undefined,
-    limit: 20, evidence: 1 });
-  if (!answer) return;
+  const loaded = await loadView(ctx, "brokers", params, [
+    { name: "sort", label: "sort", options: SORTS, word: (s) => w(`sort_${s}`) },
+    { name: "sphere", label: "sphere", options: SPHERES, all: "allSpheres" },
+  ], "/brokers", ({ sort, sphere }) => ({ sort, sphere: sphere || undefined, limit: 20 }));
+  if (!loaded) return;
+  const { answer } = loaded;
   const number = (x) => (x === null ? "–" : x.toFixed(3));
   replace(ctx.panel,
     h("p", { class: "summary" }, w("brokersSummary", { total: answer.total })),
@@ -167,12 +182,12 @@ async function showBrokers(ctx, params) {
 }
 
 async function showGaps(ctx, params) {
-  const kind = GAP_KINDS.includes(params.get("kind")) ? params.get("kind") : "";
-  const reload = (changes) => ctx.go("gaps", { kind, ...changes });
-  renderControls(ctx, "gaps", choice("kind", "gapKind", GAP_KINDS, kind, reload,
-    { all: "allGaps", word: (k) => w(`gap_${k}`) }));
-  const answer = await load(ctx, "/gaps", { kind: kind || undefined, evidence: 3 });
-  if (!answer) return;
+  const loaded = await loadView(ctx, "gaps", params, [
+    { name: "kind", label: "gapKind", options: GAP_KINDS, all: "allGaps",
+      word: (k) => w(`gap_${k}`) },
+  ], "/gaps", ({ kind }) => ({ kind: kind || undefined, evidence: 3 }));
+  if (!loaded) return;
+  const { answer } = loaded;
   replace(ctx.panel,
     h("p", { class: "summary" }, answer.kinds.map((k) =>
       `${w(`gap_${k}`)}: ${answer.totals[k]}`).join(" · ")),
@@ -189,12 +204,11 @@ async function showGaps(ctx, params) {
 }
 
 async function showSuggestions(ctx, params) {
-  const task = TASKS.includes(params.get("task")) ? params.get("task") : TASKS[0];
-  const reload = (changes) => ctx.go("suggestions", { task, ...changes });
-  renderControls(ctx, "suggestions", choice("task", "task", TASKS, task, reload,
-    { word: (k) => w(`task_${k}`) }));
-  const answer = await load(ctx, "/suggestions", { task, limit: 20, evidence: 3 });
-  if (!answer) return;
+  const loaded = await loadView(ctx, "suggestions", params, [
+    { name: "task", label: "task", options: TASKS, word: (k) => w(`task_${k}`) },
+  ], "/suggestions", ({ task }) => ({ task, limit: 20, evidence: 3 }));
+  if (!loaded) return;
+  const { answer } = loaded;
   replace(ctx.panel,
     h("p", { class: "summary suggestion-note", role: "note" }, w("suggestionsSummary")),
     h("ol", { class: "suggestions-list" }, answer.items.map((item) => h("li", {
@@ -207,12 +221,33 @@ async function showSuggestions(ctx, params) {
     h("ul", { class: "evidence" }, item.evidence.map((path) => h("li", {},
       path.edges.flat().map((e) => edgeItem(e, ...path.nodes.map((id, i) => (
         { id, kind: "", name_zh: path.names[i], name_en: path.names[i] })))))))))));
+  // two columns (funds or labs on the left, what they could be linked to on the right), each
+  // suggestion a dashed link of its own colour between them, labelled as a suggestion
   const nodes = new Map();
+  const columns = new Map();
   for (const item of answer.items) {
     nodes.set(item.from.id, item.from);
     nodes.set(item.to.id, item.to);
+    columns.set(item.from.id, 0);
+    columns.set(item.to.id, 1);
   }
-  ctx.drawing.show({ nodes: [...nodes.values()], layout: "ranking" });
+  const edges = answer.items.map((item) => ({ from: item.from.id, to: item.to.id,
+    rel: "SUGGESTED", suggested: true, label: w("suggestedEdge", { rank: item.rank }),
+    properties: {}, provenance: [], select: () => focusSuggestion(ctx, item) }));
+  ctx.drawing.show({ nodes: [...nodes.values()], edges, layout: "path", columns });
+  ctx.drawing.legend.append(h("span", { class: "legend-item legend-suggested" },
+    h("i", { class: "suggested-line" }), w("suggestedLegend")));
+}
+
+// A suggested link clicked in the drawing: its entry in the list, brought into view.
+function focusSuggestion(ctx, item) {
+  const entries = [...ctx.panel.querySelectorAll("li.suggested")];
+  for (const li of entries) li.classList.remove("focused");
+  const entry = entries.find((li) => li.dataset.from === item.from.id
+    && li.dataset.to === item.to.id);
+  if (!entry) return;
+  entry.classList.add("focused");
+  entry.scrollIntoView({ block: "nearest" });
 }
 
 // One stated relation with its quotes; its ends named where `known` has them, else by id.

@@ -15,6 +15,7 @@ const RING_GAP = 170; // between rings of a neighbourhood
 const RING_SLOT = 40; // room along a ring per node
 const NODE_SIZE = 26;
 const MAX_FIT_ZOOM = 1.5; // a handful of nodes should not fill the screen with giant labels
+const SUGGESTED = "#e8890c"; // the colour of a suggested link
 
 const STYLE = [
   { selector: "node", style: {
@@ -42,6 +43,10 @@ const STYLE = [
     "#1d2330", width: 3 } },
   // A relation its sources report as planned (not yet done) is dashed.
   { selector: "edge.planned", style: { "line-style": "dashed" } },
+  // A suggested link (inferred, never stated): dashed, in its own colour, always labelled.
+  { selector: "edge.suggested", style: { "line-style": "dashed", "line-dash-pattern": [7, 5],
+    "line-color": SUGGESTED, "target-arrow-color": SUGGESTED, color: "#9a5200",
+    label: "data(label)", width: 2 } },
   { selector: ".faded", style: { opacity: 0.2 } },
 ];
 
@@ -132,7 +137,12 @@ export class Drawing {
     this.cy = cytoscape({ container: this.container, style: STYLE, minZoom: 0.1, maxZoom: 4,
       boxSelectionEnabled: false });
     this.cy.on("tap", "node", (event) => this.onNodeClick(event.target.id()));
-    this.cy.on("tap", "edge", (event) => this.onEdgeClick(event.target.data("edge")));
+    // an edge may bring its own action (a suggestion is no stated relation to show)
+    this.cy.on("tap", "edge", (event) => {
+      const edge = event.target.data("edge");
+      if (edge.select) edge.select(edge);
+      else this.onEdgeClick(edge);
+    });
     return true;
   }
 
@@ -145,6 +155,7 @@ export class Drawing {
   }
 
   // Draws entity summaries and edges ({from, to, rel, provenance}), replacing what was drawn.
+  // An edge with `suggested: true` is a suggested link, drawn apart with its `label`.
   // `layout`: "neighbourhood" (rings by distance), "path" (left to right from `center`) or
   // "ranking" (sized by `sizes`, biggest in the middle).
   show({ nodes, edges = [], center = null, layout = "neighbourhood", sizes = null,
@@ -163,9 +174,9 @@ export class Drawing {
           size: sizes?.get(n.id) ?? (n.id === center ? NODE_SIZE * 1.4 : NODE_SIZE),
           score: n.score ?? 0 } })));
       this.cy.add(this.drawnEdges.map((e) => ({ group: "edges",
-        classes: e.properties?.status === "planned" ? "planned" : "",
-        data: { id: edgeId(e), source: e.from, target: e.to, label: relationLabel(e.rel),
-          edge: e } })));
+        classes: e.suggested ? "suggested" : e.properties?.status === "planned" ? "planned" : "",
+        data: { id: edgeId(e), source: e.from, target: e.to,
+          label: e.label ?? relationLabel(e.rel), edge: e } })));
       if (this.drawnEdges.length <= EDGE_LABELS_UP_TO) this.cy.edges().addClass("labelled");
     });
     this.cy.layout(this.layoutOptions(layout, { nodes, center, columns })).run();
