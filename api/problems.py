@@ -191,7 +191,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(NodeNotFound)
     def not_found(exc: NodeNotFound) -> Response:
-        return problem_response("entity-not-found", str(exc), entity=exc.query)
+        as_of = {} if exc.as_of is None else {"as_of": exc.as_of}
+        return problem_response("entity-not-found", str(exc), entity=exc.query, **as_of)
 
     @app.errorhandler(AmbiguousName)
     def ambiguous(exc: AmbiguousName) -> Response:

@@ -26,11 +26,17 @@ CORE_EDGE_ATTRS = ("rel", "provenance")
 
 
 class NodeNotFound(LookupError):
-    """No node has this id or name."""
+    """No node has this id or name (as of ``as_of``, when the graph was read as of a year
+    and the entity exists only in later sources)."""
 
-    def __init__(self, query: str):
-        super().__init__(f"no entity with id or name {query!r}")
+    def __init__(self, query: str, as_of: int | None = None):
+        message = f"no entity with id or name {query!r}"
+        if as_of is not None:
+            message = (f"{query!r} is not reported by any source published up to {as_of} "
+                       "(as_of); later sources report it")
+        super().__init__(message)
         self.query = query
+        self.as_of = as_of
 
 
 class AmbiguousName(LookupError):

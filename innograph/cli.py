@@ -166,8 +166,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         hints = [item["id"] for item in service.search(args.entity, limit=5,
                                                        as_of=args.as_of)["items"]]
         hint = f"; did you mean: {', '.join(hints)}" if hints else ""
-        if args.as_of:
-            hint = f" as of {args.as_of}{hint}"
+        if exc.as_of is not None:  # known, but only to later sources: no other id to guess
+            hint = ""
         raise CommandError(f"{exc}{hint}") from None
     except BackendUnavailable as exc:
         raise CommandError(str(exc)) from None

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 import networkx as nx
 
+from graph.embedded import NodeNotFound
 from graph.schema import OBSERVATION_RELATION
 from queries import backing as backing_queries
 from queries import centrality as centrality_queries
@@ -265,4 +266,11 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         return Filter.of(as_of=year)
 
     def _resolve(self, query: object, field: str = "entity", within: Filter = NOW) -> str:
-        return self.store.resolve(checks.entity_argument(query, field), within)
+        text = checks.entity_argument(query, field)
+        try:
+            return self.store.resolve(text, within)
+        except NodeNotFound:
+            if within.as_of is None:
+                raise
+            self.store.resolve(text, NOW)  # unknown at any date: the plain "no entity"
+            raise NodeNotFound(text, as_of=within.as_of) from None
