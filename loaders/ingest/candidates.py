@@ -35,6 +35,7 @@ _NOT_NAME = "，,、。；;：:！!？?（）() "
 _COUNT = r"(?:\d+|[一二两三四五六七八九十百千]+)"
 _NUMERAL = re.compile(r"[\d.,%％]+|[零一二两三四五六七八九十百千万亿]+[个家项批所座名位]?")
 _YEARS = re.compile(r"[（(]\d{4}\s*[—–-]+\s*\d{4}年?[）)]")
+_PLAN_VERBS = ("建设", "发展", "实施", "运行", "管理")  # before 方案/规划/办法: in the name
 _GLUED = "则的是也将已于为和与等并在还都"  # function words jieba's HMM may glue to a name
 _COMMON = ("n", "vn", "v", "a", "an")  # tags of common words (not names, not unknown words)
 _NOT_ITEM = ("v", "vd", "vn", "d", "ad", "p", "c", "r", "m", "f", "t")
@@ -353,7 +354,7 @@ def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, r
             continue  # 新区 alone is a word, not a place
         rule = next((p for p in rules.places if word.endswith(p.suffix)
                      and len(word) > len(p.suffix) + 1), None)
-        if flag != "ns" and not (flag == "x" and rule):
+        if flag != "ns" and not (flag in ("x", "j") and rule):  # 通化市 is tagged j
             continue
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         inside = nxt is not None and _HAN.fullmatch(nxt[0]) is not None and (
@@ -395,6 +396,9 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         start, k = tokens[k][2], k - 1
     while k >= 0:
         word, flag, tstart = tokens[k]
+        if word == "）" and k >= 2 and tokens[k - 2][0] == "（" and tokens[k - 1][1] == "ns":
+            start, k = tokens[k - 2][2], k - 3  # 博世汽车部件（长春）有限公司: one name
+            continue
         if word and word[-1] in _CLOSE:
             depth, m = 0, k
             while m >= 0:  # find the opening mark
@@ -406,8 +410,9 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
                 break
             start, k = tokens[m][2], m - 1
             continue
-        if not _name_word(word, flag, rules):
-            break
+        if not _name_word(word, flag, rules) and not (
+                k == j - 1 and tstart < suffix_start and word in _PLAN_VERBS):
+            break  # (建设 in 某中心建设方案 is part of the name, not a trigger)
         if tokens[k + 1][1] == "ns" and flag in _COMMON and k + 1 < j:
             break  # 车间|长春…有限公司: a name starts at its place, not at a common noun
         start, k = tstart, k - 1

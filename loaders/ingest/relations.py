@@ -165,8 +165,8 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                  and not _after_partner_mark(simplified, a, t1)]  # 构建与A合作: A is a partner
         subjects, objects, how = _read(simplified, before, after, before_start, t0, rules,
                                        relations, previous.get(clause), topic)
-        if clause and how in ("sentence", "carried", "home") and means and any(
-                fit(schema, relations, means[0], o) for o, _ in objects):
+        if clause and (how in ("sentence", "carried", "home") or not subjects) and means \
+                and any(fit(schema, relations, means[0], o) for o, _ in objects):
             subjects, how = means[:1], "sentence"
         if subjects:
             previous[clause] = (subjects, "serial" if how == "clause" else how)
@@ -234,7 +234,7 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
         return serial[0], objects, serial[1]
     if topic:
         return [topic[0]], objects, topic[1]
-    return [], [], "clause"
+    return [], objects, "clause"  # no subject (a means clause may give one)
 
 
 def _list_before(local: list[tuple[Spot, int, int]], text: str, end: int) -> list[Spot]:
@@ -293,12 +293,13 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
             if fit(schema, ("EVOLVED_INTO",), spot, other):
                 return [RelationCandidate(spot, "EVOLVED_INTO", other, "", sentence, None,
                                           0.7, "a draft of the name without （草案）")]
-    prefixes = [(name[:n], o) for n in range(len(name) - 1, 1, -1)  # longest first
-                for o in known.get(name[:n], ()) if o.ref != spot.ref]
+    prefixes: list[tuple[str, Spot]] = []
     bracket = name.rfind("（")
     if bracket > 0 and name.endswith(("）有限公司", "）股份有限公司")):
-        inner = name[bracket + 1:name.index("）", bracket)]  # 某某（长春）有限公司
+        inner = name[bracket + 1:name.index("）", bracket)]  # 某某（长春）有限公司: in 长春
         prefixes += [(inner, p) for p in known.get(inner, ()) if p.kind == "Place"]
+    prefixes += [(name[:n], o) for n in range(len(name) - 1, 1, -1)  # longest first
+                 for o in known.get(name[:n], ()) if o.ref != spot.ref]
     for prefix, other in prefixes:  # the longest that states a relation
         relation = fit(schema, _name_relations(spot.kind, other.kind), spot, other)
         if relation:
