@@ -349,8 +349,8 @@ def _places(base: int, tokens: list[tuple[str, str, int]], sentence: Sentence, r
     """Words tagged as place names, or unknown words ending in 省/市/区/县: a place. A bare
     place name followed by more of a name (北湖 in 北湖科技开发区) waits for the reviewer."""
     for j, (word, flag, start) in enumerate(tokens):
-        if len(word) < 2 or word in rules.not_places or not _HAN.fullmatch(word) or \
-                any(word == p.suffix for p in rules.places):
+        if flag not in ("ns", "x", "j") or len(word) < 2 or word in rules.not_places or \
+                not _HAN.fullmatch(word) or any(word == p.suffix for p in rules.places):
             continue  # 新区 alone is a word, not a place
         rule = next((p for p in rules.places if word.endswith(p.suffix)
                      and len(word) > len(p.suffix) + 1), None)

@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,16 @@ def parse_date(text: str | None, today: date | None = None) -> tuple[int | None,
     return day.year, day.isoformat()
 
 
-def slug(name: str, taken: set[str]) -> str:
-    from pypinyin import lazy_pinyin
+@cache
+def _pinyin():  # type: ignore[no-untyped-def]
+    """One pypinyin converter per process (its module function builds one per call)."""
+    from pypinyin.core import Pinyin
 
-    words = [w.lower() for w in lazy_pinyin(name) if re.fullmatch(r"[A-Za-z0-9]+", w)]
+    return Pinyin()
+
+
+def slug(name: str, taken: set[str]) -> str:
+    words = [w.lower() for w in _pinyin().lazy_pinyin(name) if re.fullmatch(r"[A-Za-z0-9]+", w)]
     base = "-".join(words)[:60].strip("-") or "entity"
     candidate, n = base, 2
     while candidate in taken:
@@ -75,12 +82,10 @@ def slug(name: str, taken: set[str]) -> str:
 def english_name(name: str, suffix: str, suffix_en: str) -> str:
     """A transliterated name for a reviewer to correct: pinyin of the stem + the suffix's
     English word (长新创谷 -> Changxinchuang Valley)."""
-    from pypinyin import lazy_pinyin
-
     stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
     from loaders.ingest.candidates import segment
 
-    words = ["".join(lazy_pinyin(w)).capitalize() for w in segment(stem)
+    words = ["".join(_pinyin().lazy_pinyin(w)).capitalize() for w in segment(stem)
              if w.strip("“”《》「」（）()")]
     return " ".join([*words, suffix_en]).strip()
 
