@@ -43,10 +43,6 @@ class PropertySpec:
     domain: tuple[str, ...] = ()  # node kinds or relation kinds that may carry it; () = all
     values: tuple[str, ...] = ()  # the only values allowed; () = any
 
-    def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this property's Python type, or raise ``ValueError`` saying why."""
-        return coerce_value(self.type, value)
-
 
 @dataclass(frozen=True)
 class Metric:

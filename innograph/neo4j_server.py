@@ -558,11 +558,6 @@ class Neo4jServer:
     def browser_url(self) -> str:
         return f"{self.http_url}/browser/"
 
-    def is_running(self) -> bool:
-        if self.process is not None:
-            return self.process.poll() is None
-        return _pid_is_our_server(self.pid, self.home)
-
     def rss_bytes(self) -> int | None:
         return rss_bytes(self.pid)
 

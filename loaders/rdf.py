@@ -252,20 +252,6 @@ class RdfFile:
             else:
                 record[name] = [_plain(o) for o in objects]
 
-    @property
-    def relation_iris(self) -> list[str]:
-        """The IRIs of the schema's relations (derived ones are not read)."""
-        return list(self._relations)
-
-    def node_id_of(self, iri: str) -> str | None:
-        """The ``ig:id`` of a node (after ``classify``), if it has one literal id."""
-        return self._ids.get(iri)
-
-    def use_node_ids(self, ids: dict[str, str]) -> None:
-        """Resolve edge ends with these node ids (IRI -> ``ig:id``), after ``classify``: the
-        nodes of the whole file when this index holds a part of it."""
-        self._ids = ids
-
     def node_record(self, iri: str, values: Values, kind: str) -> tuple[str, RawRecord]:
         """One node of ``classify`` as (location, raw record)."""
         record: RawRecord = {"kind": kind}

@@ -541,12 +541,6 @@ def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
 _PATTERN_RANK = {pattern: (pattern in INFERRED, i) for i, pattern in enumerate(PATTERNS)}
 
 
-def _chain_rank(g: nx.MultiDiGraph, chain: list[Step]) -> tuple:
-    """Stated before inferred, shorter first, then pattern order, then node ids."""
-    inferred, position = _PATTERN_RANK[_pattern(g, chain)]
-    return (inferred, len(chain), position, [chain[0][0], *[step[1] for step in chain]])
-
-
 def _chain_view(g: nx.MultiDiGraph, pattern: str, chain: list[Step]) -> Json:
     nodes = [chain[0][0], *(step[1] for step in chain)]
     hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]

@@ -124,7 +124,6 @@ class Describer:
         self._quote = vocab.quote_iri
         self._documents: dict[str, str] = {}
         self._typed: set[str] = set()  # documents whose rdf:type has been described
-        self._provenance_namespace = self.iris.namespaces["provenance"]
         self._statement_namespace = self.iris.namespaces["statement"]
 
     def _document(self, file: str) -> str:
