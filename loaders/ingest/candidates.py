@@ -35,6 +35,8 @@ _NOT_NAME = "，,、。；;：:！!？?（）() "
 _COUNT = r"(?:\d+|[一二两三四五六七八九十百千]+)"
 _NUMERAL = re.compile(r"[\d.,%％]+|[零一二两三四五六七八九十百千万亿]+[个家项批所座名位]?")
 _YEARS = re.compile(r"[（(]\d{4}\s*[—–-]+\s*\d{4}年?[）)]")
+_PREPOSED = "为在与对将把被从向"  # prepositions the HMM may glue to a name's start
+ORGANISED = ("Institution", "Company", "Lab", "Park")
 _PLAN_VERBS = ("建设", "发展", "实施", "运行", "管理")  # before 方案/规划/办法: in the name
 _GLUED = "则的是也将已于为和与等并在还都"  # function words jieba's HMM may glue to a name
 _COMMON = ("n", "vn", "v", "a", "an")  # tags of common words (not names, not unknown words)
@@ -168,6 +170,11 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
     # organisation inside one is its owner: 长白山实验室 in 长白山实验室鸟窝园)
     outer = [(f.start, f.end, f.how) for f in found.values()
              if f.how.startswith(("title", "suffix", "quoted"))]
+    for f in found.values():  # 南关区 opening 南关区科技局: the organisation's name attests it
+        if f.rule.kind == "Place" and f.score < SCORES["place"] and f.name[-1] in "省市区县" \
+                and any(g.start == f.start and g.end > f.end and g.rule.kind in ORGANISED
+                        for g in found.values()):
+            f.score = SCORES["place"]
     return [f for f in found.values() if not any(
         a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
             how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program"))
@@ -413,6 +420,9 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         if not _name_word(word, flag, rules) and not (
                 k == j - 1 and tstart < suffix_start and word in _PLAN_VERBS):
             break  # (建设 in 某中心建设方案 is part of the name, not a trigger)
+        if flag == "x" and len(word) >= 2 and word[0] in _PREPOSED:
+            start = tstart + 1  # 为海|普润斯: the HMM glued a preposition to a name's start
+            break
         if tokens[k + 1][1] == "ns" and flag in _COMMON and k + 1 < j:
             break  # 车间|长春…有限公司: a name starts at its place, not at a common noun
         start, k = tstart, k - 1
