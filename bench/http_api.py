@@ -74,8 +74,6 @@ GOALS_MS: dict[str, dict[str, float | None]] = {
 FLOOR_RATIO = 2.0  # over Neo4j, p99 within this factor of the bare Cypher's p99
 GOAL_NODES = 100_000  # the Neo4j goals are set at this size; larger graphs are reported
 TARGETS = 300  # distinct entities (and candidate path pairs) to draw requests from
-FLOOR_TARGETS = 60  # requests of each kind whose statements are recorded for the floor
-WARM_TARGETS = 30  # requests of a kind whose answer is not kept, asked before the load
 WARM_UP_PROBE = "/api/v1/entities/{id}?edge_limit=20"
 WARM_UP_GAP = 0.02  # seconds between the probe's requests
 
@@ -334,8 +332,9 @@ def http_load(urls: list[str], paths: list[str], clients: int, requests: int, se
 Statement = tuple[str, float | None, dict[str, Any]]
 
 
-def record_statements(uri: str, targets: dict[str, list[str]]) -> dict[str, list[list[Statement]]]:
-    """For up to FLOOR_TARGETS requests of each kind, the Cypher statements the Neo4j store
+def record_statements(uri: str, targets: dict[str, list[str]], sample: int,
+                      kinds: list[str]) -> dict[str, list[list[Statement]]]:
+    """For up to ``sample`` requests of each kind, the Cypher statements the Neo4j store
     runs to answer it (asked through the app in this process, once to warm its caches and
     once recorded)."""
     from api.app import create_app
@@ -354,9 +353,9 @@ def record_statements(uri: str, targets: dict[str, list[str]]) -> dict[str, list
     client = create_app(backend).test_client()
     found: dict[str, list[list[Statement]]] = {}
     try:
-        for kind in KINDS:
+        for kind in kinds:
             found[kind] = []
-            for path in targets[kind][:FLOOR_TARGETS]:
+            for path in targets[kind][:sample]:
                 client.get(path)  # under load the sync state read here serves the next one
                 recorded.clear()
                 response = client.get(path)
@@ -406,7 +405,7 @@ def load_phases(urls: list[str], targets: dict[str, list[str]], args: argparse.N
                 run: Run, progress: Progress) -> None:
     """Each kind in turn into ``run.samples``; the figures are logged and the results file
     rewritten after each, so a run cut short keeps what it measured."""
-    for kind in KINDS:
+    for kind in args.kinds:
         if not targets[kind]:
             log(f"  {kind}: no targets, skipped")
             continue
@@ -445,16 +444,17 @@ def cold_requests(served: Served, targets: dict[str, list[str]]) -> dict[str, An
     return figures
 
 
-def warm_pass(url: str, targets: dict[str, list[str]]) -> None:
+def warm_pass(url: str, targets: dict[str, list[str]], sample: int, kinds: list[str]
+              ) -> None:
     """Every target once, untimed: Neo4j plans each statement and its JIT warms up before
     the load, and the process keeps what it keeps per generation (a fund's backing subgraph,
     a comparison of two years), as a process that has served for a while has: the load
     measures the steady state, the cold requests the first ones."""
     client = Client(url)
-    for kind in KINDS:
+    for kind in kinds:
         # answers a process keeps: every target; the others: enough to plan and compile
         kept = kind in ("backing", "centrality", "changes")
-        for path in targets[kind] if kept else targets[kind][:WARM_TARGETS]:
+        for path in targets[kind] if kept else targets[kind][:sample]:
             client.get(path)
     client.close()
 
@@ -493,10 +493,10 @@ def run_floor(uri: str, n: int, targets: dict[str, list[str]], args: argparse.Na
     """The bare Cypher of each request kind through the driver (measured first, so every
     API phase after it is shown against its floor as soon as it completes)."""
     log(f"cypher floor, {n:,} nodes: recording each request's statements")
-    statements = record_statements(uri, targets)
+    statements = record_statements(uri, targets, args.floor_sample, args.kinds)
     per_request = {k: sum(len(s) for s in v) / len(v) for k, v in statements.items() if v}
     run = progress.add(Run(n, "cypher", 0, {}, notes={"statements": per_request}))
-    for kind in KINDS:
+    for kind in args.kinds:
         if not statements[kind]:
             continue
         log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests "
@@ -524,7 +524,7 @@ def run_api_processes(root: Path, n: int, processes: int, uri: str,
                 f"{run.notes['cold'][-1]}")
         for i, s in enumerate(served):  # each holds its own kept answers (backing, changes)
             log(f"  warm pass of process {i + 1} (every target once, untimed)")
-            warm_pass(s.url, targets)
+            warm_pass(s.url, targets, args.warm_sample, args.kinds)
         load_phases([s.url for s in served], targets, args, run, progress)
         run.memory_mib = [resident_mib(s.process.pid) for s in served]
         run.notes["neo4j_mib"] = neo4j_rss()
@@ -721,7 +721,8 @@ def number_list(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", default="embedded,neo4j",
-                        help="comma-separated: embedded, neo4j (default: %(default)s)")
+                        help="comma-separated, measured in this order: embedded, neo4j "
+                             "(default: %(default)s)")
     parser.add_argument("--nodes", type=number_list, default=[100_000])
     parser.add_argument("--api-processes", type=number_list, default=[1, 2],
                         help="API processes over one Neo4j (default: 1,2)")
@@ -730,6 +731,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="comma-separated request kinds to measure (default: all: "
+                             "%(default)s)")
+    parser.add_argument("--floor-sample", type=int, default=60,
+                        help="requests of each kind whose statements are recorded for the "
+                             "floor (default: %(default)s)")
+    parser.add_argument("--warm-sample", type=int, default=30,
+                        help="requests of each kind whose answer a process does not keep, "
+                             "asked untimed before the load (default: %(default)s)")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "http_api_neo4j.md")
@@ -741,21 +751,20 @@ def main() -> None:
     stores = [s for s in args.stores.split(",") if s]
     if bad := set(stores) - {"embedded", "neo4j"}:
         parser.error(f"unknown stores: {', '.join(sorted(bad))}")
+    args.kinds = [k for k in args.kinds.split(",") if k]
+    if bad := set(args.kinds) - set(KINDS):
+        parser.error(f"unknown request kinds: {', '.join(sorted(bad))}")
     progress = Progress(args)
     for n in args.nodes:
         log(f"{n:,} nodes: the generated data set (made once in bench/.data/)")
         root = generated_data(n, args.edges_per_node)
         targets: dict[str, list[str]] | None = None
-        if "embedded" in stores:
-            def embedded(n: int = n, root: Path = root) -> None:
+        for store in stores:  # in the order given
+            def measure(n: int = n, root: Path = root, store: str = store) -> None:
                 nonlocal targets
-                targets = run_embedded(root, n, args, targets, progress)
-            progress.attempt(f"{n:,} nodes, embedded", embedded)
-        if "neo4j" in stores:
-            def neo4j(n: int = n, root: Path = root) -> None:
-                nonlocal targets
-                targets = run_neo4j(root, n, args, targets, progress)
-            progress.attempt(f"{n:,} nodes, Neo4j", neo4j)
+                run = run_embedded if store == "embedded" else run_neo4j
+                targets = run(root, n, args, targets, progress)
+            progress.attempt(f"{n:,} nodes, {store}", measure)
     progress.save()
     log(f"results written to {args.out}")
     print(args.out.read_text(encoding="utf-8"))
