@@ -242,6 +242,8 @@ def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
         ("path: all shortest", cypher.all_shortest_paths(6, None, False, False, True),
          {"a": pair["from"], "b": pair["to"], "cap": 21, "kinds": None,
           "as_of": int(pair["as_of"])}),
+        ("list as of Y (the explorer's Source page)", cypher.search(False, True),
+         {"q": "", "kinds": ["Source"], "offset": 0, "limit": 100, "as_of": year}),
         ("scan by year: first reported after Y", "MATCH (n:Entity) WHERE "
          "n.reported_from > $as_of RETURN count(n) AS n", {"as_of": year}),
     ]
