@@ -1,32 +1,57 @@
-"""The SPARQL store: an in-memory pyoxigraph store of the served graph's RDF export.
+"""The SPARQL store: the served graph's RDF export in an on-disk pyoxigraph store, queried by
+worker processes that are killed when a query runs past its time limit.
 
-``build_store`` loads an export (N-Quads: the whole graph in the default graph, and one named
-graph per source document that stands alone) plus the ontology, into the default graph and its
-own named graph. Queries see the default graph as the export states it: the whole graph once
-(not the union of the graphs, which would repeat every triple a document's graph repeats), and
-``GRAPH ?g`` each document's part.
-``StoreKeeper`` keeps one store per served graph version: it builds in a background thread
-(at start-up and whenever the version changes) and a query waits for the build within its time
-limit. ``run_query`` evaluates with a result limit and a wall clock.
+**Store.** ``build_store`` bulk-loads an export (N-Quads: the whole graph in the default
+graph, and one named graph per source document that stands alone) plus the ontology (into the
+default graph and its own named graph) into a RocksDB directory named by a key: a digest of
+the served graph's version, the ontology (which holds the base IRI) and the exporter's code.
+Queries see the default graph as the export states it: the whole graph once (not the union of
+the graphs, which would repeat every triple a document's graph repeats), and ``GRAPH ?g`` each
+document's part. A built store is kept on disk (``default_store_dir``), so a server that
+starts on a graph it has served before opens its store in milliseconds instead of exporting
+and loading millions of quads again (bench/results/sparql.md has both figures); a new graph
+version is built in a background thread while the old answers nothing (503, still loading).
+``StoreKeeper`` keeps the store of the current version; ``prune`` removes stores unused for a
+week beyond the newest few.
 
-Time limit: pyoxigraph has no cancellation, and a thread cannot be killed. Evaluation releases
-the GIL, so a long query never blocks the server; results are pulled one at a time and the
-clock is checked between them, which stops any streaming query at the limit. A query that
-spends long before its first result (a big ORDER BY or GROUP BY) is answered 503 at the limit
-while its thread finishes in the background; the endpoint runs queries on a small fixed pool,
-so such queries can occupy at most that many cores. Worker processes that could be killed
-would cost a copy of the store each (or an on-disk store) and an inter-process hop per query;
-see docs/rdf.md.
+**Time limit.** pyoxigraph 0.5 cannot bound or cancel a query: Oxigraph's Rust API has a
+cancellation token (oxigraph/oxigraph#1409) used by its HTTP server's timeout, but the Python
+``Store.query`` takes none (oxigraph/oxigraph#1926, open), and a Python thread cannot be
+killed. A query that works long before its first result (ORDER BY, COUNT or GROUP BY over a
+cross product) therefore kept a thread and a core busy until Oxigraph finished it, possibly
+for hours, and ``concurrent.futures`` joins its threads at interpreter exit: the process never
+exited. So queries run in ``QueryPool`` worker processes (``python -m queries.sparql_store``,
+a few MB each plus pyoxigraph): each opens the on-disk store read-only (no copy of the store in
+memory: the OS page cache is shared), evaluates one query at a time with the clock checked
+between results, and a worker that has not answered at the limit is killed (SIGKILL) and
+replaced in the background. The parse check runs in the worker too, since pyoxigraph parses
+by evaluating on an empty store, which a crafted query can make slow. The cost is a pipe hop
+per query (well under a millisecond) and reads from RocksDB instead of an in-memory store;
+the gain is that the work stops at the limit, and that nothing is left to join at exit
+(workers are killed then; a worker whose parent died exits by itself).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
 import io
+import json
+import os
+import queue
 import re
+import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -39,6 +64,11 @@ _SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.I)
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<>\s*)*"
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+META = "innograph-store.json"  # written last: a directory without it is not a store
+KEEP_NEWEST = 4  # stores kept whatever their age (prune)
+KEEP_SECONDS = 7 * 24 * 3600  # and any store used within this time
+# The code that decides what the export says, beyond the graph and the ontology.
+_EXPORTER = ("graph/rdf/export.py", "graph/rdf/namespaces.py", "graph/schema.yaml")
 
 
 class SparqlSyntaxError(ValueError):
@@ -69,12 +99,16 @@ class StoreNotReady(TimeoutError):
     pass
 
 
+class WorkerFailed(RuntimeError):
+    """A query worker died or answered something unexpected (not the query's fault)."""
+
+
 class _ChunkReader(io.RawIOBase):
     """A binary file over an iterator of text chunks (so the export is never joined)."""
 
     def __init__(self, chunks: Iterable[str]):
         self._chunks: Iterator[str] = iter(chunks)
-        self._left = b""
+        self._left = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -84,34 +118,133 @@ class _ChunkReader(io.RawIOBase):
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
-            self._left = chunk.encode()
+            self._left = memoryview(chunk.encode())
         n = min(len(buffer), len(self._left))
         buffer[:n] = self._left[:n]
-        self._left = self._left[n:]
+        self._left = self._left[n:]  # a view: no copy of what is left
         return n
+
+
+# -- the store on disk -----------------------------------------------------------------------
+
+def default_store_dir() -> Path:
+    """``INNOGRAPH_SPARQL_STORE_DIR``, else ``$XDG_CACHE_HOME/innograph/sparql`` (``~/.cache``)."""
+    explicit = os.environ.get("INNOGRAPH_SPARQL_STORE_DIR")
+    if explicit:
+        return Path(explicit)
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "innograph" / "sparql"
+
+
+def _exporter_digest() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for name in _EXPORTER:
+        path = root / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return digest.hexdigest()
+
+
+def store_key(version: str, ontology: str | None, ontology_graph: str | None) -> str:
+    """The directory name of the store of this graph version, ontology and exporter."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (version, ontology or "", ontology_graph or "", _exporter_digest()):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 @dataclass
 class SparqlStore:
-    store: ox.Store
+    """A store on disk: ``path``, the graph ``version`` it holds, its ``quads``, and how long
+    it took to make it available in this process (``load_seconds``; ``built``: exported and
+    loaded now, else opened as built before)."""
+
+    path: Path
     version: str
     quads: int
     load_seconds: float
+    built: bool
+    _store: ox.Store | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def store(self) -> ox.Store:
+        """A read-only handle in this process, for small queries of the server's own (an
+        IRI's description); users' queries go through ``QueryPool``."""
+        with self._lock:
+            if self._store is None:
+                self._store = ox.Store.read_only(str(self.path))
+            return self._store
 
 
-def build_store(export: Iterable[str], version: str, *, ontology: str | None = None,
-                ontology_graph: str | None = None) -> SparqlStore:
-    """A store of ``export`` (N-Quads text chunks) and ``ontology`` (Turtle, into the named
-    graph ``ontology_graph``), tagged with the served graph's ``version``."""
+def open_store(directory: Path, key: str) -> SparqlStore | None:
+    """The store built before under ``directory/key``, or None."""
     started = time.perf_counter()
-    store = ox.Store()
-    store.bulk_load(io.BufferedReader(_ChunkReader(export), 1 << 20), ox.RdfFormat.N_QUADS)
-    if ontology is not None:  # plain queries see it; GRAPH <ontology_graph> it alone
-        store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
-        if ontology_graph:
-            store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ontology_graph))
-    return SparqlStore(store, version, len(store), time.perf_counter() - started)
+    path = directory / key
+    try:
+        meta = json.loads((path / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    os.utime(path)  # used now: prune keeps it
+    return SparqlStore(path, meta["version"], meta["quads"], time.perf_counter() - started,
+                       built=False)
 
+
+def build_store(export: Iterable[str], version: str, *, directory: Path, key: str,
+                ontology: str | None = None,
+                ontology_graph: str | None = None) -> SparqlStore:
+    """Bulk-load ``export`` (N-Quads text chunks) and ``ontology`` (Turtle, also into the named
+    graph ``ontology_graph``) into ``directory/key``, tagged with the graph's ``version``.
+    Built under a temporary name and renamed when complete, so a store directory is always
+    whole; if another process built the same key meanwhile, its store is kept."""
+    started = time.perf_counter()
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / key
+    partial = directory / f"{key}.partial-{os.getpid()}-{threading.get_ident()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        store = ox.Store(str(partial))
+        store.bulk_load(io.BufferedReader(_ChunkReader(export), 1 << 20), ox.RdfFormat.N_QUADS)
+        if ontology is not None:  # plain queries see it; GRAPH <ontology_graph> it alone
+            store.bulk_load(ontology, ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+            if ontology_graph:
+                store.bulk_load(ontology, ox.RdfFormat.TURTLE,
+                                to_graph=ox.NamedNode(ontology_graph))
+        quads = len(store)
+        del store  # closes RocksDB before the directory is renamed
+        seconds = time.perf_counter() - started
+        (partial / META).write_text(json.dumps(
+            {"version": version, "quads": quads, "build_seconds": round(seconds, 3)}),
+            encoding="utf-8")
+        try:
+            partial.rename(final)
+        except OSError:  # built meanwhile by another process: that one is as good
+            if not (final / META).exists():
+                raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return SparqlStore(final, version, quads, time.perf_counter() - started, built=True)
+
+
+def prune(directory: Path, keep: Iterable[str] = ()) -> list[Path]:
+    """Remove stores beyond the ``KEEP_NEWEST`` most recently used that nobody used for
+    ``KEEP_SECONDS``, and partial builds older than a day; never the keys in ``keep``.
+    Returns what was removed."""
+    if not directory.is_dir():
+        return []
+    now, kept = time.time(), set(keep)
+    stores = sorted((p for p in directory.iterdir() if (p / META).exists()),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    old = [p for p in stores[KEEP_NEWEST:]
+           if p.name not in kept and now - p.stat().st_mtime > KEEP_SECONDS]
+    old += [p for p in directory.glob("*.partial-*") if now - p.stat().st_mtime > 86400]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old
+
+
+# -- evaluation (in a worker process) --------------------------------------------------------
 
 def parse_check(text: str) -> None:
     """Raise ``SparqlSyntaxError`` (with line and column), ``UpdateRefused`` or
@@ -134,12 +267,19 @@ def parse_check(text: str) -> None:
         raise SparqlSyntaxError(f"line {line}, column {column}: {what}", line, column) from None
 
 
-def query_form(text: str) -> str:
-    """``select``, ``ask`` or ``graph`` (CONSTRUCT / DESCRIBE), from an empty-store run."""
-    result = ox.Store().query(text)
-    if isinstance(result, ox.QueryBoolean):
-        return "ask"
-    return "graph" if isinstance(result, ox.QueryTriples) else "select"
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def query_form(text: str) -> str | None:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT / DESCRIBE): the first form keyword outside
+    strings, IRIs and comments (the prologue holds none); None if there is none. Read from
+    the text, not by evaluating it, so the server can negotiate before a worker runs it."""
+    code = _NOT_CODE.sub(lambda m: "<>" if m[0].startswith("<") else " ", text)
+    found = _FORM.search(code)
+    if found is None:
+        return None
+    keyword = found[1].upper()
+    return {"SELECT": "select", "ASK": "ask"}.get(keyword, "graph")
 
 
 def _term_json(term: Any) -> dict[str, str]:
@@ -174,27 +314,23 @@ class Answer:
         return {"head": {"vars": self.variables}, "results": {"bindings": self.rows}}
 
 
-def run_query(store: SparqlStore, text: str, *, seconds: float, max_results: int,
-              cancelled: Callable[[], bool] = lambda: False) -> Answer:
-    """Evaluate ``text`` over the store (its default graph is the whole graph): at most
-    ``max_results`` rows or triples (``TooManyResults`` beyond), the clock checked between
-    results (``QueryTooSlow``); ``cancelled`` lets the caller stop it early."""
+def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int) -> Answer:
+    """Evaluate ``text`` over ``store``: at most ``max_results`` rows or triples
+    (``TooManyResults`` beyond), the clock checked between results (``QueryTooSlow``; a query
+    that is slow before its first result is stopped by killing its worker)."""
     deadline = time.monotonic() + seconds
-    result = store.store.query(text)
+    result = store.query(text)
     if isinstance(result, ox.QueryBoolean):
         return Answer("ask", boolean=bool(result))
     collected: list[Any] = []
     graph = isinstance(result, ox.QueryTriples)
     variables = [] if graph else [v.value for v in result.variables]
-    try:
-        for item in result:
-            if len(collected) == max_results:
-                raise TooManyResults(max_results)
-            if time.monotonic() > deadline or cancelled():
-                raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
-            collected.append(item)
-    finally:
-        del result  # pyoxigraph's results must be dropped on the thread that made them
+    for item in result:
+        if len(collected) == max_results:
+            raise TooManyResults(max_results)
+        if time.monotonic() > deadline:
+            raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
+        collected.append(item)
     if time.monotonic() > deadline:
         raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
     if graph:
@@ -204,26 +340,199 @@ def run_query(store: SparqlStore, text: str, *, seconds: float, max_results: int
     return Answer("select", variables=variables, rows=rows)
 
 
+def _error_message(exc: BaseException) -> tuple[Any, ...]:
+    """An exception as plain values for the pipe (custom exceptions do not all pickle)."""
+    if isinstance(exc, SparqlSyntaxError):
+        return ("syntax", str(exc), exc.line, exc.column)
+    if isinstance(exc, TooManyResults):
+        return ("too-many", exc.limit)
+    kinds = {UpdateRefused: "update", ServiceRefused: "service", QueryTooSlow: "timeout"}
+    kind = next((k for t, k in kinds.items() if isinstance(exc, t)), "error")
+    return (kind, str(exc) if kind != "error" else f"{type(exc).__name__}: {exc}")
+
+
+def _error_from(message: tuple[Any, ...]) -> Exception:
+    kind, *args = message
+    if kind == "syntax":
+        return SparqlSyntaxError(*args)
+    if kind == "too-many":
+        return TooManyResults(*args)
+    known = {"update": UpdateRefused, "service": ServiceRefused, "timeout": QueryTooSlow}
+    return known.get(kind, WorkerFailed)(*args)
+
+
+def _orphan_watch(parent: int) -> None:
+    """Exit when the server that started this worker is gone (e.g. killed), even mid-query:
+    pyoxigraph releases the GIL while it evaluates, so this thread runs."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def worker_main(fd: int) -> None:
+    """A query worker: answers ``(store path, query, seconds, max results)`` jobs on the
+    connection ``fd`` with ``("ok", Answer)`` or an error message, one at a time."""
+    conn = Connection(fd)
+    threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True).start()
+    opened: tuple[str, ox.Store] | None = None
+    while True:
+        try:
+            path, text, seconds, max_results = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            parse_check(text)
+            if opened is None or opened[0] != path:
+                opened = None  # the old version's store is closed before the new one opens
+                opened = (path, ox.Store.read_only(path))
+            reply: tuple[Any, ...] = ("ok", run_query(opened[1], text, seconds=seconds,
+                                                      max_results=max_results))
+        except Exception as exc:  # every failure goes back to the server as a message
+            reply = _error_message(exc)
+        conn.send(reply)
+
+
+# -- the worker pool (in the server) ---------------------------------------------------------
+
+@dataclass(eq=False)  # hashed by identity: the pool keeps a set of them
+class _Worker:
+    process: subprocess.Popen
+    conn: Connection
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+
+_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
+
+
+class QueryPool:
+    """``size`` worker processes, started on first use; a query waits for a free one within
+    its time limit, and a worker still busy at the limit is killed and replaced."""
+
+    GRACE = 0.05  # the worker's own clock stops a streaming query this much earlier
+
+    def __init__(self, size: int):
+        self.size = size
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._started = 0  # workers alive or starting
+        self._all: set[_Worker] = set()
+        _POOLS.add(self)
+
+    def _start(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "queries.sparql_store", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        worker = _Worker(process, Connection(ours.detach()))
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self) -> None:
+        try:
+            self._idle.put(self._start())
+        except OSError:
+            with self._lock:
+                self._started -= 1
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with contextlib.suppress(queue.Empty):
+            return self._idle.get_nowait()
+        with self._lock:
+            start = self._started < self.size
+            if start:
+                self._started += 1
+        if start:
+            try:
+                return self._start()
+            except OSError:
+                with self._lock:
+                    self._started -= 1
+                raise
+        try:
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise QueryTooSlow(f"all {self.size} SPARQL workers stayed busy") from None
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        threading.Thread(target=self._replace, name="sparql-worker-start", daemon=True).start()
+
+    def run(self, path: Path, text: str, *, seconds: float, max_results: int) -> Answer:
+        """``text`` evaluated over the store at ``path`` by a worker, within ``seconds``
+        (``QueryTooSlow`` past them) and ``max_results``; the query's own errors
+        (``SparqlSyntaxError``, ``UpdateRefused``, ...) are raised here."""
+        deadline = time.monotonic() + seconds
+        worker = self._acquire(deadline)
+        left = deadline - time.monotonic()
+        try:
+            worker.conn.send((str(path), text, max(0.0, left - self.GRACE), max_results))
+            answered = worker.conn.poll(max(0.0, left))
+            reply = worker.conn.recv() if answered else None
+        except (OSError, EOFError) as exc:
+            self._discard(worker)
+            raise WorkerFailed(f"the SPARQL worker failed: {exc!r}") from None
+        if reply is None:
+            self._discard(worker)  # still evaluating: killing it is the only way to stop it
+            raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
+        self._idle.put(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        raise _error_from(reply)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all]
+
+    def close(self) -> None:
+        """Kill every worker (at exit, or when the app is dropped)."""
+        with self._lock:
+            workers, self._all = list(self._all), set()
+            self._started = self.size  # no more starts
+        for worker in workers:
+            worker.kill()
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_POOLS):
+        pool.close()
+
+
+# -- the keeper: the store of the served graph's current version -----------------------------
+
 class StoreKeeper:
-    """The store for the served graph's current version, (re)built in a background thread.
+    """The store for the served graph's current version, opened from disk or (re)built in a
+    background thread.
 
     ``export()`` gives ``(version, N-Quads chunks)`` of the served graph; ``version()`` its
     current version (the key), asked on every ``get`` so the store follows the served
-    graph."""
+    graph; ``ontology()`` gives ``(Turtle, the named graph it goes into)``."""
 
     def __init__(self, export: Callable[[], tuple[str, Iterable[str]]],
                  version: Callable[[], str], *,
-                 ontology: Callable[[], tuple[str, str]] | None = None):
+                 ontology: Callable[[], tuple[str, str]] | None = None,
+                 directory: Path | None = None):
         self._export, self._version = export, version
-        self._ontology = ontology  # () -> (Turtle, the named graph it goes into)
+        self._ontology = ontology
+        self.directory = directory or default_store_dir()
         self._lock = threading.Lock()
         self._built = threading.Condition(self._lock)
         self._store: SparqlStore | None = None
         self._building: threading.Thread | None = None
+        self._schema: tuple[str | None, str | None] | None = None
         self.error: BaseException | None = None
 
     def start(self) -> None:
-        """Begin building the store for the current version (returns at once)."""
+        """Begin opening or building the store for the current version (returns at once)."""
         with self._lock:
             self._start_locked()
 
@@ -236,9 +545,16 @@ class StoreKeeper:
     def _build(self) -> None:
         try:
             version = self._version()  # the key: what the served graph says it is now
-            _, chunks = self._export()
-            ontology, graph = self._ontology() if self._ontology else (None, None)
-            built = build_store(chunks, version, ontology=ontology, ontology_graph=graph)
+            if self._schema is None:
+                self._schema = self._ontology() if self._ontology else (None, None)
+            ontology, graph = self._schema
+            key = store_key(version, ontology, graph)
+            built = open_store(self.directory, key)
+            if built is None:
+                _, chunks = self._export()
+                built = build_store(chunks, version, directory=self.directory, key=key,
+                                    ontology=ontology, ontology_graph=graph)
+                prune(self.directory, keep=[key])
             error = None
         except Exception as exc:  # reported to the waiting requests
             built, error = None, exc
@@ -270,3 +586,10 @@ class StoreKeeper:
     @property
     def current(self) -> SparqlStore | None:
         return self._store
+
+
+if __name__ == "__main__":  # a QueryPool worker: python -m queries.sparql_store FD
+    sys.stdout = sys.stderr  # stray output must not reach the server
+    # through the imported module, so that answers pickle as queries.sparql_store.Answer
+    from queries.sparql_store import worker_main as main
+    main(int(sys.argv[1]))

@@ -6,14 +6,14 @@ JSON-LD, by the Accept header. The store (``queries.sparql_store``) holds the se
 export plus the ontology and follows the served graph's version; the default graph is the whole
 graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part.
 Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and ``SPARQL_MAX_RESULTS``, each a problem+json error.
-See docs/rdf.md.
+Queries run in ``SPARQL_WORKERS`` worker processes, killed at the time limit; stores are kept
+on disk under ``SPARQL_STORE_DIR`` (see queries/sparql_store.py and docs/rdf.md).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -29,6 +29,7 @@ from graph.rdf.namespaces import resolve_base, vocabulary
 from graph.rdf.ontology import build_ontology, serialize
 from queries.sparql_examples import description, example_queries
 from queries.sparql_store import (
+    QueryPool,
     QueryTooSlow,
     ServiceRefused,
     SparqlSyntaxError,
@@ -36,9 +37,8 @@ from queries.sparql_store import (
     StoreNotReady,
     TooManyResults,
     UpdateRefused,
-    parse_check,
+    WorkerFailed,
     query_form,
-    run_query,
 )
 
 bp = ApiBlueprint("sparql", __name__)
@@ -46,8 +46,9 @@ page = Blueprint("sparql_page", __name__)
 KEEPER = "innograph.sparql.store"
 POOL = "innograph.sparql.pool"
 MAX_QUERY_CHARS = 20_000
+# SPARQL_STORE_DIR: where stores are kept (None: queries.sparql_store.default_store_dir).
 DEFAULTS = {"SPARQL_TIME_LIMIT_SECONDS": 10.0, "SPARQL_MAX_RESULTS": 10_000,
-            "SPARQL_WORKERS": 2}
+            "SPARQL_WORKERS": 2, "SPARQL_STORE_DIR": None}
 
 @dataclass(frozen=True)
 class Representation:
@@ -115,7 +116,8 @@ ALTERNATIVES = (("application/sparql-results+xml", "SparqlResultsText"),
 
 
 def init_app(app: Flask) -> None:
-    """Limits, the store keeper (builds on first use) and the query pool of ``app``."""
+    """Limits, the store keeper (builds on first use) and the query pool of ``app`` (worker
+    processes, started on the first query)."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
@@ -131,9 +133,10 @@ def init_app(app: Flask) -> None:
         return (serialize(build_ontology(), "ttl"),
                 resolve_base(None, vocabulary().schema) + "ontology")
 
-    app.extensions[KEEPER] = StoreKeeper(served, version, ontology=ontology)
-    app.extensions[POOL] = ThreadPoolExecutor(max_workers=app.config["SPARQL_WORKERS"],
-                                              thread_name_prefix="sparql")
+    directory = app.config["SPARQL_STORE_DIR"]
+    app.extensions[KEEPER] = StoreKeeper(served, version, ontology=ontology,
+                                         directory=Path(directory) if directory else None)
+    app.extensions[POOL] = QueryPool(app.config["SPARQL_WORKERS"])
 
 
 def keeper() -> StoreKeeper:
@@ -152,9 +155,17 @@ def _negotiate(form: str) -> Representation:
     return table[best]
 
 
-def _checked(text: str) -> str:
+def _evaluated(text: str) -> tuple[Any, str]:
+    """The answer to ``text`` from a worker within the limits, and the graph version."""
+    config = current_app.config
+    seconds, limit = config["SPARQL_TIME_LIMIT_SECONDS"], config["SPARQL_MAX_RESULTS"]
     try:
-        parse_check(text)
+        store = keeper().get(seconds)
+    except StoreNotReady as exc:
+        raise ApiProblem("backend-unavailable", str(exc)) from None
+    try:
+        result = current_app.extensions[POOL].run(store.path, text, seconds=seconds,
+                                                  max_results=limit)
     except SparqlSyntaxError as exc:
         where = {} if exc.line is None else {"line": exc.line, "column": exc.column}
         raise ApiProblem("invalid-sparql", f"malformed SPARQL: {exc}", **where) from None
@@ -162,34 +173,26 @@ def _checked(text: str) -> str:
         raise ApiProblem("sparql-update-refused", str(exc)) from None
     except ServiceRefused as exc:
         raise ApiProblem("sparql-service-refused", str(exc)) from None
-    return query_form(text)
-
-
-def answer(text: str) -> Response:
-    """Run ``text`` within the limits and write it in the negotiated format."""
-    form = _checked(text)
-    chosen = _negotiate(form)
-    config = current_app.config
-    seconds, limit = config["SPARQL_TIME_LIMIT_SECONDS"], config["SPARQL_MAX_RESULTS"]
-    try:
-        store = keeper().get(seconds)
-    except StoreNotReady as exc:
-        raise ApiProblem("backend-unavailable", str(exc)) from None
-    gave_up = False
-    future = current_app.extensions[POOL].submit(
-        run_query, store, text, seconds=seconds, max_results=limit,
-        cancelled=lambda: gave_up)
-    try:
-        result = future.result(timeout=seconds)
-    except (FutureTimeout, QueryTooSlow):
-        gave_up = True
-        future.cancel()
+    except QueryTooSlow:
         raise ApiProblem("query-timeout", f"the SPARQL query took longer than {seconds:g} s; "
                          "narrow it or add a LIMIT", limit_seconds=seconds) from None
     except TooManyResults as exc:
         raise ApiProblem("too-many-results", f"{exc}; add a LIMIT or narrow the query",
                          max_results=exc.limit) from None
-    if form == "graph":
+    except WorkerFailed as exc:
+        raise ApiProblem("backend-unavailable", str(exc)) from None
+    return result, store.version
+
+
+def answer(text: str) -> Response:
+    """Run ``text`` within the limits (parse check included: in the worker, since pyoxigraph
+    parses by evaluating) and write it in the negotiated format."""
+    form = query_form(text)
+    if form is not None:
+        _negotiate(form)  # a 406 before any work
+    result, version = _evaluated(text)
+    chosen = _negotiate(result.form)
+    if result.form == "graph":
         body = ox.serialize(result.triples, format=chosen.rdf,
                             prefixes=vocabulary().prefixes)
     else:
@@ -200,7 +203,7 @@ def answer(text: str) -> Response:
     response = Response(body, mimetype=chosen.media_type)
     if chosen.media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
-    response.headers["Innograph-Graph-Version"] = store.version
+    response.headers["Innograph-Graph-Version"] = version
     response.vary.add("Accept")
     return response
 
