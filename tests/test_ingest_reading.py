@@ -139,3 +139,23 @@ def test_near_miss_exemptions(tmp_path, graph):
     group = {e["name_zh"]: e for e in review["entities"]}["12家全国重点实验室"]
     assert group["decision"] == "accept" and "note" not in group
     assert any(s["name"] == "11家全国重点实验室" for s in group.get("similar", ()))
+
+
+def test_fields_lists_and_pairs_of_sectors(tmp_path, graph):
+    review = run(tmp_path, graph, "吉林大学在光电信息、新材料等领域取得成果。"
+                 "启明新区聚焦氢能装备、智慧农业、新型储能及配套装备、低空经济等领域。"
+                 "启明医药城围绕细胞治疗和基因检测领域布局。"
+                 "推动高校创新资源与城市产业需求深度融合。"
+                 "星海园区瞄准卫星遥感、商业航天、推动成果转化等领域。")
+    k, rels = keys(review), triples(review)
+    assert rels[("jilin-university", "WORKS_IN_SECTOR", "sector-optoelectronics")][
+        "rule"] == "trigger 在…领域, subject clause"
+    sectors = {e["name_zh"] for e in review["entities"] if e["kind"] == "Sector"}
+    # a long item (新型储能及配套装备) is still an item
+    assert {"氢能装备", "智慧农业", "新型储能及配套装备", "低空经济"} <= sectors
+    assert {"细胞治疗", "基因检测"} <= sectors  # A和B领域 after 围绕
+    for name in ("细胞治疗", "基因检测"):  # both objects of 围绕, 和 joins them
+        assert (k["启明医药城"], "TARGETS_SECTOR", k[name]) in rels
+    assert "城市" not in sectors and "高校创新资源" not in sectors  # no field verb before
+    # one odd item (an action) does not sink the list's names, and is not proposed
+    assert {"卫星遥感", "商业航天"} <= sectors and "推动成果转化" not in sectors

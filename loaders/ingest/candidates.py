@@ -208,8 +208,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         if rule is None or (j + 1 < len(tokens) and _continues(tokens[j + 1][0], rules)):
             continue
         if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1] and \
-                not (flag == "x" and len(word) >= 3):
-            continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园 (unknown) is a park
+                not (flag in ("x", "n") and len(word) >= 3):
+            continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园, 科技部 are names
         start = _extend_left(tokens, j, end - len(rule.suffix), rules)
         stem = text[start:end - len(rule.suffix)]
         if len(stem) < rules.min_stem or end - start > rules.max_name:
@@ -236,11 +236,12 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
     limit = rules.sector_item_max
     for clause in re.finditer(r"[^，。；：！？,;:]+", text):
         body, at = clause.group(), clause.start()
-        lead = re.match(rf"([\u4e00-\u9fff]{{2,{limit}}}?)(?:产业)?领域", body)
+        lead = re.match(r"([\u4e00-\u9fff]{2,6}?)(?:产业)?领域", body)
         if lead:
             add(base + at + lead.start(1), base + at + lead.end(1), rules.sector, sentence,
                 "clause opening X领域", SCORES["enumeration"])
         if "、" not in body:
+            _pair(body, at, base, sentence, rules, add)
             continue
         parts = body.split("、")
         _suffixed_items(parts, at, base, sentence, rules, add)
@@ -252,16 +253,45 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
             continue  # A、B等N家企业 needs its 等; A、B产业 does not
         rule = next(r for h, r in heads if h == tail.group(4))
         items = [_trailing_name(parts[0], rules), *parts[1:-1], tail.group(1)]
-        if any(not item or len(item) > limit or not re.fullmatch(
-                r"[\u4e00-\u9fffA-Za-z0-9]+", item) or _tokens(item)[0][1] in _NOT_ITEM
-                for item in items):
+        good = [_list_item(item, limit) for item in items]
+        if 3 * good.count(False) > len(good):
             continue  # a list of actions (优化资源整合、完善政策配套), not of names
         pos = at
-        for part, item in zip(parts, items, strict=True):
+        for part, item, ok in zip(parts, items, good, strict=True):
             start = pos + (len(part) - len(item) if part is parts[0] else 0)
-            add(base + start, base + start + len(item), rule, sentence,
-                f"enumeration …等{tail.group(4)}", SCORES["enumeration"])
+            if ok:  # one odd item does not sink the list's names
+                add(base + start, base + start + len(item), rule, sentence,
+                    f"enumeration …等{tail.group(4)}", SCORES["enumeration"])
             pos += len(part) + 1
+
+
+def _list_item(item: str, limit: int) -> bool:
+    """An item of a list that may be a name: short, letters only, not opening with a verb."""
+    return bool(item) and len(item) <= limit and re.fullmatch(
+        r"[\u4e00-\u9fffA-Za-z0-9]+", item) is not None and _tokens(item)[0][1] not in _NOT_ITEM
+
+
+@per_object
+def _sector_verbs(rules: Rules) -> tuple[str, ...]:
+    """Words after which a list of fields follows: the triggers and 在/涉及/覆盖/包括."""
+    return (*(w for t in rules.triggers for w in t.words),
+            "在", "涉及", "覆盖", "涵盖", "包括", "如")
+
+
+def _pair(body: str, at: int, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
+    """A和B领域 / A及B产业: two sectors joined by 和/及/与 before a sector head."""
+    heads = "|".join(rules.sector_heads)
+    limit = rules.sector_item_max
+    for match in re.finditer(rf"([\u4e00-\u9fff]{{2,{limit}}}?)(?:和|及|与)"
+                             rf"([\u4e00-\u9fff]{{2,{limit}}}?)等?(?:{heads})", body):
+        first = _trailing_name(match.group(1), rules)
+        lead = body[:match.start(1) + len(match.group(1)) - len(first)]
+        if not first or not _list_item(first, limit) or not _list_item(match.group(2), limit) \
+                or not lead.endswith(_sector_verbs(rules)):
+            continue  # only after 聚焦/围绕/在…: 高校创新资源与城市产业需求 lists no sectors
+        for start, end in ((match.end(1) - len(first), match.end(1)), match.span(2)):
+            add(base + at + start, base + at + end, rules.sector, sentence,
+                "pair A和B+" + match.group()[-2:], SCORES["enumeration"])
 
 
 def _suffixed_items(parts: list[str], at: int, base: int, sentence: Sentence, rules: Rules,

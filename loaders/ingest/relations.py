@@ -33,6 +33,9 @@ from loaders.ingest.sentences import Sentence
 
 CARRY = ("其", "该", "这")
 PARTNER_MARKS = ("与", "同", "和", "跟")
+# after a trigger, 和 joins the items of its object (围绕A和B领域); 与/同/跟 name partners of a
+# later 合作 (构建与A合作)
+OBJECT_PARTNER_MARKS = ("与", "同", "跟")
 SYMMETRIC = ("COLLABORATES_WITH",)
 # an entity right after one of these opens an adverbial (在A的号角下, 对A做出调整), not a
 # subject
@@ -130,6 +133,9 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     triggers = [t for t in _triggers(simplified, rules)
                 if not any(a <= t[0] < b for _, a, b in local)]  # 合作 in 科技合作园区
     counts = _break_counts(simplified)
+    for at, relations in _field_markers(simplified, local, rules):  # A在B、C等领域…
+        triggers.append((at, at + 1, "在…领域", relations))
+    triggers.sort()
     unnamed = list(simplified)  # status words inside names (科技发展计划) plan nothing
     for _, a, b in local:
         unnamed[a:b] = "□" * (b - a)
@@ -162,7 +168,7 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             after_end = min(after_end, triggers[k + 1][0])
         before = [(s, a) for s, a, b in local if before_start <= a and b <= t0]
         after = [(s, a) for s, a, b in local if t1 <= a and b <= after_end
-                 and not _after_partner_mark(simplified, a, t1)]  # 构建与A合作: A is a partner
+                 and not _after_partner_mark(simplified, a, t1, OBJECT_PARTNER_MARKS)]
         subjects, objects, how = _read(simplified, before, after, before_start, t0, rules,
                                        relations, previous.get(clause), topic)
         if clause and (how in ("sentence", "carried", "home") or not subjects) and means \
@@ -237,6 +243,27 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
     return [], objects, "clause"  # no subject (a means clause may give one)
 
 
+FIELD = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
+
+
+def _field_markers(text: str, local: list[tuple[Spot, int, int]],
+                   rules: Rules) -> list[tuple[int, tuple[str, ...]]]:
+    """在 opening a list of sectors closed by 领域/产业/行业 (实验室在光电信息、新材料等领域取得
+    成果): the entity before it works in them. Only with a subject in the clause (the
+    relation is read as a trigger whose subject must be named there)."""
+    out = []
+    for i, (spot, a, _) in enumerate(local):
+        if spot.kind != "Sector" or not text[:a].endswith("在"):
+            continue
+        rest = text[a:]
+        end = min([rest.find(ch) for ch in "，。；" if ch in rest] or [len(rest)])
+        if any(h in rest[:end] for h in rules.sector_heads) and any(
+                s.kind != "Sector" and b <= a - 1 and not any(
+                    ch in text[b:a] for ch in "，。；") for s, _, b in local[:i]):
+            out.append((a - 1, FIELD))
+    return out
+
+
 def _list_before(local: list[tuple[Spot, int, int]], text: str, end: int) -> list[Spot]:
     """The entities of the list A、B、C that ends at ``end``, joined by 、/和/及 only."""
     items: list[Spot] = []
@@ -252,12 +279,13 @@ def _list_before(local: list[tuple[Spot, int, int]], text: str, end: int) -> lis
     return items
 
 
-def _after_partner_mark(text: str, at: int, start: int) -> bool:
+def _after_partner_mark(text: str, at: int, start: int,
+                        marks: tuple[str, ...] = PARTNER_MARKS) -> bool:
     """The entity at ``at`` follows 与/同/和/跟, or is an item of a list that does (与A、B)."""
     i = at
     while i > start:
         ch = text[i - 1]
-        if ch in PARTNER_MARKS:
+        if ch in marks:
             return True
         if ch != "、":
             return False
