@@ -114,6 +114,9 @@ def _served(args: argparse.Namespace) -> QueryBackend:
     if os.environ.get("NEO4J_URI"):
         from queries.neo4j_backend import Neo4jBackend
 
+        # as serve does: the local server's kept password when none is given (make
+        # run-neo4j runs `innograph stats` on it first)
+        _neo4j_environment()
         return Neo4jBackend.from_env()
     from queries.embedded_backend import EmbeddedBackend
 
