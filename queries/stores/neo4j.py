@@ -101,6 +101,7 @@ class Neo4jStore:
         self._owns_driver = owns_driver
         self._cache: dict[tuple, Any] = {}
         self._cache_lock = threading.Lock()
+        self._computing: dict[tuple, threading.Lock] = {}  # key -> held while computed
         self._state: tuple[float, SyncState] | None = None  # (monotonic time read, state)
 
     @classmethod
@@ -192,21 +193,37 @@ class Neo4jStore:
         sync that writes bumps the generation first, so the same complete generation both
         times means no write came in between). With a ``key``, kept for the generation."""
         state = self._settled_state()
-        if key is not None:
-            key = (state.generation, state.version, *key)
+        if key is None:
+            return self._checked(compute, state)
+        key = (state.generation, state.version, *key)
+        with self._cache_lock:
+            if key in self._cache:
+                return self._cache[key]
+            computing = self._computing.setdefault(key, threading.Lock())
+        # one computation per key at a time: a request that gave up waiting (the API's time
+        # limit) leaves its worker reading; the next ones wait for that answer instead of
+        # each reading the whole graph again
+        with computing:
             with self._cache_lock:
                 if key in self._cache:
                     return self._cache[key]
+            try:
+                value = self._checked(compute, state)
+                with self._cache_lock:
+                    for old in [k for k in self._cache if k[:2] != key[:2]]:
+                        del self._cache[old]  # another generation's answers: never asked again
+                    self._cache[key] = value
+            finally:
+                with self._cache_lock:
+                    self._computing.pop(key, None)
+        return value
+
+    def _checked(self, compute: Callable[[], T], state: SyncState) -> T:
+        """``compute()``, refused if the settled state read after it is not ``state``."""
         value = compute()
         if self._settled_state() != state:
             raise GraphChanging(f"Neo4j at {self.uri}: a sync changed the graph while this "
                                 f"answer was computed; ask again", state, RETRY_AFTER)
-        if key is None:
-            return value
-        with self._cache_lock:
-            for old in [k for k in self._cache if k[:2] != key[:2]]:
-                del self._cache[old]  # another generation's answers: never asked again
-            self._cache[key] = value
         return value
 
     def _no_graph(self, state: SyncState) -> None:
