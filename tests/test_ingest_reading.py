@@ -159,3 +159,21 @@ def test_fields_lists_and_pairs_of_sectors(tmp_path, graph):
     assert "城市" not in sectors and "高校创新资源" not in sectors  # no field verb before
     # one odd item (an action) does not sink the list's names, and is not proposed
     assert {"卫星遥感", "商业航天"} <= sectors and "推动成果转化" not in sectors
+
+
+def test_a_place_before_a_known_name_suggests_a_merge(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市政府与吉林大学签约。")
+    entity = {e["name_zh"]: e for e in review["entities"]}["长春市政府"]
+    # 长春市 + 市政府 (known): most likely that entity; the reviewer merges or accepts it
+    assert entity["decision"] == "reject"
+    assert entity["similar"][0] == {"id": "changchun-government", "name": "市政府",
+                                    "score": 100.0}
+    assert "merge_into: changchun-government" in entity["note"]
+
+
+def test_a_figure_is_about_an_entity_the_reviewer_keeps(tmp_path, graph):
+    review = run(tmp_path, graph, "“吉林一号”卫星星座在轨运行卫星已达120颗。")
+    figure = {f["written"]: f for f in review["figures"]}["120颗"]
+    rejected = {e["key"] for e in review["entities"] if e["decision"] != "accept"}
+    assert figure["subject"] not in rejected
+    assert figure["subject"] == "jilin-1"

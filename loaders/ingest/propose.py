@@ -161,6 +161,13 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                 entry["decision"] = "reject"
                 entry["note"] = ("close to a known entity: set decision to merge with "
                                  "merge_into, or accept it as a new entity")
+        placed = _place_and_known(c.simplified[cand.start:cand.end], gazetteer)
+        if placed:  # 长春市政府 = 长春市 + 市政府 (known): most likely that entity
+            entry["similar"] = [{"id": placed[0], "name": placed[1], "score": 100.0},
+                                *(x for x in entry.get("similar", ()) if x["id"] != placed[0])]
+            entry["decision"] = "reject"
+            entry["note"] = (f"a place and the known name {placed[1]}: set decision to merge "
+                             f"with merge_into: {placed[0]}, or accept it as a new entity")
         entities.append(entry)
     review["entities"] = entities
     # relations and figures, sentence by sentence
@@ -231,7 +238,10 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         names = tuple((p.start - s.start, p.end - s.start) for p in spots)
         for f in find_figures(simplified, s, rules, schema, default_year, context_year,
                               review["source"]["published_year"], names):
-            subject = _subject(f.subject_kinds, spots, f.start)
+            # the nearest entity a reviewer who changes nothing keeps (not 轨运行卫星, a
+            # rejected cut of 在轨运行卫星, before 吉林一号's figure)
+            subject = _subject(f.subject_kinds, [p for p in spots if decisions.get(
+                p.ref, "accept") == "accept"], f.start)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
                      "value": f.value, "unit": f.unit, "written": f.written,
                      "period_start": f.period_start, "period_end": f.period_end,
@@ -258,6 +268,19 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
 
 
 _ADMIN = ("省", "市", "区", "县", "镇")
+
+
+def _place_and_known(name: str, gazetteer: Gazetteer) -> tuple[str, str] | None:
+    """(id, name) of the known entity a candidate names after a place (长春 + 市政府, 长春市 +
+    科技局): the same entity, written with its place."""
+    for n in range(2, len(name) - 1):
+        head, rest = name[:n], name[n:]
+        if rest in gazetteer.owners and any(
+                gazetteer.entities[i].kind == "Place" for i in gazetteer.owners.get(head, ())):
+            owner = gazetteer.owners[rest][0]
+            if gazetteer.entities[owner].kind != "Place":
+                return owner, rest
+    return None
 
 
 def _near_miss(name: str, known: str, how: str) -> bool:
