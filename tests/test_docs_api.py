@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from api.server import running_server
 
@@ -91,3 +92,21 @@ def test_example_prints_what_the_page_shows(base_url: str, where: str, command: 
     real = run.stdout.strip("\n")
     assert comparable(real) == comparable(shown), (
         f"{where}: the page shows an output the command no longer prints; paste this:\n{real}")
+
+
+def test_every_route_is_in_the_routes_table(client: FlaskClient):
+    """README promises every route in docs/api.md: each path of the OpenAPI document has a
+    row of the routes table."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if re.match(r"\| (GET|POST|GET, POST) \| ", line)]
+    listed = {path for row in rows for path in re.findall(r"`(/api/[^`]+)`", row.split("|")[2])}
+    paths = set(client.get("/api/v1/openapi.json").get_json()["paths"])
+    assert paths <= listed, f"docs/api.md's routes table lacks {sorted(paths - listed)}"
+
+
+def test_every_problem_type_is_in_the_errors_table():
+    from api.problems import PROBLEM_TYPES
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| \d{3} \| `([a-z-]+)` \|", text, re.M))
+    assert set(PROBLEM_TYPES) <= listed, sorted(set(PROBLEM_TYPES) - listed)
