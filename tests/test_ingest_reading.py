@@ -177,3 +177,16 @@ def test_a_figure_is_about_an_entity_the_reviewer_keeps(tmp_path, graph):
     rejected = {e["key"] for e in review["entities"] if e["decision"] != "accept"}
     assert figure["subject"] not in rejected
     assert figure["subject"] == "jilin-1"
+
+
+def test_held_events_inclusion_and_drafting(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市定期组织召开产业座谈会、人才对接会等活动。"
+                 "长春市推动将启明人才专项纳入《星海服务行动方案》。"
+                 "长春市研究起草了《启明人才新政》。")
+    entities = {e["name_zh"]: e for e in review["entities"]}
+    k, rels = keys(review), triples(review)
+    for name in ("产业座谈会", "人才对接会"):  # generic names, but the clause says held
+        assert entities[name]["kind"] == "Event" and entities[name]["decision"] == "accept"
+        assert ("changchun", "HELD", k[name]) in rels
+    assert (k["启明人才专项"], "PART_OF", k["星海服务行动方案"]) in rels  # X纳入Y
+    assert ("changchun", "ISSUED", k["启明人才新政"]) in rels  # 起草

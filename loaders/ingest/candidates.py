@@ -223,8 +223,20 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         proper = any(f in _PROPER and w not in rules.not_places
                      for w, f, s in tokens if start <= s < end - len(rule.suffix)) or any(
             ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
+        # an event a clause says was held (召开了…座谈会、…对接会) is one, however generic
+        # its name; so is an award
+        held = rule.kind == "Event" and any(w in _clause_before(text, start) for w in _HELD)
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
-            SCORES["suffix" if proper or rule.subtype == "award" else "suffix_common"])
+            SCORES["suffix" if proper or held or rule.subtype == "award" else "suffix_common"])
+
+
+_HELD = ("召开", "举办", "举行", "主办", "承办")
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The clause's text before position ``at``."""
+    cut = max(text.rfind(ch, 0, at) for ch in "，。；：,;:")
+    return text[cut + 1:at]
 
 
 def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
