@@ -72,6 +72,10 @@ class ProblemErrorTask(ErrorTask):
             extensions["max_bytes"] = self.channel.adj.max_request_header_size
         elif error.code == 500:
             detail = "the server failed to answer; this is a bug"  # the trace is logged
+        elif error.body == "Bad URI":  # waitress: bytes outside ASCII in the request target
+            detail = ("the request could not be handled: Bad URI: the path or query string "
+                      "holds characters outside ASCII; percent-encode them (UTF-8), e.g. "
+                      "curl -G --data-urlencode 'q=长春'")
         else:
             detail = f"the request could not be handled: {error.body}"
         body = {"type": PROBLEM_TYPES[slug].uri if slug else "about:blank",

@@ -72,7 +72,7 @@ def _text(what: str, answer: Json) -> list[str]:
 
 def cmd_analytics(args: argparse.Namespace) -> int:
     from graph.embedded import AmbiguousName, NodeNotFound
-    from innograph.cli import CommandError, _served
+    from innograph.cli import CommandError, _served, _usage
     from queries.errors import BackendUnavailable, InvalidQuery
 
     arguments: Json = {"as_of": args.as_of, "limit": args.limit}
@@ -86,8 +86,8 @@ def cmd_analytics(args: argparse.Namespace) -> int:
     service = _served(args)
     try:
         answer = getattr(service, args.what)(**arguments)
-    except InvalidQuery as exc:
-        raise CommandError(f"--{exc.field.replace('_', '-')}: {exc}") from None
+    except InvalidQuery as exc:  # a value the query refused: a usage error, like argparse's
+        return _usage(args, exc)
     except NodeNotFound as exc:
         raise CommandError(f"--node: {exc}") from None
     except (AmbiguousName, BackendUnavailable) as exc:

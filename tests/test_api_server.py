@@ -109,6 +109,18 @@ def test_the_servers_own_errors_are_problem_json(address, data, status, slug):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_raw_utf8_in_the_query_string_is_told_to_percent_encode(address):
+    """curl sends `?q=长春` as raw UTF-8 bytes, which waitress refuses: the problem says why and
+    what to do instead (the percent-encoded request answers)."""
+    request = "GET /api/v1/entities?q=长春 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    got, _, body = exchange(address, request)
+    problem = json.loads(body)
+    assert got == 400 and problem["type"].endswith("/bad-request")
+    assert "percent-encode" in problem["detail"]
+    encoded = b"GET /api/v1/entities?q=%E9%95%BF%E6%98%A5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    assert exchange(address, encoded)[0] == 200
+
+
 def test_body_over_the_apps_limit_is_refused_before_it_is_read(address, app):
     limit = app.config["MAX_CONTENT_LENGTH"]
     request = (b"POST /api/v1/entities HTTP/1.1\r\nHost: 127.0.0.1\r\n"
