@@ -190,3 +190,21 @@ def test_held_events_inclusion_and_drafting(tmp_path, graph):
         assert ("changchun", "HELD", k[name]) in rels
     assert (k["启明人才专项"], "PART_OF", k["星海服务行动方案"]) in rels  # X纳入Y
     assert ("changchun", "ISSUED", k["启明人才新政"]) in rels  # 起草
+
+
+def test_counted_items_and_a_bare_kind_word_referring_back(tmp_path, graph):
+    review = run(tmp_path, graph, "启明、曙光和星海3家企业落户长春。"
+                 "这些企业在氢能装备、低空经济等领域取得突破。")
+    entities = {e["name_zh"]: e for e in review["entities"]}
+    k, rels = keys(review), triples(review)
+    # as many names before the count as it says, each of the head's kind
+    for name in ("启明", "曙光", "星海"):
+        assert entities[name]["kind"] == "Company"
+        assert entities[name]["rule"] == "counted item …3企业"
+    # 和 joins the list here: the group is the subject of 落户, no item is a partner
+    assert (k["3家企业"], "LOCATED_IN", "changchun") in rels
+    assert (k["曙光"], "LOCATED_IN", "changchun") not in rels
+    # 这些企业 speaks of the previous sentence's companies
+    for name in ("启明", "曙光", "星海", "3家企业"):
+        rel = rels[(k[name], "WORKS_IN_SECTOR", k["低空经济"])]
+        assert rel["rule"] == "trigger 在…领域, subject anaphor"

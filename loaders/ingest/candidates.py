@@ -38,6 +38,7 @@ _YEARS = re.compile(r"[（(]\d{4}\s*[—–-]+\s*\d{4}年?[）)]")
 _PREPOSED = "为在与对将把被从向"  # prepositions the HMM may glue to a name's start
 ORGANISED = ("Institution", "Company", "Lab", "Park")
 _PLAN_VERBS = ("建设", "发展", "实施", "运行", "管理")  # before 方案/规划/办法: in the name
+_PLAN_NOUNS = ("方案", "规划", "办法", "细则", "专项", "计划")
 _GLUED = "则的是也将已于为和与等并在还都"  # function words jieba's HMM may glue to a name
 _COMMON = ("n", "vn", "v", "a", "an")  # tags of common words (not names, not unknown words)
 _NOT_ITEM = ("v", "vd", "vn", "d", "ad", "p", "c", "r", "m", "f", "t")
@@ -159,6 +160,7 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
                     continue  # 一批企业: no name at all
             add(base + start, base + match.end(), head, sentence,
                 f"group N+classifier+{head.suffix}", SCORES["group"])
+            _counted_items(text, base, match.start(), head, sentence, rules, add)
         tokens = _tokens(text)
         _suffixed(text, base, tokens, covered, sentence, rules, add)
         _enumerations(text, base, sentence, rules, add)
@@ -179,6 +181,43 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
             how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program"))
         for a, b, how in outer)]
+
+
+def _counted_items(text: str, base: int, at: int, head: Suffix, sentence: Sentence,
+                   rules: Rules, add: Add) -> None:
+    """长白山、三江和吉光3个省实验室: as many names before the count as it says, each of the
+    head's kind (a lab, not a group of labs)."""
+    count = re.match(_COUNT, text[at:])
+    number = _count(count.group()) if count else None
+    clause = text[max(text.rfind(ch, 0, at) for ch in "，。；：,;:") + 1:at]
+    parts = re.split(r"、|和|及|与", clause)
+    if not number or number < 2 or len(parts) < number:
+        return
+    items = parts[-number:]
+    items[0] = _trailing_name(items[0], rules)
+    # 实验室 -> a lab's own kind and subtype; 企业 -> the head's (a company)
+    single = _suffix_at(head.suffix, len(head.suffix), rules) or (
+        None if head.subtype.endswith("group") else head)
+    if single is None or not all(  # the count vouches for the items: no tag check
+            item and len(item) <= rules.sector_item_max and _HAN.fullmatch(item)
+            for item in items):
+        return
+    end = at
+    for item in reversed(items):
+        add(base + end - len(item), base + end, single, sentence,
+            f"counted item …{number}{head.suffix}", SCORES["enumeration"])
+        end -= len(item) + 1
+
+
+def _count(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    import cn2an
+
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):
+        return None
 
 
 def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:
@@ -460,7 +499,8 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
             start, k = tokens[m][2], m - 1
             continue
         if not _name_word(word, flag, rules) and not (
-                k == j - 1 and tstart < suffix_start and word in _PLAN_VERBS):
+                k == j - 1 and tstart < suffix_start and word in _PLAN_VERBS
+                and tokens[j][0] in _PLAN_NOUNS):
             break  # (建设 in 某中心建设方案 is part of the name, not a trigger)
         if flag == "x" and len(word) >= 2 and word[0] in _PREPOSED:
             start = tstart + 1  # 为海|普润斯: the HMM glued a preposition to a name's start

@@ -215,6 +215,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     # article names no earlier one
     default_year = review["source"]["reports_on_end"]
     carried: Spot | None = None
+    previous_spots: tuple[Spot, ...] = ()
     newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
     paragraph, context_year = -1, None
     for s in sentences:
@@ -222,9 +223,11 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         if here != paragraph:  # a year dates the figures after it in its paragraph only
             paragraph, context_year = here, None
             carried = None  # a new paragraph: its unstated subject is the home place
+            previous_spots = ()
         simplified = c.simplified[s.start:s.end]
         spots = _outermost(spots_by_sentence.get(s.start, []))
-        reading = find_relations(simplified, s, spots, rules, schema, carried, home)
+        reading = find_relations(simplified, s, spots, rules, schema, carried, home,
+                                 previous_spots)
         for r in reading.relations:
             add_relation(r, s)
         for spot in spots:
@@ -235,6 +238,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                         sector_of_name(spot, name, sectors, schema, s):
                     add_relation(r, s)
         carried = reading.subject or carried
+        previous_spots = tuple(spots)
         names = tuple((p.start - s.start, p.end - s.start) for p in spots)
         for f in find_figures(simplified, s, rules, schema, default_year, context_year,
                               review["source"]["published_year"], names):

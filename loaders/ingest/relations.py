@@ -25,6 +25,7 @@ Relations read off names (长春XX研究院 is in 长春; 一汽技术中心 bel
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph.schema import Schema
@@ -44,8 +45,8 @@ PREPOSITIONS = ("在", "对", "为", "从", "于", "向", "通过", "按照", "�
 SUBJECT_KINDS = ("Institution", "Company", "Place", "Lab", "Park", "Fund", "Program", "Event",
                  "Person")
 # how the subject was found -> the score of the relation (auto_accept.relation is 0.6)
-SUBJECT_SCORES = {"clause": 0.8, "serial": 0.75, "sentence": 0.72, "carried": 0.66,
-                  "home": 0.62}
+SUBJECT_SCORES = {"clause": 0.8, "serial": 0.75, "sentence": 0.72, "anaphor": 0.68,
+                  "carried": 0.66, "home": 0.62}
 _BREAK_CHARS = frozenset("，,；;：:")
 DRAFT = "（草案）"
 ORGANISATIONS = ("Institution", "Company", "Lab")
@@ -123,17 +124,20 @@ class SentenceReading:
 
 def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules: Rules,
                    schema: Schema, carried: Spot | None = None,
-                   home: Spot | None = None) -> SentenceReading:
+                   home: Spot | None = None,
+                   before: tuple[Spot, ...] = ()) -> SentenceReading:
     """``simplified``: the sentence's compact simplified text; spots in compact offsets (the
     outermost names). ``carried``: the previous sentence's subject; ``home``: the article's
-    home place."""
+    home place; ``before``: the previous sentence's entities (a sentence opening with a bare
+    kind word, 实验室在…, speaks of those of that kind)."""
     base = sentence.start
     spots = sorted({(s.start, s.ref): s for s in spots}.values(), key=lambda s: s.start)
     local = [(s, s.start - base, s.end - base) for s in spots]
     triggers = [t for t in _triggers(simplified, rules)
                 if not any(a <= t[0] < b for _, a, b in local)]  # 合作 in 科技合作园区
     counts = _break_counts(simplified)
-    for at, relations in _field_markers(simplified, local, rules):  # A在B、C等领域…
+    anaphors = _anaphors(simplified, local, before, rules)
+    for at, relations in _field_markers(simplified, local, rules, bool(anaphors)):
         triggers.append((at, at + 1, "在…领域", relations))
     triggers.sort()
     unnamed = list(simplified)  # status words inside names (科技发展计划) plan nothing
@@ -174,6 +178,10 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
         if clause and (how in ("sentence", "carried", "home") or not subjects) and means \
                 and any(fit(schema, relations, means[0], o) for o, _ in objects):
             subjects, how = means[:1], "sentence"
+        elif anaphors and how in ("sentence", "carried", "home", "clause") and not before_spots(
+                local, before_start, t0) and any(
+                fit(schema, relations, anaphors[0], o) for o, _ in objects):
+            subjects, how = anaphors, "anaphor"
         if subjects:
             previous[clause] = (subjects, "serial" if how == "clause" else how)
         status = relation_status(unnamed[:t0], rules)
@@ -224,7 +232,10 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
         if not patients and topic:
             patients = [(topic[0], 0)]
         return agents, patients, "clause"
-    partners = [(s, a) for s, a in before if _after_partner_mark(text, a, start)]
+    # 和 joins partners only before a symmetric trigger (A和B合作); elsewhere it joins the
+    # items of a list (A、B和C3家企业落户…)
+    marks = PARTNER_MARKS if relations[0] in SYMMETRIC else OBJECT_PARTNER_MARKS
+    partners = [(s, a) for s, a in before if _after_partner_mark(text, a, start, marks)]
     if partners:
         first = min(a for _, a in partners)
         lead = [s for s, a in before if a < first]
@@ -246,8 +257,25 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
 FIELD = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
 
 
+def before_spots(local: list[tuple[Spot, int, int]], start: int, end: int) -> bool:
+    """Whether an entity stands between ``start`` and ``end``."""
+    return any(start <= a and b <= end for _, a, b in local)
+
+
+def _anaphors(text: str, local: list[tuple[Spot, int, int]], before: tuple[Spot, ...],
+              rules: Rules) -> list[Spot]:
+    """A sentence opening with a bare kind word (实验室, 这些企业, 上述高校) and naming no
+    entity before its first break speaks of the previous sentence's entities of that kind."""
+    opening = re.match(r"(?:这些|上述|各|其中)?([\u4e00-\u9fff]{2,7}?)(?=在|，|已|均|也|都|将)",
+                       text)
+    if not opening or any(a < opening.end() for _, a, _ in local):
+        return []
+    head = next((h for h in rules.group_heads if h.suffix == opening.group(1)), None)
+    return [s for s in before if head and s.kind == head.kind]
+
+
 def _field_markers(text: str, local: list[tuple[Spot, int, int]],
-                   rules: Rules) -> list[tuple[int, tuple[str, ...]]]:
+                   rules: Rules, anaphoric: bool = False) -> list[tuple[int, tuple[str, ...]]]:
     """在 opening a list of sectors closed by 领域/产业/行业 (实验室在光电信息、新材料等领域取得
     成果): the entity before it works in them. Only with a subject in the clause (the
     relation is read as a trigger whose subject must be named there)."""
@@ -257,9 +285,9 @@ def _field_markers(text: str, local: list[tuple[Spot, int, int]],
             continue
         rest = text[a:]
         end = min([rest.find(ch) for ch in "，。；" if ch in rest] or [len(rest)])
-        if any(h in rest[:end] for h in rules.sector_heads) and any(
+        if any(h in rest[:end] for h in rules.sector_heads) and (anaphoric or any(
                 s.kind != "Sector" and b <= a - 1 and not any(
-                    ch in text[b:a] for ch in "，。；") for s, _, b in local[:i]):
+                    ch in text[b:a] for ch in "，。；") for s, _, b in local[:i])):
             out.append((a - 1, FIELD))
     return out
 
