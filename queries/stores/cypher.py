@@ -164,11 +164,17 @@ def edges_among(relations: Iterable[str] | None, as_of: bool = False) -> str:
             f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
 
 
-def edges_between_pairs(as_of: bool = False) -> str:
-    """Every relationship from pair[0] to pair[1] for each pair of $pairs."""
-    return (f"UNWIND $pairs AS pair MATCH (u:Entity {{id: pair[0]}})-[r{relation_pattern(None)}]->"
+def path_subgraph(as_of: bool = False) -> str:
+    """``nodes``: every property of the nodes $ids; ``edges``: every relationship from
+    pair[0] to pair[1] for each pair of $pairs (u, v, rel, props). One statement: a path
+    answer's hops cost one round trip, not two."""
+    return (f"CALL () {{ UNWIND $ids AS id MATCH (n:Entity {{id: id}}) "
+            f"WHERE true{seen('n', as_of)} RETURN collect(n {{.*}}) AS nodes }} "
+            f"CALL () {{ UNWIND $pairs AS pair "
+            f"MATCH (u:Entity {{id: pair[0]}})-[r{relation_pattern(None)}]->"
             f"(v:Entity {{id: pair[1]}}) WHERE true{seen('r', as_of)} "
-            f"RETURN u.id AS u, v.id AS v, type(r) AS rel, properties(r) AS props")
+            f"RETURN collect({{u: u.id, v: v.id, rel: type(r), props: properties(r)}}) AS edges }} "
+            f"RETURN nodes, edges")
 
 
 def _path_match(selector: str, lengths: str, relations: Iterable[str] | None,

@@ -374,12 +374,11 @@ class Neo4jStore:
         ids = list(dict.fromkeys(n for p in node_paths for n in p))
         pairs = sorted({pair for p in node_paths for u, v in pairwise(p)
                         for pair in ((u, v), (v, u))})
-        dated = within.as_of is not None
-        nodes = [self._dated(r["node"], within)
-                 for r in self.run(cypher.nodes(dated), ids=ids, as_of=within.as_of)]
-        edges = [(r["u"], r["v"], r["rel"], self._dated(r["props"], within, edge=True))
-                 for r in self.run(cypher.edges_between_pairs(dated),
-                                   pairs=[list(p) for p in pairs], as_of=within.as_of)]
+        record = self.run(cypher.path_subgraph(within.as_of is not None), ids=ids,
+                          pairs=[list(p) for p in pairs], as_of=within.as_of)[0]
+        nodes = [self._dated(node, within) for node in record["nodes"]]
+        edges = [(e["u"], e["v"], e["rel"], self._dated(e["props"], within, edge=True))
+                 for e in record["edges"]]
         return local_graph(nodes, edges)
 
     def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
