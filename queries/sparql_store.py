@@ -45,6 +45,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -377,9 +378,13 @@ def worker_main(fd: int) -> None:
     opened: tuple[str, ox.Store] | None = None
     while True:
         try:
-            path, text, seconds, max_results = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
+        if job == "ping":  # the server waits for this before giving it a query
+            conn.send("pong")
+            continue
+        path, text, seconds, max_results = job
         try:
             parse_check(text)
             if opened is None or opened[0] != path:
@@ -414,6 +419,7 @@ class QueryPool:
     its time limit, and a worker still busy at the limit is killed and replaced."""
 
     GRACE = 0.05  # the worker's own clock stops a streaming query this much earlier
+    STARTUP_SECONDS = 60.0  # for a new worker to import pyoxigraph and answer a ping
 
     def __init__(self, size: int):
         self.size = size
@@ -432,31 +438,42 @@ class QueryPool:
         worker = _Worker(process, Connection(ours.detach()))
         with self._lock:
             self._all.add(worker)
-        return worker
+        try:  # ready: its start-up does not count against a query's time limit
+            worker.conn.send("ping")
+            if worker.conn.poll(self.STARTUP_SECONDS) and worker.conn.recv() == "pong":
+                return worker
+        except (OSError, EOFError):
+            pass
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        raise WorkerFailed("a SPARQL worker process did not start")
 
     def _replace(self) -> None:
         try:
             self._idle.put(self._start())
-        except OSError:
+        except (OSError, WorkerFailed):
             with self._lock:
                 self._started -= 1
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _acquire(self, deadline: float) -> tuple[_Worker, bool]:
+        """An idle worker, or a new one (True) while fewer than ``size`` run, or the first
+        to become idle before ``deadline``."""
         with contextlib.suppress(queue.Empty):
-            return self._idle.get_nowait()
+            return self._idle.get_nowait(), False
         with self._lock:
             start = self._started < self.size
             if start:
                 self._started += 1
         if start:
             try:
-                return self._start()
-            except OSError:
+                return self._start(), True
+            except (OSError, WorkerFailed):
                 with self._lock:
                     self._started -= 1
                 raise
         try:
-            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            return self._idle.get(timeout=max(0.0, deadline - time.monotonic())), False
         except queue.Empty:
             raise QueryTooSlow(f"all {self.size} SPARQL workers stayed busy") from None
 
@@ -471,7 +488,9 @@ class QueryPool:
         (``QueryTooSlow`` past them) and ``max_results``; the query's own errors
         (``SparqlSyntaxError``, ``UpdateRefused``, ...) are raised here."""
         deadline = time.monotonic() + seconds
-        worker = self._acquire(deadline)
+        worker, new = self._acquire(deadline)
+        if new:  # the time a worker took to start is the server's, not the query's
+            deadline = time.monotonic() + seconds
         left = deadline - time.monotonic()
         try:
             worker.conn.send((str(path), text, max(0.0, left - self.GRACE), max_results))
@@ -549,6 +568,7 @@ class StoreKeeper:
                 self._schema = self._ontology() if self._ontology else (None, None)
             ontology, graph = self._schema
             key = store_key(version, ontology, graph)
+            self._usable_directory()
             built = open_store(self.directory, key)
             if built is None:
                 _, chunks = self._export()
@@ -563,6 +583,20 @@ class StoreKeeper:
                 self._store = built
             self.error = error
             self._built.notify_all()
+
+    def _usable_directory(self) -> None:
+        """Fall back to a temporary directory (removed at exit) where the configured one
+        cannot be written, e.g. a read-only home: the store is then built at every start."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.directory):
+                return
+        except OSError as exc:
+            fallback = tempfile.mkdtemp(prefix="innograph-sparql-")
+            atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+            print(f"innograph: cannot keep SPARQL stores in {self.directory} ({exc}); "
+                  f"using {fallback} for this run", file=sys.stderr)
+            self.directory = Path(fallback)
 
     def get(self, wait_seconds: float) -> SparqlStore:
         """The store of the served graph's version, waiting up to ``wait_seconds`` for a

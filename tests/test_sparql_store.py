@@ -61,7 +61,8 @@ def test_a_runaway_query_is_stopped_at_the_limit_and_its_worker_killed(
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["type"].endswith("/query-timeout")
-    assert took < LIMIT + 1.0, took  # the answer comes at the limit, not when Oxigraph is done
+    # at the limit (plus a loaded machine's slack), not when Oxigraph is done (minutes)
+    assert took < LIMIT + 3.0, took
     assert _wait_gone(worker, 5), "the worker still evaluates the runaway query"
     # the pool has a fresh worker: the next query is answered
     response = client.get("/api/v1/sparql", query_string={
@@ -152,3 +153,17 @@ def test_stores_are_kept_per_version_and_opened_again(data_graph: nx.MultiDiGrap
     ("describe <urn:x>", "graph"), ("PREFIX ex: <urn:x>", None)])
 def test_query_form_is_read_from_the_text(text: str, form: str | None):
     assert query_form(text) == form
+
+
+def test_an_unwritable_store_directory_falls_back_to_a_temporary_one(
+        data_graph: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture):
+    from graph.rdf.export import iter_serialized
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    version = data_graph.graph["version"]
+    keeper = StoreKeeper(lambda: (version, iter_serialized(data_graph, "nq")),
+                         lambda: version, directory=blocked / "stores")
+    store = keeper.get(120)
+    assert store.built and store.quads > 0
+    assert not str(store.path).startswith(str(blocked))
+    assert "cannot keep SPARQL stores" in capsys.readouterr().err
