@@ -324,8 +324,10 @@ def _list_item(item: str, limit: int) -> bool:
 
 @per_object
 def _sector_verbs(rules: Rules) -> tuple[str, ...]:
-    """Words after which a list of fields follows: the triggers and 在/涉及/覆盖/包括."""
-    return (*(w for t in rules.triggers for w in t.words),
+    """Words after which a list of fields follows: the triggers of sector relations (聚焦,
+    投向…) and 在/涉及/覆盖/包括."""
+    return (*(w for t in rules.triggers for w in t.words
+              if {"TARGETS_SECTOR", "WORKS_IN_SECTOR"} & set(t.relations)),
             "在", "涉及", "覆盖", "涵盖", "包括", "如")
 
 
