@@ -208,3 +208,12 @@ def test_counted_items_and_a_bare_kind_word_referring_back(tmp_path, graph):
     for name in ("启明", "曙光", "星海", "3家企业"):
         rel = rels[(k[name], "WORKS_IN_SECTOR", k["低空经济"])]
         assert rel["rule"] == "trigger 在…领域, subject anaphor"
+
+
+def test_a_title_between_a_body_and_a_person(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市委书记王大明表示，吉林大学副校长李小明出席。")
+    k, rels = keys(review), triples(review)
+    assert rels[(k["王大明"], "LEADS", "changchun-party-committee")]["rule"] == \
+        "title 书记 between"
+    assert (k["李小明"], "MEMBER_OF", "jilin-university") in rels  # a deputy does not lead
+    assert (k["李小明"], "LEADS", "jilin-university") not in rels

@@ -49,6 +49,8 @@ SUBJECT_SCORES = {"clause": 0.8, "serial": 0.75, "sentence": 0.72, "anaphor": 0.
                   "carried": 0.66, "home": 0.62}
 _BREAK_CHARS = frozenset("，,；;：:")
 DRAFT = "（草案）"
+# titles that make a person a member, not the head, of the body named before them
+MEMBER_TITLES = ("常委", "委员", "院士", "教授", "研究员")
 ORGANISATIONS = ("Institution", "Company", "Lab")
 
 
@@ -200,6 +202,16 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                 if relation:
                     offer(RelationCandidate(member, relation, group, "", sentence, None,
                                             0.75, "member of a counted list (A、B等N家X)"))
+    for i, (person, p0, _) in enumerate(local):  # 长春市委书记张某: a title joins them
+        if person.kind == "Person" and i and local[i - 1][2] < p0:
+            org, _, o1 = local[i - 1]
+            title = simplified[o1:p0]
+            if title in rules.person_titles or title.lstrip("副") in rules.person_titles:
+                relation = fit(schema, ("MEMBER_OF",) if title in MEMBER_TITLES or
+                               title.startswith("副") else ("LEADS", "MEMBER_OF"), person, org)
+                if relation:
+                    offer(RelationCandidate(person, relation, org, "", sentence, None, 0.8,
+                                            f"title {title} between"))
     for i, (a, _, a1) in enumerate(local):  # kinds side by side, no trigger between
         for b, b0, _ in local[i + 1:]:
             if b0 < a1 or counts[b0] != counts[a1] or any(
