@@ -212,6 +212,9 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
             if ontology_graph:
                 store.bulk_load(ontology, ox.RdfFormat.TURTLE,
                                 to_graph=ox.NamedNode(ontology_graph))
+        # one sorted run per index: the bulk load leaves overlapping files (a batch each),
+        # and read-only workers never compact, so every scan would merge them all
+        store.optimize()
         quads = len(store)
         del store  # closes RocksDB before the directory is renamed
         seconds = time.perf_counter() - started
