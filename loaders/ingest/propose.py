@@ -208,7 +208,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         known_by_name.setdefault(c.simplified[cand.start:cand.end], []).append(
             Spot(key_of[cand.name], cand.rule.kind, 0, 0))
     home = _home_place(mentions, gazetteer)
-    sectors = _sector_words(known_by_name, gazetteer, rules)
+    sectors = _sector_words(known_by_name, rules)
     named: set[str] = set()  # entities whose name was read for relations already
     # an undated figure is as of the last year the article reports on (a review of 2021
     # published in 2022 reports 2021's figures), which is the publication year when the
@@ -300,8 +300,7 @@ def _near_miss(name: str, known: str, how: str) -> bool:
     return not (name[-1:] in _ADMIN and known[-1:] in _ADMIN and name[-1] != known[-1])
 
 
-def _sector_words(known: dict[str, list[Spot]], gazetteer: Gazetteer,
-                  rules: Rules) -> list[tuple[str, Spot]]:
+def _sector_words(known: dict[str, list[Spot]], rules: Rules) -> list[tuple[str, Spot]]:
     """(industry word, Sector) pairs, longest word first: the names and aliases of the known
     and proposed sectors, and the rules' sector_words whose sector is one of them."""
     by_name = {name: spot for name, spots in known.items() for spot in spots
