@@ -217,3 +217,14 @@ def test_a_title_between_a_body_and_a_person(tmp_path, graph):
         "title 书记 between"
     assert (k["李小明"], "MEMBER_OF", "jilin-university") in rels  # a deputy does not lead
     assert (k["李小明"], "LEADS", "jilin-university") not in rels
+
+
+def test_awards_won_and_a_place_after_a_brand(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市启明团队荣获2022年度省科学技术奖。"
+                 "曦辰长春精密仪器有限公司研发中心启用。")
+    k, rels = keys(review), triples(review)
+    award = k["2022年度省科学技术奖"]
+    assert rels[("changchun", "PRODUCED", award)]["trigger"] == "荣获"
+    company = k["曦辰长春精密仪器有限公司"]  # read inside its 研发中心's name too
+    assert rels[(company, "LOCATED_IN", "changchun")]["rule"] == "name holds the place 长春"
+    assert (k["曦辰长春精密仪器有限公司研发中心"], "AFFILIATED_WITH", company) in rels

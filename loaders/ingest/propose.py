@@ -230,7 +230,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                                  previous_spots)
         for r in reading.relations:
             add_relation(r, s)
-        for spot in spots:
+        # names are read for every entity of the sentence, also one inside a longer name
+        # (中车长春轨道客车股份有限公司 inside its 技术中心's name)
+        for spot in sorted(spots_by_sentence.get(s.start, []), key=lambda p: p.start):
             if spot.ref not in named:
                 named.add(spot.ref)
                 name = c.simplified[spot.start:spot.end]

@@ -373,6 +373,14 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
         if relation:
             return [RelationCandidate(spot, relation, other, "", sentence, None, 0.7,
                                       f"name begins with {prefix}")]
+    if spot.kind == "Company":  # a group's brand, then the place: 中车长春轨道客车…公司
+        for at in range(1, 4):
+            for n in range(min(len(name) - at - 2, 4), 1, -1):
+                for place in known.get(name[at:at + n], ()):
+                    if place.kind == "Place" and fit(schema, ("LOCATED_IN",), spot, place):
+                        return [RelationCandidate(spot, "LOCATED_IN", place, "", sentence,
+                                                  None, 0.65,
+                                                  f"name holds the place {name[at:at + n]}")]
     return []
 
 
