@@ -244,8 +244,9 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         if flag == "x" and len(word) == 2 and word[1] in _GLUED:
             end -= 1  # the HMM glued a function word to a name's end (长春医药城|则 -> 城则)
         rule = _suffix_at(text, end, rules)
-        if rule is None or (j + 1 < len(tokens) and _continues(tokens[j + 1][0], rules)):
-            continue
+        if rule is None or (j + 1 < len(tokens) and rule.kind != "Company" and
+                            _continues(tokens[j + 1][0], rules)):
+            continue  # (a company named inside its unit's name is an entity too: 某公司研究院)
         if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1] and \
                 not (flag in ("x", "n") and len(word) >= 3):
             continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园, 科技部 are names
