@@ -228,3 +228,11 @@ def test_awards_won_and_a_place_after_a_brand(tmp_path, graph):
     company = k["曦辰长春精密仪器有限公司"]  # read inside its 研发中心's name too
     assert rels[(company, "LOCATED_IN", "changchun")]["rule"] == "name holds the place 长春"
     assert (k["曦辰长春精密仪器有限公司研发中心"], "AFFILIATED_WITH", company) in rels
+
+
+def test_a_company_inside_its_units_name(tmp_path, graph):
+    review = run(tmp_path, graph, "曦辰精工集团股份有限公司研究院揭牌。")
+    k = keys(review)
+    assert {"曦辰精工集团股份有限公司", "曦辰精工集团股份有限公司研究院"} <= set(k)
+    assert (k["曦辰精工集团股份有限公司研究院"], "AFFILIATED_WITH",
+            k["曦辰精工集团股份有限公司"]) in triples(review)
