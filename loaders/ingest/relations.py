@@ -18,10 +18,15 @@
 - the score says how the subject was found: in the clause, in the sentence, carried from the
   previous sentence, or the home place; and falls a little with the distance.
 
+Also: 在 before a list of sectors closed by 领域 reads as WORKS_IN_SECTOR; a sentence opening
+with a bare kind word (实验室在…, 这些企业…) speaks of the previous sentence's entities of that
+kind; the items of "A、B等12家高校院所" are MEMBER_OF the group; a title between a body and a
+person (长春市委书记王某) makes the person LEADS (or MEMBER_OF) it.
+
 Pairs in one clause with no trigger between them get a relation only from the rules' kind
 pairs (a Sector named beside a company: WORKS_IN_SECTOR), scored below the auto-accept line.
-Relations read off names (长春XX研究院 is in 长春; 一汽技术中心 belongs to 一汽) are made by
-``name_relations``; the members of a counted list (A、B等12家高校院所) by ``propose``."""
+Relations read off names (长春XX研究院 is in 长春; 一汽技术中心 belongs to 一汽; 某汽车电子
+有限公司 works in the car industry) are made by ``name_relations`` and ``sector_of_name``."""
 
 from __future__ import annotations
 
@@ -180,7 +185,7 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
         if clause and (how in ("sentence", "carried", "home") or not subjects) and means \
                 and any(fit(schema, relations, means[0], o) for o, _ in objects):
             subjects, how = means[:1], "sentence"
-        elif anaphors and how in ("sentence", "carried", "home", "clause") and not before_spots(
+        elif anaphors and how in ("sentence", "carried", "home", "clause") and not _names_between(
                 local, before_start, t0) and any(
                 fit(schema, relations, anaphors[0], o) for o, _ in objects):
             subjects, how = anaphors, "anaphor"
@@ -269,7 +274,7 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
 FIELD = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
 
 
-def before_spots(local: list[tuple[Spot, int, int]], start: int, end: int) -> bool:
+def _names_between(local: list[tuple[Spot, int, int]], start: int, end: int) -> bool:
     """Whether an entity stands between ``start`` and ``end``."""
     return any(start <= a and b <= end for _, a, b in local)
 
