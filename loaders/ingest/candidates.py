@@ -3,8 +3,11 @@
 - names ending in a suffix (…大学, …研究所, …实验室, …中心, …有限公司, …基金, …园, …工程,
   …机制), built leftwards over the segmenter's words until one that cannot be part of a name;
 - 《…》 titles (policies) and names in quotation marks (“先投后股”: mechanisms, programmes);
-- groups: a count, a classifier and a head noun (11家全国重点实验室), one node for the group;
+- groups: a count, a classifier and a head noun (11家全国重点实验室), one node for the group,
+  and the names counted before it (启明、曙光和星海3家企业), each of the head's kind;
 - enumerations (A、B、C等…产业/领域, …等8家企业): each item, of the kind the list's head says;
+  A和B领域 after a field verb; suffixed items of a list closed by 等;
+- products and firsts (某公司研发的…, 全国首台…) and awards (…奖);
 - people: a title and a name (市委书记张某某表示); places: words the segmenter's dictionary
   tags as place names, or ending in 省/市/区/县.
 
