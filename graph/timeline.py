@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -133,11 +133,18 @@ class Timeline:
     walk steps to a neighbour on its first year alone unless the pair is late)."""
 
     def __init__(self, g: nx.MultiDiGraph):
-        self.years = source_years(g)
+        self.years = years = source_years(g)
         interned: dict[Span, Span] = {}  # few distinct spans: share them
+        single: dict[int | None, Span] = {}  # the span of one entry, by its source's year
 
-        def of(provenance: Iterable[Mapping[str, str]]) -> Span:
-            found = span(provenance, self.years)
+        def of(provenance: Sequence[Mapping[str, str]]) -> Span:
+            if len(provenance) == 1:  # most records: no set, no sort
+                year = years.get(provenance[0]["source"])
+                if year not in single:
+                    found = span(provenance, years)
+                    single[year] = interned.setdefault(found, found)
+                return single[year]
+            found = span(provenance, years)
             return interned.setdefault(found, found)
 
         self.nodes: dict[str, Span] = {n: of(a.get("provenance", ()))
@@ -148,7 +155,7 @@ class Timeline:
         first = self.first
         for u, by_v in g._succ.items():
             for v, by_key in by_v.items():
-                ends = max(first[u], first[v])
+                ends = first[u] if first[u] > first[v] else first[v]
                 for key, attrs in by_key.items():
                     own = of(attrs.get("provenance", ()))
                     if ends > own[0]:
