@@ -20,6 +20,9 @@ from graph.schema import load_schema
 SUMMARY = "{.id, .kind, .subtype, .name_zh, .name_en}"
 #: Every stored name of a node, lower-cased, for search and name resolution.
 NAMES = "[s IN [n.id, n.name_zh, n.name_en] + coalesce(n.aliases, []) | toLower(s)]"
+#: A year before every date (dates are years 1-9999): what a record citing no dated source
+#: compares as, so it is seen as of any date.
+BEFORE_ANY_YEAR = -2147483648
 #: The distinct node ids of a path, as a predicate on ``ids`` (a simple path repeats none).
 SIMPLE = "all(i IN range(0, size(ids) - 2) WHERE NOT ids[i] IN ids[i + 1..])"
 
@@ -27,9 +30,15 @@ SIMPLE = "all(i IN range(0, size(ids) - 2) WHERE NOT ids[i] IN ids[i + 1..])"
 def seen(var: str, as_of: bool) -> str:
     """`` AND`` the node or relationship ``var`` was reported by year $as_of (its earliest
     source published by then, or no dated source: ``graph.neo4j_rows`` stores
-    ``reported_from``); empty when not asked as of a date."""
-    return (f" AND ({var}.reported_from <= $as_of OR {var}.reported_from IS NULL)"
-            if as_of else "")
+    ``reported_from``); empty when not asked as of a date.
+
+    One property read, ``coalesce``d (a record without ``reported_from`` is always seen)
+    rather than ``<= $as_of OR IS NULL``: lookups and walks start from the id index and read
+    the property of what they touch (a range index cannot help them), and a scan planned
+    from the OR is a union of a range seek and a label scan. PROFILE at 100k nodes
+    (bench/results/time_queries.md): shortest paths as of a year 38% fewer db hits, the
+    as_of listing 1.9 s -> 0.8 s."""
+    return f" AND coalesce({var}.reported_from, {BEFORE_ANY_YEAR}) <= $as_of" if as_of else ""
 
 
 @cache
