@@ -25,6 +25,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
+from loaders.ingest.figures import count_number
 from loaders.ingest.mentions import Gazetteer, Mention
 from loaders.ingest.rules import Rules, Suffix, per_object
 from loaders.ingest.sentences import Compact, Sentence
@@ -191,7 +192,7 @@ def _counted_items(text: str, base: int, at: int, head: Suffix, sentence: Senten
     """长白山、三江和吉光3个省实验室: as many names before the count as it says, each of the
     head's kind (a lab, not a group of labs)."""
     count = re.match(_COUNT, text[at:])
-    number = _count(count.group()) if count else None
+    number = count_number(count.group()) if count else None
     clause = text[max(text.rfind(ch, 0, at) for ch in "，。；：,;:") + 1:at]
     parts = re.split(r"、|和|及|与", clause)
     if not number or number < 2 or len(parts) < number:
@@ -210,17 +211,6 @@ def _counted_items(text: str, base: int, at: int, head: Suffix, sentence: Senten
         add(base + end - len(item), base + end, single, sentence,
             f"counted item …{number}{head.suffix}", SCORES["enumeration"])
         end -= len(item) + 1
-
-
-def _count(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    import cn2an
-
-    try:
-        return int(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError):
-        return None
 
 
 def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) -> None:

@@ -70,7 +70,8 @@ def _value(number: str, multiplier: str | None) -> float | None:
     return value * {"万": 1e4, "亿": 1e8}.get(multiplier or "", 1)
 
 
-def _count(text: str) -> int | None:
+def count_number(text: str) -> int | None:
+    """A count written in digits or Chinese numerals (12, 十二, 两), or None."""
     if text.isdigit():
         return int(text)
     import cn2an
@@ -104,7 +105,7 @@ def period_of(text: str, at: int, rules: Rules, default: int | None,
             return start, end, word, False
     recent = _RECENT.search(clause)
     published = published or default
-    if recent and published is not None and (n := _count(recent.group(1))):
+    if recent and published is not None and (n := count_number(recent.group(1))):
         return published - n, published - 1, recent.group(), False
     since = _SINCE.search(head) or _SINCE.search(text)
     if since:
