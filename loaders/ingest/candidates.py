@@ -82,6 +82,18 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba, jieba.posseg.dt.word_tag_tab
 
 
+def common_word(word: str) -> bool:
+    """Whether the segmenter's dictionary holds ``word`` as a common word (not a name)."""
+    tag = _jieba()[1].get(word)
+    return tag is not None and tag not in _PROPER
+
+
+@per_object
+def suffix_words(rules: Rules) -> frozenset[str]:
+    """The name suffixes and group heads: generic words (实验室, 中心, 高校院所)."""
+    return frozenset(s.suffix for s in (*rules.suffixes, *rules.group_heads))
+
+
 def segment(text: str) -> list[str]:
     return list(_jieba()[0].cut(text, HMM=True))
 

@@ -63,6 +63,8 @@ def _value(number: str, multiplier: str | None) -> float | None:
     else:
         import cn2an
 
+        if number[0] in "百千":  # 千亿元, 百万人: a leading 百/千 is 一百/一千
+            number = "一" + number
         try:
             value = float(cn2an.cn2an(number, "strict"))
         except (ValueError, KeyError):

@@ -3,6 +3,7 @@ simplified, in one Aho-Corasick automaton; leftmost-longest matches that do not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -91,3 +92,44 @@ def gazetteer_for(graph: nx.MultiDiGraph) -> Gazetteer:
     if hit is None or hit[0] is not graph or hit[1] != names:
         hit = _BUILT[id(graph)] = (graph, names, Gazetteer(graph))
     return hit[2]
+
+
+_FIELD_BEFORE = ("聚焦", "围绕", "投向", "面向", "在", "涉及", "覆盖", "涵盖", "包括", "如", "瞄准")
+_CLAUSE_BREAKS = "，,；;：:。！？!?"
+
+
+def plausible(mentions: list[Mention], simplified: str, gazetteer: Gazetteer,
+              common: Callable[[str], bool], suffixes: frozenset[str],
+              sector_heads: tuple[str, ...]) -> list[Mention]:
+    """The mentions that name the entity, not a word that happens to be its name:
+
+    - a known sector whose name is a common word (新动力, 数字化: ``common`` says so) is named
+      only in a field context: an item of a list (、/和/及 beside it), a sector head later in
+      its clause (…等领域, …产业) or a field verb before it (聚焦, 围绕, 在…);
+    - a generic name (实验室, 中心: one of the rules' suffixes) right after words that make a
+      longer suffix with it (重点 + 实验室) is part of another entity's name, not the group
+      the graph calls 实验室."""
+    out = []
+    for m in mentions:
+        name = simplified[m.start:m.end]
+        kinds = {gazetteer.entities[i].kind for i in m.ids}
+        if name in suffixes and any(
+                simplified[max(0, m.start - n):m.end] in suffixes for n in range(1, 5)):
+            continue
+        if kinds == {"Sector"} and common(name) and not name.endswith(sector_heads) and \
+                not _field_context(simplified, m.start, m.end, sector_heads):
+            continue
+        out.append(m)
+    return out
+
+
+def _field_context(text: str, start: int, end: int, heads: tuple[str, ...]) -> bool:
+    before = text[max(0, start - 1):start]
+    after = text[end:end + 1]
+    if before in ("、", "和", "及", "与") or after in ("、", "和", "及", "与", "等"):
+        return True
+    clause_start = max(text.rfind(ch, 0, start) for ch in _CLAUSE_BREAKS) + 1
+    ends = [i for i in (text.find(ch, end) for ch in _CLAUSE_BREAKS) if i >= 0]
+    clause_end = min(ends) if ends else len(text)
+    return any(h in text[end:clause_end] for h in heads) or any(
+        w in text[clause_start:start] for w in _FIELD_BEFORE)

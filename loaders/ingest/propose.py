@@ -14,10 +14,10 @@ import ahocorasick
 import networkx as nx
 
 from graph.schema import Schema, load_schema
-from loaders.ingest.candidates import find_candidates, similar_known
+from loaders.ingest.candidates import common_word, find_candidates, similar_known, suffix_words
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
-from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for
+from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for, plausible
 from loaders.ingest.relations import (
     RelationCandidate,
     Spot,
@@ -105,7 +105,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     gazetteer = gazetteer or gazetteer_for(graph)
     c = compact(doc)
     sentences = split_sentences(c)
-    mentions = gazetteer.find(c.simplified, c.written)
+    mentions = plausible(gazetteer.find(c.simplified, c.written), c.simplified, gazetteer,
+                         common_word, suffix_words(rules), rules.sector_heads)
     candidates = find_candidates(c, sentences, mentions, rules)
     auto = rules.auto_accept
 

@@ -13,6 +13,8 @@ from loaders.ingest.text import Document
 _END_CHARS = "。！？；!?;"
 _CLOSERS = "”’」』）)"
 HEADING_MAX = 30  # a line this short without end punctuation, followed by a break, is a heading
+WRAP_MIN, WRAP_LINES = 15, 5  # a wrapped text has 5+ lines of one length of 15+ characters
+WRAP_FULL = 0.85  # a line this share of the wrap width long is a full line (punctuation is wider)
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,31 @@ class Sentence:
     quote: str  # as written, whitespace removed
 
 
+def _wrap_width(text: str) -> int | None:
+    """The width of a wrapped text's full lines (a PDF extraction breaks every line at about
+    the same length): the most common length of lines of WRAP_MIN characters or more, when
+    at least WRAP_LINES lines have it; None for a text with one paragraph per line."""
+    lengths: dict[int, int] = {}
+    for line in text.split("\n"):
+        n = len("".join(line.split()))
+        if n >= WRAP_MIN:
+            lengths[n] = lengths.get(n, 0) + 1
+    if not lengths:
+        return None
+    width = max(lengths, key=lambda n: (lengths[n], n))
+    return width if lengths[width] >= WRAP_LINES else None
+
+
 def compact(doc: Document) -> Compact:
     simplified, written, offsets, breaks = [], [], [], set()
     line_start = 0
+    width = _wrap_width(doc.text)
     for i, ch in enumerate(doc.text):
         if ch == "\n":
             line = "".join(doc.text[line_start:i].split())
-            if _heading(line):
+            # a line as long as the text's full lines was wrapped, not ended (…示范区、国家
+            # | 半导体激光技术创新中心)
+            if _heading(line) and (width is None or len(line) < WRAP_FULL * width):
                 breaks.add(len(written))
             line_start = i + 1
         if ch.isspace():
@@ -51,9 +71,10 @@ def compact(doc: Document) -> Compact:
 
 def _heading(line: str) -> bool:
     """A short line without end punctuation is a heading or a caption, unless it breaks off
-    inside a clause (a comma in it, or a 《“（ left open: a PDF line break mid-sentence)."""
+    inside a clause (a comma in it, a 、 at its end, or a 《“（ left open: a PDF line break
+    mid-sentence)."""
     return bool(line) and len(line) <= HEADING_MAX and line[-1] not in _END_CHARS + _CLOSERS \
-        and "，" not in line and all(line.count(a) <= line.count(b)
+        and "，" not in line and line[-1] != "、" and all(line.count(a) <= line.count(b)
                                      for a, b in ("《》", "“”", "（）", "()"))
 
 
