@@ -56,3 +56,81 @@ def test_a_common_word_is_a_sector_only_in_a_field_context(tmp_path, graph):
 def test_a_generic_name_inside_a_longer_suffix_is_no_mention(tmp_path, graph):
     review = run(tmp_path, graph, "启明大学“星海光学”国家重点实验室通过论证。")
     assert "labs-group-2025" not in {m["entity"] for m in review["mentions"]}
+
+
+def accepted(review) -> set[str]:
+    return {e["name_zh"] for e in review["entities"] if e["decision"] == "accept"}
+
+
+def test_standard_bodies_named_bare(tmp_path, graph):
+    review = run(tmp_path, graph, "启明县委、县政府召开星海科技大会。工信部审核了星海方案。")
+    assert {"县政府", "工信部"} <= accepted(review)
+    assert "县委" not in keys(review)  # 启明县委 is one name, read by the suffixes
+
+
+def test_an_enumeration_closed_by_a_programme_head(tmp_path, graph):
+    review = run(tmp_path, graph, "通过健全星海挂职、兼职研发等机制，引进人才。"
+                 "推行优化资源整合、完善政策配套等举措。")
+    assert {"星海挂职", "兼职研发"} <= accepted(review)
+    assert not {"优化资源整合", "完善政策配套"} & set(keys(review))  # actions, not names
+
+
+def test_a_list_item_that_is_only_a_suffix(tmp_path, graph):
+    review = run(tmp_path, graph, "星海科学城依托启明验证中心、检测中心等平台推动转化。"
+                 "支持企业建设研发中心、技术创新中心等创新平台。")
+    assert {"启明验证中心", "检测中心"} <= accepted(review)
+    assert not {"研发中心", "技术创新中心"} & accepted(review)
+
+
+def test_event_names_with_sessions_scopes_and_long_quotes(tmp_path, graph):
+    review = run(tmp_path, graph, "2023年7月，县委九届三次全会召开。"
+                 "启明县召开了全县星海科技人才大会。"
+                 "“星海协同 启明携手 创新引领启明振兴突破发展大会”召开。")
+    assert {"县委九届三次全会", "全县星海科技人才大会",
+            "星海协同启明携手创新引领启明振兴突破发展大会"} <= accepted(review)
+
+
+def test_a_programme_name_runs_back_to_its_governing_verb(tmp_path, graph):
+    review = run(tmp_path, graph, "启明县实施百万大学生来启留启工程。启明县实施6项工程。")
+    assert "百万大学生来启留启工程" in accepted(review)
+    assert "6项工程" not in keys(review)
+
+
+def test_counted_products_and_first_of_a_kind(tmp_path, graph):
+    review = run(tmp_path, graph, "星海公司自主研发的启明无人机XW50、XW200两款无人机通过审定。"
+                 "星海公司成为全国首家“星海”企业。")
+    names = accepted(review)
+    assert {"XW50", "XW200"} <= names and "启明无人机XW50" not in names
+    assert "全国首家“星海”企业" in names
+
+
+def test_groups_owners_and_reduplicated_classifiers(tmp_path, graph):
+    review = run(tmp_path, graph, "支持吉林大学所属5家科研单位联合攻关。"
+                 "一个个科技创新平台拔地而起。在启明建设了中俄星海合作园区。")
+    names = set(keys(review))
+    assert {"吉林大学所属5家科研单位", "中俄星海合作园区"} <= names
+    assert "一个个科技创新平台" not in names
+
+
+def test_a_known_quoted_name_and_its_type_word_is_the_known_one(tmp_path, graph):
+    review = run(tmp_path, graph, "省市联动推行“揭榜挂帅”模式。")
+    assert "“揭榜挂帅”模式" not in keys(review)
+    assert "jie-bang-gua-shuai" in {m["entity"] for m in review["mentions"]} or any(
+        m["name"] == "揭榜挂帅" for m in review["mentions"])
+
+
+def test_a_unit_after_its_owners_name(tmp_path, graph):
+    review = run(tmp_path, graph, "吉林大学启明极端条件实验装置项目建设进展顺利。")
+    k = keys(review)
+    assert "启明极端条件实验装置" in accepted(review)
+    assert (k["启明极端条件实验装置"], "AFFILIATED_WITH", "jilin-university") in triples(review)
+
+
+def test_a_counted_item_named_in_full_elsewhere(tmp_path, graph):
+    review = run(tmp_path, graph, "星海山实验室鸟窝园。\n加速建设星海山、启江和吉明3个省实验室。")
+    assert "星海山" not in keys(review) and "星海山实验室" in keys(review)
+
+
+def test_quoted_words_before_de_and_headings_closed_by_a_quote(tmp_path, graph):
+    review = run(tmp_path, graph, "打通创新落地“最后一公里”\n\n启明县构建“最后一公里”的支撑体系。")
+    assert "最后一公里" not in accepted(review)

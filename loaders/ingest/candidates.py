@@ -142,11 +142,16 @@ def _person_patterns(rules: Rules) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mention],
-                    rules: Rules) -> list[Candidate]:
+                    rules: Rules, kinds: dict[str, str] | None = None) -> list[Candidate]:
+    """``kinds``: known entity id -> kind (an organisation's name before a unit's keeps
+    apart from it)."""
     covered = [False] * len(c.simplified)
+    owner_ends = set()  # where a known organisation's name ends
     for m in mentions:
         for i in range(m.start, m.end):
             covered[i] = True
+        if kinds and kinds.get(m.ids[0]) in ("Institution", "Company"):
+            owner_ends.add(m.end)
     found: dict[str, Candidate] = {}
 
     def add(start: int, end: int, rule: Suffix, sentence: Sentence, how: str,
@@ -157,6 +162,9 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         if name in found:
             found[name].occurrences += 1
             found[name].score = max(found[name].score, score)
+            if found[name].how.startswith("place word") and how.startswith("counted item"):
+                # 长白山、三江和吉光3个省实验室: the count says what 长白山 is here
+                found[name].rule, found[name].how = rule, how
         else:
             found[name] = Candidate(name, start, end, rule, sentence, how, score)
 
@@ -170,6 +178,14 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         for match in _group_pattern(rules).finditer(text):
             head = next(h for h in rules.group_heads if match.group().endswith(h.suffix))
             start = match.start()
+            if re.match(rf"一([{''.join(rules.group_classifiers)}])\1", match.group()):
+                continue  # 一个个科技创新平台: "one after another", no count
+            owner = re.search(r"(所属|下属|直属|旗下)$", text[:start])
+            if owner and covered[base + owner.start() - 1]:
+                # 中科院所属121家科研单位: the group is named with its owner
+                start = owner.start()
+                while start > 0 and covered[base + start - 1]:
+                    start -= 1
             if match.group().startswith("一批"):  # "a batch of": no count, the kind is named
                 start += 2
                 if match.end() - start <= len(head.suffix):
@@ -178,7 +194,10 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
                 f"group N+classifier+{head.suffix}", SCORES["group"])
             _counted_items(text, base, match.start(), head, sentence, rules, add)
         tokens = _tokens(text)
-        _suffixed(text, base, tokens, covered, sentence, rules, add)
+        _suffixed(text, base, tokens, covered, sentence, rules, add,
+                  {e - base for e in owner_ends if base < e < sentence.end})
+        _bodies(text, base, tokens, sentence, rules, add)
+        _counted_products(text, base, sentence, rules, add)
         _enumerations(text, base, sentence, rules, add)
         _products(text, base, tokens, sentence, rules, add)
         _people(text, base, sentence, rules, add)
@@ -193,6 +212,9 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
                 and any(g.start == f.start and g.end > f.end and g.rule.kind in ORGANISED
                         for g in found.values()):
             f.score = SCORES["place"]
+    counted = [(f.start, f.end) for f in found.values() if f.how.startswith("counted product")]
+    found = {n: f for n, f in found.items() if not (f.how.startswith("product") and any(
+        f.start < a and b == f.end for a, b in counted))}  # 双飞翼无人机TW50: TW50 is counted
     return [f for f in found.values() if not any(
         a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
             how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program"))
@@ -231,11 +253,14 @@ def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) ->
     改革举措) or a suffix makes it a name; else (“加速键”, “国家队”) it waits for the reviewer."""
     for match in _QUOTED.finditer(text):
         inner = match.group(1)
-        if len(inner) > rules.quoted_max or any(ch in _NOT_NAME for ch in inner) or \
-                not _HAN.search(inner) or inner in rules.plan_periods:
-            continue
         rule = _suffix_at(inner, len(inner), rules)
+        # a quoted name with a suffix may be long (a conference's motto-like name)
+        if len(inner) > (rules.max_name * 2 if rule else rules.quoted_max) or any(
+                ch in _NOT_NAME for ch in inner) or not _HAN.search(inner) or \
+                inner in rules.plan_periods:
+            continue
         after = text[match.end():match.end() + rules.quoted_window]
+        after = after.split("的", 1)[0]  # “最后一公里”的支撑体系: 的 joins a modifier, not a name
         named = rule is not None or any(w in after for w in rules.quoted_context)
         add(base + match.start(1), base + match.end(1), rule or rules.quoted, sentence,
             "quoted “…”" + (" + context" if named else ""),
@@ -243,7 +268,8 @@ def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) ->
 
 
 def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered: list[bool],
-              sentence: Sentence, rules: Rules, add: Add) -> None:
+              sentence: Sentence, rules: Rules, add: Add, owners: set[int]) -> None:
+    """``owners``: sentence offsets where a known organisation's name ends."""
     for j, (word, flag, tstart) in enumerate(tokens):
         end = tstart + len(word)
         if flag == "x" and len(word) == 2 and word[1] in _GLUED:
@@ -256,7 +282,22 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
                 not (flag in ("x", "n") and len(word) >= 3):
             continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园, 科技部 are names
         start = _extend_left(tokens, j, end - len(rule.suffix), rules)
+        if rule.kind == "Event":
+            start = _event_start(text, start, rules)
+        elif rule.kind == "Program":
+            start = _program_start(text, start, rules)
+        if end - start > rules.max_name:  # 长春光机所|大口径…试验中心: the owner stays apart
+            start = _owner_end(text, tokens, start, end - len(rule.suffix), rules)
+        # a known organisation before a unit with a name of its own (吉林大学|综合极端条件
+        # 实验装置) is its owner, not part of its name (吉林大学|技术中心 names no unit alone)
+        own = [o for o in owners if start < o and end - len(rule.suffix) - o >= OWN_STEM]
+        owned = bool(own) and rule.kind == "Lab"
+        if owned:
+            start = max(own)
         stem = text[start:end - len(rule.suffix)]
+        if len(stem) > 2 and stem[0] in _OPEN and stem[-1] in _CLOSE and \
+                all(covered[base + start + 1:base + end - len(rule.suffix) - 1]):
+            continue  # “揭榜挂帅”模式: the known 揭榜挂帅 and its type word
         if len(stem) < rules.min_stem or end - start > rules.max_name:
             continue
         if text.startswith("年度", start) and re.fullmatch(r"\d{4}", text[start - 4:start]):
@@ -267,15 +308,117 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         # a proper part of the stem (the suffix's own tag says nothing: jieba tags 卫星 nr)
         proper = any(f in _PROPER and w not in rules.not_places
                      for w, f, s in tokens if start <= s < end - len(rule.suffix)) or any(
-            ch in _OPEN for ch in stem) or any(covered[base + start:base + end])
+            ch in _OPEN for ch in stem) or any(covered[base + start:base + end]) or owned
         # an event a clause says was held (召开了…座谈会、…对接会) is one, however generic
         # its name; so is an award
-        held = rule.kind == "Event" and any(w in _clause_before(text, start) for w in _HELD)
+        held = rule.kind == "Event" and (
+            any(w in _clause_before(text, start) for w in _HELD)
+            or text.startswith(_HELD, end) or text.startswith(_HELD, end + 1)  # …全会召开
+            or _ORDINALS.search(text[:end - len(rule.suffix)]) is not None)  # 十四届五次
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
             SCORES["suffix" if proper or held or rule.subtype == "award" else "suffix_common"])
 
 
 _HELD = ("召开", "举办", "举行", "主办", "承办")
+# characters besides the suffix that make a unit's name its own, apart from its owner's
+# (吉林大学|综合极端条件实验装置; 吉林大学智能制造中心 keeps its owner)
+OWN_STEM = 6
+_ORDINALS = re.compile(r"(?:[\d一二三四五六七八九十]+[届次])+$")
+_COUNTED = re.compile(r"^[\d一二两三四五六七八九十百千]+[项个家批类条所座]")
+
+
+def _owner_end(text: str, tokens: list[tuple[str, str, int]], start: int, stem_end: int,
+               rules: Rules) -> int:
+    """Where a unit's name starts after its owner's (长春光机所|大口径…试验中心): after the
+    last word of the stem that ends an organisation's name (a suffix of an institution or
+    company, or 所/院 of an institute's short name: 光机所)."""
+    cut = start
+    for word, _, at in tokens:
+        end = at + len(word)
+        if start < end < stem_end and (word[-1] in "所院" or (
+                (rule := _suffix_at(text, end, rules)) is not None
+                and rule.kind in ("Institution", "Company"))):
+            cut = end
+    return cut
+
+
+def _event_start(text: str, start: int, rules: Rules) -> int:
+    """An event's name takes the session numbers and the body before them (市委十四届五次
+    全会), or a scope word (全市教育科技人才大会)."""
+    ordinals = _ORDINALS.search(text[:start])
+    if ordinals:
+        start = ordinals.start()
+        body = next((w for w, _ in rules.bodies if text.startswith(w, start - len(w))), None)
+        return start - len(body) if body else start
+    scope = next((w for w in rules.event_scopes if text.startswith(w, start - len(w))), None)
+    return start - len(scope) if scope else start
+
+
+def _program_start(text: str, start: int, rules: Rules) -> int:
+    """A programme's name cut short inside (百万大学生来|长留长工程, 国际和|区域…专项) runs
+    back to the word that governs it (实施, 启动, 在…) when only name characters lie
+    between: no punctuation, 的 or 等, and no count opening it (实施6项工程)."""
+    clause = max(text.rfind(ch, 0, start) for ch in "，。；：,;:、“”《》（）") + 1
+    best = None
+    for word in rules.program_anchors:
+        at = text.rfind(word, clause, start)
+        if at >= 0 and (best is None or at + len(word) > best):
+            best = at + len(word)
+    if best is None or best == start or start - best > rules.program_reach:
+        return start
+    gap = text[best:start]
+    if not _HAN.fullmatch(gap) or any(ch in gap for ch in "的等") or _COUNTED.match(gap):
+        return start
+    return best
+
+
+def _bodies(text: str, base: int, tokens: list[tuple[str, str, int]], sentence: Sentence,
+            rules: Rules, add: Add) -> None:
+    """Standard bodies named bare (省委常委, 市委、市政府, 国务院审批): a word of the rules'
+    bodies that opens a segmenter word and follows no place or name of its own (白城市委 is
+    read by the suffixes)."""
+    for j, (word, _, at) in enumerate(tokens):
+        for body, rule in rules.bodies:
+            if not word.startswith(body) and not (word == body[:len(word)] and
+                                                  text.startswith(body, at)):
+                continue
+            if j and tokens[j - 1][1] in ("ns", "x", "j", "nt", "nz") and \
+                    _HAN.fullmatch(tokens[j - 1][0]):
+                continue
+            if body[0] in "省市区县" and at and _HAN.fullmatch(text[at - 1]) and \
+                    text[at - 1] not in "和与及":
+                continue  # 启明|县委: a county's own committee, named with its county
+            add(base + at, base + at + len(body), rule, sentence, f"body {body}",
+                SCORES["suffix"])
+            break
+
+
+def _counted_products(text: str, base: int, sentence: Sentence, rules: Rules,
+                      add: Add) -> None:
+    """TW50、TW200两款无人机: the names counted before a product classifier, each an
+    achievement; a first item that ends in a model code like the others is that code."""
+    if rules.product is None or not rules.product_classifiers:
+        return
+    pattern = rf"((?:[A-Za-z0-9\u4e00-\u9fff]+、)+[A-Za-z0-9\u4e00-\u9fff]+?)" \
+              rf"(两|\d+|[一二三四五六七八九十]+)[{rules.product_classifiers}]"
+    for match in re.finditer(pattern, text):
+        items = match.group(1).split("、")
+        number = count_number(match.group(2)) if match.group(2) != "两" else 2
+        if number != len(items) or any(len(i) > rules.product_max for i in items[1:]):
+            continue
+        code = re.search(r"[A-Za-z][A-Za-z0-9-]*\d[A-Za-z0-9-]*$", items[0])
+        if code and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*\d[A-Za-z0-9-]*", i)
+                        for i in items[1:]):
+            items[0] = code.group()
+        else:
+            items[0] = _trailing_name(items[0], rules)
+        if not items[0]:
+            continue
+        end = match.end(1)
+        for item in reversed(items):
+            add(base + end - len(item), base + end, rules.product, sentence,  # type: ignore[arg-type]
+                f"counted product …{number}{match.group()[-1]}", SCORES["enumeration"])
+            end -= len(item) + 1
 
 
 def _clause_before(text: str, at: int) -> str:
@@ -289,7 +432,7 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
     """A、B、C等优势产业 / A、B等8家企业: each item gets the kind of the list's head; a clause
     opening with "X领域" names a sector too."""
     heads = [(h, rules.sector) for h in rules.sector_heads] + [
-        (g.suffix, g) for g in rules.group_heads]
+        (g.suffix, g) for g in rules.group_heads] + [(p.suffix, p) for p in rules.program_heads]
     limit = rules.sector_item_max
     for clause in re.finditer(r"[^，。；：！？,;:]+", text):
         body, at = clause.group(), clause.start()
@@ -310,7 +453,10 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
             continue  # A、B等N家企业 needs its 等; A、B产业 does not
         rule = next(r for h, r in heads if h == tail.group(4))
         items = [_trailing_name(parts[0], rules), *parts[1:-1], tail.group(1)]
-        good = [_list_item(item, limit) for item in items]
+        # programmes are often named by what they do (人才交叉挂职、兼职创新等机制): a verb
+        # may open one, unless it governs an object (优化资源整合、完善政策配套等举措)
+        verbs = rule.kind == "Program"
+        good = [_list_item(item, limit, rules if verbs else None) for item in items]
         if 3 * good.count(False) > len(good):
             continue  # a list of actions (优化资源整合、完善政策配套), not of names
         pos = at
@@ -322,10 +468,15 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
             pos += len(part) + 1
 
 
-def _list_item(item: str, limit: int) -> bool:
-    """An item of a list that may be a name: short, letters only, not opening with a verb."""
-    return bool(item) and len(item) <= limit and re.fullmatch(
-        r"[\u4e00-\u9fffA-Za-z0-9]+", item) is not None and _tokens(item)[0][1] not in _NOT_ITEM
+def _list_item(item: str, limit: int, verbs: Rules | None = None) -> bool:
+    """An item of a list that may be a name: short, letters only, not opening with a verb
+    (with ``verbs``: not with a governing verb of its name_breaks)."""
+    if not item or len(item) > limit or re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", item) is None:
+        return False
+    word, tag, _ = _tokens(item)[0]
+    if verbs is not None and tag == "v":
+        return word not in verbs.name_breaks and len(word) > 1
+    return tag not in _NOT_ITEM
 
 
 @per_object
@@ -362,7 +513,12 @@ def _suffixed_items(parts: list[str], at: int, base: int, sentence: Sentence, ru
         return
     items = [_trailing_name(parts[0], rules), *parts[1:-1], parts[-1].split("等", 1)[0]]
     rules_of = [_suffix_at(item, len(item), rules) for item in items]
-    if any(r is None or len(item) <= len(r.suffix) or len(item) > rules.max_name
+    # an item that is only a suffix (中试基地 in 概念验证中心、中试基地等平台) is a name when
+    # most items of its list have a stem (研发中心、技术创新中心等 names none)
+    stems = sum(1 for item, r in zip(items, rules_of, strict=True)
+                if r is not None and len(item) > len(r.suffix))
+    if 2 * stems < len(items) or any(
+           r is None or len(item) < max(len(r.suffix), 3) or len(item) > rules.max_name
            or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9“”]+", item)
            for item, r in zip(items, rules_of, strict=True)):
         return
@@ -417,6 +573,9 @@ def _noun_phrase(text: str, base: int, tokens: list[tuple[str, str, int]], k: in
     end, m, nouns = None, k, 0
     while m < len(tokens):
         word, flag, at = tokens[m]
+        if word in _OPEN or word in _CLOSE:  # 首家“独角兽”企业: quotes inside the phrase
+            m += 1
+            continue
         if flag == "v" and m + 1 < len(tokens) and tokens[m + 1][1] in _PRODUCT_TAGS \
                 and word not in rules.name_breaks and len(word) > 1:
             m += 1
@@ -492,6 +651,11 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         start, k = tokens[k][2], k - 1
     while k >= 0:
         word, flag, tstart = tokens[k]
+        if word == "中" and k + 1 <= j and start == tokens[k + 1][2] and \
+                len(tokens[k + 1][0]) == 1 and \
+                tokens[k + 1][1] in ("j", "ns"):
+            start, k = tstart, k - 1  # 中俄科技合作园区: China and a country's one-letter name
+            continue
         if word == "）" and k >= 2 and tokens[k - 2][0] == "（" and tokens[k - 1][1] == "ns":
             start, k = tokens[k - 2][2], k - 3  # 博世汽车部件（长春）有限公司: one name
             continue
@@ -513,7 +677,10 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         if flag == "x" and len(word) >= 2 and word[0] in _PREPOSED:
             start = tstart + 1  # 为海|普润斯: the HMM glued a preposition to a name's start
             break
-        if tokens[k + 1][1] == "ns" and flag in _COMMON and k + 1 < j:
+        if flag == "x" and len(word) == 2 and word[1] in _PREPOSED + "以":
+            break  # 构建|起以|长兴基金: a verb's particle and a preposition glued together
+        if tokens[k + 1][1] == "ns" and flag in _COMMON and k + 1 < j and \
+                len(tokens[k + 1][0]) > 1:
             break  # 车间|长春…有限公司: a name starts at its place, not at a common noun
         start, k = tstart, k - 1
     return start

@@ -107,7 +107,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     sentences = split_sentences(c)
     mentions = plausible(gazetteer.find(c.simplified, c.written), c.simplified, gazetteer,
                          common_word, suffix_words(rules), rules.sector_heads)
-    candidates = find_candidates(c, sentences, mentions, rules)
+    candidates = find_candidates(c, sentences, mentions, rules,
+                                 {i: e.kind for i, e in gazetteer.entities.items()})
+    mentions, candidates = _counted_known(mentions, candidates, c, gazetteer)
     auto = rules.auto_accept
 
     starts = [s.start for s in sentences]
@@ -140,7 +142,10 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     # new entities
     taken = set(graph.nodes)
     entities, key_of = [], {}
+    short = _short_names(candidates, c)  # 长白山 counted -> 长白山实验室 named elsewhere
     for cand in candidates:
+        if cand.name in short:
+            continue
         similar = similar_known(c.simplified[cand.start:cand.end], gazetteer,
                                 rules.similar_threshold)
         score = cand.score + min(0.1, 0.05 * (cand.occurrences - 1))
@@ -170,6 +175,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             entry["note"] = (f"a place and the known name {placed[1]}: set decision to merge "
                              f"with merge_into: {placed[0]}, or accept it as a new entity")
         entities.append(entry)
+    for name, full in short.items():
+        key_of[name] = key_of[full]
     review["entities"] = entities
     # relations and figures, sentence by sentence
     spots_by_sentence: dict[int, list[Spot]] = {}
@@ -275,6 +282,40 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
 
 
 _ADMIN = ("省", "市", "区", "县", "镇")
+
+
+def _short_names(candidates: list, c: Compact) -> dict[str, str]:
+    """Counted items whose name and their head's suffix (or a shorter ending of it) is the
+    name of another candidate of the article (长白山 of 长白山、三江和吉光3个省实验室, and
+    长白山实验室 in a caption): the short name -> that candidate's name."""
+    by_name = {c.simplified[x.start:x.end]: x.name for x in candidates}
+    out = {}
+    for cand in candidates:
+        if cand.how.startswith("counted item"):
+            name, suffix = c.simplified[cand.start:cand.end], cand.rule.suffix
+            full = next((by_name[name + suffix[n:]] for n in range(len(suffix) - 1)
+                         if name + suffix[n:] in by_name), None)
+            if full:
+                out[cand.name] = full
+    return out
+
+
+def _counted_known(mentions: list[Mention], candidates: list, c: Compact,
+                   gazetteer: Gazetteer) -> tuple[list[Mention], list]:
+    """长白山、三江和吉光3个省实验室: a counted item whose name and its head's suffix (or a
+    shorter ending of it) is a known name (长白山实验室) is that entity, named short."""
+    kept, extra = [], []
+    for cand in candidates:
+        name = c.simplified[cand.start:cand.end]
+        suffix = cand.rule.suffix
+        ids = next((gazetteer.owners[name + suffix[n:]] for n in range(len(suffix) - 1)
+                    if cand.how.startswith("counted item")
+                    and name + suffix[n:] in gazetteer.owners), None)
+        if ids:
+            extra.append(Mention(cand.start, cand.end, cand.name, ids, "alias"))
+        else:
+            kept.append(cand)
+    return sorted(mentions + extra, key=lambda m: m.start), kept
 
 
 def _place_and_known(name: str, gazetteer: Gazetteer) -> tuple[str, str] | None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from graph.schema import Schema
 from loaders.ingest.rules import Rules
@@ -217,6 +218,13 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                 if relation:
                     offer(RelationCandidate(person, relation, org, "", sentence, None, 0.8,
                                             f"title {title} between"))
+    for (owner, _, o1), (unit, u0, _) in pairwise(local):
+        if o1 == u0 and owner.kind in ("Institution", "Company") and unit.kind == "Lab":
+            # 长春光机所大口径…试验中心: a unit right after its owner's name belongs to it
+            relation = fit(schema, ("AFFILIATED_WITH",), unit, owner)
+            if relation:
+                offer(RelationCandidate(unit, relation, owner, "", sentence, None, 0.7,
+                                        "unit after its owner's name"))
     for i, (a, _, a1) in enumerate(local):  # kinds side by side, no trigger between
         for b, b0, _ in local[i + 1:]:
             if b0 < a1 or counts[b0] != counts[a1] or any(

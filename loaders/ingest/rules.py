@@ -88,6 +88,12 @@ class Rules:
     first_classifiers: str = ""
     first_scopes: tuple[str, ...] = ()
     product_max: int = 14
+    bodies: tuple[tuple[str, Suffix], ...] = ()  # (word, kind) of standard bodies
+    program_heads: tuple[Suffix, ...] = ()
+    program_anchors: tuple[str, ...] = ()
+    program_reach: int = 0
+    event_scopes: tuple[str, ...] = ()
+    product_classifiers: str = ""
 
 
 class RulesError(ValueError):
@@ -198,7 +204,15 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
                   for w in item["words"]),
             _kinded(schema, f"{origin}: product", raw["product"]),
             tuple(raw["product_verbs"]), "".join(raw["first_classifiers"]),
-            tuple(raw["first_scopes"]), int(raw["product_max"]))
+            tuple(raw["first_scopes"]), int(raw["product_max"]),
+            tuple((str(w), _kinded(schema, f"{origin}: bodies[{i}]",
+                                   {**item, "suffix": w}))
+                  for i, item in enumerate(raw.get("bodies") or (), 1) for w in item["words"]),
+            _longest_first([_kinded(schema, f"{origin}: program_heads[{i}]", item, "head")
+                            for i, item in enumerate(raw.get("program_heads") or (), 1)]),
+            tuple(raw.get("program_anchors") or ()), int(raw.get("program_reach") or 0),
+            tuple(raw.get("event_scopes") or ()),
+            "".join(raw.get("product_classifiers") or ()))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 

@@ -73,7 +73,8 @@ def _heading(line: str) -> bool:
     """A short line without end punctuation is a heading or a caption, unless it breaks off
     inside a clause (a comma in it, a 、 at its end, or a 《“（ left open: a PDF line break
     mid-sentence)."""
-    return bool(line) and len(line) <= HEADING_MAX and line[-1] not in _END_CHARS + _CLOSERS \
+    bare = line.rstrip(_CLOSERS)  # 打造…“强磁场”: a quote closing a heading ends no sentence
+    return bool(bare) and len(line) <= HEADING_MAX and bare[-1] not in _END_CHARS \
         and "，" not in line and line[-1] != "、" and all(line.count(a) <= line.count(b)
                                      for a, b in ("《》", "“”", "（）", "()"))
 
