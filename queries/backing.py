@@ -31,12 +31,13 @@ above; fund-lab pairs rank by their best chain, so pairs with only inferred chai
 
 from __future__ import annotations
 
+import threading
 import time
 from bisect import bisect_left
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice, product
+from itertools import count, islice, product
 from math import prod
 from operator import itemgetter
 from typing import Any
@@ -129,6 +130,9 @@ def links_out(attrs: dict[str, Any], depth: int) -> tuple[list[str], list[str]]:
 DEFAULT_MAX_LENGTH = 4  # the group pattern takes 4 hops: fund, teams, group, member, lab
 DEFAULT_CHAINS_PER_PAIR = 5
 DEFAULT_TIMEOUT = 5.0
+#: Chains held by the answers kept for asking again, all graphs together (about 2.5 KiB
+#: each: 20,000 is some 50 MiB, the answers of 600 funds of the 100k-node generated graph).
+KEPT_CHAINS = 20_000
 
 
 def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = None,
@@ -141,7 +145,15 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     "pairs", "nodes"}``; each pair is ``{"fund", "lab"`` (summaries), ``"inferred"`` (only
     inferred chains), ``"best_length"``, ``"patterns"``, ``"chains_total"``, ``"chains"}``
     and each chain ``{"pattern", "inferred", "length", "nodes", "hops", "explanation":
-    {"zh", "en"}}``."""
+    {"zh", "en"}}``.
+
+    On a graph with a version the answer is kept (``KEPT_CHAINS``) for the same graph object,
+    version and parameters, and asked again it is returned without a search: the same nested
+    values each time, so callers must not change them (the top-level dict is a copy)."""
+    key = _answer_key(g, fund, lab, max_length, limit, chains_per_pair)
+    kept = _KEPT.get(key) if key is not None else None
+    if kept is not None:
+        return dict(kept)
     funds = _endpoints(g, fund, "fund", "Fund")
     labs = _endpoints(g, lab, "lab", "Lab") if lab is not None else None  # None: any lab
     checks.at_least_one(max_length=max_length, limit=limit)
@@ -169,12 +181,65 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
         shown[fund_id][lab_id] = _PairChains()
     for fund_id, pairs in shown.items():
         _collect(records[fund_id], pairs, chains_per_pair)
-    views = [_pair_view(g, fund_id, lab_id, rank[1], shown[fund_id][lab_id])
+    shaper = _Shaper(g)
+    views = [shaper.pair(fund_id, lab_id, rank[1], shown[fund_id][lab_id])
              for rank, fund_id, lab_id in ranked]
-    on_chains = (n for p in views for c in p["chains"] for n in c["nodes"])
-    return {"fund": fund, "lab": lab, "max_length": max_length,
-            "total_pairs": total, "truncated": total > limit,
-            "timed_out": timed_out, "pairs": views, "nodes": node_summaries(g, on_chains)}
+    on_chains = {n: shaper.summary(n) for p in views for c in p["chains"] for n in c["nodes"]}
+    answer = {"fund": fund, "lab": lab, "max_length": max_length,
+              "total_pairs": total, "truncated": total > limit,
+              "timed_out": timed_out, "pairs": views, "nodes": on_chains}
+    if key is not None and not timed_out:  # a partial answer may be completed next time
+        _KEPT.put(key, answer, 1 + sum(len(p["chains"]) for p in views))
+    return dict(answer)
+
+
+class _KeptAnswers:
+    """Answers kept for asking again, least recently used dropped first once they hold more
+    than ``budget`` chains. A fund's backing is asked again and again (the explorer asks it
+    for each fund shown), and over Neo4j each answer's graph is kept per generation anyway
+    (``backing_subgraph``): searching and shaping it anew would be most of the request."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.held = 0
+        self._answers: OrderedDict[tuple, tuple[Json, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Json | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is None:
+                return None
+            self._answers.move_to_end(key)
+            return found[0]
+
+    def put(self, key: tuple, answer: Json, size: int) -> None:
+        with self._lock:
+            if key in self._answers or size > self.budget:
+                return
+            self._answers[key] = (answer, size)
+            self.held += size
+            while self.held > self.budget:
+                _, (_, dropped) = self._answers.popitem(last=False)
+                self.held -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+            self.held = 0
+
+
+_KEPT = _KeptAnswers(KEPT_CHAINS)
+_GRAPH_TOKENS = count()
+
+
+def _answer_key(g: nx.MultiDiGraph, *params: object) -> tuple | None:
+    """The key of an answer on ``g``: a token of the graph object and its version (a new one
+    when the version changes; never the same for two graphs), and the parameters. None for a
+    graph without a version, whose content nothing names."""
+    if g.graph.get("version") is None:
+        return None
+    return (per_version(g, "_backing_token", lambda _: next(_GRAPH_TOKENS)), *params)
 
 
 def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str
@@ -524,100 +589,109 @@ def _is_group(attrs: dict[str, Any]) -> bool:
     return attrs["kind"] == GROUP_KIND and attrs.get("subtype") == GROUP_SUBTYPE
 
 
-def _group_at(g: nx.MultiDiGraph, chain: list[Step]) -> int | None:
-    """The index in ``chain`` of the step into an institution group, if it has one."""
-    nodes = g._node
-    return next((i for i, step in enumerate(chain[:-1]) if _is_group(nodes[step[1]])), None)
-
-
-def _pattern(g: nx.MultiDiGraph, chain: list[Step]) -> str:
-    if len(chain) == 1:
-        return "direct"
-    if _group_at(g, chain) is not None:
-        return GROUP_PATTERN
-    return PATTERN_OF_KIND[g._node[chain[0][1]]["kind"]]
-
-
 _PATTERN_RANK = {pattern: (pattern in INFERRED, i) for i, pattern in enumerate(PATTERNS)}
 
 
-def _chain_view(g: nx.MultiDiGraph, pattern: str, chain: list[Step]) -> Json:
-    nodes = [chain[0][0], *(step[1] for step in chain)]
-    hops = [hop_from_edge(g, u, v, rel, direction) for u, v, rel, direction in chain]
-    return {"pattern": pattern, "inferred": pattern in INFERRED, "length": len(chain),
-            "nodes": nodes, "hops": hops,
-            "collective_of": [group for *_, group in _collective_steps(g, chain)],
-            "explanation": explain(g, chain, pattern)}
+@dataclass(frozen=True, slots=True)
+class _StepView:
+    """One step of a chain as answers show it: its hop, its words (zh, en), the collective
+    statement it rests on (member, relation, other end, group; stored direction), if any,
+    and whether it goes into an institution group."""
+
+    hop: Json
+    zh: str
+    en: str
+    collective: tuple[str, str, str, str] | None
+    into_group: bool
 
 
-def _collective_steps(g: nx.MultiDiGraph, chain: list[Step]
-                      ) -> list[tuple[str, str, str, str]]:
-    """(member, relation, other end, group) of each step of ``chain`` over a collective
-    edge, stored direction."""
-    found = []
-    for u, v, rel, direction in chain:
+class _Shaper:
+    """The JSON of one answer. A fund's chains share most of their steps and all their ends,
+    so each step's hop and words and each node's summary are made once per answer, and the
+    same (read-only) object stands wherever it recurs."""
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.g = g
+        self.labels = load_schema().relation_kinds
+        self.steps: dict[Step, _StepView] = {}
+        self.summaries: dict[str, Json] = {}
+
+    def summary(self, node: str) -> Json:
+        found = self.summaries.get(node)
+        if found is None:
+            found = self.summaries[node] = node_summary(self.g, node)
+        return found
+
+    def step(self, step: Step) -> _StepView:
+        found = self.steps.get(step)
+        if found is None:
+            found = self.steps[step] = self._step_view(step)
+        return found
+
+    def _step_view(self, step: Step) -> _StepView:
+        u, v, rel, direction = step
+        nodes = self.g._node
         src, dst = (u, v) if direction == FORWARD else (v, u)
-        group = g._succ[src][dst][rel].get(COLLECTIVE)
-        if group is not None:
-            found.append((src, rel, dst, group))
-    return found
+        a, b, label = nodes[src], nodes[dst], self.labels[rel]
+        group = self.g._succ[src][dst][rel].get(COLLECTIVE)
+        return _StepView(hop_from_edge(self.g, u, v, rel, direction),
+                         f"{a['name_zh']}{label.zh}{b['name_zh']}",
+                         f"{a['name_en']} {label.en} {b['name_en']}",
+                         None if group is None else (src, rel, dst, group),
+                         _is_group(nodes[v]))
 
+    def pair(self, fund: str, lab: str, best_length: int, pair: _PairChains) -> Json:
+        return {"fund": self.summary(fund), "lab": self.summary(lab),
+                "inferred": pair.patterns <= INFERRED, "best_length": best_length,
+                "patterns": sorted(pair.patterns, key=PATTERNS.index),
+                "chains_total": pair.total,
+                "chains": [self.chain(pattern, c) for pattern, c in pair.chains]}
 
-def explain(g: nx.MultiDiGraph, chain: list[Step], pattern: str) -> dict[str, str]:
-    """The chain in words, zh and en, from node names and the schema's relation labels."""
-    relation_kinds, nodes = load_schema().relation_kinds, g._node
-    facts_zh, facts_en = [], []
-    for u, v, rel, direction in chain:
-        src, dst = (nodes[u], nodes[v]) if direction == FORWARD else (nodes[v], nodes[u])
-        label = relation_kinds[rel]
-        facts_zh.append(f"{src['name_zh']}{label.zh}{dst['name_zh']}")
-        facts_en.append(f"{src['name_en']} {label.en} {dst['name_en']}")
-    lead_zh, lead_en = LEADS[pattern]
-    zh = f"{lead_zh}：{'；'.join(facts_zh)}"
-    en = f"{lead_en}: {'; '.join(facts_en)}"
-    fund, lab = nodes[chain[0][0]], nodes[chain[-1][1]]
-    if pattern == "via_institution_group":
-        at = _group_at(g, chain)
-        entry, group, member = (nodes[n] for n in (chain[at][0], chain[at][1],
-                                                   chain[at + 1][1]))
-        if at == 0:  # the fund itself backs the group
-            zh += (f"。原文只说{fund['name_zh']}支持{group['name_zh']}这一整体，"
-                   f"并未说明支持{member['name_zh']}")
-            en += (f". The sources say {fund['name_en']} backs {group['name_en']} in general, "
-                   f"not {member['name_en']} in particular")
-        else:
-            zh += (f"。原文只说{fund['name_zh']}所支持的{entry['name_zh']}属于"
-                   f"{group['name_zh']}这一整体，并未说明属于{member['name_zh']}")
-            en += (f". The sources say that {entry['name_en']}, backed by {fund['name_en']}, "
-                   f"belong to {group['name_en']} in general, not to {member['name_en']} "
-                   f"in particular")
-    for member, rel, other, _ in _collective_steps(g, chain):
-        m, o, label = nodes[member], nodes[other], relation_kinds[rel]
-        zh += (f"。原文所说的是{m['name_zh']}所属群体的整体情况，"
-               f"并未单独说明{m['name_zh']}{label.zh}{o['name_zh']}")
-        en += (f". The sources state this of a group {m['name_en']} belongs to as a whole: "
-               f"that {m['name_en']} itself {label.en} {o['name_en']} is not stated")
-    if pattern in INFERRED:
-        zh += f"。据此推断{fund['name_zh']}可能支持{lab['name_zh']}"
-        en += f". Hence {fund['name_en']} may back {lab['name_en']}"
-    return {"zh": zh + "。", "en": en + "."}
+    def chain(self, pattern: str, chain: list[Step]) -> Json:
+        views = [self.step(step) for step in chain]
+        return {"pattern": pattern, "inferred": pattern in INFERRED, "length": len(chain),
+                "nodes": [chain[0][0], *(step[1] for step in chain)],
+                "hops": [view.hop for view in views],
+                "collective_of": [view.collective[3] for view in views if view.collective],
+                "explanation": self.explain(chain, pattern, views)}
 
-
-def _pair(g: nx.MultiDiGraph, fund: str, lab: str, chains: list[list[Step]],
-          chains_per_pair: int) -> Json:
-    """One fund-lab pair from all its chains, ranked."""
-    patterns = [_pattern(g, c) for c in chains]
-    return _pair_view(g, fund, lab, len(chains[0]), _PairChains(
-        list(zip(patterns, chains[:chains_per_pair], strict=False)), len(chains),
-        set(patterns)))
-
-
-def _pair_view(g: nx.MultiDiGraph, fund: str, lab: str, best_length: int,
-               pair: _PairChains) -> Json:
-    return {"fund": node_summary(g, fund), "lab": node_summary(g, lab),
-            "inferred": pair.patterns <= INFERRED, "best_length": best_length,
-            "patterns": sorted(pair.patterns, key=PATTERNS.index), "chains_total": pair.total,
-            "chains": [_chain_view(g, pattern, c) for pattern, c in pair.chains]}
+    def explain(self, chain: list[Step], pattern: str, views: list[_StepView]
+                ) -> dict[str, str]:
+        """The chain in words, zh and en, from node names and the schema's relation
+        labels."""
+        nodes = self.g._node
+        lead_zh, lead_en = LEADS[pattern]
+        zh = f"{lead_zh}：{'；'.join(view.zh for view in views)}"
+        en = f"{lead_en}: {'; '.join(view.en for view in views)}"
+        fund, lab = nodes[chain[0][0]], nodes[chain[-1][1]]
+        if pattern == GROUP_PATTERN:  # the first step into a group (never the last step)
+            at = next(i for i, view in enumerate(views[:-1]) if view.into_group)
+            entry, group, member = (nodes[n] for n in (chain[at][0], chain[at][1],
+                                                       chain[at + 1][1]))
+            if at == 0:  # the fund itself backs the group
+                zh += (f"。原文只说{fund['name_zh']}支持{group['name_zh']}这一整体，"
+                       f"并未说明支持{member['name_zh']}")
+                en += (f". The sources say {fund['name_en']} backs {group['name_en']} in "
+                       f"general, not {member['name_en']} in particular")
+            else:
+                zh += (f"。原文只说{fund['name_zh']}所支持的{entry['name_zh']}属于"
+                       f"{group['name_zh']}这一整体，并未说明属于{member['name_zh']}")
+                en += (f". The sources say that {entry['name_en']}, backed by "
+                       f"{fund['name_en']}, belong to {group['name_en']} in general, not to "
+                       f"{member['name_en']} in particular")
+        for view in views:
+            if view.collective is not None:
+                member, rel, other, _ = view.collective
+                m, o, label = nodes[member], nodes[other], self.labels[rel]
+                zh += (f"。原文所说的是{m['name_zh']}所属群体的整体情况，"
+                       f"并未单独说明{m['name_zh']}{label.zh}{o['name_zh']}")
+                en += (f". The sources state this of a group {m['name_en']} belongs to as a "
+                       f"whole: that {m['name_en']} itself {label.en} {o['name_en']} is not "
+                       f"stated")
+        if pattern in INFERRED:
+            zh += f"。据此推断{fund['name_zh']}可能支持{lab['name_zh']}"
+            en += f". Hence {fund['name_en']} may back {lab['name_en']}"
+        return {"zh": zh + "。", "en": en + "."}
 
 
 # -- the generalisation ---------------------------------------------------------------------

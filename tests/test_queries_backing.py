@@ -9,6 +9,7 @@ from queries_fixtures import make_graph
 from graph.embedded import build_graph, stamp_version
 from graph.records import EdgeRecord, NodeRecord, Provenance
 from graph.schema import load_schema
+from queries import backing as backing_module
 from queries.backing import (
     DEFAULT_MAX_LENGTH,
     FIRST_LINKS,
@@ -541,3 +542,92 @@ def test_real_lab_sector_chains_resting_on_the_collective_sentence_say_so(data_g
                     for h in chain["hops"])
         assert bool(chain["collective_of"]) is rests
         assert ("并未单独说明吉光从事领域" in chain["explanation"]["zh"]) is rests
+
+
+# -- answers kept for asking again --------------------------------------------------------------
+
+def kept_graph() -> nx.MultiDiGraph:
+    """Two funds with a chain each, built afresh (a graph of its own: nothing kept for it)."""
+    return make_graph([("fund-a", "Fund"), ("fund-b", "Fund"), ("co", "Company"),
+                       ("lab-a", "Lab"), ("lab-b", "Lab")],
+                      [("fund-a", "INVESTS_IN", "co"), ("co", "OPERATES", "lab-a"),
+                       ("fund-b", "FUNDS", "lab-b")])
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """How many funds the chain search has been run for (each call of ``_records``)."""
+    calls = []
+    search = backing_module._records
+
+    def counted(g, fund, *args):
+        calls.append(fund)
+        return search(g, fund, *args)
+
+    monkeypatch.setattr(backing_module, "_records", counted)
+    return calls
+
+
+def test_a_question_asked_again_is_answered_without_a_search(searches):
+    g = kept_graph()
+    first = backing(g, fund="fund-a")
+    assert backing(g, fund="fund-a") == first and searches == ["fund-a"]
+    backing(g, fund="fund-a", limit=1)  # other parameters: another answer
+    backing(g, fund="fund-a", max_length=1)
+    assert searches == ["fund-a"] * 3
+
+
+def test_a_kept_answer_is_not_changed_by_what_a_caller_does_to_its_copy():
+    g = kept_graph()
+    first = backing(g, fund="fund-a")
+    first["pairs"] = []
+    assert [p["lab"]["id"] for p in backing(g, fund="fund-a")["pairs"]] == ["lab-a"]
+
+
+def test_kept_answers_follow_the_graph_version(searches):
+    g = kept_graph()
+    assert [p["lab"]["id"] for p in backing(g, fund="fund-b")["pairs"]] == ["lab-b"]
+    g.add_edge("fund-b", "lab-a", key="FUNDS", **g.edges["fund-b", "lab-b", "FUNDS"])
+    stamp_version(g)
+    assert [p["lab"]["id"] for p in backing(g, fund="fund-b")["pairs"]] == ["lab-a", "lab-b"]
+    h = kept_graph()  # the same content and version, another graph: its own answers
+    backing(h, fund="fund-b")
+    assert searches == ["fund-b"] * 3
+
+
+def test_answers_on_a_graph_without_a_version_are_not_kept(searches):
+    g = kept_graph()
+    del g.graph["version"]
+    assert backing(g, fund="fund-a") == backing(g, fund="fund-a")
+    assert searches == ["fund-a", "fund-a"]
+
+
+def test_a_timed_out_answer_is_not_kept(monkeypatch):
+    g = kept_graph()
+    search = backing_module._records
+
+    def out_of_time(g, fund, *args):  # the clock runs out after the first fund
+        search(g, fund, *args)
+        raise backing_module._OutOfTime
+
+    monkeypatch.setattr(backing_module, "_records", out_of_time)
+    partial = backing(g)
+    assert partial["timed_out"] and partial["total_pairs"] == 1
+    monkeypatch.undo()
+    whole = backing(g)
+    assert not whole["timed_out"] and whole["total_pairs"] == 2
+
+
+def test_kept_answers_stay_within_their_budget(monkeypatch, searches):
+    """The budget counts chains (and one per answer); the least recently asked go first."""
+    monkeypatch.setattr(backing_module, "_KEPT", backing_module._KeptAnswers(budget=4))
+    g = kept_graph()
+    for fund in ("fund-a", "fund-b", "fund-a", "fund-b"):  # 2 each: both kept
+        backing(g, fund=fund)
+    assert searches == ["fund-a", "fund-b"] and backing_module._KEPT.held == 4
+    backing(g, max_length=4)  # both funds' chains: 3, so both fund answers go
+    assert backing_module._KEPT.held == 3
+    backing(g, fund="fund-a")  # 2 more: the all-funds answer goes
+    backing(g, max_length=4)
+    assert searches == ["fund-a", "fund-b", "fund-a", "fund-b", "fund-a", "fund-a", "fund-b"]
+    assert backing_module._KEPT.held <= 4
