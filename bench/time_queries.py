@@ -265,10 +265,10 @@ def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
     node_id, year = unquote(entity.path.rsplit("/", 1)[1]), int(entity.query.split("=")[1])
     pair = {k: v[0] for k, v in parse_qs(urlsplit(targets.path_as_of[0]).query).items()}
     asked = [
-        ("entity: the node by id", cypher.node_by_id(True), {"q": node_id, "as_of": year}),
         ("entity: node and edge page", cypher.edge_page(True),
          {"id": node_id, "offset": 0, "limit": 500, "as_of": year}),
-        ("path: all shortest", cypher.all_shortest_paths(6, None, False, False, True),
+        ("path: all shortest, with their hops", cypher.shortest_paths(6, None, False, False,
+                                                                       True),
          {"a": pair["from"], "b": pair["to"], "cap": 21, "kinds": None,
           "as_of": int(pair["as_of"])}),
         ("list as of Y (the explorer's Source page)", cypher.search(False, True),

@@ -40,7 +40,7 @@ from queries import changes as change_queries
 from queries import checks
 from queries import paths as path_queries
 from queries.analytics_service import AnalyticsQueries
-from queries.store import NOW, Filter, GraphStore, Json
+from queries.store import NOW, Filter, FoundPaths, GraphStore, Json
 from queries.traverse import Walk
 
 DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub has thousands)
@@ -81,8 +81,12 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         ``edges_total`` and ``edges_truncated``."""
         checks.edge_page(edge_limit, edge_offset)
         within = self._within(as_of)
-        node_id = self._resolve(entity, within=within)
-        view, out, into, totals = self.store.edge_page(node_id, edge_limit, edge_offset, within)
+        try:  # an id (what links and the explorer send): the page is the one read
+            view, out, into, totals = self.store.edge_page(
+                checks.entity_argument(entity), edge_limit, edge_offset, within)
+        except NodeNotFound:  # a name, or an id not seen as of the date: resolved as always
+            view, out, into, totals = self.store.edge_page(
+                self._resolve(entity, within=within), edge_limit, edge_offset, within)
         end = edge_offset + edge_limit
         return {**view, "edges": {"out": out, "in": into}, "edges_total": totals,
                 "edges_truncated": totals["out"] > end or totals["in"] > end}
@@ -150,24 +154,39 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
               limit: int = 20, as_of: str | int | None = None) -> Json:
         """Paths (``mode``: shortest | k_shortest | all_simple), shortest first; each hop
         carries rel, direction and provenance (``queries.paths``). Raises ``NoAnswer`` when
-        there is no path."""
+        there is no path. Every parameter is checked before the store is read."""
         checks.path_mode(mode)
         within = self._within(as_of)
-        a = self._resolve(source, "source", within)
-        b = self._resolve(target, "target", within)
-        checks.distinct_endpoints(a, b)
+        ends = (checks.entity_argument(source, "source"),
+                checks.entity_argument(target, "target"))
         wanted = k if mode == "k_shortest" else limit
         checks.at_least_one(**{"k" if mode == "k_shortest" else "limit": wanted})
         checks.at_least_one(max_length=max_length)
-        walk = Filter.of(relations=checks.relations(relations),
-                         node_kinds=checks.node_kinds("node_kinds", node_kinds),
-                         directed=directed, endpoints=(a, b), as_of=within.as_of)
-        found = self.store.find_paths(a, b, mode, walk, max_length=max_length,
-                                      wanted=wanted + 1)
-        g = self.store.subgraph(found[0] or [[a, b]], within)
+        relations, kinds = checks.relations(relations), checks.node_kinds("node_kinds",
+                                                                          node_kinds)
+
+        def search(a: str, b: str) -> tuple[Filter, FoundPaths] | None:
+            walk = Filter.of(relations=relations, node_kinds=kinds, directed=directed,
+                             endpoints=(a, b), as_of=within.as_of)
+            found = self.store.find_paths(a, b, mode, walk, max_length=max_length,
+                                          wanted=wanted + 1)
+            return (walk, found) if found is not None else None
+
+        # two ids (what links and the explorer send): the path read resolves them itself
+        searched = search(*ends) if ends[0] != ends[1] else None
+        if searched is None:  # a name, or an id not seen as of the date: resolved as always
+            ends = (self._resolve(source, "source", within),
+                    self._resolve(target, "target", within))
+            checks.distinct_endpoints(*ends)
+            searched = search(*ends)
+            if searched is None:  # a sync removed an end since it was resolved
+                raise NodeNotFound(source)
+        walk, found = searched
+        g = found.graph
         steps = Walk(g, walk.relations, walk.node_kinds, walk.directed, walk.endpoints)
-        return path_queries.respond(g, steps, a, b, mode, found, limit=wanted,
-                                    max_length=max_length, timeout=self.store.path_timeout)
+        return path_queries.respond(g, steps, *ends, mode, (found.paths, found.timed_out),
+                                    limit=wanted, max_length=max_length,
+                                    timeout=self.store.path_timeout)
 
     def backing(self, *, fund: str | None = None, lab: str | None = None,
                 max_length: int = BACKING_MAX_LENGTH, limit: int = 100,

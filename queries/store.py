@@ -12,8 +12,11 @@ answers, once for every store. A store only says what it holds:
   ``edge_page(id, limit, offset)`` (the node's view and a page of its edges, one read),
   ``search(text, kinds, offset, limit)``;
 - traversal under a ``Filter``: ``expand(frontier, filter)`` (one round trip per
-  breadth-first level), ``edges_among(ids, filter)``, ``find_paths(...)`` (node-id lists only)
-  and ``subgraph(node_paths)`` (what the shared view code needs to render hops);
+  breadth-first level), ``edges_among(ids, filter)``, ``find_paths(a, b, ...)`` (node-id
+  lists with the graph their hops are rendered from: Neo4j answers a shortest-paths request
+  in one statement, its two ids resolved in it; None when a or b is not an id, so names are
+  resolved only then) and ``subgraph(node_paths)`` (the nodes on paths and the edges between
+  consecutive ones);
 - backing: ``backing_subgraph(fund, max_length)``, a graph holding every chain of at most
   ``max_length`` steps from ``fund`` (None: every fund) along ``queries.backing.links_out``,
   on which ``queries.backing`` answers as on the whole graph (Neo4j reads only that; the
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import networkx as nx
 
@@ -77,6 +80,16 @@ class Scores:
     method: Json
 
 
+class FoundPaths(NamedTuple):
+    """What ``GraphStore.find_paths`` found: the node-id lists of the paths, whether the clock
+    stopped the search, and a graph holding every node on them and every edge between two
+    consecutive ones (a and b alone when there is none), to render their hops from."""
+
+    paths: list[list[str]]
+    timed_out: bool
+    graph: nx.MultiDiGraph
+
+
 class GraphStore(Protocol):
     name: str
     path_timeout: float  # seconds ``find_paths`` may search (enumerating simple paths)
@@ -106,7 +119,8 @@ class GraphStore(Protocol):
     def edges_among(self, ids: list[str], walk: Filter) -> list[Json]: ...
 
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
-                   wanted: int) -> tuple[list[list[str]], bool]: ...
+                   wanted: int) -> FoundPaths | None:
+        """None when ``a`` or ``b`` is not the id of a node (seen as of ``walk.as_of``)."""
 
     def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
                  ) -> nx.MultiDiGraph: ...

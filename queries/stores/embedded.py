@@ -33,7 +33,7 @@ from graph.embedded import (
 from graph.embedded import statistics as graph_statistics
 from graph.timeline import dated_view, source_years
 from queries import centrality, paths
-from queries.store import NOW, Filter, Json, Scores
+from queries.store import NOW, Filter, FoundPaths, Json, Scores
 from queries.traverse import Walk, check_nodes
 from queries.views import node_summaries, node_summary
 
@@ -171,9 +171,13 @@ class EmbeddedStore:
                 for rel, attrs in by_rel.items() if relations is None or rel in relations]
 
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
-                   wanted: int) -> tuple[list[list[str]], bool]:
-        return paths.find(walk_of(self._graph(walk), walk), a, b, mode,
-                          max_length=max_length, wanted=wanted, timeout=self.path_timeout)
+                   wanted: int) -> FoundPaths | None:
+        g = self._graph(walk)
+        if a not in g or b not in g:
+            return None
+        found, timed_out = paths.find(walk_of(g, walk), a, b, mode, max_length=max_length,
+                                      wanted=wanted, timeout=self.path_timeout)
+        return FoundPaths(found, timed_out, g)
 
     def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
                  ) -> nx.MultiDiGraph:

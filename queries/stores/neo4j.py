@@ -55,7 +55,7 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
-from queries.store import NOW, Filter, Json, Scores
+from queries.store import NOW, Filter, FoundPaths, Json, Scores
 from queries.stores import cypher
 from queries.stores.records import (
     STATE_FIELDS,
@@ -337,35 +337,47 @@ class Neo4jStore:
                                   ids=ids, as_of=walk.as_of)]
 
     def find_paths(self, a: str, b: str, mode: str, walk: Filter, *, max_length: int,
-                   wanted: int) -> tuple[list[list[str]], bool]:
+                   wanted: int) -> FoundPaths | None:
+        """All shortest paths: one statement (the ends by id, the paths, their nodes and
+        edges). Simple paths: shortest first, one length at a time from the distance between
+        the ends (the smallest node-id sequences of the last length), within the timeout,
+        then their nodes and edges."""
         shape = (walk.relations, walk.node_kinds is not None, walk.directed,
                  walk.as_of is not None)
         params = {"a": a, "b": b, "kinds": _kinds(walk), "as_of": walk.as_of}
         if mode == "shortest":
-            records = self.run(cypher.all_shortest_paths(max_length, *shape), cap=wanted,
+            records = self.run(cypher.shortest_paths(max_length, *shape), cap=wanted,
                                **params)
-            return [r["ids"] for r in records], False
-        # simple paths, shortest first, one length at a time from the distance between the
-        # endpoints (the smallest node-id sequences of the last length), within the timeout
+            if not records:
+                return None
+            record = records[0]
+            return FoundPaths(record["paths"], False,
+                              self._hop_graph(record["nodes"], record["edges"], walk))
         deadline = time.monotonic() + self.path_timeout
         found: list[list[str]] = []
+        timed_out = False
         try:
             shortest = self.run(cypher.shortest_length(max_length, *shape),
                                 timeout=self.path_timeout, **params)
             if not shortest:
-                return found, False
-            for length in range(shortest[0]["n"], max_length + 1):
+                return None
+            distance = shortest[0]["n"]  # null: no path
+            lengths = range(distance, max_length + 1) if distance is not None else range(0)
+            for length in lengths:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return found, True
+                    timed_out = True
+                    break
                 found += [r["ids"] for r in self.run(
                     cypher.simple_paths_of_length(length, *shape), timeout=left,
                     cap=wanted - len(found), **params)]
                 if len(found) >= wanted:
                     break
         except QueryTimedOut:
-            return found, True
-        return found, False
+            if not found and len(self.summaries([a, b], walk)) < 2:
+                return None  # not both ids: the distance was never read
+            timed_out = True
+        return FoundPaths(found, timed_out, self.subgraph(found or [[a, b]], walk))
 
     def subgraph(self, node_paths: list[list[str]], within: Filter = NOW
                  ) -> nx.MultiDiGraph:
@@ -376,10 +388,14 @@ class Neo4jStore:
                         for pair in ((u, v), (v, u))})
         record = self.run(cypher.path_subgraph(within.as_of is not None), ids=ids,
                           pairs=[list(p) for p in pairs], as_of=within.as_of)[0]
-        nodes = [self._dated(node, within) for node in record["nodes"]]
-        edges = [(e["u"], e["v"], e["rel"], self._dated(e["props"], within, edge=True))
-                 for e in record["edges"]]
-        return local_graph(nodes, edges)
+        return self._hop_graph(record["nodes"], record["edges"], within)
+
+    def _hop_graph(self, nodes: list[Mapping[str, Any]], edges: list[Mapping[str, Any]],
+                   within: Filter) -> nx.MultiDiGraph:
+        """A local graph of read nodes and ``{u, v, rel, props}`` edges, as of the year."""
+        return local_graph((self._dated(node, within) for node in nodes),
+                           ((e["u"], e["v"], e["rel"], self._dated(e["props"], within, edge=True))
+                            for e in edges))
 
     def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
                          ) -> nx.MultiDiGraph:
