@@ -134,3 +134,60 @@ def test_a_counted_item_named_in_full_elsewhere(tmp_path, graph):
 def test_quoted_words_before_de_and_headings_closed_by_a_quote(tmp_path, graph):
     review = run(tmp_path, graph, "打通创新落地“最后一公里”\n\n启明县构建“最后一公里”的支撑体系。")
     assert "最后一公里" not in accepted(review)
+
+
+def test_every_item_of_a_subject_list_acts(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市委、市政府召开星海科技大会，发布《星海行动方案》。")
+    k, rels = keys(review), triples(review)
+    for body in ("changchun-party-committee", "changchun-government"):
+        assert (body, "HELD", k["星海科技大会"]) in rels
+        assert (body, "ISSUED", k["星海行动方案"]) in rels
+
+
+def test_a_sentence_opening_with_a_field(tmp_path, graph):
+    review = run(tmp_path, graph, "汽车产业领域，星海公司研发的启明智能小巴已实现落地应用。")
+    k, rels = keys(review), triples(review)
+    for name in ("星海公司", "启明智能小巴"):
+        assert rels[(k[name], "WORKS_IN_SECTOR", "sector-automotive")]["decision"] == "accept"
+
+
+def test_parks_host_what_they_rely_on_and_places_of_building(tmp_path, graph):
+    review = run(tmp_path, graph, "星海科学城依托启明验证中心、检测中心等平台推动转化。"
+                 "并在长春建设了中俄星海合作园区。")
+    k, rels = keys(review), triples(review)
+    for lab in ("启明验证中心", "检测中心"):
+        assert (k["星海科学城"], "HOSTS", k[lab]) in rels
+    assert (k["中俄星海合作园区"], "LOCATED_IN", "changchun") in rels
+
+
+def test_upgrades_meetings_and_partners_doing_together(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市推动启明转化委员会扩容，升级为“星海创新委员会”。\n"
+                 "“星海协同发展大会”召开。此次会议成立启明合作委员会。\n"
+                 "长春市与吉林大学深化合作，共建一批启明创新平台。")
+    k, rels = keys(review), triples(review)
+    assert (k["启明转化委员会"], "EVOLVED_INTO", k["星海创新委员会"]) in rels
+    assert ("changchun", "EVOLVED_INTO", k["星海创新委员会"]) not in rels
+    assert (k["星海协同发展大会"], "ESTABLISHED", k["启明合作委员会"]) in rels
+    assert ("jilin-university", "ESTABLISHED", k["启明创新平台"]) in rels
+
+
+def test_titles_in_a_chain_reviews_and_beneficiaries(tmp_path, graph):
+    review = run(tmp_path, graph, "省委常委、长春市委书记王明远表示，要抓创新。"
+                 "启明中心建设方案已通过科技部审核。"
+                 "长春市为星海光学、海润药业、东启零部件等3家企业审发《星海人才确认函》。")
+    k, rels = keys(review), triples(review)
+    person = k["王明远"]
+    assert (person, "MEMBER_OF", "jilin-provincial-party-committee") in rels
+    assert (person, "LEADS", "changchun-party-committee") in rels
+    assert ("most", "REVIEWED", k["启明中心建设方案"]) in rels
+    for company in ("星海光学", "海润药业", "东启零部件"):
+        assert (k["星海人才确认函"], "SUPPORTS", k[company]) in rels
+
+
+def test_put_into_names_what_is_put_and_short_company_names(tmp_path, graph):
+    review = run(tmp_path, graph, "推动将启明许可审批纳入长春市“星海审批行动”。\n"
+                 "星海卫星成为全国首家“独角兽”企业。\n星海卫星技术有限公司科研人员正在测试。")
+    k, rels = keys(review), triples(review)
+    assert not [t for t in rels if t[1] == "PART_OF" and t[0] == "changchun"]
+    assert "星海卫星" not in k  # the company's short name, not a satellite
+    assert (k["星海卫星技术有限公司"], "PRODUCED", k["全国首家“独角兽”企业"]) in rels

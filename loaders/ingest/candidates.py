@@ -209,9 +209,15 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
              if f.how.startswith(("title", "suffix", "quoted"))]
     for f in found.values():  # 南关区 opening 南关区科技局: the organisation's name attests it
         if f.rule.kind == "Place" and f.score < SCORES["place"] and f.name[-1] in "省市区县" \
-                and any(g.start == f.start and g.end > f.end and g.rule.kind in ORGANISED
-                        for g in found.values()):
-            f.score = SCORES["place"]
+                and any(g.name.startswith(f.name) and len(g.name) > len(f.name)
+                        and g.rule.kind in ORGANISED for g in found.values()):
+            f.score = SCORES["place"]  # (anywhere in the article: 吉林省巨程…有限公司)
+        elif f.how.startswith("place word") and f.score < SCORES["place_plain"] and \
+                _listed_with_place(c.simplified, f.start, f.end, [
+                    (m.start, m.end) for m in mentions if (kinds or {}).get(m.ids[0]) == "Place"
+                ] + [(g.start, g.end) for g in found.values() if g.rule.kind == "Place"
+                     and g.score >= SCORES["place_plain"]]):
+            f.score = SCORES["place_plain"]  # 与杭州、天津对口合作: listed with a known place
     counted = [(f.start, f.end) for f in found.values() if f.how.startswith("counted product")]
     found = {n: f for n, f in found.items() if not (f.how.startswith("product") and any(
         f.start < a and b == f.end for a, b in counted))}  # 双飞翼无人机TW50: TW50 is counted
@@ -221,6 +227,14 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         for a, b, how in outer)]
 
 
+def _listed_with_place(text: str, start: int, end: int,
+                       places: list[tuple[int, int]]) -> bool:
+    """A place word that is an item of a list with a place (杭州、天津)."""
+    joins = "、和与及"
+    return any((b == start - 1 and text[b] in joins) or (a == end + 1 and text[end] in joins)
+               for a, b in places)
+
+
 def _counted_items(text: str, base: int, at: int, head: Suffix, sentence: Sentence,
                    rules: Rules, add: Add) -> None:
     """长白山、三江和吉光3个省实验室: as many names before the count as it says, each of the
@@ -228,6 +242,8 @@ def _counted_items(text: str, base: int, at: int, head: Suffix, sentence: Senten
     count = re.match(_COUNT, text[at:])
     number = count_number(count.group()) if count else None
     clause = text[max(text.rfind(ch, 0, at) for ch in "，。；：,;:") + 1:at]
+    if clause.endswith("等"):
+        return  # A、B等3家企业: some of the three, read by the enumeration rule
     parts = re.split(r"、|和|及|与", clause)
     if not number or number < 2 or len(parts) < number:
         return
@@ -282,11 +298,14 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
                 not (flag in ("x", "n") and len(word) >= 3):
             continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园, 科技部 are names
         start = _extend_left(tokens, j, end - len(rule.suffix), rules)
+        governed = False
         if rule.kind == "Event":
             start = _event_start(text, start, rules)
         elif rule.kind == "Program":
-            start = _program_start(text, start, rules)
-        if end - start > rules.max_name:  # 长春光机所|大口径…试验中心: the owner stays apart
+            cut, start = start, _program_start(text, start, rules)
+            governed = start < cut  # a long name its verb governs is a specific one
+        if end - start - sum(1 for ch in text[start:end] if ch in _OPEN + _CLOSE) > \
+                rules.max_name:  # 长春光机所|大口径…试验中心: the owner stays apart
             start = _owner_end(text, tokens, start, end - len(rule.suffix), rules)
         # a known organisation before a unit with a name of its own (吉林大学|综合极端条件
         # 实验装置) is its owner, not part of its name (吉林大学|技术中心 names no unit alone)
@@ -298,7 +317,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         if len(stem) > 2 and stem[0] in _OPEN and stem[-1] in _CLOSE and \
                 all(covered[base + start + 1:base + end - len(rule.suffix) - 1]):
             continue  # “揭榜挂帅”模式: the known 揭榜挂帅 and its type word
-        if len(stem) < rules.min_stem or end - start > rules.max_name:
+        marks = sum(1 for ch in text[start:end] if ch in _OPEN + _CLOSE)  # not counted
+        if len(stem) < rules.min_stem or end - start - marks > rules.max_name:
             continue
         if text.startswith("年度", start) and re.fullmatch(r"\d{4}", text[start - 4:start]):
             start -= 4  # 2023年度国家科学技术奖: the year is part of the name
@@ -308,7 +328,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         # a proper part of the stem (the suffix's own tag says nothing: jieba tags 卫星 nr)
         proper = any(f in _PROPER and w not in rules.not_places
                      for w, f, s in tokens if start <= s < end - len(rule.suffix)) or any(
-            ch in _OPEN for ch in stem) or any(covered[base + start:base + end]) or owned
+            ch in _OPEN for ch in stem) or any(covered[base + start:base + end]) or owned or \
+            governed
         # an event a clause says was held (召开了…座谈会、…对接会) is one, however generic
         # its name; so is an award
         held = rule.kind == "Event" and (
@@ -671,9 +692,9 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
             start, k = tokens[m][2], m - 1
             continue
         if not _name_word(word, flag, rules) and not (
-                k == j - 1 and tstart < suffix_start and word in _PLAN_VERBS
-                and tokens[j][0] in _PLAN_NOUNS):
-            break  # (建设 in 某中心建设方案 is part of the name, not a trigger)
+                tstart < suffix_start and tokens[j][0] in _PLAN_NOUNS
+                and all(tokens[m][0] in _PLAN_VERBS for m in range(k, j))):
+            break  # (建设 in 某中心建设(运行)方案 is part of the name, not a trigger)
         if flag == "x" and len(word) >= 2 and word[0] in _PREPOSED:
             start = tstart + 1  # 为海|普润斯: the HMM glued a preposition to a name's start
             break

@@ -114,7 +114,7 @@ def plausible(mentions: list[Mention], simplified: str, gazetteer: Gazetteer,
         name = simplified[m.start:m.end]
         kinds = {gazetteer.entities[i].kind for i in m.ids}
         if name in suffixes and any(
-                simplified[max(0, m.start - n):m.end] in suffixes for n in range(1, 5)):
+                simplified[m.start - n:m.end] in suffixes for n in range(1, min(5, m.start + 1))):
             continue
         if kinds == {"Sector"} and common(name) and not name.endswith(sector_heads) and \
                 not _field_context(simplified, m.start, m.end, sector_heads):

@@ -185,11 +185,14 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         spots_by_sentence.setdefault(s.start, []).append(
             Spot(m.ids[0], gazetteer.entities[m.ids[0]].kind, m.start, m.end))
     kind_of = {cand.name: cand.rule.kind for cand in candidates}
+    for name, full in short.items():  # a short name is read as the entity it names
+        kind_of[name] = kind_of[full]
     groups = {cand.name for cand in candidates if cand.how.startswith("group")}
+    decisions = {e["key"]: e["decision"] for e in entities}
     for name, at in _first_in_each_sentence(c.written, list(kind_of), sentences):
         spots_by_sentence.setdefault(sentence_of(at).start, []).append(
-            Spot(key_of[name], kind_of[name], at, at + len(name), name in groups))
-    decisions = {e["key"]: e["decision"] for e in entities}
+            Spot(key_of[name], kind_of[name], at, at + len(name), name in groups,
+                 decisions.get(key_of[name]) != "accept"))
     figures: list[dict[str, Any]] = []
 
     seen_relations: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -284,13 +287,27 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
 _ADMIN = ("省", "市", "区", "县", "镇")
 
 
+SHORT_REST = r"(?:技术|科技|股份|集团|实业|控股|发展|工业){0,2}(?:股份)?有限(?:责任)?公司"
+
+
 def _short_names(candidates: list, c: Compact) -> dict[str, str]:
     """Counted items whose name and their head's suffix (or a shorter ending of it) is the
     name of another candidate of the article (长白山 of 长白山、三江和吉光3个省实验室, and
-    长白山实验室 in a caption): the short name -> that candidate's name."""
+    长白山实验室 in a caption), and companies' short names: the short name -> that
+    candidate's name."""
     by_name = {c.simplified[x.start:x.end]: x.name for x in candidates}
     out = {}
+    companies = [(c.simplified[x.start:x.end], x.name) for x in candidates
+                 if x.rule.kind == "Company"]
     for cand in candidates:
+        name = c.simplified[cand.start:cand.end]
+        # 长光卫星 beside 长光卫星技术有限公司: a company's short name (its legal name less
+        # a trade word or two and the legal form)
+        full = next((n for s, n in companies if cand.rule.kind != "Company" and s.startswith(name)
+                     and re.fullmatch(SHORT_REST, s[len(name):])), None)
+        if full and len(name) >= 3:
+            out[cand.name] = full
+            continue
         if cand.how.startswith("counted item"):
             name, suffix = c.simplified[cand.start:cand.end], cand.rule.suffix
             full = next((by_name[name + suffix[n:]] for n in range(len(suffix) - 1)
@@ -386,8 +403,9 @@ def _home_place(mentions: list[Mention], gazetteer: Gazetteer) -> Spot | None:
 
 def _first_in_each_sentence(text: str, names: list[str],
                             sentences: list[Sentence]) -> list[tuple[str, int]]:
-    """(name, offset) of each name's first occurrence in each sentence that holds it whole;
-    one pass of an Aho-Corasick automaton over the text, not a search per name and sentence."""
+    """(name, offset) of each occurrence of each name inside a sentence (a name named twice
+    in a sentence is read twice: 《某确认函》…为A、B审发某确认函); one pass of an Aho-Corasick
+    automaton over the text, not a search per name and sentence."""
     if not names:
         return []
     automaton = ahocorasick.Automaton()
@@ -401,7 +419,7 @@ def _first_in_each_sentence(text: str, names: list[str],
         i = bisect.bisect_right(starts, at) - 1
         if i < 0 or end >= sentences[i].end:
             continue  # across a sentence boundary
-        first.setdefault((name, i), at)
+        first.setdefault((name, at), at)
     return [(name, at) for (name, _), at in first.items()]
 
 

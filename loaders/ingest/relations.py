@@ -44,6 +44,11 @@ PARTNER_MARKS = ("与", "同", "和", "跟")
 # later 合作 (构建与A合作)
 OBJECT_PARTNER_MARKS = ("与", "同", "跟")
 SYMMETRIC = ("COLLABORATES_WITH",)
+JOINT = ("共", "联合")  # verbs of doing together (共建, 共同开展): the partners do it too
+EVENT_ANAPHOR = r"(?:(?:此次|本次|这次|该)(?:会议|大会|活动|论坛|展会)|会上)"
+DISPOSAL = ("将", "把")  # 将A纳入B: the object before the verb
+REVIEW_PASSIVE = ("通过", "经过", "经")
+BENEFIT = "为"  # 为A、B等8家企业审发某确认函: the programme supports them
 # an entity right after one of these opens an adverbial (在A的号角下, 对A做出调整), not a
 # subject
 MEANS = ("通过", "依托", "借助", "利用", "以")
@@ -69,6 +74,7 @@ class Spot:
     start: int
     end: int
     group: bool = False  # a counted group (12家高校院所): its list's items are members
+    weak: bool = False  # a candidate a reviewer who changes nothing rejects: no subject
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     triggers = [t for t in _triggers(simplified, rules)
                 if not any(a <= t[0] < b for _, a, b in local)]  # 合作 in 科技合作园区
     counts = _break_counts(simplified)
+    names = {b: a for _, a, b in local}  # end -> start of each name in the sentence
     anaphors = _anaphors(simplified, local, before, rules)
     for at, relations in _field_markers(simplified, local, rules, bool(anaphors)):
         triggers.append((at, at + 1, "在…领域", relations))
@@ -162,14 +169,17 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
 
     first_trigger = triggers[0][0] if triggers else len(simplified)
     opening = [s for s, a, _ in local if a < first_trigger and s.kind in SUBJECT_KINDS
-               and not simplified[:a].endswith(PARTNER_MARKS + PREPOSITIONS)]
+               and not s.weak and not simplified[:a].endswith(PARTNER_MARKS + PREPOSITIONS)]
     own = opening[0] if opening else None
-    topic: tuple[Spot, str] | None = (own, "sentence") if own else (
-        (carried, "carried") if carried else ((home, "home") if home else None))
+    # the sentence's subject with those listed with it (长春市委、市政府以…召开…)
+    owns = _opening_list(simplified, opening, base)
+    topic: tuple[list[Spot], str] | None = (owns, "sentence") if own else (
+        ([carried], "carried") if carried else (([home], "home") if home else None))
     # 通过/依托 A，聚焦 B: A is the means, and the subject of what follows where it fits
     means = [s for s, a, _ in local if counts[a] == 0] if counts[-1] and \
         simplified.startswith(MEANS) else []
     previous: dict[int, tuple[list[Spot], str]] = {}  # clause -> subjects of its last trigger
+    partners: list[Spot] = []  # the partners of the sentence's last symmetric trigger
     for k, (t0, t1, word, relations) in enumerate(triggers):
         clause = counts[t0]
         before_start = _clause_start(simplified, t0)
@@ -180,7 +190,7 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             after_end = min(after_end, triggers[k + 1][0])
         before = [(s, a) for s, a, b in local if before_start <= a and b <= t0]
         after = [(s, a) for s, a, b in local if t1 <= a and b <= after_end
-                 and not _after_partner_mark(simplified, a, t1, OBJECT_PARTNER_MARKS)]
+                 and not _after_partner_mark(simplified, a, t1, OBJECT_PARTNER_MARKS, names)]
         subjects, objects, how = _read(simplified, before, after, before_start, t0, rules,
                                        relations, previous.get(clause), topic)
         if clause and (how in ("sentence", "carried", "home") or not subjects) and means \
@@ -190,8 +200,23 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                 local, before_start, t0) and any(
                 fit(schema, relations, anaphors[0], o) for o, _ in objects):
             subjects, how = anaphors, "anaphor"
+        if relations[0] in SYMMETRIC and objects:
+            partners = [o for o, _ in objects]  # 长春市与吉林大学深化合作，共建…: both build
+        elif word.startswith(JOINT) and partners and how != "clause":
+            subjects = subjects + [p for p in partners if p not in subjects]
+        if relations == ("EVOLVED_INTO",) and how != "clause" and objects:
+            # 推动A…，升级为B: what evolves is the last entity of B's kind named before
+            same = [p for p, a, b in local if b <= t0 and p.kind == objects[0][0].kind]
+            subjects, how = (same[-1:], "sentence") if same else ([], how)
         if subjects:
             previous[clause] = (subjects, "serial" if how == "clause" else how)
+        if {"ESTABLISHED", "SUPPORTS", "LOCATED_IN"} & set(relations):
+            for place, a in before:  # 在长春建设了中俄科技合作园区: set up there
+                if place.kind == "Place" and simplified[:a].endswith("在"):
+                    for dst, _ in objects:
+                        if fit(schema, ("LOCATED_IN",), dst, place):
+                            offer(RelationCandidate(dst, "LOCATED_IN", place, word, sentence,
+                                                    None, 0.7, f"在+place+{word}"))
         status = relation_status(unnamed[:t0], rules)
         for src in subjects:
             for dst, distance in objects:
@@ -218,6 +243,17 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                 if relation:
                     offer(RelationCandidate(person, relation, org, "", sentence, None, 0.8,
                                             f"title {title} between"))
+                for relation, other, title in _title_chain(local, simplified, i - 1, rules):
+                    if fit(schema, (relation,), person, other):  # 省委常委、长春市委书记张某
+                        offer(RelationCandidate(person, relation, other, "", sentence, None,
+                                                0.75, f"title {title} in a chain"))
+    field = _field_topic(simplified, local, rules)
+    if field is not None:  # 汽车产业领域，中国一汽…其研发的无人驾驶小巴…: all in that field
+        for spot, _, _ in local:
+            relation = fit(schema, FIELD, spot, field) if spot.kind != "Sector" else None
+            if relation:
+                offer(RelationCandidate(spot, relation, field, "", sentence, None, 0.65,
+                                        "field opening the sentence (X领域，…)"))
     for (owner, _, o1), (unit, u0, _) in pairwise(local):
         if o1 == u0 and owner.kind in ("Institution", "Company") and unit.kind == "Lab":
             # 长春光机所大口径…试验中心: a unit right after its owner's name belongs to it
@@ -225,6 +261,19 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             if relation:
                 offer(RelationCandidate(unit, relation, owner, "", sentence, None, 0.7,
                                         "unit after its owner's name"))
+            if fit(schema, ("OPERATES",), owner, unit):  # and the owner runs it
+                offer(RelationCandidate(owner, "OPERATES", unit, "", sentence, None, 0.7,
+                                        "unit after its owner's name"))
+    for clause_at in [m.end() for m in re.finditer(BENEFIT, simplified)]:
+        beneficiaries = _list_after(local, simplified, clause_at)
+        end = _clause_end(simplified, clause_at)
+        for program, a, _ in local:
+            if beneficiaries and program.kind in ("Program", "Fund") and \
+                    beneficiaries[-1].end - base <= a < end:
+                for who in beneficiaries:
+                    if fit(schema, ("SUPPORTS",), program, who):
+                        offer(RelationCandidate(program, "SUPPORTS", who, "", sentence,
+                                                None, 0.65, "为+beneficiary, programme after"))
     for i, (a, _, a1) in enumerate(local):  # kinds side by side, no trigger between
         for b, b0, _ in local[i + 1:]:
             if b0 < a1 or counts[b0] != counts[a1] or any(
@@ -243,19 +292,26 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
 
 def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int]],
           start: int, t0: int, rules: Rules, relations: tuple[str, ...],
-          serial: tuple[list[Spot], str] | None, topic: tuple[Spot, str] | None
+          serial: tuple[list[Spot], str] | None, topic: tuple[list[Spot], str] | None
           ) -> tuple[list[Spot], list[tuple[Spot, int]], str]:
     """(subjects, objects with their distance from the trigger, how the subject was found)
     of the trigger at t0 whose clause part before it starts at ``start``."""
     segment = text[start:t0]
     # the items of a list after the trigger are all as far from it as the list is
     objects = [(s, after[0][1] - t0) for s, _ in after]
-    passive_at = max((segment.rfind(p) for p in rules.passive), default=-1)
+    clause = text[_clause_start(text, t0):t0]
+    if relations == ("PART_OF",) and any(w in clause for w in DISPOSAL):
+        # 将A纳入B: A is what is put into B; no A named, no relation
+        at = t0 - len(clause) + max(clause.rfind(w) for w in DISPOSAL)
+        return [s for s, a in before if a > at], objects, "clause"
+    markers = rules.passive + (REVIEW_PASSIVE if relations[0] == "REVIEWED" and not after
+                               else ())  # A已通过B审核: B reviewed A
+    passive_at = max((segment.rfind(p) for p in markers), default=-1)
     if passive_at >= 0:  # A 由 B 设立: B sets A up
         agents = [s for s, a in before if a >= start + passive_at]
         patients = [(s, t0 - a) for s, a in before if a < start + passive_at]
         if not patients and topic:
-            patients = [(topic[0], 0)]
+            patients = [(t, 0) for t in topic[0]]
         return agents, patients, "clause"
     # 和 joins partners only before a symmetric trigger (A和B合作); elsewhere it joins the
     # items of a list (A、B和C3家企业落户…)
@@ -264,22 +320,88 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
     if partners:
         first = min(a for _, a in partners)
         lead = [s for s, a in before if a < first]
-        subject = [lead[-1]] if lead else [topic[0]] if topic else []
+        subject = [lead[-1]] if lead else list(topic[0]) if topic else []
         how = "clause" if lead else topic[1] if topic else "clause"
         if relations[0] in SYMMETRIC:  # A 与 B、C 合作: the list is as far as its end
             gap = t0 - max(a for _, a in partners)
             return subject, [(s, gap) for s, _ in partners], how
         return subject + [s for s, _ in partners], objects, how  # A 与 B 共建 C
-    if before:
-        return [before[-1][0]], objects, "clause"
+    if before:  # 长春市委、市政府召开…: each item of a list before the verb is a subject
+        return _coordinated(text, before), objects, "clause"
     if serial:
         return serial[0], objects, serial[1]
     if topic:
-        return [topic[0]], objects, topic[1]
+        return list(topic[0]), objects, topic[1]
     return [], objects, "clause"  # no subject (a means clause may give one)
 
 
 FIELD = ("WORKS_IN_SECTOR", "TARGETS_SECTOR")
+
+
+def _coordinated(text: str, before: list[tuple[Spot, int]]) -> list[Spot]:
+    """The last entity before a verb and the ones listed with it (A、B和C): text between
+    two items is a single 、/和/及 (与 names partners, read apart)."""
+    items = [before[-1]]
+    for spot, at in reversed(before[:-1]):
+        end = at + (spot.end - spot.start)
+        if text[end:items[-1][1]] not in ("、", "和", "及"):
+            break
+        items.append((spot, at))
+    return [s for s, _ in reversed(items)]
+
+
+def _title_chain(local: list[tuple[Spot, int, int]], text: str, k: int,
+                 rules: Rules) -> list[tuple[str, Spot, str]]:
+    """Bodies and titles listed before the body next to a person (省委常委、长春市委书记张某):
+    (relation, body, title) for each, read leftwards while "body title、" repeats."""
+    out = []
+    start = local[k][1]
+    for m in range(k - 1, -1, -1):
+        body, _, end = local[m]
+        between = text[end:start]
+        title = between[:-1]
+        if not between.endswith("、") or not (
+                title in rules.person_titles or title.lstrip("副") in rules.person_titles):
+            break
+        out.append(("MEMBER_OF" if title in MEMBER_TITLES or title.startswith("副")
+                    else "LEADS", body, title))
+        start = local[m][1]
+    return out
+
+
+def _list_after(local: list[tuple[Spot, int, int]], text: str, at: int) -> list[Spot]:
+    """The entities of a list that starts at ``at`` (A、B、C等8家企业), joined by 、/和/及/等."""
+    items: list[Spot] = []
+    for spot, a, b in local:
+        if a < at:
+            continue
+        if a != at:
+            break
+        items.append(spot)
+        at = b + 1 if text[b:b + 1] in ("、", "和", "及", "等") else -1
+    return items
+
+
+def _field_topic(text: str, local: list[tuple[Spot, int, int]], rules: Rules) -> Spot | None:
+    """The sector a sentence opens with as its topic (汽车产业领域，…; 在生物医药领域，…)."""
+    for spot, a, b in local[:1]:
+        head = text[b:b + 3]
+        if spot.kind == "Sector" and text[:a] in ("", "在") and any(
+                head.startswith(h + ch) for h in rules.sector_heads for ch in "，,"):
+            return spot
+    return None
+
+
+def _opening_list(text: str, opening: list[Spot], base: int) -> list[Spot]:
+    """The sentence's first entity and the entities listed right after it (A、B…)."""
+    if not opening:
+        return []
+    out = [opening[0]]
+    for spot in opening[1:]:
+        if text[out[-1].end - base:spot.start - base] not in ("、", "和", "及"):
+            break
+        out.append(spot)
+    return out
 
 
 def _names_between(local: list[tuple[Spot, int, int]], start: int, end: int) -> bool:
@@ -292,10 +414,13 @@ def _anaphors(text: str, local: list[tuple[Spot, int, int]], before: tuple[Spot,
     """A sentence opening with a bare kind word (实验室, 这些企业, 上述高校) and naming no
     entity before its first break speaks of the previous sentence's entities of that kind."""
     opening = re.match(r"(?:这些|上述|各|其中)?([\u4e00-\u9fff]{2,7}?)(?=在|，|已|均|也|都|将)",
-                       text)
+                       text) or re.match(EVENT_ANAPHOR, text)
     if not opening or any(a < opening.end() for _, a, _ in local):
         return []
-    head = next((h for h in rules.group_heads if h.suffix == opening.group(1)), None)
+    word = opening.group(1) if opening.re.groups else ""
+    head = next((h for h in rules.group_heads if h.suffix == word), None)
+    if head is None and re.match(EVENT_ANAPHOR, text):  # 此次会议…成立…: the event before
+        return [s for s in before if s.kind == "Event"]
     return [s for s in before if head and s.kind == head.kind]
 
 
@@ -333,8 +458,11 @@ def _list_before(local: list[tuple[Spot, int, int]], text: str, end: int) -> lis
 
 
 def _after_partner_mark(text: str, at: int, start: int,
-                        marks: tuple[str, ...] = PARTNER_MARKS) -> bool:
-    """The entity at ``at`` follows 与/同/和/跟, or is an item of a list that does (与A、B)."""
+                        marks: tuple[str, ...] = PARTNER_MARKS,
+                        names: dict[int, int] | None = None) -> bool:
+    """The entity at ``at`` follows 与/同/和/跟, or is an item of a list that does (与A、B).
+    ``names``: end -> start of the entity names (创新平台与人才计划、X: the 与 inside a name
+    marks no partner)."""
     i = at
     while i > start:
         ch = text[i - 1]
@@ -343,6 +471,9 @@ def _after_partner_mark(text: str, at: int, start: int,
         if ch != "、":
             return False
         j = i - 1  # skip the previous item of the list back to its start
+        if names and j in names:
+            i = names[j]
+            continue
         while j > start and text[j - 1] not in "、与同和跟，,；;：:":
             j -= 1
         i = j
@@ -374,6 +505,12 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
             if fit(schema, ("EVOLVED_INTO",), spot, other):
                 return [RelationCandidate(spot, "EVOLVED_INTO", other, "", sentence, None,
                                           0.7, "a draft of the name without （草案）")]
+    if spot.kind == "Event":  # 市委十四届五次全会: the body its name begins with held it
+        for n in range(len(name) - 2, 1, -1):
+            for body in known.get(name[:n], ()):
+                if body.ref != spot.ref and fit(schema, ("HELD",), body, spot):
+                    return [RelationCandidate(body, "HELD", spot, "", sentence, None, 0.7,
+                                              f"event named after {name[:n]}")]
     prefixes: list[tuple[str, Spot]] = []
     bracket = name.rfind("（")
     if bracket > 0 and name.endswith(("）有限公司", "）股份有限公司")):
