@@ -191,3 +191,12 @@ def test_put_into_names_what_is_put_and_short_company_names(tmp_path, graph):
     assert not [t for t in rels if t[1] == "PART_OF" and t[0] == "changchun"]
     assert "星海卫星" not in k  # the company's short name, not a satellite
     assert (k["星海卫星技术有限公司"], "PRODUCED", k["全国首家“独角兽”企业"]) in rels
+
+
+def test_the_programme_just_run_supports_and_verbs_in_a_row_share_objects(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市积极实施启明合作园区建设专项，"
+                 "重点支持打造中俄星海合作园区和中白启明合作园区。")
+    k, rels = keys(review), triples(review)
+    for park in ("中俄星海合作园区", "中白启明合作园区"):
+        assert (k["启明合作园区建设专项"], "SUPPORTS", k[park]) in rels
+        assert ("changchun", "SUPPORTS", k[park]) not in rels

@@ -180,16 +180,22 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
         simplified.startswith(MEANS) else []
     previous: dict[int, tuple[list[Spot], str]] = {}  # clause -> subjects of its last trigger
     partners: list[Spot] = []  # the partners of the sentence's last symmetric trigger
+    set_up: dict[int, list[Spot]] = {}  # clause -> what its verb set up or runs
     for k, (t0, t1, word, relations) in enumerate(triggers):
         clause = counts[t0]
         before_start = _clause_start(simplified, t0)
         if k and counts[triggers[k - 1][0]] == clause:
             before_start = max(before_start, triggers[k - 1][1])
         after_end = _clause_end(simplified, t1)
-        if k + 1 < len(triggers) and counts[triggers[k + 1][0]] == clause:
-            after_end = min(after_end, triggers[k + 1][0])
+        m = k + 1  # verbs in a row (支持打造A) share the object of the last (one of the
+        # same relations, 启动实施A, leaves it to the last)
+        while m < len(triggers) and triggers[m][0] == triggers[m - 1][1] and \
+                triggers[m][3] != relations:
+            m += 1
+        if m < len(triggers) and counts[triggers[m][0]] == clause:
+            after_end = min(after_end, triggers[m][0])
         before = [(s, a) for s, a, b in local if before_start <= a and b <= t0]
-        after = [(s, a) for s, a, b in local if t1 <= a and b <= after_end
+        after = [(s, a) for s, a, b in local if triggers[m - 1][1] <= a and b <= after_end
                  and not _after_partner_mark(simplified, a, t1, OBJECT_PARTNER_MARKS, names)]
         subjects, objects, how = _read(simplified, before, after, before_start, t0, rules,
                                        relations, previous.get(clause), topic)
@@ -200,6 +206,14 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                 local, before_start, t0) and any(
                 fit(schema, relations, anaphors[0], o) for o, _ in objects):
             subjects, how = anaphors, "anaphor"
+        if how in ("sentence", "carried", "home") and {"SUPPORTS", "FUNDS"} & set(relations):
+            # 实施某专项，重点支持A: the programme just set up or run is what supports
+            programmes = [o for o in set_up.get(clause - 1, []) if o.kind in ("Program", "Fund")
+                          and any(fit(schema, relations, o, d) for d, _ in objects)]
+            if programmes:
+                subjects, how = programmes, "serial"
+        if {"ESTABLISHED", "OPERATES"} & set(relations):
+            set_up[clause] = [o for o, _ in objects]
         if relations[0] in SYMMETRIC and objects:
             partners = [o for o, _ in objects]  # 长春市与吉林大学深化合作，共建…: both build
         elif word.startswith(JOINT) and partners and how != "clause":
