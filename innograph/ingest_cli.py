@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from tqdm import tqdm
+
 from loaders.dataset import default_data_dir
 from loaders.ingest.errors import IngestError
 
@@ -16,19 +18,41 @@ def _data(args: argparse.Namespace) -> Path:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from loaders.ingest.pipeline import ingest
+    from loaders.ingest.pipeline import ingest_many
     from loaders.ingest.propose import SourceMeta
-
-    meta = SourceMeta(args.date, args.title, args.outlet, args.url)
-    out = ingest(Path(args.file), _data(args), meta, Path(args.out) if args.out else None)
     from loaders.ingest.review import read_review
 
-    review, _ = read_review(out)
-    counts = ", ".join(f"{len(review.get(s) or [])} {s}"
-                       for s in ("mentions", "entities", "relations", "figures"))
-    print(f"wrote {out}: {counts}")
-    print(f"review it (innograph review {out} or an editor), then: innograph accept {out}")
-    return 0
+    files = [Path(f) for f in args.files]
+    if len(files) > 1 and (args.out or args.title or args.url):
+        print("error: --out, --title and --url name one article: give them with one FILE",
+              file=sys.stderr)
+        return 2
+    meta = SourceMeta(args.date, args.title, args.outlet, args.url)
+    failed: list[IngestError] = []
+    written: list[Path] = []
+    with tqdm(total=len(files), unit="article", desc="ingest", file=sys.stderr,
+              disable=len(files) < 2 or not sys.stderr.isatty()) as bar:
+        for _, result in ingest_many(files, _data(args), meta,
+                                        Path(args.out) if args.out else None):
+            bar.update()
+            if isinstance(result, IngestError):
+                failed.append(result)
+                bar.write(f"error: {result}", file=sys.stderr)
+                continue
+            review, _ = read_review(result)
+            counts = ", ".join(f"{len(review.get(s) or [])} {s}"
+                               for s in ("mentions", "entities", "relations", "figures"))
+            bar.write(f"wrote {result}: {counts}")
+            written.append(result)
+    if len(written) == 1:
+        print(f"review it (innograph review {written[0]} or an editor), then: "
+              f"innograph accept {written[0]}")
+    elif written:
+        print("review them (innograph review FILE or an editor), then: innograph accept FILE "
+              "for each")
+    if len(files) > 1 and failed:
+        print(f"{len(failed)} of {len(files)} articles not ingested", file=sys.stderr)
+    return max((e.exit_code for e in failed), default=0)
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
@@ -129,12 +153,15 @@ def register(sub: Any) -> None:
     p = sub.add_parser("ingest", help="propose entities, relations and figures from an article",
                        description="Read a UTF-8 text or HTML article and write a review file "
                        "of proposals with verbatim quotes (docs/ingest.md); data/ is unchanged.")
-    p.add_argument("file")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="articles; several are read with the graph loaded once, each to "
+                   "its own review file")
     p.add_argument("--date", help="publication date, YYYY-MM-DD or YYYY")
     p.add_argument("--title", help="headline")
     p.add_argument("--outlet", help="newspaper or outlet")
     p.add_argument("--url", help="where the article was found")
-    p.add_argument("--out", help="review file (default: FILE's name + .review.yaml)")
+    p.add_argument("--out", help="review file of a single FILE (default: FILE's name + "
+                   ".review.yaml)")
     data_option(p)
     p.set_defaults(func=_guard(cmd_ingest))
     p = sub.add_parser("review", help="walk the proposals of a review file in the terminal")
