@@ -200,3 +200,19 @@ def test_the_programme_just_run_supports_and_verbs_in_a_row_share_objects(tmp_pa
     for park in ("中俄星海合作园区", "中白启明合作园区"):
         assert (k["启明合作园区建设专项"], "SUPPORTS", k[park]) in rels
         assert ("changchun", "SUPPORTS", k[park]) not in rels
+
+
+def test_fields_named_by_verbal_nouns_and_lists_that_are_no_fields(tmp_path, graph):
+    review = run(tmp_path, graph, "启明医药城围绕生物医药和生命科学领域，"
+                 "构建了集研发、中试、生产、销售于一体的全产业链生态。")
+    names = accepted(review)
+    assert "生命科学" in names
+    assert not {"中试", "生产", "销售"} & names
+
+
+def test_the_maker_of_a_product_and_a_quoted_name_whole(tmp_path, graph):
+    review = run(tmp_path, graph, "星博翔宇自主研发的启明无人机正式通过审定。"
+                 "“星海协同 启明携手 创新引领启明振兴突破发展大会”召开。")
+    k, rels = keys(review), triples(review)
+    assert (k["星博翔宇"], "PRODUCED", k["启明无人机"]) in rels
+    assert "发展大会" not in k

@@ -45,7 +45,7 @@ _PLAN_VERBS = ("建设", "发展", "实施", "运行", "管理")  # before 方�
 _PLAN_NOUNS = ("方案", "规划", "办法", "细则", "专项", "计划")
 _GLUED = "则的是也将已于为和与等并在还都"  # function words jieba's HMM may glue to a name
 _COMMON = ("n", "vn", "v", "a", "an")  # tags of common words (not names, not unknown words)
-_NOT_ITEM = ("v", "vd", "vn", "d", "ad", "p", "c", "r", "m", "f", "t")
+_NOT_ITEM = ("v", "vd", "d", "ad", "p", "c", "r", "m", "f", "t")  # vn: 生命健康 is a field
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|致辞|讲话|参加|带队|一行"
 
@@ -53,7 +53,8 @@ _SPEECH = "表示|说|指出|介绍|强调|认为|主持|出席|调研|会见|�
 # rules' auto_accept.entity (0.7)
 SCORES = {"suffix": 0.8, "suffix_common": 0.4, "title": 0.8, "quoted": 0.75,
           "quoted_alone": 0.5, "group": 0.8, "enumeration": 0.75, "person": 0.8,
-          "place": 0.8, "place_plain": 0.7, "place_inside": 0.5, "product": 0.75}
+          "place": 0.8, "place_plain": 0.7, "place_inside": 0.5, "product": 0.75,
+          "maker": 0.7}
 
 
 @dataclass
@@ -223,7 +224,8 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         f.start < a and b == f.end for a, b in counted))}  # 双飞翼无人机TW50: TW50 is counted
     return [f for f in found.values() if not any(
         a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
-            how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program"))
+            how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program")
+            or (how.startswith("quoted") and f.how.startswith("suffix")))  # a cut of “…大会”
         for a, b, how in outer)]
 
 
@@ -467,9 +469,9 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
         parts = body.split("、")
         _suffixed_items(parts, at, base, sentence, rules, add)
         last = parts[-1]
-        tail = re.match(rf"([^等、\W_]{{2,{limit}}}?)(等?)"
+        tail = re.match(rf"([^等、的\W_]{{2,{limit}}}?)(等?)"
                         rf"((?:{_COUNT}[{''.join(rules.group_classifiers)}])?"
-                        rf"[^等\W\d_]{{0,6}}?)({'|'.join(h for h, _ in heads)})", last)
+                        rf"[^等的于\W\d_]{{0,6}}?)({'|'.join(h for h, _ in heads)})", last)
         if not tail or (not tail.group(2) and tail.group(4) not in rules.sector_heads):
             continue  # A、B等N家企业 needs its 等; A、B产业 does not
         rule = next(r for h, r in heads if h == tail.group(4))
@@ -578,12 +580,35 @@ def _products(text: str, base: int, tokens: list[tuple[str, str, int]], sentence
         if word in rules.product_verbs and nxt == "的":
             _noun_phrase(text, base, tokens, j + 2, None, sentence, rules, add,
                          f"product {word}的…")
+            _maker(text, base, tokens, j, sentence, rules, add)
         elif word.startswith("首") and len(word) <= 2 and (
                 word[1:] or nxt[:1]) and (word[1:] or nxt[:1]) in rules.first_classifiers:
             scope = tokens[j - 1] if j and tokens[j - 1][0] in rules.first_scopes else None
             after = j + 1 if len(word) == 2 else j + 2
             _noun_phrase(text, base, tokens, after, scope[2] if scope else start,
                          sentence, rules, add, "first 首+classifier+…")
+
+
+_MAKER_ADVERBS = ("自主", "独立", "自行", "成功", "联合", "率先")
+_UNKNOWN = ("x", "nz", "nr", "nrt", "j", "eng")
+
+
+def _maker(text: str, base: int, tokens: list[tuple[str, str, int]], j: int,
+           sentence: Sentence, rules: Rules, add: Add) -> None:
+    """长光博翔自主研发的…: words the dictionary does not know, opening a clause before a
+    product verb, name its maker (a company)."""
+    k = j - 1
+    while k >= 0 and tokens[k][0] in _MAKER_ADVERBS:
+        k -= 1
+    end = tokens[k + 1][2] if k + 1 < len(tokens) else 0
+    while k >= 0 and tokens[k][1] in _UNKNOWN and _HAN.fullmatch(tokens[k][0]):
+        k -= 1
+    start = tokens[k + 1][2]
+    company = _suffix_at("公司", 2, rules)
+    if company is None or end - start < 3 or (k >= 0 and tokens[k][0] not in _NOT_NAME):
+        return  # not at a clause's start: 某某的…研发的
+    add(base + start, base + end, company, sentence, f"maker of a product ({tokens[j][0]}的…)",
+        SCORES["maker"])
 
 
 def _noun_phrase(text: str, base: int, tokens: list[tuple[str, str, int]], k: int,
