@@ -216,3 +216,12 @@ def test_the_maker_of_a_product_and_a_quoted_name_whole(tmp_path, graph):
     k, rels = keys(review), triples(review)
     assert (k["星博翔宇"], "PRODUCED", k["启明无人机"]) in rels
     assert "发展大会" not in k
+
+
+def test_official_designations_and_quoted_programmes_at_work(tmp_path, graph):
+    review = run(tmp_path, graph, "吉林大学省部共建“启明”国家重点实验室建设管理方案"
+                 "已经通过科技部论证。“星海引智”工作取得重要进展。")
+    k, rels = keys(review), triples(review)
+    plan = "省部共建“启明”国家重点实验室建设管理方案"
+    assert {plan, "星海引智"} <= accepted(review)
+    assert ("most", "REVIEWED", k[plan]) in rels

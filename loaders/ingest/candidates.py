@@ -306,8 +306,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         elif rule.kind == "Program":
             cut, start = start, _program_start(text, start, rules)
             governed = start < cut  # a long name its verb governs is a specific one
-        if end - start - sum(1 for ch in text[start:end] if ch in _OPEN + _CLOSE) > \
-                rules.max_name:  # 长春光机所|大口径…试验中心: the owner stays apart
+        if _length(text[start:end]) > rules.max_name:  # 长春光机所|大口径…试验中心: the
+            # owner stays apart
             start = _owner_end(text, tokens, start, end - len(rule.suffix), rules)
         # a known organisation before a unit with a name of its own (吉林大学|综合极端条件
         # 实验装置) is its owner, not part of its name (吉林大学|技术中心 names no unit alone)
@@ -319,9 +319,10 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         if len(stem) > 2 and stem[0] in _OPEN and stem[-1] in _CLOSE and \
                 all(covered[base + start + 1:base + end - len(rule.suffix) - 1]):
             continue  # “揭榜挂帅”模式: the known 揭榜挂帅 and its type word
-        marks = sum(1 for ch in text[start:end] if ch in _OPEN + _CLOSE)  # not counted
-        if len(stem) < rules.min_stem or end - start - marks > rules.max_name:
+        if len(stem) < rules.min_stem or _length(text[start:end]) > rules.max_name:
             continue
+        prefix = next((p for p in rules.name_prefixes if text.startswith(p, start - len(p))), "")
+        start -= len(prefix)  # 省部共建“…”国家重点实验室: an official designation
         if text.startswith("年度", start) and re.fullmatch(r"\d{4}", text[start - 4:start]):
             start -= 4  # 2023年度国家科学技术奖: the year is part of the name
         years = _YEARS.match(text, end)  # 行动计划（2025—2027年） is one name
@@ -348,6 +349,12 @@ _HELD = ("召开", "举办", "举行", "主办", "承办")
 OWN_STEM = 6
 _ORDINALS = re.compile(r"(?:[\d一二三四五六七八九十]+[届次])+$")
 _COUNTED = re.compile(r"^[\d一二两三四五六七八九十百千]+[项个家批类条所座]")
+
+
+def _length(name: str) -> int:
+    """A name's length for max_name: a quoted name inside it counts as one word
+    (“空间目标光电探测技术与应用”国家重点实验室建设运行方案)."""
+    return len(re.sub(r"[“「『〈][^”」』〉]*[”」』〉]", "□", name))
 
 
 def _owner_end(text: str, tokens: list[tuple[str, str, int]], start: int, stem_end: int,
@@ -459,6 +466,10 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
     limit = rules.sector_item_max
     for clause in re.finditer(r"[^，。；：！？,;:]+", text):
         body, at = clause.group(), clause.start()
+        for name in _table_sectors(rules):  # 助力轨道交通装备产业…: a sector of the rules' table
+            for hit in re.finditer(re.escape(name) + f"(?:{'|'.join(rules.sector_heads)})", body):
+                add(base + at + hit.start(), base + at + hit.start() + len(name), rules.sector,
+                    sentence, "table sector before 产业/领域", SCORES["enumeration"])
         lead = re.match(r"([\u4e00-\u9fff]{2,6}?)(?:产业)?领域", body)
         if lead:
             add(base + at + lead.start(1), base + at + lead.end(1), rules.sector, sentence,
@@ -489,6 +500,12 @@ def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,
                 add(base + start, base + start + len(item), rule, sentence,
                     f"enumeration …等{tail.group(4)}", SCORES["enumeration"])
             pos += len(part) + 1
+
+
+@per_object
+def _table_sectors(rules: Rules) -> tuple[str, ...]:
+    """The sectors the rules' sector_words table names (轨道交通装备, 现代农业…)."""
+    return tuple(sorted({sector for _, sector in rules.sector_words}, key=len, reverse=True))
 
 
 def _list_item(item: str, limit: int, verbs: Rules | None = None) -> bool:

@@ -94,6 +94,7 @@ class Rules:
     program_reach: int = 0
     event_scopes: tuple[str, ...] = ()
     product_classifiers: str = ""
+    name_prefixes: tuple[str, ...] = ()
 
 
 class RulesError(ValueError):
@@ -212,7 +213,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
                             for i, item in enumerate(raw.get("program_heads") or (), 1)]),
             tuple(raw.get("program_anchors") or ()), int(raw.get("program_reach") or 0),
             tuple(raw.get("event_scopes") or ()),
-            "".join(raw.get("product_classifiers") or ()))
+            "".join(raw.get("product_classifiers") or ()),
+            tuple(raw.get("name_prefixes") or ()))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
