@@ -225,3 +225,12 @@ def test_official_designations_and_quoted_programmes_at_work(tmp_path, graph):
     plan = "省部共建“启明”国家重点实验室建设管理方案"
     assert {plan, "星海引智"} <= accepted(review)
     assert ("most", "REVIEWED", k[plan]) in rels
+
+
+def test_formulas_are_mechanisms_and_a_city_is_no_member_of_a_field(tmp_path, graph):
+    review = run(tmp_path, graph, "启明县创新推出“资金+服务+平台”的转化模式。"
+                 "汽车产业领域，星海汽车公司推动长春汽车产业向高端化转型。")
+    k, rels = keys(review), triples(review)
+    assert "资金+服务+平台" in accepted(review)
+    assert (k["星海汽车公司"], "WORKS_IN_SECTOR", "sector-automotive") in rels
+    assert not [t for t in rels if t[0] == "changchun" and t[2] == "sector-automotive"]

@@ -279,7 +279,9 @@ def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) ->
             continue
         after = text[match.end():match.end() + rules.quoted_window]
         after = after.split("的", 1)[0]  # “最后一公里”的支撑体系: 的 joins a modifier, not a name
-        named = rule is not None or any(w in after for w in rules.quoted_context)
+        # a formula (“基金+机制+服务”, “1+N”) names a mechanism however it is used
+        named = rule is not None or any(w in after for w in rules.quoted_context) or (
+            "+" in inner and len(inner) > 2)
         add(base + match.start(1), base + match.end(1), rule or rules.quoted, sentence,
             "quoted “…”" + (" + context" if named else ""),
             SCORES["quoted"] if named else SCORES["quoted_alone"])

@@ -264,7 +264,8 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     field = _field_topic(simplified, local, rules)
     if field is not None:  # 汽车产业领域，中国一汽…其研发的无人驾驶小巴…: all in that field
         for spot, _, _ in local:
-            relation = fit(schema, FIELD, spot, field) if spot.kind != "Sector" else None
+            relation = fit(schema, FIELD, spot, field) if spot.kind not in (
+                "Sector", "Place") else None  # (推动长春汽车产业: the city is no member)
             if relation:
                 offer(RelationCandidate(spot, relation, field, "", sentence, None, 0.65,
                                         "field opening the sentence (X领域，…)"))
@@ -522,7 +523,8 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
     if spot.kind == "Event":  # 市委十四届五次全会: the body its name begins with held it
         for n in range(len(name) - 2, 1, -1):
             for body in known.get(name[:n], ()):
-                if body.ref != spot.ref and fit(schema, ("HELD",), body, spot):
+                if body.ref != spot.ref and body.kind != "Place" and \
+                        fit(schema, ("HELD",), body, spot):  # (长春国际…博览会: only where)
                     return [RelationCandidate(body, "HELD", spot, "", sentence, None, 0.7,
                                               f"event named after {name[:n]}")]
     prefixes: list[tuple[str, Spot]] = []
