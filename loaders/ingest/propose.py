@@ -23,6 +23,7 @@ from loaders.ingest.relations import (
     Spot,
     find_relations,
     name_relations,
+    owner_relations,
     sector_of_name,
 )
 from loaders.ingest.rules import Rules, load_rules
@@ -250,6 +251,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                 for r in name_relations(spot, name, known_by_name, schema, s) + \
                         sector_of_name(spot, name, sectors, schema, s):
                     add_relation(r, s)
+        for r in owner_relations(spots_by_sentence.get(s.start, []), schema, s):
+            add_relation(r, s)
         carried = reading.subject or carried
         previous_spots = tuple(spots)
         names = tuple((p.start - s.start, p.end - s.start) for p in spots)

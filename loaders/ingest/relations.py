@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 
 from graph.schema import Schema
 from loaders.ingest.rules import Rules
@@ -269,16 +268,6 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
             if relation:
                 offer(RelationCandidate(spot, relation, field, "", sentence, None, 0.65,
                                         "field opening the sentence (X领域，…)"))
-    for (owner, _, o1), (unit, u0, _) in pairwise(local):
-        if o1 == u0 and owner.kind in ("Institution", "Company") and unit.kind == "Lab":
-            # 长春光机所大口径…试验中心: a unit right after its owner's name belongs to it
-            relation = fit(schema, ("AFFILIATED_WITH",), unit, owner)
-            if relation:
-                offer(RelationCandidate(unit, relation, owner, "", sentence, None, 0.7,
-                                        "unit after its owner's name"))
-            if fit(schema, ("OPERATES",), owner, unit):  # and the owner runs it
-                offer(RelationCandidate(owner, "OPERATES", unit, "", sentence, None, 0.7,
-                                        "unit after its owner's name"))
     for clause_at in [m.end() for m in re.finditer(BENEFIT, simplified)]:
         beneficiaries = _list_after(local, simplified, clause_at)
         end = _clause_end(simplified, clause_at)
@@ -548,6 +537,27 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
                                                   None, 0.65,
                                                   f"name holds the place {name[at:at + n]}")]
     return []
+
+
+def owner_relations(spots: list[Spot], schema: Schema,
+                    sentence: Sentence) -> list[RelationCandidate]:
+    """长春光机所大口径…试验中心: a lab right after an organisation's name belongs to it and
+    is run by it. ``spots``: all the sentence's entities, also those inside longer names
+    (the lab inside its 建设方案's name)."""
+    out = []
+    for owner in spots:
+        if owner.kind not in ("Institution", "Company"):
+            continue
+        for unit in spots:
+            if unit.start != owner.end or unit.kind != "Lab":
+                continue
+            if fit(schema, ("AFFILIATED_WITH",), unit, owner):
+                out.append(RelationCandidate(unit, "AFFILIATED_WITH", owner, "", sentence, None,
+                                             0.7, "unit after its owner's name"))
+            if fit(schema, ("OPERATES",), owner, unit):
+                out.append(RelationCandidate(owner, "OPERATES", unit, "", sentence, None, 0.7,
+                                             "unit after its owner's name"))
+    return out
 
 
 def _name_relations(kind: str, other: str) -> tuple[str, ...]:
