@@ -404,13 +404,23 @@ def _program_start(text: str, start: int, rules: Rules) -> int:
     return best
 
 
+@per_object
+def _bodies_by_first(rules: Rules) -> dict[str, tuple[tuple[str, Suffix], ...]]:
+    """The rules' bodies by their first character."""
+    out: dict[str, list[tuple[str, Suffix]]] = {}
+    for body, rule in rules.bodies:
+        out.setdefault(body[0], []).append((body, rule))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _bodies(text: str, base: int, tokens: list[tuple[str, str, int]], sentence: Sentence,
             rules: Rules, add: Add) -> None:
     """Standard bodies named bare (省委常委, 市委、市政府, 国务院审批): a word of the rules'
     bodies that opens a segmenter word and follows no place or name of its own (白城市委 is
     read by the suffixes)."""
+    by_first = _bodies_by_first(rules)
     for j, (word, _, at) in enumerate(tokens):
-        for body, rule in rules.bodies:
+        for body, rule in by_first.get(word[:1], ()):  # most words open no body's name
             if not word.startswith(body) and not (word == body[:len(word)] and
                                                   text.startswith(body, at)):
                 continue
