@@ -234,3 +234,13 @@ def test_formulas_are_mechanisms_and_a_city_is_no_member_of_a_field(tmp_path, gr
     assert "资金+服务+平台" in accepted(review)
     assert (k["星海汽车公司"], "WORKS_IN_SECTOR", "sector-automotive") in rels
     assert not [t for t in rels if t[0] == "changchun" and t[2] == "sector-automotive"]
+
+
+def test_names_of_labs_parks_and_programmes_say_where_they_belong(tmp_path, graph):
+    review = run(tmp_path, graph, "启明半导体激光技术创新中心已建成投产。启明国际汽车城拔地而起。"
+                 "长春市实施启明智能列车重大科技专项。")
+    k, rels = keys(review), triples(review)
+    assert (k["启明半导体激光技术创新中心"], "WORKS_IN_SECTOR",
+            "sector-semiconductor-laser") in rels
+    assert (k["启明国际汽车城"], "TARGETS_SECTOR", "sector-automotive") in rels
+    assert (k["启明智能列车重大科技专项"], "PART_OF", "major-sci-tech-special-projects") in rels

@@ -221,7 +221,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             Spot(key_of[cand.name], cand.rule.kind, 0, 0))
     home = _home_place(mentions, gazetteer)
     sectors = _sector_words(known_by_name, rules)
-    named: set[str] = set()  # entities whose name was read for relations already
+    named: set[tuple[str, str]] = set()  # (entity, name) read for relations already
     # an undated figure is as of the last year the article reports on (a review of 2021
     # published in 2022 reports 2021's figures), which is the publication year when the
     # article names no earlier one
@@ -244,10 +244,11 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             add_relation(r, s)
         # names are read for every entity of the sentence, also one inside a longer name
         # (中车长春轨道客车股份有限公司 inside its 技术中心's name)
+        # (each way it is written: 中车长客 says less than 中车长春轨道客车股份有限公司)
         for spot in sorted(spots_by_sentence.get(s.start, []), key=lambda p: p.start):
-            if spot.ref not in named:
-                named.add(spot.ref)
-                name = c.simplified[spot.start:spot.end]
+            name = c.simplified[spot.start:spot.end]
+            if (spot.ref, name) not in named:
+                named.add((spot.ref, name))
                 for r in name_relations(spot, name, known_by_name, schema, s) + \
                         sector_of_name(spot, name, sectors, schema, s):
                     add_relation(r, s)
@@ -364,16 +365,18 @@ def _near_miss(name: str, known: str, how: str) -> bool:
     return not (name[-1:] in _ADMIN and known[-1:] in _ADMIN and name[-1] != known[-1])
 
 
-def _sector_words(known: dict[str, list[Spot]], rules: Rules) -> list[tuple[str, Spot]]:
-    """(industry word, Sector) pairs, longest word first: the names and aliases of the known
-    and proposed sectors, and the rules' sector_words whose sector is one of them."""
+def _sector_words(known: dict[str, list[Spot]],
+                  rules: Rules) -> list[tuple[str, Spot, bool]]:
+    """(industry word, Sector, the sector's own name) triples, longest word first: the names
+    and aliases of the known and proposed sectors, and the rules' sector_words whose sector
+    is one of them."""
     by_name = {name: spot for name, spots in known.items() for spot in spots
                if spot.kind == "Sector"}
-    pairs = dict(by_name.items())
+    pairs = {name: (spot, True) for name, spot in by_name.items()}
     for word, sector in rules.sector_words:
         if sector in by_name:
-            pairs.setdefault(word, by_name[sector])
-    return sorted(pairs.items(), key=lambda p: -len(p[0]))
+            pairs.setdefault(word, (by_name[sector], False))
+    return sorted(((w, p, own) for w, (p, own) in pairs.items()), key=lambda t: -len(t[0]))
 
 
 MODALS = ("将", "拟", "力争", "预计", "争取", "确保", "目标")  # not 计划/规划: names hold them

@@ -516,6 +516,13 @@ def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: 
                         fit(schema, ("HELD",), body, spot):  # (长春国际…博览会: only where)
                     return [RelationCandidate(body, "HELD", spot, "", sentence, None, 0.7,
                                               f"event named after {name[:n]}")]
+    if spot.kind == "Program":  # 高速智能动车组重大科技专项 is one of the 重大科技专项
+        for n in range(2, len(name) - 3):
+            for whole in known.get(name[n:], ()):
+                if whole.ref != spot.ref and whole.kind == "Program" and \
+                        fit(schema, ("PART_OF",), spot, whole):
+                    return [RelationCandidate(spot, "PART_OF", whole, "", sentence, None, 0.7,
+                                              f"name ends with {name[n:]}")]
     prefixes: list[tuple[str, Spot]] = []
     bracket = name.rfind("（")
     if bracket > 0 and name.endswith(("）有限公司", "）股份有限公司")):
@@ -571,16 +578,21 @@ def _name_relations(kind: str, other: str) -> tuple[str, ...]:
     return ()  # 长春市科技创新战略 in 长春市科技创新战略合作委员会 is a word, not an owner
 
 
-def sector_of_name(spot: Spot, name: str, sectors: list[tuple[str, Spot]], schema: Schema,
-                   sentence: Sentence) -> list[RelationCandidate]:
+def sector_of_name(spot: Spot, name: str, sectors: list[tuple[str, Spot, bool]],
+                   schema: Schema, sentence: Sentence) -> list[RelationCandidate]:
     """某某汽车电子有限公司 works in the car industry: the first industry word (a sector's
     name or alias, or a word of the rules' sector_words) a company's name holds, longest
-    first."""
-    if spot.kind != "Company":  # a lab named after its company works where it says
+    first; a lab's name its field by the sector's own name (半导体激光技术创新中心), a park's
+    its target (国际汽车城).
+    A lab named after its company (中国一汽技术中心) holds no industry word of its own."""
+    relation = {"Company": "WORKS_IN_SECTOR", "Lab": "WORKS_IN_SECTOR",
+                "Park": "TARGETS_SECTOR"}.get(spot.kind)
+    if relation is None:
         return []
-    for word, sector in sectors:
-        if word in name and sector.ref != spot.ref and fit(
-                schema, ("WORKS_IN_SECTOR",), spot, sector):
-            return [RelationCandidate(spot, "WORKS_IN_SECTOR", sector, "", sentence, None,
+    for word, sector, own in sectors:
+        if spot.kind == "Lab" and not own:
+            continue  # a lab's field is named in full (光学 in 光学载荷…中心 is no industry)
+        if word in name and sector.ref != spot.ref and fit(schema, (relation,), spot, sector):
+            return [RelationCandidate(spot, relation, sector, "", sentence, None,
                                       0.65, f"name holds the industry word {word}")]
     return []
