@@ -47,6 +47,10 @@ DEFAULT_EDGE_LIMIT = 500  # relations per direction in an entity answer (a hub h
 BACKING_MAX_LENGTH = backing_queries.DEFAULT_MAX_LENGTH
 
 
+class _NotHeld(Exception):
+    """A backing graph read for a fund id that it does not hold (a name, or not a fund)."""
+
+
 class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities, ...)
     def __init__(self, store: GraphStore):
         self.store = store
@@ -193,13 +197,32 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
                 as_of: str | int | None = None) -> Json:
         """Which funds back which labs, with ranked, explained chains (zh/en)."""
         within = self._within(as_of)
-        fund_id = self._resolve(fund, "fund", within) if fund is not None else None
-        lab_id = self._resolve(lab, "lab", within) if lab is not None else None
-        # the part of the graph chains may use, from settled content, kept per generation
-        g = self.store.settled(
-            lambda: self.store.backing_subgraph(fund_id, max_length, within),
-            ("backing", fund_id, max_length, within.as_of))
-        if any(n is not None and n not in g for n in (fund_id, lab_id)):
+
+        def held(fund_id: str | None) -> nx.MultiDiGraph | None:
+            """The part of the graph chains may use, from settled content, kept per
+            generation; None (and nothing kept) when it does not hold the fund asked about."""
+            def read() -> nx.MultiDiGraph:
+                g = self.store.backing_subgraph(fund_id, max_length, within)
+                if fund_id is not None and fund_id not in g:
+                    raise _NotHeld
+                return g
+
+            try:
+                return self.store.settled(read, ("backing", fund_id, max_length, within.as_of))
+            except _NotHeld:
+                return None
+
+        # a fund's id (what links and the explorer send): its kept graph, no other read
+        fund_id = checks.entity_argument(fund, "fund") if fund is not None else None
+        g = held(fund_id)
+        if g is None:  # a name, or not a fund (as of the date): resolved as always
+            named = self._resolve(fund, "fund", within)
+            g = held(named) if named != fund_id else None
+            fund_id = named
+        lab_id = checks.entity_argument(lab, "lab") if lab is not None else None
+        if lab_id is not None and (g is None or lab_id not in g):  # an id in g needs no read
+            lab_id = self._resolve(lab, "lab", within)
+        if g is None or any(n is not None and n not in g for n in (fund_id, lab_id)):
             # not a fund, or a lab no chain reaches: the endpoints alone say which
             g = self.store.subgraph([[n] for n in (fund_id, lab_id) if n is not None], within)
         return backing_queries.backing(g, fund=fund_id, lab=lab_id, max_length=max_length,
