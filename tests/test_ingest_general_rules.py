@@ -244,3 +244,10 @@ def test_names_of_labs_parks_and_programmes_say_where_they_belong(tmp_path, grap
             "sector-semiconductor-laser") in rels
     assert (k["启明国际汽车城"], "TARGETS_SECTOR", "sector-automotive") in rels
     assert (k["启明智能列车重大科技专项"], "PART_OF", "major-sci-tech-special-projects") in rels
+
+
+def test_a_bare_body_listed_after_one_named_with_its_place(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市委、市政府召开星海科技大会。")
+    rels = triples(review)
+    located = rels[("changchun-government", "LOCATED_IN", "changchun")]
+    assert located["rule"] == "listed after a body of 长春市"

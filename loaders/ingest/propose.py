@@ -22,6 +22,7 @@ from loaders.ingest.relations import (
     RelationCandidate,
     Spot,
     find_relations,
+    listed_body_relations,
     name_relations,
     owner_relations,
     sector_of_name,
@@ -252,7 +253,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
                 for r in name_relations(spot, name, known_by_name, schema, s) + \
                         sector_of_name(spot, name, sectors, schema, s):
                     add_relation(r, s)
-        for r in owner_relations(spots_by_sentence.get(s.start, []), schema, s):
+        for r in owner_relations(spots_by_sentence.get(s.start, []), schema, s) + \
+                listed_body_relations(spots, simplified, s.start, known_by_name,
+                                      frozenset(b for b, _ in rules.bodies), schema, s):
             add_relation(r, s)
         carried = reading.subject or carried
         previous_spots = tuple(spots)

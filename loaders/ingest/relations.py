@@ -567,6 +567,26 @@ def owner_relations(spots: list[Spot], schema: Schema,
     return out
 
 
+def listed_body_relations(spots: list[Spot], text: str, base: int,
+                          known: dict[str, list[Spot]], bodies: frozenset[str], schema: Schema,
+                          sentence: Sentence) -> list[RelationCandidate]:
+    """长春市委、市政府: a bare body listed right after a body named with its place is of that
+    place too (市政府 LOCATED_IN 长春). ``text``: the sentence; ``base``: its offset."""
+    out = []
+    for first in spots:
+        for body in spots:
+            if text[first.end - base:body.start - base] not in ("、", "和", "及") or \
+                    text[body.start - base:body.end - base] not in bodies:
+                continue
+            name = text[first.start - base:first.end - base]
+            place = next(((name[:n], p) for n in range(len(name) - 1, 1, -1)
+                          for p in known.get(name[:n], ()) if p.kind == "Place"), None)
+            if place is not None and fit(schema, ("LOCATED_IN",), body, place[1]):
+                out.append(RelationCandidate(body, "LOCATED_IN", place[1], "", sentence, None,
+                                             0.7, f"listed after a body of {place[0]}"))
+    return out
+
+
 def _name_relations(kind: str, other: str) -> tuple[str, ...]:
     """What a name beginning with another entity's name says, by their kinds."""
     if other in ("Place", "Park"):  # 长春XX研究院 is in 长春; 某园区XX基地 in that park
