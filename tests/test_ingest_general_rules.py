@@ -251,3 +251,11 @@ def test_a_bare_body_listed_after_one_named_with_its_place(tmp_path, graph):
     rels = triples(review)
     located = rels[("changchun-government", "LOCATED_IN", "changchun")]
     assert located["rule"] == "listed after a body of 长春市"
+
+
+def test_a_quoted_name_before_huodong_is_an_event(tmp_path, graph):
+    review = run(tmp_path, graph, "长春市定期组织召开专题座谈会和“星海行”等产学研对接活动。")
+    k = keys(review)
+    event = next(e for e in review["entities"] if e["name_zh"] == "星海行")
+    assert (event["kind"], event["decision"]) == ("Event", "accept")
+    assert ("changchun", "HELD", k["星海行"]) in triples(review)

@@ -282,7 +282,8 @@ def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) ->
         # a formula (“基金+机制+服务”, “1+N”) names a mechanism however it is used
         named = rule is not None or any(w in after for w in rules.quoted_context) or (
             "+" in inner and len(inner) > 2)
-        add(base + match.start(1), base + match.end(1), rule or rules.quoted, sentence,
+        kind = next((k for k in rules.quoted_kinds if k.suffix in after), None)
+        add(base + match.start(1), base + match.end(1), rule or kind or rules.quoted, sentence,
             "quoted “…”" + (" + context" if named else ""),
             SCORES["quoted"] if named else SCORES["quoted_alone"])
 

@@ -95,6 +95,7 @@ class Rules:
     event_scopes: tuple[str, ...] = ()
     product_classifiers: str = ""
     name_prefixes: tuple[str, ...] = ()
+    quoted_kinds: tuple[Suffix, ...] = ()  # `suffix` holds the context word
 
 
 class RulesError(ValueError):
@@ -214,7 +215,9 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             tuple(raw.get("program_anchors") or ()), int(raw.get("program_reach") or 0),
             tuple(raw.get("event_scopes") or ()),
             "".join(raw.get("product_classifiers") or ()),
-            tuple(raw.get("name_prefixes") or ()))
+            tuple(raw.get("name_prefixes") or ()),
+            tuple(_kinded(schema, f"{origin}: quoted_kinds[{i}]", item, "word")
+                  for i, item in enumerate(raw.get("quoted_kinds") or (), 1)))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
