@@ -3,8 +3,9 @@
 For each seed article A: a copy of data/ with A retracted (what does not rest only on A), A
 ingested against it, the proposals compared with A's curated records:
 - known-entity mentions: recall over the entities A's records cite that survive without A;
-  links to entities A's records do not cite are counted as "uncurated" (wrong, or a mention
-  the curation did not record: checked by hand below the table);
+  links to entities A's records do not cite (neither the node nor an edge quoting A) are
+  counted as "uncurated" (wrong, or a mention the curation did not record: checked by hand
+  below the table);
 - new entities (name_zh equal after OpenCC/whitespace normalisation; kind too): precision and
   recall of the proposals marked accept (what a reviewer who changes nothing gets), recall of
   all proposals;
@@ -15,6 +16,7 @@ article warm, and articles per minute with 2 worker processes.
 
     python -m bench.ingest            # writes bench/results/ingest.md (keeps its history)
     python -m bench.ingest --misses   # prints what each article's review file misses
+                                      # (entities, relations, figures) and wrongly accepts
 """
 
 from __future__ import annotations
