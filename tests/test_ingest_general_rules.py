@@ -259,3 +259,11 @@ def test_a_quoted_name_before_huodong_is_an_event(tmp_path, graph):
     event = next(e for e in review["entities"] if e["name_zh"] == "星海行")
     assert (event["kind"], event["decision"]) == ("Event", "accept")
     assert ("changchun", "HELD", k["星海行"]) in triples(review)
+
+
+def test_a_quoted_slogan_opens_the_name_it_qualifies(tmp_path, graph):
+    review = run(tmp_path, graph, "启明县不断完善企业“小升高、高变强”梯次培育机制。"
+                 "“星海一号”成为国内最大卫星。")
+    names = set(keys(review))
+    assert "“小升高、高变强”梯次培育机制" in accepted(review)
+    assert not [n for n in names if n.startswith("“星海一号”成为")]

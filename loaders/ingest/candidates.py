@@ -723,6 +723,7 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         if any(word.startswith(b) for b in rules.name_breaks):
             return suffix_start
     k = j - 1
+    slogan = False
     while k >= 0 and tokens[k][2] >= suffix_start:  # the suffix spans tokens (对接|会)
         start, k = tokens[k][2], k - 1
     while k >= 0:
@@ -745,11 +746,18 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
             if not depth:
                 break
             start, k = tokens[m][2], m - 1
+            if slogan:
+                break  # the slogan opens the name
             continue
         if not _name_word(word, flag, rules) and not (
                 tstart < suffix_start and tokens[j][0] in _PLAN_NOUNS
                 and all(tokens[m][0] in _PLAN_VERBS for m in range(k, j))):
-            break  # (建设 in 某中心建设(运行)方案 is part of the name, not a trigger)
+            # (建设 in 某中心建设(运行)方案 is part of the name, not a trigger; nor 培育 in
+            # “微成长、小升高”梯次培育机制: a quoted slogan names what follows it, and opens it)
+            if not (len(word) > 1 and _HAN.fullmatch(word) and _after_quote(tokens, k)
+                    and not any(word in t.words for t in rules.triggers)):
+                break
+            slogan = True
         if flag == "x" and len(word) >= 2 and word[0] in _PREPOSED:
             start = tstart + 1  # 为海|普润斯: the HMM glued a preposition to a name's start
             break
@@ -760,6 +768,13 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
             break  # 车间|长春…有限公司: a name starts at its place, not at a common noun
         start, k = tstart, k - 1
     return start
+
+
+def _after_quote(tokens: list[tuple[str, str, int]], k: int) -> bool:
+    """Whether a closing quotation mark stands two words before token k with a noun between
+    (“…”梯次|培育 机制; not “吉林一号”|成为…卫星, a verb right after the quote)."""
+    return k >= 2 and tokens[k - 2][0][-1:] in tuple(_CLOSE) and \
+        tokens[k - 1][1] in ("n", "vn", "nz", "x") and _HAN.fullmatch(tokens[k - 1][0]) is not None
 
 
 def _name_word(word: str, flag: str, rules: Rules) -> bool:
