@@ -262,8 +262,8 @@ def test_a_quoted_name_before_huodong_is_an_event(tmp_path, graph):
 
 
 def test_a_quoted_slogan_opens_the_name_it_qualifies(tmp_path, graph):
-    review = run(tmp_path, graph, "启明县不断完善企业“小升高、高变强”梯次培育机制。"
+    review = run(tmp_path, graph, "启明县不断完善“星火、燎原”人才培育机制。"
                  "“星海一号”成为国内最大卫星。")
     names = set(keys(review))
-    assert "“小升高、高变强”梯次培育机制" in accepted(review)
+    assert "“星火、燎原”人才培育机制" in accepted(review)
     assert not [n for n in names if n.startswith("“星海一号”成为")]
