@@ -80,9 +80,11 @@ def node_by_id(as_of: bool = False) -> str:
 
 
 def nodes_by_name(as_of: bool = False) -> str:
-    """Ids of the nodes with the exact (lower-cased) name or alias $q, by id."""
-    return (f"MATCH (n:Entity) WHERE $q IN {NAMES}{seen('n', as_of)} "
-            f"RETURN n.id AS id ORDER BY n.id")
+    """Ids of the nodes with the exact (lower-cased) name or alias $q, by id. The TEXT index
+    on ``search_names`` (every name, lower-cased) finds the candidates, so a name is not
+    looked for in every node."""
+    return (f"MATCH (n:Entity) WHERE n.search_names CONTAINS $q AND $q IN {NAMES}"
+            f"{seen('n', as_of)} RETURN n.id AS id ORDER BY n.id")
 
 
 def summaries(as_of: bool = False) -> str:
@@ -231,11 +233,12 @@ def _shortest(function: str, max_length: int, relations: Iterable[str] | None,
 
 
 def _hops(found: str, as_of: bool) -> str:
-    """``nodes`` (every property of each node of the node lists ``found``) and ``edges``
+    """``nodes`` (the summary of each node of the node lists ``found``: all a path answer
+    shows of them, so a node's provenance and scores stay on the server) and ``edges``
     (every relationship, any relation, seen by $as_of, between two consecutive nodes of a
     list: u, v, rel, props): what ``queries.views`` renders hops from."""
     return (f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND ns AS n WITH DISTINCT n "
-            f"RETURN collect(n {{.*}}) AS nodes }} "
+            f"RETURN collect(n {SUMMARY}) AS nodes }} "
             f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND range(0, size(ns) - 2) AS i "
             f"WITH DISTINCT ns[i] AS u, ns[i + 1] AS v "
             f"MATCH (u)-[r{relation_pattern(None)}]-(v) WITH DISTINCT r "

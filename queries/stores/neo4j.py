@@ -351,6 +351,7 @@ class Neo4jStore:
             if not records:
                 return None
             record = records[0]
+            # node summaries: nothing in them is cut as of a year
             return FoundPaths(record["paths"], False,
                               self._hop_graph(record["nodes"], record["edges"], walk))
         deadline = time.monotonic() + self.path_timeout
@@ -388,14 +389,15 @@ class Neo4jStore:
                         for pair in ((u, v), (v, u))})
         record = self.run(cypher.path_subgraph(within.as_of is not None), ids=ids,
                           pairs=[list(p) for p in pairs], as_of=within.as_of)[0]
-        return self._hop_graph(record["nodes"], record["edges"], within)
+        return self._hop_graph([self._dated(node, within) for node in record["nodes"]],
+                               record["edges"], within)
 
-    def _hop_graph(self, nodes: list[Mapping[str, Any]], edges: list[Mapping[str, Any]],
+    def _hop_graph(self, nodes: Iterable[Mapping[str, Any]], edges: list[Mapping[str, Any]],
                    within: Filter) -> nx.MultiDiGraph:
-        """A local graph of read nodes and ``{u, v, rel, props}`` edges, as of the year."""
-        return local_graph((self._dated(node, within) for node in nodes),
-                           ((e["u"], e["v"], e["rel"], self._dated(e["props"], within, edge=True))
-                            for e in edges))
+        """A local graph of read nodes and ``{u, v, rel, props}`` edges (these as of the
+        year)."""
+        return local_graph(nodes, ((e["u"], e["v"], e["rel"],
+                                    self._dated(e["props"], within, edge=True)) for e in edges))
 
     def backing_subgraph(self, fund: str | None, max_length: int, within: Filter = NOW
                          ) -> nx.MultiDiGraph:
