@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from neo4j import Driver
 
+from graph.neo4j_rows import SEARCH_NAMES
 from queries.errors import InvalidQuery
 from queries.neo4j_backend import Neo4jBackend
 from queries.service import QueryService
@@ -64,6 +66,23 @@ def test_names_are_resolved_then_read(neo4j_backend, reads):
     reads.clear()
     assert neo4j_backend.entity("长春") == by_id
     assert len(reads) == 1 + 2 + 1
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of", [False, True])
+def test_a_name_is_looked_up_through_the_text_index(neo4j_with_data, neo4j_driver: Driver,
+                                                    as_of):
+    with neo4j_driver.session(database=neo4j_with_data.database) as session:
+        summary = session.run("EXPLAIN " + cypher.nodes_by_name(as_of), q="长春",
+                              as_of=2022).consume()
+    stack, used = [summary.plan], []
+    while stack:
+        plan = stack.pop()
+        used.append((plan["operatorType"], str(plan.get("args", {}).get("Details", ""))))
+        stack.extend(plan.get("children", []))
+    assert any(name.startswith("NodeIndexContainsScan") and SEARCH_NAMES in details
+               for name, details in used), used
+    assert not any(name.startswith(("AllNodesScan", "NodeByLabelScan")) for name, _ in used)
 
 
 def test_parameters_are_checked_before_any_read(backend: QueryService):
