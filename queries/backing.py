@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from itertools import count, islice, product
 from math import prod
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -592,8 +592,7 @@ def _is_group(attrs: dict[str, Any]) -> bool:
 _PATTERN_RANK = {pattern: (pattern in INFERRED, i) for i, pattern in enumerate(PATTERNS)}
 
 
-@dataclass(frozen=True, slots=True)
-class _StepView:
+class _StepView(NamedTuple):  # a tuple: made ~50 times an answer, faster than a dataclass
     """One step of a chain as answers show it: its hop, its words (zh, en), the collective
     statement it rests on (member, relation, other end, group; stored direction), if any,
     and whether it goes into an institution group."""
