@@ -267,7 +267,7 @@ def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
     asked = [
         ("entity: node and edge page", cypher.edge_page(True),
          {"id": node_id, "offset": 0, "limit": 500, "as_of": year}),
-        ("path: all shortest, with their hops", cypher.shortest_paths(6, None, False, False,
+        ("path: all shortest, with their hops", cypher.shortest_paths(6, None, None, False,
                                                                        True),
          {"a": pair["from"], "b": pair["to"], "cap": 21, "kinds": None,
           "as_of": int(pair["as_of"])}),

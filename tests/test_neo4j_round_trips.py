@@ -91,3 +91,10 @@ def test_parameters_are_checked_before_any_read(backend: QueryService):
         backend.paths("changchun", "nowhere", limit=0)
     with pytest.raises(InvalidQuery, match="relations"):
         backend.paths("nowhere", "changchun", relations=["NOPE"])
+
+
+def test_kinds_are_tested_by_label_and_only_schema_kinds():
+    assert cypher.is_kind("n", ["Lab", "Company"]) == "(n:`Company`|`Lab`)"
+    assert cypher.is_kind("n", []) == "false"  # only the ends may then be on a path
+    with pytest.raises(ValueError, match="Nope"):
+        cypher.is_kind("n", ["Lab", "Nope`) OR true //"])

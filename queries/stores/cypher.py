@@ -57,6 +57,17 @@ def relation_pattern(relations: Iterable[str] | None) -> str:
     return ":" + "|".join(f"`{n}`" for n in names)
 
 
+def is_kind(var: str, kinds: Iterable[str]) -> str:
+    """A test that node ``var`` is of one of the schema node ``kinds``, by its kind label
+    (``:Entity:<Kind>``): a label is read from the node record, a property from its chain
+    (a path search through 7 kinds at 100k nodes: 296 ms against 438 with ``n.kind IN``)."""
+    names = sorted(kinds)
+    bad = [n for n in names if n not in load_schema().node_kinds]
+    if bad:
+        raise ValueError(f"not node kinds of the schema: {bad}")
+    return "(" + f"{var}:" + "|".join(f"`{n}`" for n in names) + ")" if names else "false"
+
+
 def sync_state(fields: Iterable[str]) -> str:
     """The metadata node's state fields as ``meta`` ($key)."""
     projection = ", ".join(f"{name}: m.{name}" for name in fields)
@@ -191,13 +202,13 @@ def path_subgraph(as_of: bool = False) -> str:
 
 
 def _path_match(selector: str, lengths: str, relations: Iterable[str] | None,
-                with_kinds: bool, directed: bool, as_of: bool = False) -> str:
+                kinds: Iterable[str] | None, directed: bool, as_of: bool = False) -> str:
     # A quantified path pattern: its inline node predicate prunes while Neo4j searches,
     # where a WHERE on the whole path would make it enumerate every path first.
     arrow = "->" if directed else "-"
-    kinds = "(v.kind IN $kinds OR v.id = $b)" if with_kinds else "true"
-    where = (f" WHERE {kinds}{seen('r', as_of)}{seen('v', as_of)}"
-             if with_kinds or as_of else "")
+    through = f"({is_kind('v', kinds)} OR v.id = $b)" if kinds is not None else "true"
+    where = (f" WHERE {through}{seen('r', as_of)}{seen('v', as_of)}"
+             if kinds is not None or as_of else "")
     step = f"((u)-[r{relation_pattern(relations)}]{arrow}(v){where})"
     return (f"MATCH (a:Entity {{id: $a}}), (b:Entity {{id: $b}}) "
             f"MATCH p = {selector} (a) {step}{{{lengths}}} (b) ")
@@ -210,8 +221,8 @@ def _ends(as_of: bool) -> str:
 
 
 def _shortest(function: str, max_length: int, relations: Iterable[str] | None,
-              with_kinds: bool, directed: bool, as_of: bool) -> str:
-    """``p``: the shortest path(s) from ``a`` to ``b`` through nodes of $kinds.
+              kinds: Iterable[str] | None, directed: bool, as_of: bool) -> str:
+    """``p``: the shortest path(s) from ``a`` to ``b`` through nodes of ``kinds``.
 
     The legacy ``shortestPath`` / ``allShortestPaths``: a bidirectional breadth-first search
     that checks universal predicates on ``nodes(p)`` and ``relationships(p)`` while it expands
@@ -222,8 +233,8 @@ def _shortest(function: str, max_length: int, relations: Iterable[str] | None,
     as_of filter, equal without)."""
     arrow = "->" if directed else "-"
     tests = []
-    if with_kinds:
-        tests.append("all(n IN nodes(p) WHERE n.kind IN $kinds OR n = a OR n = b)")
+    if kinds is not None:
+        tests.append(f"all(n IN nodes(p) WHERE {is_kind('n', kinds)} OR n = a OR n = b)")
     if as_of:
         tests.append(f"all(r IN relationships(p) WHERE true{seen('r', True)})")
         tests.append(f"all(n IN nodes(p) WHERE true{seen('n', True)})")
@@ -247,33 +258,34 @@ def _hops(found: str, as_of: bool) -> str:
             f"props: properties(r)}}) AS edges }} ")
 
 
-def shortest_paths(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
+def shortest_paths(max_length: int, relations: Iterable[str] | None, kinds: Iterable[str] | None,
                    directed: bool, as_of: bool = False) -> str:
     """A path request in one statement. One row if $a and $b are ids of nodes seen by
     $as_of, none otherwise: ``paths``, the smallest $cap node-id lists of all shortest paths
-    from $a to $b (through $kinds); ``nodes`` and ``edges`` of those paths (of a and b alone
-    when there is none), as ``_hops`` says."""
+    from $a to $b (through nodes of ``kinds``; None: any); ``nodes`` and ``edges`` of those
+    paths (of a and b alone when there is none), as ``_hops`` says."""
     return (f"{_ends(as_of)}CALL (a, b) {{ MATCH p = "
-            f"{_shortest('allShortestPaths', max_length, relations, with_kinds, directed, as_of)}"
+            f"{_shortest('allShortestPaths', max_length, relations, kinds, directed, as_of)}"
             f"WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns "
             f"ORDER BY ids LIMIT $cap RETURN collect(ids) AS paths, collect(ns) AS found }} "
             f"WITH paths, CASE WHEN paths = [] THEN [[a, b]] ELSE found END AS found "
             f"{_hops('found', as_of)}RETURN paths, nodes, edges")
 
 
-def shortest_length(max_length: int, relations: Iterable[str] | None, with_kinds: bool,
+def shortest_length(max_length: int, relations: Iterable[str] | None, kinds: Iterable[str] | None,
                     directed: bool, as_of: bool = False) -> str:
     """One row if $a and $b are ids of nodes seen by $as_of, none otherwise: ``n``, the
-    length of a shortest path from $a to $b (through $kinds), null when there is none."""
+    length of a shortest path from $a to $b (through ``kinds``), null when there is none."""
     return (f"{_ends(as_of)}OPTIONAL MATCH p = "
-            f"{_shortest('shortestPath', max_length, relations, with_kinds, directed, as_of)}"
+            f"{_shortest('shortestPath', max_length, relations, kinds, directed, as_of)}"
             f"RETURN length(p) AS n")
 
 
-def simple_paths_of_length(length: int, relations: Iterable[str] | None, with_kinds: bool,
+def simple_paths_of_length(length: int, relations: Iterable[str] | None,
+                           kinds: Iterable[str] | None,
                            directed: bool, as_of: bool = False) -> str:
     """The smallest $cap node-id lists of the simple paths of ``length`` from $a to $b."""
-    return (_path_match("", f"{length}", relations, with_kinds, directed, as_of)
+    return (_path_match("", f"{length}", relations, kinds, directed, as_of)
             + f"WITH [n IN nodes(p) | n.id] AS ids WHERE {SIMPLE} "
             f"WITH DISTINCT ids RETURN ids ORDER BY ids LIMIT $cap")
 

@@ -342,9 +342,8 @@ class Neo4jStore:
         edges). Simple paths: shortest first, one length at a time from the distance between
         the ends (the smallest node-id sequences of the last length), within the timeout,
         then their nodes and edges."""
-        shape = (walk.relations, walk.node_kinds is not None, walk.directed,
-                 walk.as_of is not None)
-        params = {"a": a, "b": b, "kinds": _kinds(walk), "as_of": walk.as_of}
+        shape = (walk.relations, walk.node_kinds, walk.directed, walk.as_of is not None)
+        params = {"a": a, "b": b, "as_of": walk.as_of}
         if mode == "shortest":
             records = self.run(cypher.shortest_paths(max_length, *shape), cap=wanted,
                                **params)
