@@ -34,6 +34,17 @@ def example_entity(g: nx.MultiDiGraph) -> str:
     return ENTITY if ENTITY in g else min(g.degree, key=lambda nd: (-nd[1], nd[0]))[0]
 
 
+def asked_values(g: nx.MultiDiGraph, query: str) -> list[dict[str, str]]:
+    """What an example is asked about on ``g`` (``with_values``), one run each: its rows
+    together are what the check compares. quotes-for-entity: ``example_entity``;
+    funds-backing-labs: every fund in turn (so the check covers the whole graph's chains)."""
+    if "VALUES ?entity" in query:
+        return [{"entity": example_entity(g)}]
+    if "VALUES ?fund" in query:
+        return [{"fund": fund} for fund in sorted(by_kind(g, "Fund"))]
+    return [{}]
+
+
 def _is_group(g: nx.MultiDiGraph, node: str) -> bool:
     attrs = g.nodes[node]
     return attrs["kind"] == "Institution" and attrs.get("subtype") == "group"

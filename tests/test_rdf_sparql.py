@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from sparql_checks import CHECKS, backing_chains, example_entity
+from sparql_checks import CHECKS, asked_values, backing_chains
 
 from graph.rdf.namespaces import vocabulary
 from queries.sparql_examples import example_queries, run_example, to_rdflib, to_store
@@ -30,9 +30,9 @@ def stores() -> dict:
 
 
 def rows_of(name: str, g: nx.MultiDiGraph, data) -> list[dict]:
-    bindings = {"entity": example_entity(g)} if "VALUES ?entity" in example_queries()[name] \
-        else {}
-    return run_example(data, name, **bindings)
+    """The example's rows, asked about what ``asked_values`` says (each fund in turn, ...)."""
+    return [row for values in asked_values(g, example_queries()[name])
+            for row in run_example(data, name, **values)]
 
 
 @pytest.mark.parametrize("graph_name", GRAPHS)
@@ -46,7 +46,13 @@ def test_sparql_answers_match_the_graph(query: str, graph_name: str, stores: dic
     assert answer == expected
 
 
-@pytest.mark.parametrize("query", list(CHECKS))
+# rdflib applies a group's FILTERs after all its patterns and keeps their written order, so
+# funds-backing-labs (written for Oxigraph's planner) runs for minutes per fund even on data/:
+# it is checked with Oxigraph here and over HTTP (tests/test_sparql_endpoint.py).
+RDFLIB_CHECKED = [name for name in CHECKS if name != "funds-backing-labs"]
+
+
+@pytest.mark.parametrize("query", RDFLIB_CHECKED)
 def test_rdflib_gives_the_same_answers(query: str, data_graph: nx.MultiDiGraph) -> None:
     """A second engine on data/: the examples are plain SPARQL 1.1, not Oxigraph's dialect."""
     answer, expected = CHECKS[query](data_graph, rows_of(query, data_graph,
@@ -74,11 +80,11 @@ def test_the_checks_are_not_vacuous(query: str, graph_name: str, stores: dict,
 def test_funds_backing_labs_gives_every_pair_the_api_gives_on_data(
         data_graph: nx.MultiDiGraph) -> None:
     """On data/ the API's pairs all come from inferred chains the example covers (a shared
-    sector, an institution group); the example gives each pair, marked inferred, and no
-    other."""
+    sector, an institution group); the example, asked about each fund, gives each pair,
+    marked inferred, and no other."""
     api = {(p["fund"]["id"], p["lab"]["id"], p["inferred"]) for p, _ in
            backing_chains(data_graph)}
-    rows = run_example(to_store(data_graph), "funds-backing-labs")
+    rows = rows_of("funds-backing-labs", data_graph, to_store(data_graph))
     pairs = {(r["fund"], r["lab"]) for r in rows}
     assert pairs == {(f, lab) for f, lab, _ in api}
     assert len(pairs) >= 8 and all(inferred for *_, inferred in api)
@@ -88,7 +94,7 @@ def test_funds_backing_labs_gives_every_pair_the_api_gives_on_data(
 
 def test_funds_backing_labs_covers_each_stated_pattern(generated_graph_400: nx.MultiDiGraph
                                                        ) -> None:
-    rows = run_example(to_store(generated_graph_400), "funds-backing-labs")
+    rows = rows_of("funds-backing-labs", generated_graph_400, to_store(generated_graph_400))
     patterns = {r["pattern"] for r in rows}
     assert {"direct", "via_program", "via_institution"} <= patterns
     assert {r["length"] for r in rows} == {1, 2}  # no groups in it: data/ has 4-hop ones
