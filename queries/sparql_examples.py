@@ -4,8 +4,10 @@
 
 Each ``.rq`` file starts with comment lines saying what it asks; docs/rdf.md shows them with
 their output on the curated data set, and tests check them against the query layer. They run
-on pyoxigraph (``to_store``, the engine the SPARQL endpoint uses) or rdflib (``to_rdflib``);
-rdflib is far too slow for the multi-hop ones on big graphs (bench/results/sparql.md).
+on pyoxigraph (``to_store``, the engine the SPARQL endpoint uses) or rdflib
+(``to_rdflib_dataset``), each with the whole-graph tables the endpoint's store precomputes
+(``queries.sparql_statistics``); rdflib is far too slow for the multi-hop ones on big graphs
+(bench/results/sparql.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import json
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph.rdf.export import export_graph, iter_serialized
+from queries.sparql_statistics import add_statistics, add_statistics_rdflib
 
 SPARQL_DIR = Path(__file__).with_name("sparql")
 
@@ -49,12 +53,24 @@ def to_rdflib(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Graph:
     return rdflib.Graph().parse(data=text.getvalue(), format="nt")
 
 
+def to_rdflib_dataset(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Dataset:
+    """The export of ``g`` in the default graph of an rdflib dataset, with the statistics
+    tables computed by rdflib (the examples read them)."""
+    dataset = rdflib.Dataset()
+    default = dataset.default_graph
+    default.parse(data="".join(iter_serialized(g, "nt", base=base)), format="nt")
+    add_statistics_rdflib(dataset)
+    return dataset
+
+
 def to_store(g: nx.MultiDiGraph, base: str | None = None) -> ox.Store:
     """The export of ``g`` (N-Quads: the whole graph in the default graph, one named graph
-    per document) in a pyoxigraph store."""
+    per document) in a pyoxigraph store, with the statistics tables, as the endpoint's store
+    has them."""
     store = ox.Store()
     store.bulk_load("".join(iter_serialized(g, "nq", base=base)).encode(),
                     ox.RdfFormat.N_QUADS)
+    add_statistics(store)
     return store
 
 
@@ -110,8 +126,10 @@ def run_example(data: rdflib.Graph | ox.Store, name: str, **values: str
         solutions = data.query(query)
         names = [v.value for v in solutions.variables]
         return [{k: _value(row[k]) for k in names} for row in solutions]
-    result = data.query(query)
-    return [{str(var): _value(row[var]) for var in result.vars} for row in result]
+    with warnings.catch_warnings():  # rdflib's Dataset calls its own deprecated default_context
+        warnings.simplefilter("ignore", DeprecationWarning)
+        result = data.query(query)
+        return [{str(var): _value(row[var]) for var in result.vars} for row in result]
 
 
 def markdown_table(rows: list[dict[str, Any]], limit: int = 12) -> str:

@@ -59,6 +59,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from queries.sparql_statistics import TABLES_DIR, add_statistics
+
 _SYNTAX_AT = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.S)
 # Strings, IRIs and comments, which may hold keywords that are not keywords there.
 _NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
@@ -70,8 +72,9 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 META = "innograph-store.json"  # written last: a directory without it is not a store
 KEEP_NEWEST = 4  # stores kept whatever their age (prune)
 KEEP_SECONDS = 7 * 24 * 3600  # and any store used within this time
-# The code that decides what the export says, beyond the graph and the ontology.
-_EXPORTER = ("graph/rdf/export.py", "graph/rdf/namespaces.py", "graph/schema.yaml")
+# The code that decides what the store says, beyond the graph and the ontology.
+_EXPORTER = ("graph/rdf/export.py", "graph/rdf/namespaces.py", "graph/schema.yaml",
+             "queries/sparql_statistics.py")
 
 
 class SparqlSyntaxError(ValueError):
@@ -142,9 +145,9 @@ def default_store_dir() -> Path:
 def _exporter_digest() -> str:
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(digest_size=8)
-    for name in _EXPORTER:
-        path = root / name
-        digest.update(path.read_bytes() if path.exists() else name.encode())
+    tables = sorted(TABLES_DIR.glob("*.rq"))  # the statistics tables' CONSTRUCTs
+    for path in [*(root / name for name in _EXPORTER), *tables]:
+        digest.update(path.read_bytes() if path.exists() else path.name.encode())
     return digest.hexdigest()
 
 
@@ -198,7 +201,8 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
                 ontology: str | None = None,
                 ontology_graph: str | None = None) -> SparqlStore:
     """Bulk-load ``export`` (N-Quads text chunks) and ``ontology`` (Turtle, also into the named
-    graph ``ontology_graph``) into ``directory/key``, tagged with the graph's ``version``.
+    graph ``ontology_graph``) into ``directory/key``, tagged with the graph's ``version``, and
+    add the whole-graph statistics tables (``queries.sparql_statistics``).
     Built under a temporary name and renamed when complete, so a store directory is always
     whole; if another process built the same key meanwhile, its store is kept."""
     started = time.perf_counter()
@@ -214,6 +218,7 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
             if ontology_graph:
                 store.bulk_load(ontology, ox.RdfFormat.TURTLE,
                                 to_graph=ox.NamedNode(ontology_graph))
+        add_statistics(store)  # the whole-graph tables, answered once per version
         # one sorted run per index: the bulk load leaves overlapping files (a batch each),
         # and read-only workers never compact, so every scan would merge them all
         store.optimize()

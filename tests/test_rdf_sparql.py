@@ -10,7 +10,7 @@ import pytest
 from sparql_checks import CHECKS, asked_values, backing_chains
 
 from graph.rdf.namespaces import vocabulary
-from queries.sparql_examples import example_queries, run_example, to_rdflib, to_store
+from queries.sparql_examples import example_queries, run_example, to_rdflib_dataset, to_store
 
 VOCAB = vocabulary()
 GRAPHS = ("rich_graph", "generated_graph_400", "data_graph")
@@ -56,7 +56,7 @@ RDFLIB_CHECKED = [name for name in CHECKS if name != "funds-backing-labs"]
 def test_rdflib_gives_the_same_answers(query: str, data_graph: nx.MultiDiGraph) -> None:
     """A second engine on data/: the examples are plain SPARQL 1.1, not Oxigraph's dialect."""
     answer, expected = CHECKS[query](data_graph, rows_of(query, data_graph,
-                                                         to_rdflib(data_graph)))
+                                                         to_rdflib_dataset(data_graph)))
     assert answer == expected
 
 
