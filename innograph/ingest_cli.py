@@ -20,7 +20,6 @@ def _data(args: argparse.Namespace) -> Path:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from loaders.ingest.pipeline import ingest_many
     from loaders.ingest.propose import SourceMeta
-    from loaders.ingest.review import read_review
 
     files = [Path(f) for f in args.files]
     if len(files) > 1 and (args.out or args.title or args.url):
@@ -32,14 +31,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     written: list[Path] = []
     with tqdm(total=len(files), unit="article", desc="ingest", file=sys.stderr,
               disable=len(files) < 2 or not sys.stderr.isatty()) as bar:
-        for _, result in ingest_many(files, _data(args), meta,
+        for _, result, review in ingest_many(files, _data(args), meta,
                                         Path(args.out) if args.out else None):
             bar.update()
             if isinstance(result, IngestError):
                 failed.append(result)
                 bar.write(f"error: {result}", file=sys.stderr)
                 continue
-            review, _ = read_review(result)
             counts = ", ".join(f"{len(review.get(s) or [])} {s}"
                                for s in ("mentions", "entities", "relations", "figures"))
             bar.write(f"wrote {result}: {counts}")

@@ -26,8 +26,10 @@ class MalformedFile(Exception):
         self.location = location
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records the line each mapping starts on."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe YAML loader that records the line each mapping starts on. libyaml's parser
+    when PyYAML has it (its wheels do): about 8x faster than the pure-Python one, the same
+    documents, marks and errors."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:

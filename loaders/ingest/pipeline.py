@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from loaders.dataset import load_graph
 from loaders.ingest.accept import existing_hashes
@@ -16,16 +17,18 @@ from loaders.ingest.text import read_document
 
 def ingest(path: Path, data_dir: Path, meta: SourceMeta, out: Path | None = None) -> Path:
     """One article to its review file (``out``, default FILE's name + .review.yaml)."""
-    ((_, result),) = ingest_many([path], data_dir, meta, out)
+    ((_, result, _),) = ingest_many([path], data_dir, meta, out)
     if isinstance(result, IngestError):
         raise result
     return result
 
 
 def ingest_many(paths: Sequence[Path], data_dir: Path, meta: SourceMeta,
-                out: Path | None = None) -> Iterator[tuple[Path, Path | IngestError]]:
-    """Each article to its review file, the graph loaded once: ``(path, review file)`` as each
-    is written, or ``(path, error)`` for one that cannot be read (the others go on). Articles
+                out: Path | None = None
+                ) -> Iterator[tuple[Path, Path | IngestError, dict[str, Any]]]:
+    """Each article to its review file, the graph loaded once: ``(path, review file, review)``
+    as each is written, or ``(path, error, {})`` for one that cannot be read (the others go
+    on). Articles
     of one batch get consecutive source numbers, and one repeating an earlier article of the
     batch is refused like one already in data/. ``out`` only for a single article."""
     if out is not None and len(paths) != 1:
@@ -52,11 +55,11 @@ def ingest_many(paths: Sequence[Path], data_dir: Path, meta: SourceMeta,
             graph = graph if graph is not None else load_graph(data_dir, progress=False)
             review = propose(path, graph, meta, source_file=source_file)
         except IngestError as exc:
-            yield path, exc
+            yield path, exc, {}
             continue
         review["source"]["original"] = str(path.resolve())
         review_file = out or path.with_name(path.stem + ".review.yaml")
         write_review(review, review_file)
         in_batch.update(dict.fromkeys(digests, path))
         index += 1
-        yield path, review_file
+        yield path, review_file, review
