@@ -31,9 +31,11 @@ from graph.neo4j_rows import (
     digest_part,
     edge_hash,
     edge_properties,
+    ends_from,
     iter_mentions,
     node_hash,
     node_properties,
+    nodes_reported_from,
 )
 from graph.timeline import source_years
 
@@ -153,6 +155,7 @@ def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> Cs
     rels = _CsvFiles(folder, "rels", (":START_ID", ":END_ID"))
     node_digest = rel_digest = count = mentions = 0
     years = source_years(g)  # the reported_from / reported_to of every record
+    reported_from = nodes_reported_from(g, years)  # the edges' ends: their seen_from
     # networkx's number_of_edges() sums the degree view: half a second on 100k nodes
     edge_total = sum(len(keyed) for nbrs in g._adj.values() for keyed in nbrs.values())
     with tqdm(total=g.number_of_nodes() + edge_total, unit="rec",
@@ -166,9 +169,10 @@ def write_csv(g: nx.MultiDiGraph, folder: Path, *, progress: bool = False) -> Cs
             nodes.add(f"{ENTITY_LABEL}:{attrs['kind']}", (node_id,), props)
         bar.update(g.number_of_nodes())
         for u, v, rel, attrs in iter_edges(g):
-            h = edge_hash(u, rel, v, attrs, years)
+            ends = ends_from(reported_from, u, v)
+            h = edge_hash(u, rel, v, attrs, years, ends)
             rel_digest += digest_part(h)
-            rels.add(rel, (u, v), edge_properties(attrs, h, years))
+            rels.add(rel, (u, v), edge_properties(attrs, h, years, ends))
             count += 1
             if not count % 10_000:
                 bar.update(10_000)

@@ -14,6 +14,10 @@ Shared by the online sync (``graph.neo4j_sync``) and the offline bulk import
 - Both carry ``reported_from`` / ``reported_to``: the earliest and latest publication years of
   the sources they cite (``graph.timeline.reported_in``; absent when none is dated), so Cypher
   filters "as of" a year by index: ``WHERE n.reported_from <= $as_of``.
+- A stored edge also carries ``seen_from``: the latest ``reported_from`` of itself and its two
+  end nodes (absent when none of the three is dated), so "the relationship and both its ends
+  were reported by Y" is one property read, ``coalesce(r.seen_from, MIN) <= Y``: a path
+  search as of a year checks its relationships only (its inner nodes are their ends).
 - ``(:Source)-[:MENTIONS]->(:Entity)`` is derived from provenance: one per Source node and
   entity that cites the Source's ``file``.
 - ``content_hash`` is a 63-bit digest of the record as the graph holds it (key included), so
@@ -38,7 +42,7 @@ from graph.timeline import reported_in
 
 #: Bump when the stored shape of a record changes: every content hash changes with it, so the
 #: next sync rewrites everything once.
-SYNC_FORMAT = 4
+SYNC_FORMAT = 5
 # How a sync writes, by default (here rather than in graph.neo4j_sync so the CLI can show
 # them without importing the driver): rows per write transaction, transactions in flight.
 DEFAULT_BATCH_SIZE = 10_000
@@ -64,6 +68,11 @@ SEARCH_NAMES = "search_names"
 #: The years a stored record was reported in (from its sources' publication years).
 REPORTED = ("reported_from", "reported_to")
 Years = Mapping[str, int] | None
+#: The ``reported_from`` of an edge's source and target nodes (None: not dated).
+EndsFrom = tuple[int | None, int | None]
+NO_ENDS: EndsFrom = (None, None)
+#: The relationship property "it and both its ends were reported from": the latest of three.
+SEEN_FROM = "seen_from"
 #: ``sum(content_hash / DIGEST_DIVISOR)`` over a few million records cannot overflow 64 bits.
 DIGEST_DIVISOR = 1 << 24
 
@@ -79,8 +88,21 @@ def node_hash(node_id: str, attrs: dict[str, Any], years: Years = None) -> int:
 
 
 def edge_hash(source: str, relation: str, target: str, attrs: dict[str, Any],
-              years: Years = None) -> int:
-    return _digest((SYNC_FORMAT, source, relation, target, attrs, _span(attrs, years)))
+              years: Years = None, ends: EndsFrom = NO_ENDS) -> int:
+    """``ends`` are hashed too: an end node's new ``reported_from`` changes the edge's
+    ``seen_from``, so the sync rewrites the edge."""
+    return _digest((SYNC_FORMAT, source, relation, target, attrs, _span(attrs, years), ends))
+
+
+def nodes_reported_from(g: nx.MultiDiGraph, years: Mapping[str, int]) -> dict[str, int]:
+    """node id -> its ``reported_from``, for the dated nodes: what ``ends_from`` reads."""
+    spans = ((node_id, reported_in(attrs["provenance"], years))
+             for node_id, attrs in g._node.items())  # networkx's dict: no view per node
+    return {node_id: span[0] for node_id, span in spans if span is not None}
+
+
+def ends_from(reported_from: Mapping[str, int], source: str, target: str) -> EndsFrom:
+    return reported_from.get(source), reported_from.get(target)
 
 
 def _span(attrs: dict[str, Any], years: Years) -> tuple[int, int] | None:
@@ -174,7 +196,7 @@ def edge_columns(relation: str) -> tuple[str, ...]:
     """Every property a ``relation`` relationship may have in Neo4j, in a fixed order."""
     schema = load_schema()
     own = schema.properties_of_relation(relation) if relation in schema.relation_kinds else []
-    return (*(p.name for p in own), *STORED_EXTRAS)
+    return (*(p.name for p in own), *STORED_EXTRAS, SEEN_FROM)
 
 
 def property_map(columns: tuple[str, ...], first: int = 0) -> str:
@@ -216,15 +238,27 @@ def search_names(node_id: str, attrs: Mapping[str, Any]) -> str:
     return "\t".join(name.lower() for name in names if name)
 
 
-def edge_properties(attrs: dict[str, Any], content_hash: int, years: Years = None
-                    ) -> dict[str, Any]:
-    """The Neo4j property map of one stored edge (``rel`` is the type, not a property)."""
+def edge_properties(attrs: dict[str, Any], content_hash: int, years: Years = None,
+                    ends: EndsFrom = NO_ENDS) -> dict[str, Any]:
+    """The Neo4j property map of one stored edge (``rel`` is the type, not a property);
+    ``ends``: its end nodes' ``reported_from``, for ``seen_from``."""
     dates = date_properties()
     props = {name: _typed(name, value, dates) for name, value in attrs.items()
              if name not in CORE_EDGE_ATTRS}
     _provenance(props, attrs["provenance"], years)
+    seen = seen_from(props.get("reported_from"), ends)
+    if seen is not None:
+        props[SEEN_FROM] = seen
     props["content_hash"] = content_hash
     return props
+
+
+def seen_from(own: int | None, ends: EndsFrom) -> int | None:
+    """The latest of the dated years among an edge's own ``reported_from`` and its ends'
+    (None when none is dated). Undated records are seen as of any year, so for every Y:
+    ``coalesce(seen_from, MIN) <= Y`` <=> each of the three is undated or <= Y."""
+    dated = [year for year in (own, *ends) if year is not None]
+    return max(dated) if dated else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,16 +75,20 @@ from graph.neo4j_rows import (
     MENTIONS,
     META_KEY,
     META_LABEL,
+    NO_ENDS,
     SYNC_FORMAT,
     WRITTEN_BACK,
+    EndsFrom,
     Mention,
     edge_columns,
     edge_hash,
     edge_properties,
+    ends_from,
     iter_mentions,
     node_columns,
     node_hash,
     node_properties,
+    nodes_reported_from,
     property_map,
     schema_object_names,
     schema_statements,
@@ -242,12 +246,13 @@ class _EdgeItem:
     attrs: dict[str, Any] | None  # None for a derived MENTIONS
     mention: Mention | None = None
     years: Mapping[str, int] | None = None  # source file -> year: the reported_* properties
+    ends: EndsFrom = NO_ENDS  # the end nodes' reported_from: for seen_from
 
     def properties(self, content_hash: int) -> dict[str, Any]:
         if self.mention is not None:
             return self.mention.properties(content_hash)
         assert self.attrs is not None
-        return edge_properties(self.attrs, content_hash, self.years)
+        return edge_properties(self.attrs, content_hash, self.years, self.ends)
 
 
 @dataclass
@@ -274,8 +279,11 @@ def _desired(g: nx.MultiDiGraph) -> tuple[dict[str, int], dict[int, _EdgeItem], 
     node_hashes = {node_id: node_hash(node_id, attrs, years)
                    for node_id, attrs in g.nodes(data=True)}
     edges: dict[int, _EdgeItem] = {}
+    reported_from = nodes_reported_from(g, years)
     for u, v, rel, attrs in iter_edges(g):
-        edges[edge_hash(u, rel, v, attrs, years)] = _EdgeItem(u, rel, v, attrs, None, years)
+        ends = ends_from(reported_from, u, v)
+        edges[edge_hash(u, rel, v, attrs, years, ends)] = _EdgeItem(u, rel, v, attrs, None,
+                                                                    years, ends)
     mentions = 0
     for m in iter_mentions(g):
         edges[m.content_hash] = _EdgeItem(m.source, MENTIONS, m.target, None, m)
