@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import random
 from pathlib import Path
 
 import networkx as nx
@@ -17,12 +18,14 @@ import pytest
 from neo4j import Driver
 from neo4j_fixture import Neo4jTarget
 from neo4j_read_fixtures import load_into_neo4j
+from parity_checks import assert_same_paths
 
 from graph.embedded import stamp_version
 from graph.neo4j_bulk import write_csv
 from graph.neo4j_rows import MENTIONS, edge_hash, seen_from
 from graph.neo4j_sync import sync_graph
 from graph.timeline import reported_in, source_years
+from queries.errors import NoAnswer
 from queries.stores.cypher import BEFORE_ANY_YEAR
 
 Key = tuple[str, str, str]  # (source id, relation, target id)
@@ -134,3 +137,37 @@ def test_every_stored_edge_of_a_generated_graph_has_its_seen_from(
     expected = expected_seen_from(generated)
     assert len(set(expected.values())) > 1  # years differ: not one constant
     assert stored_seen_from(neo4j_driver, neo4j_target) == expected
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of", [2019, 2024])
+def test_walks_as_of_a_year_on_a_generated_graph_match_the_embedded_graph(
+        generated: nx.MultiDiGraph, backends, as_of: int):
+    # its edges cite no dated source and its nodes are first reported in 2019 or 2025: as of
+    # 2019-2024 only the ends' years (in seen_from) keep a walk off the later nodes
+    embedded, neo4j = backends
+    years = source_years(generated)
+    seen = sorted(n for n, a in generated.nodes(data=True)
+                  if (reported_in(a["provenance"], years) or (as_of,))[0] <= as_of)
+    assert 0 < len(seen) < generated.number_of_nodes()
+    nodes = random.Random(as_of).sample(seen, 16)
+    for a, b in zip(nodes[::2], nodes[1::2], strict=True):
+        for kwargs in ({}, {"directed": True}, {"mode": "k_shortest", "k": 4, "max_length": 5},
+                       {"mode": "all_simple", "max_length": 4, "limit": 10},
+                       {"node_kinds": ["Institution", "Company", "Park", "Lab"]}):
+            try:
+                expected = embedded.paths(a, b, as_of=as_of, **kwargs)
+            except NoAnswer as exc:
+                with pytest.raises(NoAnswer) as raised:
+                    neo4j.paths(a, b, as_of=as_of, **kwargs)
+                assert str(raised.value) == str(exc)
+                continue
+            answer = neo4j.paths(a, b, as_of=as_of, **kwargs)
+            if kwargs.get("mode", "shortest") == "shortest":
+                assert answer == expected
+            else:
+                assert_same_paths(generated, expected, answer)
+        assert (neo4j.neighbourhood(a, radius=2, as_of=as_of)
+                == embedded.neighbourhood(a, radius=2, as_of=as_of))
+    for fund in sorted(n for n in seen if generated.nodes[n]["kind"] == "Fund")[:6]:
+        assert neo4j.backing(fund=fund, as_of=as_of) == embedded.backing(fund=fund, as_of=as_of)
