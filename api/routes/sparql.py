@@ -4,7 +4,8 @@ GET ``?query=`` or POST (``application/sparql-query`` body, or a form with ``que
 and ASK answer SPARQL JSON / XML / CSV / TSV, CONSTRUCT and DESCRIBE Turtle / N-Triples /
 JSON-LD, by the Accept header. The store (``queries.sparql_store``) holds the served graph's
 export plus the ontology and follows the served graph's version; the default graph is the whole
-graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part.
+graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part
+(and the statistics tables: ``queries.sparql_statistics``).
 Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and ``SPARQL_MAX_RESULTS``, each a problem+json error.
 Queries run in ``SPARQL_WORKERS`` worker processes, killed at the time limit; stores are kept
 on disk under ``SPARQL_STORE_DIR`` (see queries/sparql_store.py and docs/rdf.md).
@@ -100,7 +101,10 @@ HINTS = tuple(Param(name, "text", "Ignored (a result-format hint some clients se
 DESCRIPTION = (
     "SPARQL 1.1 Protocol, queries only, over the served graph's RDF export and the ontology; "
     "the default graph is the whole graph (each fact once) plus the ontology, and each source "
-    "document (and the ontology) is also a named graph. SELECT and ASK answer "
+    "document (and the ontology) is also a named graph; whole-graph tables computed once per "
+    "graph version (labs per sector, companies per park, quotes per source, as RDF Data Cube "
+    "observations) are the named graph `https://innograph.org/ontology/statistics`. SELECT "
+    "and ASK answer "
     "`application/sparql-results+json` (default), `application/sparql-results+xml`, "
     "`text/csv` or `text/tab-separated-values`; CONSTRUCT and DESCRIBE `text/turtle` "
     "(default), `application/n-triples` or `application/ld+json`, by the Accept header. "
