@@ -53,7 +53,7 @@ def ingest_many(paths: Sequence[Path], data_dir: Path, meta: SourceMeta,
                                       "in this batch (same content hash)")
             source_file = f"{index:03d}_{digests[1][:16]}.txt"
             graph = graph if graph is not None else load_graph(data_dir, progress=False)
-            review = propose(path, graph, meta, source_file=source_file)
+            review = propose(path, graph, meta, source_file=source_file, doc=doc)
         except IngestError as exc:
             yield path, exc, {}
             continue

@@ -98,12 +98,13 @@ def _decision(score: float, threshold: float) -> str:
 
 def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             source_file: str, schema: Schema | None = None, rules: Rules | None = None,
-            gazetteer: Gazetteer | None = None) -> dict[str, Any]:
-    """The review document (a dict in the review-file format) for the article at ``path``."""
+            gazetteer: Gazetteer | None = None, doc: Document | None = None) -> dict[str, Any]:
+    """The review document (a dict in the review-file format) for the article at ``path``
+    (``doc``: the article as ``read_document`` gives it, when the caller has read it)."""
     schema = schema or load_schema()
     rules = rules or load_rules()
     year, iso = parse_date(meta.date)
-    doc = read_document(path)
+    doc = doc or read_document(path)
     gazetteer = gazetteer or gazetteer_for(graph)
     c = compact(doc)
     sentences = split_sentences(c)

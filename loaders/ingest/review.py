@@ -37,7 +37,11 @@ _Dumper.add_representer(str, _str)
 
 class _ReviewDumper(_Dumper):
     """Every proposal a block of `field: value` lines (one to edit per line), short lists of
-    plain values on one line (offset: [55, 62])."""
+    plain values on one line (offset: [55, 62]). No anchors: a review is a tree, and looking
+    for shared objects was a tenth of writing one."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
