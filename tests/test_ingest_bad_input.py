@@ -3,36 +3,21 @@ line or proposal, exit code 1 or 2, and data/ untouched."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
-import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from ingest_cli import ROOT, cli, untouched_data_copy
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "tests" / "fixtures" / "ingest" / "article.txt"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "innograph.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture()
-def data(tmp_path: Path):
-    copy = tmp_path / "data"
-    shutil.copytree(ROOT / "data", copy)
-    before = snapshot(copy)
-    yield copy
-    assert snapshot(copy) == before, "data/ changed"
+def data(tmp_path: Path) -> Iterator[Path]:
+    yield from untouched_data_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -4,35 +4,22 @@ text is what `accept` stores under data/sources/, so the loader's quote check pa
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import lxml.html
 import pytest
 import yaml
+from ingest_cli import ROOT, cli, snapshot
 
 from loaders.dataset import load_graph
 from loaders.validate import normalise
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "tests" / "fixtures" / "ingest" / "article.html"
 # names of the page's chrome that the candidate rules would propose in a body (checked below)
 CHROME = ["北湖科技开发区", "长春人工智能产业园", "长春北湖数字产业基金",
           "长春新能源汽车研究院有限公司", "长春日报社有限公司", "长春新闻传媒集团",
           "东北光谷孵化中心", "长春数字经济研究院有限公司", "长春云计算中心"]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "innograph.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def squeeze(text: str) -> str:

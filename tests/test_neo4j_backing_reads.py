@@ -7,64 +7,43 @@ tests/test_neo4j_parity.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from queries.errors import InvalidQuery, NodeNotFound
-from queries.neo4j_backend import Neo4jBackend
 from queries.stores import cypher
-from queries.stores.records import STATE_FIELDS
 
-#: Reads of the sync state and the sources' years: kept for a second or a version.
-BOOKKEEPING = (cypher.sync_state(STATE_FIELDS), cypher.source_years())
 LOOK_UPS = {cypher.node_by_id(dated) for dated in (False, True)} | {
     cypher.nodes_by_name(dated) for dated in (False, True)}
 
 pytestmark = pytest.mark.neo4j
 
 
-@pytest.fixture
-def backing_reads(neo4j_backend: Neo4jBackend, monkeypatch: pytest.MonkeyPatch
-                  ) -> Iterator[list[str]]:
-    """The text of each statement the Neo4j store runs (bookkeeping left out)."""
-    ran: list[str] = []
-    run = neo4j_backend.store.run
-
-    def recording(text: str, timeout: float | None = None, **params: object) -> object:
-        if text not in BOOKKEEPING:
-            ran.append(text)
-        return run(text, timeout, **params)
-
-    monkeypatch.setattr(neo4j_backend.store, "run", recording)
-    yield ran
-
 
 @pytest.mark.parametrize("as_of", [None, 2025])
-def test_a_fund_by_id_is_read_without_a_look_up_and_once(neo4j_backend, backend, backing_reads,
+def test_a_fund_by_id_is_read_without_a_look_up_and_once(neo4j_backend, backend, store_reads,
                                                          as_of):
     answer = neo4j_backend.backing(fund="changxing-fund", as_of=as_of)
-    assert backing_reads and not LOOK_UPS & set(backing_reads)
+    assert store_reads and not LOOK_UPS & set(store_reads)
     assert answer == backend.backing(fund="changxing-fund", as_of=as_of)
-    backing_reads.clear()
+    store_reads.clear()
     assert neo4j_backend.backing(fund="changxing-fund", as_of=as_of) == answer
-    assert backing_reads == []
+    assert store_reads == []
 
 
-def test_a_lab_by_id_in_the_funds_graph_is_not_looked_up(neo4j_backend, backend, backing_reads):
+def test_a_lab_by_id_in_the_funds_graph_is_not_looked_up(neo4j_backend, backend, store_reads):
     answer = neo4j_backend.backing(fund="changxing-fund", lab="jiguang-lab")
-    assert answer["pairs"] and not LOOK_UPS & set(backing_reads)
+    assert answer["pairs"] and not LOOK_UPS & set(store_reads)
     assert answer == backend.backing(fund="changxing-fund", lab="jiguang-lab")
 
 
-def test_a_fund_by_name_is_looked_up_then_read(neo4j_backend, backing_reads):
+def test_a_fund_by_name_is_looked_up_then_read(neo4j_backend, store_reads):
     by_id = neo4j_backend.backing(fund="changxing-fund", max_length=3)
-    backing_reads.clear()
+    store_reads.clear()
     assert neo4j_backend.backing(fund="长兴基金", max_length=3) == by_id
-    assert LOOK_UPS & set(backing_reads)
-    backing_reads.clear()  # the name's empty read was not kept: looked for again
+    assert LOOK_UPS & set(store_reads)
+    store_reads.clear()  # the name's empty read was not kept: looked for again
     neo4j_backend.backing(fund="长兴基金", max_length=3)
-    assert cypher.funds() in backing_reads and LOOK_UPS & set(backing_reads)
+    assert cypher.funds() in store_reads and LOOK_UPS & set(store_reads)
 
 
 def test_what_is_not_a_fund_is_still_refused(neo4j_backend, backend):

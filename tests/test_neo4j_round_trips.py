@@ -7,65 +7,43 @@ the embedded store's in tests/test_neo4j_parity.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from neo4j import Driver
 
 from graph.neo4j_rows import SEARCH_NAMES
 from queries.errors import InvalidQuery
-from queries.neo4j_backend import Neo4jBackend
 from queries.service import QueryService
 from queries.stores import cypher
-from queries.stores.records import STATE_FIELDS
-
-#: Reads of the sync state and the sources' years: kept for a second or a version.
-BOOKKEEPING = (cypher.sync_state(STATE_FIELDS), cypher.source_years())
-
-
-@pytest.fixture
-def reads(neo4j_backend: Neo4jBackend, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The text of each statement the Neo4j store runs (bookkeeping left out)."""
-    ran: list[str] = []
-    run = neo4j_backend.store.run
-
-    def recording(text: str, timeout: float | None = None, **params: object) -> object:
-        if text not in BOOKKEEPING:
-            ran.append(text)
-        return run(text, timeout, **params)
-
-    monkeypatch.setattr(neo4j_backend.store, "run", recording)
-    yield ran
 
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("as_of", [None, 2022])
-def test_paths_between_two_ids_are_one_statement(neo4j_backend, backend, reads, as_of):
+def test_paths_between_two_ids_are_one_statement(neo4j_backend, backend, store_reads, as_of):
     answer = neo4j_backend.paths("jilin-university", "faw", as_of=as_of)
-    assert len(reads) == 1
+    assert len(store_reads) == 1
     assert answer == backend.paths("jilin-university", "faw", as_of=as_of)
     assert answer["count"] >= 1
 
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("as_of", [None, 2022])
-def test_entity_by_id_is_one_statement(neo4j_backend, backend, reads, as_of):
+def test_entity_by_id_is_one_statement(neo4j_backend, backend, store_reads, as_of):
     answer = neo4j_backend.entity("changchun", as_of=as_of)
-    assert len(reads) == 1
+    assert len(store_reads) == 1
     assert answer == backend.entity("changchun", as_of=as_of)
 
 
 @pytest.mark.neo4j
-def test_names_are_resolved_then_read(neo4j_backend, reads):
+def test_names_are_resolved_then_read(neo4j_backend, store_reads):
     by_id = neo4j_backend.paths("changxing-fund", "jiguang-lab")
-    reads.clear()
+    store_reads.clear()
     assert neo4j_backend.paths("长兴基金", "Jiguang Laboratory") == by_id
     # the read as ids finds none; each name is looked up (as an id, then by name); the paths
-    assert len(reads) == 1 + 2 + 2 + 1
+    assert len(store_reads) == 1 + 2 + 2 + 1
     by_id = neo4j_backend.entity("changchun")
-    reads.clear()
+    store_reads.clear()
     assert neo4j_backend.entity("长春") == by_id
-    assert len(reads) == 1 + 2 + 1
+    assert len(store_reads) == 1 + 2 + 1
 
 
 @pytest.mark.neo4j
