@@ -68,7 +68,6 @@ _NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.I)
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<>\s*)*"
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 META = "innograph-store.json"  # written last: a directory without it is not a store
 KEEP_NEWEST = 4  # stores kept whatever their age (prune)
 KEEP_SECONDS = 7 * 24 * 3600  # and any store used within this time
@@ -317,46 +316,93 @@ def query_form(text: str) -> str | None:
     return {"SELECT": "select", "ASK": "ask"}.get(keyword, "graph")
 
 
-def _term_json(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "literal", "value": str(term)}  # RDF-star triples: their text
+class _Limited(io.RawIOBase):
+    """Where pyoxigraph's serializer writes a line-based answer (SPARQL TSV, N-Triples: one
+    result per line after the header, newlines inside terms escaped): in memory, with the
+    clock and the count of results checked at every chunk it writes (8 KB), so a long answer
+    stops at the limits, not when it is complete."""
+
+    def __init__(self, deadline: float, seconds: float, max_results: int, header_lines: int):
+        self._deadline, self._seconds = deadline, seconds
+        self._max_lines = max_results + header_lines
+        self.max_results = max_results
+        self.lines = 0
+        self.buffer = io.BytesIO()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Any) -> int:
+        if time.monotonic() > self._deadline:
+            raise QueryTooSlow(f"the query ran longer than {self._seconds:g} s")
+        self.lines += bytes(chunk).count(b"\n")
+        if self.lines > self._max_lines:
+            raise TooManyResults(self.max_results)
+        return self.buffer.write(chunk)
 
 
 @dataclass
 class Answer:
-    """A query's answer: ``form`` select (``variables``, ``rows`` as SPARQL JSON bindings),
-    ask (``boolean``) or graph (``triples``)."""
+    """A query's answer, written by pyoxigraph in the worker: ``form`` (select, ask or graph),
+    ``media_type`` and ``body`` (None: the client accepts no format for this form)."""
 
     form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, dict[str, str]]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[ox.Triple] = field(default_factory=list)
-
-    def results_json(self) -> dict[str, Any]:
-        if self.form == "ask":
-            return {"head": {}, "boolean": self.boolean}
-        return {"head": {"vars": self.variables}, "results": {"bindings": self.rows}}
+    media_type: str | None
+    body: bytes | None
 
 
-def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int) -> Answer:
-    """Evaluate ``text`` over ``store``: at most ``max_results`` rows or triples
-    (``TooManyResults`` beyond), the clock checked between results (``QueryTooSlow``; a query
-    that is slow before its first result is stopped by killing its worker). A text that is not
-    a query this store answers raises ``ServiceRefused``, ``UpdateRefused`` or
-    ``SparqlSyntaxError``: it is parsed here, where it is evaluated, since pyoxigraph parses
-    and plans in one call (a parse on an empty store first planned every query twice: 15 to
-    30 ms for the longest example)."""
+@dataclass(frozen=True)
+class Formats:
+    """What the client accepts, as media types: ``results`` for SELECT and ASK, ``rdf`` for
+    CONSTRUCT and DESCRIBE (None: no format of that kind), and the ``prefixes`` Turtle and
+    JSON-LD answers abbreviate with."""
+
+    results: str | None = "application/sparql-results+json"
+    rdf: str | None = "text/turtle"
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def _solutions(result: ox.QuerySolutions, formats: Formats, deadline: float, seconds: float,
+               max_results: int) -> bytes:
+    """SELECT results in the client's format, written by pyoxigraph (no Python per row):
+    SPARQL TSV first, where a result is a line, so the limits are checked while it is
+    written; then, for another format, TSV parsed and written again in Rust (lossless: TSV
+    writes every term in SPARQL syntax; ~2 ms per 1000 rows)."""
+    out = _Limited(deadline, seconds, max_results, header_lines=1)
+    result.serialize(out, format=ox.QueryResultsFormat.TSV)
+    tsv = out.buffer.getvalue()
+    target = ox.QueryResultsFormat.from_media_type(formats.results)
+    if target == ox.QueryResultsFormat.TSV:
+        return tsv
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=target)
+
+
+def _triples(result: ox.QueryTriples, formats: Formats, deadline: float, seconds: float,
+             max_results: int) -> bytes:
+    """CONSTRUCT / DESCRIBE results in the client's RDF format: N-Triples (a triple a line)
+    written by pyoxigraph with the limits checked, then as Turtle or JSON-LD with the
+    vocabulary's prefixes."""
+    out = _Limited(deadline, seconds, max_results, header_lines=0)
+    result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
+    lines = out.buffer.getvalue()
+    target = ox.RdfFormat.from_media_type(formats.rdf)
+    if target == ox.RdfFormat.N_TRIPLES:
+        return lines
+    return ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=target,
+                        prefixes=formats.prefixes)
+
+
+def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int,
+              formats: Formats | None = None) -> Answer:
+    """Evaluate ``text`` over ``store`` and write the answer in ``formats`` (the defaults:
+    SPARQL JSON, Turtle): at most ``max_results`` rows or triples (``TooManyResults`` beyond),
+    the clock checked while the answer is written (``QueryTooSlow``; a query that is slow
+    before its first result is stopped by killing its worker). A text that is not a query
+    this store answers raises ``ServiceRefused``, ``UpdateRefused`` or ``SparqlSyntaxError``:
+    it is parsed here, where it is evaluated, since pyoxigraph parses and plans in one call
+    (a parse on an empty store first planned every query twice: 15 to 30 ms for the longest
+    example)."""
+    formats = formats or Formats()
     deadline = time.monotonic() + seconds
     refuse_service(text)
     try:
@@ -364,23 +410,23 @@ def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int) -
     except SyntaxError as exc:
         raise _refusal(text, exc) from None
     if isinstance(result, ox.QueryBoolean):
-        return Answer("ask", boolean=bool(result))
-    collected: list[Any] = []
-    graph = isinstance(result, ox.QueryTriples)
-    variables = [] if graph else [v.value for v in result.variables]
-    for item in result:
-        if len(collected) == max_results:
-            raise TooManyResults(max_results)
-        if time.monotonic() > deadline:
-            raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
-        collected.append(item)
+        if formats.results is None:
+            return Answer("ask", None, None)
+        target = ox.QueryResultsFormat.from_media_type(formats.results)
+        return Answer("ask", formats.results, result.serialize(format=target))
+    if isinstance(result, ox.QueryTriples):
+        if formats.rdf is None:
+            return Answer("graph", None, None)
+        body = _triples(result, formats, deadline, seconds, max_results)
+        form, media_type = "graph", formats.rdf
+    else:
+        if formats.results is None:
+            return Answer("select", None, None)
+        body = _solutions(result, formats, deadline, seconds, max_results)
+        form, media_type = "select", formats.results
     if time.monotonic() > deadline:
         raise QueryTooSlow(f"the query ran longer than {seconds:g} s")
-    if graph:
-        return Answer("graph", triples=collected)
-    rows = [{name: _term_json(term) for name, term in zip(variables, solution, strict=True)
-             if term is not None} for solution in collected]
-    return Answer("select", variables=variables, rows=rows)
+    return Answer(form, media_type, body)
 
 
 def _error_message(exc: BaseException) -> tuple[Any, ...]:
@@ -413,8 +459,9 @@ def _orphan_watch(parent: int) -> None:
 
 
 def worker_main(fd: int) -> None:
-    """A query worker: answers ``(store path, query, seconds, max results)`` jobs on the
-    connection ``fd`` with ``("ok", Answer)`` or an error message, one at a time."""
+    """A query worker: answers ``(store path, query, seconds, max results, Formats)`` jobs on
+    the connection ``fd`` with ``("ok", Answer)`` (the answer's bytes, as the client gets
+    them) or an error message, one at a time."""
     conn = Connection(fd)
     threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True).start()
     opened: tuple[str, ox.Store] | None = None
@@ -426,13 +473,14 @@ def worker_main(fd: int) -> None:
         if job == "ping":  # the server waits for this before giving it a query
             conn.send("pong")
             continue
-        path, text, seconds, max_results = job
+        path, text, seconds, max_results, formats = job
         try:
             if opened is None or opened[0] != path:
                 opened = None  # the old version's store is closed before the new one opens
                 opened = (path, ox.Store.read_only(path))
             reply: tuple[Any, ...] = ("ok", run_query(opened[1], text, seconds=seconds,
-                                                      max_results=max_results))
+                                                      max_results=max_results,
+                                                      formats=formats))
         except Exception as exc:  # every failure goes back to the server as a message
             reply = _error_message(exc)
         conn.send(reply)
@@ -524,17 +572,19 @@ class QueryPool:
             self._all.discard(worker)
         threading.Thread(target=self._replace, name="sparql-worker-start", daemon=True).start()
 
-    def run(self, path: Path, text: str, *, seconds: float, max_results: int) -> Answer:
+    def run(self, path: Path, text: str, *, seconds: float, max_results: int,
+            formats: Formats | None = None) -> Answer:
         """``text`` evaluated over the store at ``path`` by a worker, within ``seconds``
-        (``QueryTooSlow`` past them) and ``max_results``; the query's own errors
-        (``SparqlSyntaxError``, ``UpdateRefused``, ...) are raised here."""
+        (``QueryTooSlow`` past them) and ``max_results``, written in ``formats``; the query's
+        own errors (``SparqlSyntaxError``, ``UpdateRefused``, ...) are raised here."""
         deadline = time.monotonic() + seconds
         worker, new = self._acquire(deadline)
         if new:  # the time a worker took to start is the server's, not the query's
             deadline = time.monotonic() + seconds
         left = deadline - time.monotonic()
         try:
-            worker.conn.send((str(path), text, max(0.0, left - self.GRACE), max_results))
+            worker.conn.send((str(path), text, max(0.0, left - self.GRACE), max_results,
+                              formats or Formats()))
             answered = worker.conn.poll(max(0.0, left))
             reply = worker.conn.recv() if answered else None
         except (OSError, EOFError) as exc:

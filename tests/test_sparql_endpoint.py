@@ -84,6 +84,54 @@ def test_results_in_every_format(base_url: str):
             assert response.read().decode().startswith(starts), accept
 
 
+def test_graphs_and_booleans_in_every_format(base_url: str):
+    """CONSTRUCT answers are written by pyoxigraph in the worker: each format parses back to
+    the same triples; ASK in every results format."""
+    import pyoxigraph as ox
+    construct = "CONSTRUCT { ?n a ?k } WHERE { ?n a ?k } ORDER BY ?n ?k LIMIT 7"
+    graphs = {}
+    for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE),
+                        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                        ("application/ld+json", ox.RdfFormat.JSON_LD)):
+        query = urllib.parse.urlencode({"query": construct})
+        request = urllib.request.Request(f"{base_url}/api/v1/sparql?{query}",
+                                         headers={"Accept": accept})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Type"].startswith(accept)
+            graphs[accept] = set(ox.parse(response.read(), fmt))
+    assert len(graphs["text/turtle"]) == 7
+    assert graphs["text/turtle"] == graphs["application/n-triples"] == \
+        graphs["application/ld+json"]
+    for accept, body in (("application/sparql-results+json", b'{"head":{},"boolean":true}'),
+                         ("text/csv", b"true"), ("text/tab-separated-values", b"true")):
+        query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        request = urllib.request.Request(f"{base_url}/api/v1/sparql?{query}",
+                                         headers={"Accept": accept})
+        with urllib.request.urlopen(request) as response:
+            assert response.read() == body, accept
+
+
+def test_results_with_newlines_are_counted_as_rows(base_url: str):
+    """The result limit counts lines of SPARQL TSV / N-Triples: a value with newlines is one
+    row (escaped there), and exactly the limit is allowed."""
+    digits = "VALUES ?{} {{ 0 1 2 3 4 5 6 7 8 9 }} "
+    query = ("SELECT ?v WHERE { " + "".join(digits.format(x) for x in "abc")
+             + "VALUES ?d { 0 1 2 3 4 } "
+             + 'BIND (CONCAT("a\\nb\\n", STR(?a), STR(?b), STR(?c), STR(?d)) AS ?v) }')
+    request = urllib.request.Request(f"{base_url}/api/v1/sparql", data=query.encode(),
+                                     headers={"Content-Type": "application/sparql-query"})
+    with urllib.request.urlopen(request) as response:
+        rows = json.loads(response.read())["results"]["bindings"]
+    assert len(rows) == 5000 and rows[0]["v"]["value"].startswith("a\nb\n")
+    status, problem = _problem(base_url, "/api/v1/sparql", data=query.replace(
+        "3 4 }", "3 4 5 }").encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 422 and problem["max_results"] == 5000
+    status, problem = _problem(base_url, "/api/v1/sparql", data=(
+        b"CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+        headers={"Content-Type": "application/sparql-query"})
+    assert status == 422 and problem["max_results"] == 5000
+
+
 def _problem(base_url: str, path: str, *, data: bytes | None = None,
              headers: dict[str, str] | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(base_url + path, data=data, headers=headers or {})

@@ -30,6 +30,8 @@ from graph.rdf.namespaces import resolve_base, vocabulary
 from graph.rdf.ontology import build_ontology, serialize
 from queries.sparql_examples import description, example_queries
 from queries.sparql_store import (
+    Answer,
+    Formats,
     QueryPool,
     QueryTooSlow,
     ServiceRefused,
@@ -147,19 +149,24 @@ def keeper() -> StoreKeeper:
     return current_app.extensions[KEEPER]
 
 
-def _negotiate(form: str) -> Representation:
+def _acceptable(form: str) -> Representation | None:
+    """The representation the Accept header prefers for ``form`` (select / ask: results,
+    graph: RDF), None if it accepts none of them."""
     table = GRAPHS if form == "graph" else RESULTS
     default = "text/turtle" if form == "graph" else "application/sparql-results+json"
     if not request.accept_mimetypes:
         return table[default]
     best = request.accept_mimetypes.best_match([default, *table])
-    if best is None:
-        raise ApiProblem("not-acceptable", f"no {'RDF' if form == 'graph' else 'results'} "
-                         "format matches the Accept header; acceptable: " + ", ".join(table))
-    return table[best]
+    return None if best is None else table[best]
 
 
-def _evaluated(text: str) -> tuple[Any, str]:
+def _not_acceptable(form: str) -> ApiProblem:
+    table = GRAPHS if form == "graph" else RESULTS
+    return ApiProblem("not-acceptable", f"no {'RDF' if form == 'graph' else 'results'} "
+                      "format matches the Accept header; acceptable: " + ", ".join(table))
+
+
+def _evaluated(text: str, formats: Formats) -> tuple[Answer, str]:
     """The answer to ``text`` from a worker within the limits, and the graph version."""
     config = current_app.config
     seconds, limit = config["SPARQL_TIME_LIMIT_SECONDS"], config["SPARQL_MAX_RESULTS"]
@@ -169,7 +176,7 @@ def _evaluated(text: str) -> tuple[Any, str]:
         raise ApiProblem("backend-unavailable", str(exc)) from None
     try:
         result = current_app.extensions[POOL].run(store.path, text, seconds=seconds,
-                                                  max_results=limit)
+                                                  max_results=limit, formats=formats)
     except SparqlSyntaxError as exc:
         where = {} if exc.line is None else {"line": exc.line, "column": exc.column}
         raise ApiProblem("invalid-sparql", f"malformed SPARQL: {exc}", **where) from None
@@ -190,22 +197,19 @@ def _evaluated(text: str) -> tuple[Any, str]:
 
 def answer(text: str) -> Response:
     """Run ``text`` within the limits (parse check included: in the worker, since pyoxigraph
-    parses by evaluating) and write it in the negotiated format."""
+    parses by evaluating) and send the bytes the worker wrote in the negotiated format
+    unchanged (no Python per row in the server)."""
     form = query_form(text)
-    if form is not None:
-        _negotiate(form)  # a 406 before any work
-    result, version = _evaluated(text)
-    chosen = _negotiate(result.form)
-    if result.form == "graph":
-        body = ox.serialize(result.triples, format=chosen.rdf,
-                            prefixes=vocabulary().prefixes)
-    else:
-        as_json = current_app.json.dumps(result.results_json()).encode()
-        body = as_json if chosen.results == ox.QueryResultsFormat.JSON else \
-            ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON).serialize(
-                format=chosen.results)
-    response = Response(body, mimetype=chosen.media_type)
-    if chosen.media_type.startswith("text/"):
+    results, rdf = _acceptable("select"), _acceptable("graph")
+    if form is not None and (rdf if form == "graph" else results) is None:
+        raise _not_acceptable(form)  # a 406 before any work
+    formats = Formats(results=results and results.media_type, rdf=rdf and rdf.media_type,
+                      prefixes=vocabulary().prefixes)
+    result, version = _evaluated(text, formats)
+    if result.body is None or result.media_type is None:  # a form the text did not show
+        raise _not_acceptable(result.form)
+    response = Response(result.body, mimetype=result.media_type)
+    if result.media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
     response.headers["Innograph-Graph-Version"] = version
     response.vary.add("Accept")
