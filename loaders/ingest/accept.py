@@ -38,9 +38,15 @@ def source_text(source: dict[str, Any], review_path: Path) -> bytes:
     return doc.text.encode("utf-8") if doc.html else original.read_bytes()
 
 
-def existing_hashes(sources_dir: Path) -> dict[str, str]:
+def source_files(sources_dir: Path) -> list[Path]:
+    return [p for p in sorted(sources_dir.glob("*")) if p.is_file()]
+
+
+def existing_hashes(sources_dir: Path, files: list[Path] | None = None) -> dict[str, str]:
+    """Content hash -> file name of data/sources (``files``: its listing, when the caller
+    has it already)."""
     return {hashlib.sha256(p.read_bytes()).hexdigest(): p.name
-            for p in sorted(sources_dir.glob("*")) if p.is_file()}
+            for p in (source_files(sources_dir) if files is None else files)}
 
 
 def accept(review_path: Path, data_dir: Path) -> dict[str, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.dataset import load_graph
-from loaders.ingest.accept import existing_hashes
+from loaders.ingest.accept import existing_hashes, source_files
 from loaders.ingest.errors import IngestError
 from loaders.ingest.propose import SourceMeta, parse_date, propose
 from loaders.ingest.review import write_review
@@ -35,9 +35,10 @@ def ingest_many(paths: Sequence[Path], data_dir: Path, meta: SourceMeta,
         raise ValueError("out names the review file of a single article")
     parse_date(meta.date)  # a bad date fails before any work
     sources_dir = data_dir / "sources"
-    seen = existing_hashes(sources_dir)
+    files = source_files(sources_dir)  # listed once: the hashes and the next number
+    seen = existing_hashes(sources_dir, files)
     in_batch: dict[str, Path] = {}
-    index = len([p for p in sources_dir.glob("*") if p.is_file()])
+    index = len(files)
     graph = None
     for path in paths:
         try:
