@@ -31,13 +31,12 @@ above; fund-lab pairs rank by their best chain, so pairs with only inferred chai
 
 from __future__ import annotations
 
-import threading
 import time
 from bisect import bisect_left
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import count, islice, product
+from itertools import islice, product
 from math import prod
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -130,9 +129,9 @@ def links_out(attrs: dict[str, Any], depth: int) -> tuple[list[str], list[str]]:
 DEFAULT_MAX_LENGTH = 4  # the group pattern takes 4 hops: fund, teams, group, member, lab
 DEFAULT_CHAINS_PER_PAIR = 5
 DEFAULT_TIMEOUT = 5.0
-#: Chains held by the answers kept for asking again, all graphs together (about 2.5 KiB
-#: each: 20,000 is some 50 MiB, the answers of 600 funds of the 100k-node generated graph).
-KEPT_CHAINS = 20_000
+#: What an answer kept for asking again holds per chain, in KiB: its share of the answer
+#: (about 2.5) and of the answer's JSON text, kept with it (2 to 2.6 on data/).
+CHAIN_KIB = 5
 
 
 def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = None,
@@ -147,13 +146,7 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     and each chain ``{"pattern", "inferred", "length", "nodes", "hops", "explanation":
     {"zh", "en"}}``.
 
-    On a graph with a version the answer is kept (``KEPT_CHAINS``) for the same graph object,
-    version and parameters, and asked again it is returned without a search: the same nested
-    values each time, so callers must not change them (the top-level dict is a copy)."""
-    key = _answer_key(g, fund, lab, max_length, limit, chains_per_pair)
-    kept = _KEPT.get(key) if key is not None else None
-    if kept is not None:
-        return dict(kept)
+    Each call searches; the query service keeps answers (``kept_weight``)."""
     funds = _endpoints(g, fund, "fund", "Fund")
     labs = _endpoints(g, lab, "lab", "Lab") if lab is not None else None  # None: any lab
     checks.at_least_one(max_length=max_length, limit=limit)
@@ -185,61 +178,18 @@ def backing(g: nx.MultiDiGraph, *, fund: str | None = None, lab: str | None = No
     views = [shaper.pair(fund_id, lab_id, rank[1], shown[fund_id][lab_id])
              for rank, fund_id, lab_id in ranked]
     on_chains = {n: shaper.summary(n) for p in views for c in p["chains"] for n in c["nodes"]}
-    answer = {"fund": fund, "lab": lab, "max_length": max_length,
-              "total_pairs": total, "truncated": total > limit,
-              "timed_out": timed_out, "pairs": views, "nodes": on_chains}
-    if key is not None and not timed_out:  # a partial answer may be completed next time
-        _KEPT.put(key, answer, 1 + sum(len(p["chains"]) for p in views))
-    return dict(answer)
+    return {"fund": fund, "lab": lab, "max_length": max_length,
+            "total_pairs": total, "truncated": total > limit,
+            "timed_out": timed_out, "pairs": views, "nodes": on_chains}
 
 
-class _KeptAnswers:
-    """Answers kept for asking again, least recently used dropped first once they hold more
-    than ``budget`` chains. A fund's backing is asked again and again (the explorer asks it
-    for each fund shown), and over Neo4j each answer's graph is kept per generation anyway
-    (``backing_subgraph``): searching and shaping it anew would be most of the request."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.held = 0
-        self._answers: OrderedDict[tuple, tuple[Json, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Json | None:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is None:
-                return None
-            self._answers.move_to_end(key)
-            return found[0]
-
-    def put(self, key: tuple, answer: Json, size: int) -> None:
-        with self._lock:
-            if key in self._answers or size > self.budget:
-                return
-            self._answers[key] = (answer, size)
-            self.held += size
-            while self.held > self.budget:
-                _, (_, dropped) = self._answers.popitem(last=False)
-                self.held -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self.held = 0
-
-
-_KEPT = _KeptAnswers(KEPT_CHAINS)
-_GRAPH_TOKENS = count()
-
-
-def _answer_key(g: nx.MultiDiGraph, *params: object) -> tuple | None:
-    """The key of an answer on ``g``: a token of the graph object and its version (a new one
-    when the version changes; never the same for two graphs), and the parameters. None for a
-    graph without a version, whose content nothing names."""
-    if g.graph.get("version") is None:
+def kept_weight(answer: Json) -> int | None:
+    """What keeping ``answer`` costs, in KiB (``queries.kept.KEPT_KIB``; its chains and its
+    encoded JSON: ``CHAIN_KIB`` each); None for a partial answer, which asking again may
+    complete."""
+    if answer["timed_out"]:
         return None
-    return (per_version(g, "_backing_token", lambda _: next(_GRAPH_TOKENS)), *params)
+    return CHAIN_KIB * (1 + sum(len(p["chains"]) for p in answer["pairs"]))
 
 
 def _endpoints(g: nx.MultiDiGraph, node_id: str | None, field: str, kind: str

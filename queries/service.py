@@ -40,6 +40,7 @@ from queries import changes as change_queries
 from queries import checks
 from queries import paths as path_queries
 from queries.analytics_service import AnalyticsQueries
+from queries.kept import KeptAnswer
 from queries.store import NOW, Filter, FoundPaths, GraphStore, Json
 from queries.traverse import Walk
 
@@ -195,9 +196,21 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
     def backing(self, *, fund: str | None = None, lab: str | None = None,
                 max_length: int = BACKING_MAX_LENGTH, limit: int = 100,
                 as_of: str | int | None = None) -> Json:
-        """Which funds back which labs, with ranked, explained chains (zh/en)."""
+        """Which funds back which labs, with ranked, explained chains (zh/en). Kept by the
+        store per content generation and parameters (``backing_queries.kept_weight``): a
+        question asked again is one read of the sync state over Neo4j, and the answer is
+        the same read-only ``KeptAnswer``, its JSON written once."""
         within = self._within(as_of)
+        fund_id = checks.entity_argument(fund, "fund") if fund is not None else None
+        if lab is not None and not isinstance(lab, str):
+            checks.entity_argument(lab, "lab")  # refused before it is used in a key
+        return self.store.settled(
+            lambda: KeptAnswer(self._backing(fund_id, lab, max_length, limit, within)),
+            ("backing answer", fund_id, lab, max_length, limit, within.as_of),
+            backing_queries.kept_weight)
 
+    def _backing(self, fund_id: str | None, lab: str | None, max_length: int, limit: int,
+                 within: Filter) -> Json:
         def held(fund_id: str | None) -> nx.MultiDiGraph | None:
             """The part of the graph chains may use, from settled content, kept per
             generation; None (and nothing kept) when it does not hold the fund asked about."""
@@ -213,10 +226,9 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
                 return None
 
         # a fund's id (what links and the explorer send): its kept graph, no other read
-        fund_id = checks.entity_argument(fund, "fund") if fund is not None else None
         g = held(fund_id)
         if g is None:  # a name, or not a fund (as of the date): resolved as always
-            named = self._resolve(fund, "fund", within)
+            named = self._resolve(fund_id, "fund", within)
             g = held(named) if named != fund_id else None
             fund_id = named
         lab_id = checks.entity_argument(lab, "lab") if lab is not None else None

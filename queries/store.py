@@ -5,9 +5,10 @@
 answers, once for every store. A store only says what it holds:
 
 - identity and state: ``name``, ``version()``, ``health()``, ``source_years()`` (publication
-  year by source file), ``settled(compute, key)`` (runs a whole-graph computation on
-  settled content and caches it while the content stays the same; Neo4j refuses it while a
-  sync writes);
+  year by source file), ``settled(compute, key, weigh)`` (runs a whole-graph computation on
+  settled content and keeps it while the content stays the same, in ``queries.kept``: within
+  a budget when ``weigh`` is given, e.g. an answer per fund; Neo4j refuses it while a sync
+  writes);
 - lookups: ``resolve(text)`` (id or exact name -> id), ``summaries(ids)``, ``node(id)``,
   ``edge_page(id, limit, offset)`` (the node's view and a page of its edges, one read),
   ``search(text, kinds, offset, limit)``;
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 import networkx as nx
+
+from queries.kept import Weigh
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -98,7 +101,8 @@ class GraphStore(Protocol):
 
     def health(self) -> Json: ...
 
-    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T: ...
+    def settled(self, compute: Callable[[], T], key: tuple | None = None,
+                weigh: Weigh | None = None) -> T: ...
 
     def source_years(self) -> dict[str, int]: ...
 

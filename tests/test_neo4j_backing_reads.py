@@ -1,8 +1,8 @@
 """What a backing request reads from Neo4j. A fund asked by id (what links and the explorer
 send) is read once per generation, with no look-up of the id: its backing graph is kept, and
 so is the answer, so asked again it costs no statement beyond the sync state. A name is looked
-up first, as everywhere. The answers themselves are compared with the embedded store's in
-tests/test_neo4j_parity.py.
+up first, as everywhere (its answer is kept by the name too). The answers themselves are
+compared with the embedded store's in tests/test_neo4j_parity.py.
 """
 
 from __future__ import annotations
@@ -41,8 +41,11 @@ def test_a_fund_by_name_is_looked_up_then_read(neo4j_backend, store_reads):
     store_reads.clear()
     assert neo4j_backend.backing(fund="长兴基金", max_length=3) == by_id
     assert LOOK_UPS & set(store_reads)
-    store_reads.clear()  # the name's empty read was not kept: looked for again
-    neo4j_backend.backing(fund="长兴基金", max_length=3)
+    store_reads.clear()  # the answer is kept by the name it was asked by: no read
+    assert neo4j_backend.backing(fund="长兴基金", max_length=3) == by_id
+    assert store_reads == []
+    # the name's empty read was not kept: another answer looks it up and reads again
+    neo4j_backend.backing(fund="长兴基金", max_length=3, limit=5)
     assert cypher.funds() in store_reads and LOOK_UPS & set(store_reads)
 
 

@@ -12,11 +12,11 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 def test_backing_reads_a_small_subgraph_and_no_snapshot(generated, backends):
     embedded, neo4j = backends
-    neo4j.store._cache.clear()
+    neo4j.store._kept.clear()
     for max_length in (1, 2, 3, 4):
         assert neo4j.backing(max_length=max_length, limit=500) == embedded.backing(
             max_length=max_length, limit=500)
-    kept = neo4j.store._cache
+    kept = neo4j.store._kept.keys()
     assert not any("snapshot" in key for key in kept)
     whole = neo4j.store.backing_subgraph(None, 4)
     funds = {n for n, kind in generated.nodes(data="kind") if kind == "Fund"}

@@ -24,7 +24,9 @@ from queries.backing import (
     backing,
     reach,
 )
+from queries.embedded_backend import EmbeddedBackend
 from queries.errors import InvalidQuery
+from queries.kept import KeptAnswer, KeptValues
 from queries.traverse import ids_of_kind
 
 
@@ -544,7 +546,7 @@ def test_real_lab_sector_chains_resting_on_the_collective_sentence_say_so(data_g
         assert ("并未单独说明吉光从事领域" in chain["explanation"]["zh"]) is rests
 
 
-# -- answers kept for asking again --------------------------------------------------------------
+# -- answers kept for asking again (by the store, through the query service) -------------------
 
 def kept_graph() -> nx.MultiDiGraph:
     """Two funds with a chain each, built afresh (a graph of its own: nothing kept for it)."""
@@ -570,40 +572,37 @@ def searches(monkeypatch):
 
 def test_a_question_asked_again_is_answered_without_a_search(searches):
     g = kept_graph()
-    first = backing(g, fund="fund-a")
-    assert backing(g, fund="fund-a") == first and searches == ["fund-a"]
-    backing(g, fund="fund-a", limit=1)  # other parameters: another answer
-    backing(g, fund="fund-a", max_length=1)
-    assert searches == ["fund-a"] * 3
+    service = EmbeddedBackend(g)
+    first = service.backing(fund="fund-a")
+    assert isinstance(first, KeptAnswer) and first == backing(g, fund="fund-a")
+    searches.clear()
+    assert service.backing(fund=" fund-a ") is first and searches == []
+    service.backing(fund="fund-a", limit=1)  # other parameters: another answer
+    service.backing(fund="fund-a", max_length=1)
+    assert searches == ["fund-a"] * 2
 
 
-def test_a_kept_answer_is_not_changed_by_what_a_caller_does_to_its_copy():
+def test_the_search_itself_keeps_nothing(searches):
     g = kept_graph()
-    first = backing(g, fund="fund-a")
-    first["pairs"] = []
-    assert [p["lab"]["id"] for p in backing(g, fund="fund-a")["pairs"]] == ["lab-a"]
-
-
-def test_kept_answers_follow_the_graph_version(searches):
-    g = kept_graph()
-    assert [p["lab"]["id"] for p in backing(g, fund="fund-b")["pairs"]] == ["lab-b"]
-    g.add_edge("fund-b", "lab-a", key="FUNDS", **g.edges["fund-b", "lab-b", "FUNDS"])
-    stamp_version(g)
-    assert [p["lab"]["id"] for p in backing(g, fund="fund-b")["pairs"]] == ["lab-a", "lab-b"]
-    h = kept_graph()  # the same content and version, another graph: its own answers
-    backing(h, fund="fund-b")
-    assert searches == ["fund-b"] * 3
-
-
-def test_answers_on_a_graph_without_a_version_are_not_kept(searches):
-    g = kept_graph()
-    del g.graph["version"]
     assert backing(g, fund="fund-a") == backing(g, fund="fund-a")
     assert searches == ["fund-a", "fund-a"]
 
 
-def test_a_timed_out_answer_is_not_kept(monkeypatch):
+def test_kept_answers_are_the_stores_own(searches):
+    """Another store (another graph, or the same graph served anew) answers afresh."""
     g = kept_graph()
+    EmbeddedBackend(g).backing(fund="fund-b")
+    h = kept_graph()
+    h.add_edge("fund-b", "lab-a", key="FUNDS", **h.edges["fund-b", "lab-b", "FUNDS"])
+    stamp_version(h)
+    labs = [p["lab"]["id"] for p in EmbeddedBackend(h).backing(fund="fund-b")["pairs"]]
+    assert labs == ["lab-a", "lab-b"]
+    EmbeddedBackend(g).backing(fund="fund-b")
+    assert searches == ["fund-b"] * 3
+
+
+def test_a_timed_out_answer_is_not_kept(monkeypatch):
+    service = EmbeddedBackend(kept_graph())
     search = backing_module._records
 
     def out_of_time(g, fund, *args):  # the clock runs out after the first fund
@@ -611,23 +610,25 @@ def test_a_timed_out_answer_is_not_kept(monkeypatch):
         raise backing_module._OutOfTime
 
     monkeypatch.setattr(backing_module, "_records", out_of_time)
-    partial = backing(g)
+    partial = service.backing()
     assert partial["timed_out"] and partial["total_pairs"] == 1
     monkeypatch.undo()
-    whole = backing(g)
+    whole = service.backing()
     assert not whole["timed_out"] and whole["total_pairs"] == 2
 
 
-def test_kept_answers_stay_within_their_budget(monkeypatch, searches):
-    """The budget counts chains (and one per answer); the least recently asked go first."""
-    monkeypatch.setattr(backing_module, "_KEPT", backing_module._KeptAnswers(budget=4))
-    g = kept_graph()
-    for fund in ("fund-a", "fund-b", "fund-a", "fund-b"):  # 2 each: both kept
-        backing(g, fund=fund)
-    assert searches == ["fund-a", "fund-b"] and backing_module._KEPT.held == 4
-    backing(g, max_length=4)  # both funds' chains: 3, so both fund answers go
-    assert backing_module._KEPT.held == 3
-    backing(g, fund="fund-a")  # 2 more: the all-funds answer goes
-    backing(g, max_length=4)
+def test_kept_answers_stay_within_the_stores_budget(searches):
+    """An answer weighs CHAIN_KIB per chain and one more; the least recently asked go
+    first."""
+    service = EmbeddedBackend(kept_graph())
+    one_fund = backing_module.CHAIN_KIB * 2  # a chain each
+    kept = service.store._kept = KeptValues(budget=2 * one_fund)
+    for fund in ("fund-a", "fund-b", "fund-a", "fund-b"):  # both kept
+        service.backing(fund=fund)
+    assert searches == ["fund-a", "fund-b"] and kept.held == 2 * one_fund
+    service.backing(max_length=4)  # both funds' chains: both fund answers go
+    assert kept.held == backing_module.CHAIN_KIB * 3
+    service.backing(fund="fund-a")  # the all-funds answer goes
+    service.backing(max_length=4)
     assert searches == ["fund-a", "fund-b", "fund-a", "fund-b", "fund-a", "fund-a", "fund-b"]
-    assert backing_module._KEPT.held <= 4
+    assert kept.held <= kept.budget

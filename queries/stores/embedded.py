@@ -33,6 +33,7 @@ from graph.embedded import (
 from graph.embedded import statistics as graph_statistics
 from graph.timeline import dated_view, source_years
 from queries import centrality, paths
+from queries.kept import KEPT_KIB, KeptValues, Weigh
 from queries.store import NOW, Filter, FoundPaths, Json, Scores
 from queries.traverse import Walk, check_nodes
 from queries.views import node_summaries, node_summary
@@ -63,8 +64,8 @@ class EmbeddedStore:
         self.g = g
         self.centrality_settings = centrality_settings
         self._edge_count: int | None = None
-        self._kept: dict[tuple, Any] = {}
-        self._lock = threading.RLock()  # re-entrant: one kept answer may need another
+        self._kept = KeptValues(KEPT_KIB)  # what ``settled`` keeps
+        self._lock = threading.RLock()  # the dated views
         self._years: dict[str, int] | None = None
         self._dated: dict[int, nx.MultiDiGraph] = {}
 
@@ -94,13 +95,12 @@ class EmbeddedStore:
         return {"status": "ok", "backend": self.name, "version": self.version(),
                 "nodes": self.g.number_of_nodes(), "edges": self._edge_count}
 
-    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T:
+    def settled(self, compute: Callable[[], T], key: tuple | None = None,
+                weigh: Weigh | None = None) -> T:
         if key is None:
             return compute()
-        with self._lock:  # computed once: the graph does not change under a store
-            if key not in self._kept:
-                self._kept[key] = compute()
-            return self._kept[key]
+        # one generation: the graph does not change under a store
+        return self._kept.value(None, key, compute, weigh)
 
     def resolve(self, text: str, within: Filter = NOW) -> str:
         """As ``resolve_node`` on the dated graph: an id it holds, or the one node it holds

@@ -55,6 +55,7 @@ from queries.errors import (
     NoAnswer,
     NodeNotFound,
 )
+from queries.kept import KEPT_KIB, KeptValues, Weigh
 from queries.store import NOW, Filter, FoundPaths, Json, Scores
 from queries.stores import cypher
 from queries.stores.records import (
@@ -99,9 +100,9 @@ class Neo4jStore:
         self.user = user
         self.path_timeout = path_timeout
         self._owns_driver = owns_driver
-        self._cache: dict[tuple, Any] = {}
+        self._cache: dict[tuple, Any] = {}  # source years by version
         self._cache_lock = threading.Lock()
-        self._computing: dict[tuple, threading.Lock] = {}  # key -> held while computed
+        self._kept = KeptValues(KEPT_KIB)  # what ``settled`` keeps
         self._state: tuple[float, SyncState] | None = None  # (monotonic time read, state)
 
     @classmethod
@@ -188,35 +189,18 @@ class Neo4jStore:
             raise GraphChanging(f"Neo4j at {self.uri}: {state.reason()}", state, RETRY_AFTER)
         return state
 
-    def settled(self, compute: Callable[[], T], key: tuple | None = None) -> T:
+    def settled(self, compute: Callable[[], T], key: tuple | None = None,
+                weigh: Weigh | None = None) -> T:
         """``compute()`` from settled content only: the state is read before and after (every
         sync that writes bumps the generation first, so the same complete generation both
-        times means no write came in between). With a ``key``, kept for the generation."""
+        times means no write came in between). With a ``key``, kept for the generation
+        (``queries.kept``: within the store's budget when ``weigh`` is given); a kept value
+        costs the one read before."""
         state = self._settled_state()
         if key is None:
             return self._checked(compute, state)
-        key = (state.generation, state.version, *key)
-        with self._cache_lock:
-            if key in self._cache:
-                return self._cache[key]
-            computing = self._computing.setdefault(key, threading.Lock())
-        # one computation per key at a time: a request that gave up waiting (the API's time
-        # limit) leaves its worker reading; the next ones wait for that answer instead of
-        # each reading the whole graph again
-        with computing:
-            with self._cache_lock:
-                if key in self._cache:
-                    return self._cache[key]
-            try:
-                value = self._checked(compute, state)
-                with self._cache_lock:
-                    for old in [k for k in self._cache if k[:2] != key[:2]]:
-                        del self._cache[old]  # another generation's answers: never asked again
-                    self._cache[key] = value
-            finally:
-                with self._cache_lock:
-                    self._computing.pop(key, None)
-        return value
+        return self._kept.value((state.generation, state.version), key,
+                                lambda: self._checked(compute, state), weigh)
 
     def _checked(self, compute: Callable[[], T], state: SyncState) -> T:
         """``compute()``, refused if the settled state read after it is not ``state``."""
