@@ -267,3 +267,67 @@ def test_a_quoted_slogan_opens_the_name_it_qualifies(tmp_path, graph):
     names = set(keys(review))
     assert "“星火、燎原”人才培育机制" in accepted(review)
     assert not [n for n in names if n.startswith("“星海一号”成为")]
+
+
+# fifth pass: candidates read from their context (loaders/ingest/contexts.py)
+
+def entity(review, name: str) -> dict | None:
+    return next((e for e in review["entities"] if e["name_zh"] == name), None)
+
+
+def test_achievements_named_by_what_was_done(tmp_path, graph):
+    review = run(tmp_path, graph, "星海一号创造了超轻型遥感卫星最长在轨时间世界纪录。"
+                 "启明市首次跻身全国创新城市百强。启明无人机取得型号合格证。"
+                 "启明市科技工作取得了显著成效。")
+    for name, subtype in (("超轻型遥感卫星最长在轨时间世界纪录", "record"),
+                          ("全国创新城市百强", "ranking"), ("型号合格证", "award")):
+        found = entity(review, name)
+        assert found and found["kind"] == "Achievement" and found["subtype"] == subtype
+        assert found["decision"] == "accept"
+    # a cut of the record's name (…卫星 by the suffix rule) is not proposed beside it
+    assert not any(e["name_zh"].endswith("遥感卫星") for e in review["entities"])
+    assert not any("成效" in e["name_zh"] for e in review["entities"])
+
+
+def test_sectors_before_a_compound_head_or_in_a_quoted_metric(tmp_path, graph):
+    review = run(tmp_path, graph, "星海新区打造智能装备和物流服务业集聚区。"
+                 "预计全年“规上软件和信息技术服务业营业收入”增速达到20%。"
+                 "全市工业增加值增长5%。")
+    for name in ("物流服务业", "规上软件和信息技术服务业"):
+        found = entity(review, name)
+        assert found and found["kind"] == "Sector" and found["decision"] == "accept"
+    assert entity(review, "全市工业") is None  # a metric's word outside quotes names none
+
+
+def test_a_programme_brought_under_a_known_one(tmp_path, graph):
+    review = run(tmp_path, graph, "星海市推动将高端人才签证审批纳入“绿色审批行动”。")
+    found = entity(review, "高端人才签证审批")
+    assert found and found["kind"] == "Program" and found["decision"] == "accept"
+    review = run(tmp_path, graph, "星海市推动将高端人才签证审批纳入日常工作。")
+    assert entity(review, "高端人才签证审批") is None  # 纳入 something no programme
+
+
+def test_generic_names_made_specific_by_their_context(tmp_path, graph):
+    review = run(tmp_path, graph, "星海市科技局成立产业创新联盟。委员会搭建的技术转移平台投入运行。"
+                 "中国一汽依托技术创新基地开展攻关。"
+                 "星海市构建起以长兴基金、启明天使基金为核心的多元资金保障体系。"
+                 "星海市形成了覆盖全市的创新服务体系。")
+    for name in ("产业创新联盟", "技术转移平台", "技术创新基地", "资金保障体系", "启明天使基金"):
+        found = entity(review, name)
+        assert found and found["decision"] == "accept", name
+    generic = entity(review, "创新服务体系")  # nothing makes this one a named thing
+    assert generic is None or generic["decision"] == "reject"
+
+
+def test_list_items_take_the_kind_of_their_known_siblings(tmp_path, graph):
+    review = run(tmp_path, graph, "构建与吉大、星师、长春光机所战略合作。\n"
+                 "启明第五代越野车、中国一汽飞驰号重卡、“吉林一号”卫星……一个个名片闪耀。\n"
+                 "与长春、星海对口合作。\n打破吉林大学、企业、政府部门间的壁垒。")
+    found = entity(review, "星师")
+    assert found and found["kind"] == "Institution" and found["decision"] == "accept"
+    for name in ("启明第五代越野车", "飞驰号重卡"):  # a product after its known maker
+        found = entity(review, name)
+        assert found and found["kind"] == "Achievement" and found["decision"] == "accept"
+    assert entity(review, "星海") is None or entity(review, "星海")["rule"].startswith(
+        "place")  # places are not typed by their siblings
+    assert not any("壁垒" in e["name_zh"] for e in review["entities"])

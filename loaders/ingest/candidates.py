@@ -25,6 +25,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
+from loaders.ingest import contexts
 from loaders.ingest.figures import count_number
 from loaders.ingest.mentions import Gazetteer, Mention
 from loaders.ingest.rules import Rules, Suffix, per_object
@@ -203,11 +204,18 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
         _products(text, base, tokens, sentence, rules, add)
         _people(text, base, sentence, rules, add)
         _places(base, tokens, sentence, rules, add)
+        if rules.context is not None:
+            contexts.achievements(text, base, sentence, rules.context, add,
+                                  SCORES["enumeration"])
+            contexts.sectors(text, base, tokens, sentence, rules.context, rules.sector,
+                             _NOT_ITEM, add, SCORES["enumeration"])
+    if rules.context is not None:
+        _read_contexts(c, sentences, mentions, kinds or {}, found, covered, rules, add)
     # nothing inside a 《…》 title is a name of its own (《…计划申报指南》), and a programme
     # word inside a longer name is a word of it (…转化战略 in …转化战略合作委员会; an
     # organisation inside one is its owner: 长白山实验室 in 长白山实验室鸟窝园)
     outer = [(f.start, f.end, f.how) for f in found.values()
-             if f.how.startswith(("title", "suffix", "quoted"))]
+             if f.how.startswith(("title", "suffix", "quoted", "record"))]
     for f in found.values():  # 南关区 opening 南关区科技局: the organisation's name attests it
         if f.rule.kind == "Place" and f.score < SCORES["place"] and f.name[-1] in "省市区县" \
                 and any(g.name.startswith(f.name) and len(g.name) > len(f.name)
@@ -225,8 +233,47 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
     return [f for f in found.values() if not any(
         a <= f.start and f.end <= b and (b - a) > (f.end - f.start) and (
             how.startswith("title") or (f.how.startswith("suffix") and f.rule.kind == "Program")
-            or (how.startswith("quoted") and f.how.startswith("suffix")))  # a cut of “…大会”
+            or (how.startswith(("quoted", "record")) and f.how.startswith("suffix")))
+        # a cut of “…大会”, of 创造…卫星…纪录
         for a, b, how in outer)]
+
+
+def _read_contexts(c: Compact, sentences: list[Sentence], mentions: list[Mention],
+                   kinds: dict[str, str], found: dict[str, Candidate], covered: list[bool],
+                   rules: Rules, add: Add) -> None:
+    """The rules of loaders/ingest/contexts.py that need every candidate of the article: a
+    programme brought under another, generic names their context makes specific, list
+    items typed by their known siblings."""
+    ctx, auto = rules.context, rules.auto_accept["entity"]
+    sure = SCORES["enumeration"]
+
+    def accepted(kind: str | None, a: int, b: int) -> bool:
+        return any(a <= m.start < b and (kind is None or kinds.get(m.ids[0]) == kind)
+                   for m in mentions) or any(
+            a <= f.start < b and f.score >= auto and (kind is None or f.rule.kind == kind)
+            for f in found.values())
+
+    for sentence in sentences:
+        contexts.included(c.simplified[sentence.start:sentence.end], sentence.start, sentence,
+                          ctx, lambda a, b: accepted("Program", a, b), rules.quoted, add, sure)
+    for f in list(found.values()):
+        if f.score >= auto or not f.how.startswith("suffix"):
+            continue
+        base = f.sentence.start
+        why = contexts.specific(c.simplified[base:f.sentence.end], f.start - base,
+                                f.end - base, covered, base, ctx,
+                                lambda a, b, base=base: accepted(None, base + a, base + b))
+        if why:
+            f.score, f.how = max(f.score, sure), f"{f.how} + {why}"
+    spans = {(f.start, f.end): (f.rule.kind, f.score >= auto) for f in found.values()}
+    for sentence in sentences:
+        for i, j, kind, how in contexts.list_items(c, sentence, mentions, kinds, spans, ctx,
+                                                   common_word):
+            f = found.get(c.written[i:j])
+            if f is None:
+                add(i, j, ctx.sibling_kinds[kind], sentence, how, sure)
+            elif f.rule.kind == kind and f.score < sure:
+                f.score, f.how = sure, f"{f.how} + {how}"
 
 
 def _listed_with_place(text: str, start: int, end: int,

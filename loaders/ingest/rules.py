@@ -96,6 +96,7 @@ class Rules:
     product_classifiers: str = ""
     name_prefixes: tuple[str, ...] = ()
     quoted_kinds: tuple[Suffix, ...] = ()  # `suffix` holds the context word
+    context: Any = None  # loaders.ingest.contexts.ContextRules (context_rules)
 
 
 class RulesError(ValueError):
@@ -217,9 +218,19 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             "".join(raw.get("product_classifiers") or ()),
             tuple(raw.get("name_prefixes") or ()),
             tuple(_kinded(schema, f"{origin}: quoted_kinds[{i}]", item, "word")
-                  for i, item in enumerate(raw.get("quoted_kinds") or (), 1)))
+                  for i, item in enumerate(raw.get("quoted_kinds") or (), 1)),
+            _context_rules(raw.get("context_rules"), schema, origin))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
+
+
+def _context_rules(raw: dict[str, Any] | None, schema: Schema, origin: str) -> Any:
+    if not raw:
+        return None
+    from loaders.ingest.contexts import parse_context_rules  # it imports Suffix from here
+
+    return parse_context_rules(raw, lambda where, item: _kinded(
+        schema, f"{origin}: context_rules.{where}", item))
 
 
 @cache
