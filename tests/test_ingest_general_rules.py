@@ -331,3 +331,43 @@ def test_list_items_take_the_kind_of_their_known_siblings(tmp_path, graph):
     assert entity(review, "星海") is None or entity(review, "星海")["rule"].startswith(
         "place")  # places are not typed by their siblings
     assert not any("壁垒" in e["name_zh"] for e in review["entities"])
+
+
+def test_subsidies_procedures_and_rankings(tmp_path, graph):
+    review = run(tmp_path, graph, "对新认定的启明平台一次性给予150万元补助。"
+                 "星海无人机正式通过启明市航空管理局型号认证。"
+                 "星海市专利授权量增速在全国15个城市中位列首位；")
+    found = entity(review, "150万元补助")
+    assert found and found["kind"] == "Fund" and found["subtype"] == "subsidy_scheme"
+    found = entity(review, "型号认证")
+    assert found and found["kind"] == "Program" and found["decision"] == "accept"
+    found = entity(review, "星海市专利授权量增速在全国15个城市中位列首位")
+    assert found and found["kind"] == "Achievement" and found["subtype"] == "ranking"
+    review = run(tmp_path, graph, "星海无人机通过了严格审查。")  # no body named: no procedure
+    assert not any(e["name_zh"].endswith("审查") for e in review["entities"])
+
+
+def test_a_platform_described_by_what_it_gathers(tmp_path, graph):
+    review = run(tmp_path, graph, "星海市打造集技术交易、成果转化功能于一体的技术服务平台。"
+                 "启明中心将成为集研发、中试于一体的一流创新平台。")
+    found = entity(review, "技术服务平台")
+    assert found and found["decision"] == "accept"
+    other = entity(review, "一流创新平台")  # after 成为: the subject described, no new one
+    assert other is None or other["decision"] == "reject"
+
+
+def test_quoted_words_a_title_names_or_that_count_a_set(tmp_path, graph):
+    review = run(tmp_path, graph, "星海市围绕建设“光谷新城”目标，印发《星海市光谷新城发展规划》。"
+                 "完善星海市“三大片区”布局，点亮“加速键”。")
+    for name in ("光谷新城", "三大片区"):
+        found = entity(review, name)
+        assert found and found["decision"] == "accept", name
+    slogan = entity(review, "加速键")
+    assert slogan is None or slogan["decision"] == "reject"
+
+
+def test_a_list_item_opening_with_a_place_takes_its_siblings_kind(tmp_path, graph):
+    review = run(tmp_path, graph, "长春国家区域创新中心、长春星海影城、长春启明科学岛……"
+                 "一个个板块拔地而起。")
+    found = entity(review, "长春星海影城")
+    assert found and found["kind"] == "Park" and found["decision"] == "accept"

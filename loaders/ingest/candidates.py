@@ -209,6 +209,10 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
                                   SCORES["enumeration"])
             contexts.sectors(text, base, tokens, sentence, rules.context, rules.sector,
                              _NOT_ITEM, add, SCORES["enumeration"])
+            contexts.subsidies(text, base, sentence, rules.context, add, SCORES["enumeration"])
+            contexts.rankings(text, base, sentence, rules.context, add, SCORES["enumeration"])
+            contexts.procedures(text, base, sentence, covered, rules.context, add,
+                                SCORES["enumeration"])
     if rules.context is not None:
         _read_contexts(c, sentences, mentions, kinds or {}, found, covered, rules, add)
     # nothing inside a 《…》 title is a name of its own (《…计划申报指南》), and a programme
@@ -256,7 +260,15 @@ def _read_contexts(c: Compact, sentences: list[Sentence], mentions: list[Mention
     for sentence in sentences:
         contexts.included(c.simplified[sentence.start:sentence.end], sentence.start, sentence,
                           ctx, lambda a, b: accepted("Program", a, b), rules.quoted, add, sure)
+    titles = [f.name for f in found.values() if f.how.startswith("title")]
     for f in list(found.values()):
+        if f.score >= auto and f.how.startswith("quoted"):
+            continue
+        if f.how.startswith("quoted"):  # a quoted word alone waits for the reviewer, unless
+            named = contexts.quoted_named(f.name.strip("“”「」『』〈〉"), titles, ctx)
+            if named:
+                f.score, f.how = max(f.score, sure), f"{f.how} + {named}"
+            continue
         if f.score >= auto or not f.how.startswith("suffix"):
             continue
         base = f.sentence.start

@@ -40,6 +40,13 @@ class ContextRules:
     agent_ends: str  # last characters of an organisation word before made_by (委员会)
     relied_on: tuple[str, ...]  # 依托 after a known organisation
     cores: tuple[str, ...]  # 为核心的 / 为主体的 after 以A、B
+    described: tuple[str, ...]  # 于一体的 after 集A、B
+    becoming: tuple[str, ...]  # 成为: what follows describes the subject
+    subsidies: tuple[tuple[str, ...], tuple[str, ...], Suffix]  # 给予 N万元 补助
+    procedures: tuple[tuple[str, ...], tuple[str, ...], Suffix]  # 通过 <body> …审定
+    rank_ends: tuple[str, ...]  # 位列首位: a clause ending so names a ranking
+    ranking: Suffix
+    set_counts: str  # numerals of “N大…” named sets
     sibling_kinds: dict[str, Suffix]  # kind -> subtype and English word of a list item
     item_max: int
 
@@ -51,7 +58,14 @@ def parse_context_rules(raw: dict, kinded: Callable[[str, dict], Suffix]) -> Con
         tuple(raw["sector_ends"]), tuple(raw["sector_heads"]), tuple(raw["sector_metrics"]),
         tuple(raw["included"]),
         tuple(raw["founding"]), tuple(raw["made_by"]), "".join(raw["agent_ends"]),
-        tuple(raw["relied_on"]), tuple(raw["cores"]),
+        tuple(raw["relied_on"]), tuple(raw["cores"]), tuple(raw["described"]),
+        tuple(raw["becoming"]),
+        (tuple(raw["subsidies"]["verbs"]), tuple(raw["subsidies"]["heads"]),
+         kinded("subsidies", raw["subsidies"])),
+        (tuple(raw["procedures"]["verbs"]), tuple(raw["procedures"]["heads"]),
+         kinded("procedures", raw["procedures"])),
+        tuple(raw["rankings"]["ends"]), kinded("rankings", raw["rankings"]),
+        "".join(raw["set_counts"]),
         {k: kinded(f"sibling_kinds.{k}", {**v, "kind": k})
          for k, v in raw["sibling_kinds"].items()},
         int(raw["item_max"]))
@@ -86,6 +100,64 @@ def _achievement_pattern(verbs: tuple[str, ...], heads: tuple[str, ...]) -> re.P
             rf"(?:{v})([\u4e00-\u9fffA-Za-z0-9]{{0,30}}?({h}))(?=[^\u4e00-\u9fffA-Za-z0-9]|"
             rf"[的和及与等]|$)")
     return _PATTERNS[key]
+
+
+def quoted_named(name: str, titles: list[str], rules: ContextRules) -> str | None:
+    """Why a quoted word is a name: a policy's title names it (“科技创新城” and 《…科技创新城
+    发展规划》), or it counts a named set (“四大板块”, “三大工程”)."""
+    if any(name in title and name != title for title in titles):
+        return "named by a title"
+    if re.match(rf"[{rules.set_counts}]+大[\u4e00-\u9fff]{{2,}}$", name):
+        return "a named set (N大…)"
+    return None
+
+
+def rankings(text: str, base: int, sentence: Sentence, rules: ContextRules, add: Add,
+             score: float) -> None:
+    """增速在全国15个副省级城市中位列首位: a clause that ends in a first place names the
+    ranking achieved (the whole clause: what ranks where)."""
+    kind = rules.ranking
+    for end_word in rules.rank_ends:
+        at = text.find(end_word)
+        while at >= 0:
+            end = at + len(end_word)
+            start = max(text.rfind(ch, 0, at) for ch in "，。；：,;:！？") + 1
+            if end - start <= rules.item_max * 3 and end - start > len(end_word) + 2 and \
+                    (end == len(text) or text[end] in "，。；：,;:！？、"):
+                add(base + start, base + end, kind, sentence, f"ranking ({end_word})", score)
+            at = text.find(end_word, end)
+
+
+def subsidies(text: str, base: int, sentence: Sentence, rules: ContextRules, add: Add,
+              score: float) -> None:
+    """给予200万元补助: a subsidy named by its amount (the amount is the figure too)."""
+    verbs, heads, kind = rules.subsidies
+    v, h = "|".join(map(re.escape, verbs)), "|".join(map(re.escape, heads))
+    for match in re.finditer(rf"(?:{v})(?:最高|不超过|一次性)?(\d+(?:\.\d+)?[万亿]?元(?:{h}))",
+                             text):
+        add(base + match.start(1), base + match.end(1), kind, sentence,
+            f"subsidy {match.group(1)[-2:]}", score)
+
+
+def procedures(text: str, base: int, sentence: Sentence, covered: list[bool],
+               rules: ContextRules, add: Add, score: float) -> None:
+    """通过中国民航局适航审定: the procedure a body runs (the words between the body's name,
+    known or ending in an organisation word, and the head, with it)."""
+    verbs, heads, kind = rules.procedures
+    head = re.compile(rf"[\u4e00-\u9fff]{{0,4}}?(?:{'|'.join(map(re.escape, heads))})"
+                      rf"(?![\u4e00-\u9fff])")
+    for match in re.finditer("|".join(map(re.escape, verbs)), text):
+        # the body: a known name or an organisation word (…局, …委) right after the verb
+        for start in range(match.end() + 2, min(match.end() + 12, len(text))):
+            if not _HAN_NAME.fullmatch(text[match.end():start]):
+                break
+            body_end = (covered[base + start - 1] and not covered[base + start]) or (
+                text[start - 1] in rules.agent_ends and not covered[base + start])
+            found = head.match(text, start) if body_end else None
+            if found and found.end() - start > 2:
+                add(base + start, base + found.end(), kind, sentence,
+                    f"procedure of a body ({found.group()[-2:]})", score)
+                break
 
 
 def sectors(text: str, base: int, tokens: list[tuple[str, str, int]], sentence: Sentence,
@@ -157,6 +229,11 @@ def specific(text: str, start: int, end: int, covered: list[bool], base: int,
         if before.endswith(word) and len(before) > len(word) and \
                 covered[base + len(before) - len(word) - 1]:
             return f"a known organisation's ({word})"
+    for word in rules.described:  # 打造集A、B于一体的…平台 (成为…: the subject described)
+        if before.endswith(word):
+            opening = before.rfind("集")
+            if opening >= 0 and not any(v in before[:opening] for v in rules.becoming):
+                return f"described ({word})"
     for word in rules.cores:  # 以A、B为核心的(差异化)资金保障体系: a modifier may come between
         if word in before[-len(word) - 4:]:
             opening = before.rfind("以")
@@ -203,8 +280,9 @@ def _list(text: str, a: int, b: int, seps: list[int],
         kind = known.get((i, j))
         if kind is None and first:  # 构建与吉大、…: the known name at the 、
             kind = next((known[(x, j)] for x in range(i, j) if (x, j) in known), None)
-        if kind is None and last:
-            kind = next((known[(i, y)] for y in range(j, i, -1) if (i, y) in known), None)
+        if kind is None and last:  # …、中科院一院三所战略合作 (not a place opening a name)
+            kind = next((known[(i, y)] for y in range(j, i, -1)
+                         if known.get((i, y)) not in (None, "Place")), None)
         items.append((i, j, kind, first, last))
     kinds_seen = {k for _, _, k, _, _ in items if k}
     accepted = {spans[(i, j)][0] for i, j, k, _, _ in items
@@ -230,8 +308,11 @@ def _list(text: str, a: int, b: int, seps: list[int],
                 continue  # its other edge lies inside a longer clause: unknown
         opener = next((m for m in mentions if m.start == i and m.end < j
                        and kinds.get(m.ids[0]) in ("Company", "Institution")), None)
-        if "的" in text[i:j] or any(i <= x and y <= j for x, y in (*known, *spans)
-                                   if opener is None or (x, y) != (opener.start, opener.end)):
+        if "的" in text[i:j] or any(
+                i <= x and y <= j for x, y in (*known, *spans)
+                if (opener is None or (x, y) != (opener.start, opener.end))
+                and "Place" not in (known.get((x, y)), spans.get((x, y), ("",))[0])):
+            # (a place inside is no name read already: 长春国际影都 opens with one)
             continue  # a phrase (…间的壁垒), or an item holding a name read already
         if opener is not None:
             if kind != "Achievement":
