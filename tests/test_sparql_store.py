@@ -1,6 +1,7 @@
 """The SPARQL store's lifecycle: queries that really stop (the worker that runs a query past
 the limit is killed, the pool recovers, nothing is left to join at exit, a worker outlives no
-server) and stores kept on disk per graph version (queries/sparql_store.py)."""
+server: queries/sparql_pool.py) and stores kept on disk per graph version
+(queries/sparql_store.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import pytest
 from api.app import create_app
 from api.routes.sparql import KEEPER, POOL
 from queries.embedded_backend import EmbeddedBackend
-from queries.sparql_store import StoreKeeper, open_store, prune, query_form, store_key
+from queries.sparql_pool import query_form
+from queries.sparql_store import StoreKeeper, open_store, prune, store_key
 
 ROOT = Path(__file__).resolve().parents[1]
 # Nothing to stream: Oxigraph counts the whole cross product before its first (only) row.

@@ -7,8 +7,9 @@ export plus the ontology and follows the served graph's version; the default gra
 graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part
 (and the statistics tables: ``queries.sparql_statistics``).
 Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and ``SPARQL_MAX_RESULTS``, each a problem+json error.
-Queries run in ``SPARQL_WORKERS`` worker processes, killed at the time limit; stores are kept
-on disk under ``SPARQL_STORE_DIR`` (see queries/sparql_store.py and docs/rdf.md).
+Queries run in ``SPARQL_WORKERS`` worker processes (``queries.sparql_pool``), killed at the
+time limit, which write the answer in the negotiated format; stores are kept on disk under
+``SPARQL_STORE_DIR`` (see queries/sparql_store.py and docs/rdf.md).
 """
 
 from __future__ import annotations
@@ -29,20 +30,19 @@ from graph.rdf.export import iter_serialized
 from graph.rdf.namespaces import resolve_base, vocabulary
 from graph.rdf.ontology import build_ontology, serialize
 from queries.sparql_examples import description, example_queries
-from queries.sparql_store import (
+from queries.sparql_pool import (
     Answer,
     Formats,
     QueryPool,
     QueryTooSlow,
     ServiceRefused,
     SparqlSyntaxError,
-    StoreKeeper,
-    StoreNotReady,
     TooManyResults,
     UpdateRefused,
     WorkerFailed,
     query_form,
 )
+from queries.sparql_store import StoreKeeper, StoreNotReady
 
 bp = ApiBlueprint("sparql", __name__)
 page = Blueprint("sparql_page", __name__)
