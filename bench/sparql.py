@@ -14,10 +14,14 @@ metric-over-time about the longest series),
 one at a time: a warm-up run, one run alone, and unless that took over ``--slow`` seconds
 (then it is MISSED on that run), ``--clients`` threads, each
 with one keep-alive connection, POST it ``--requests`` times (application/sparql-query, JSON
-results); latency is request sent to body read. Goal: p99 < 100 ms per example, store load
-< 5 s at 100k nodes. Side by side: rdflib on funds-backing-labs over the same export, one run
-in a child process with a timeout. Figures go to ``--out`` (bench/results/sparql.md), with
-the load average at the start and the end (the machine may be shared).
+results); latency is request sent to body read; that with the answer cache off (the engine:
+every request evaluated), then again with it on (``SPARQL_ANSWER_CACHE_MB`` 64: the server
+keeps answers per store and query) after one request has been answered (the one evaluation
+per graph version), so every measured request gets the kept answer. Goal: p99 < 100 ms
+per example, store load < 5 s at 100k nodes. Side by side: rdflib on funds-backing-labs over
+the same export, one run in a child process with a timeout. Figures go to ``--out``
+(bench/results/sparql.md), with the load average at the start and the end (the machine may be
+shared).
 """
 
 from __future__ import annotations
@@ -39,13 +43,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from api.app import create_app
-from api.routes.sparql import KEEPER, POOL
+from api.routes.sparql import CACHE, KEEPER, POOL
 from api.server import running_server
 from bench.common import generated_data
 from graph.schema import OBSERVATION_RELATION
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
 from queries.sparql_examples import example_queries, with_values
+from queries.sparql_pool import AnswerCache
 from queries.sparql_store import META
 
 HERE = Path(__file__).parent
@@ -214,34 +219,42 @@ def make_store(app, lines: list[str]) -> None:
 
 
 def bench_examples(app, url: str, g, args, lines: list[str]) -> None:
-    lines += ["| example | rows | one run ms | p50 ms | p99 ms | max ms | goal p99 < 100 ms |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["| example | rows | one run ms | p50 ms | p99 ms | max ms | goal p99 < 100 ms "
+              "| answers kept: p50 / p99 ms | goal, answers kept |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for name, query in example_queries().items():
         query = asked(g, query)
         print(f"{name} ...", file=sys.stderr)
+        app.extensions[CACHE] = None  # the engine: every request evaluated
         try:
             load(url, query, 1, 1)  # warms the workers and the page cache
             started = time.perf_counter()
             load(url, query, 1, 1)  # alone
         except RuntimeError as exc:
-            lines.append(f"| {name} | | | | | | MISSED: {str(exc)[:90]} |")
+            lines.append(f"| {name} | | | | | | MISSED: {str(exc)[:90]} | | |")
             print(lines[-1], file=sys.stderr, flush=True)
             continue
         alone = (time.perf_counter() - started) * 1000
+        cells = [name, str(row_count(url, query)), f"{alone:.0f}"]
         if alone > args.slow * 1000:
-            lines.append(f"| {name} | {row_count(url, query)} | {alone:.0f} | | | | MISSED "
-                         f"(one run over {args.slow:g} s: not loaded) |")
-            print(lines[-1], file=sys.stderr, flush=True)
-            continue
+            cells += ["", "", "", f"MISSED (one run over {args.slow:g} s: not loaded)"]
+        else:
+            try:
+                latencies, _ = load(url, query, args.clients, args.requests)
+                p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+                cells += [f"{p50:.1f}", f"{p99:.1f}", f"{max(latencies):.1f}",
+                          "met" if p99 < 100 else "MISSED"]
+            except RuntimeError as exc:
+                cells += ["", "", "", f"MISSED: {str(exc)[:90]}"]
+        app.extensions[CACHE] = AnswerCache(64 * 2**20)  # as served by default
         try:
+            load(url, query, 1, 1)  # the one evaluation per graph version, then kept
             latencies, _ = load(url, query, args.clients, args.requests)
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            cells += [f"{p50:.1f} / {p99:.1f}", "met" if p99 < 100 else "MISSED"]
         except RuntimeError as exc:
-            lines.append(f"| {name} | | {alone:.0f} | | | | MISSED: {str(exc)[:90]} |")
-            continue
-        p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-        lines.append(f"| {name} | {row_count(url, query)} | {alone:.0f} | {p50:.1f} | "
-                     f"{p99:.1f} | {max(latencies):.1f} | "
-                     f"{'met' if p99 < 100 else 'MISSED'} |")
+            cells += ["", f"MISSED: {str(exc)[:90]}"]
+        lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], file=sys.stderr, flush=True)  # a long run shows its progress
 
 

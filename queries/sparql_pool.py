@@ -37,7 +37,9 @@ import sys
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -163,12 +165,12 @@ class Answer:
 @dataclass(frozen=True)
 class Formats:
     """What the client accepts, as media types: ``results`` for SELECT and ASK, ``rdf`` for
-    CONSTRUCT and DESCRIBE (None: no format of that kind), and the ``prefixes`` Turtle and
-    JSON-LD answers abbreviate with."""
+    CONSTRUCT and DESCRIBE (None: no format of that kind), and the ``prefixes`` (name, IRI)
+    Turtle and JSON-LD answers abbreviate with (hashable: the answer cache's key)."""
 
     results: str | None = "application/sparql-results+json"
     rdf: str | None = "text/turtle"
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: tuple[tuple[str, str], ...] = ()
 
 
 def _solutions(result: ox.QuerySolutions, formats: Formats, deadline: float, seconds: float,
@@ -198,7 +200,7 @@ def _triples(result: ox.QueryTriples, formats: Formats, deadline: float, seconds
     if target == ox.RdfFormat.N_TRIPLES:
         return lines
     return ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=target,
-                        prefixes=formats.prefixes)
+                        prefixes=dict(formats.prefixes))
 
 
 def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int,
@@ -418,6 +420,81 @@ class QueryPool:
             self._started = self.size  # no more starts
         for worker in workers:
             worker.kill()
+
+
+# Functions whose value differs between two runs over the same store.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
+
+
+class AnswerCache:
+    """Answers kept by (store, query text, formats), least recently used dropped beyond
+    ``max_bytes``: a store never changes once built (a new graph version is a new store, so a
+    new key), so the same query over it has the same answer. Texts calling NOW(), RAND(),
+    UUID(), STRUUID() or BNODE() outside strings and comments are never kept. Requests for an
+    answer being evaluated wait for it instead of evaluating it again (``answer``)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[tuple[str, str, Formats], Answer] = OrderedDict()
+        self._pending: dict[tuple[str, str, Formats], threading.Event] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(answer: Answer) -> int:
+        return len(answer.body or b"") + 200  # the key and the object, roughly
+
+    def keeps(self, text: str) -> bool:
+        return not _VOLATILE.search(_code(text))
+
+    def get(self, path: Path, text: str, formats: Formats) -> Answer | None:
+        key = (str(path), text, formats)
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, path: Path, text: str, formats: Formats, answer: Answer) -> None:
+        size = self._size(answer)
+        if size > self.max_bytes // 4 or not self.keeps(text):
+            return  # one answer may not push out most others
+        with self._lock:
+            key = (str(path), text, formats)
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= self._size(dropped)
+
+    def answer(self, path: Path, text: str, formats: Formats, evaluate: Callable[[], Answer],
+               wait_seconds: float) -> Answer:
+        """The kept answer, else ``evaluate()`` (kept if it may be); a request that finds the
+        same answer being evaluated waits for it up to ``wait_seconds``, then evaluates it
+        itself if it was not kept (an error, or a volatile text)."""
+        if not self.keeps(text):
+            return evaluate()
+        key = (str(path), text, formats)
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+            running = self._pending.get(key)
+            if running is None:
+                self._pending[key] = threading.Event()
+        if running is not None:
+            running.wait(wait_seconds)
+            return self.get(path, text, formats) or evaluate()
+        try:
+            result = evaluate()
+            self.put(path, text, formats, result)
+            return result
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
 
 
 @atexit.register

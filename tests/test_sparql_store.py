@@ -169,3 +169,70 @@ def test_an_unwritable_store_directory_falls_back_to_a_temporary_one(
     assert store.built and store.quads > 0
     assert not str(store.path).startswith(str(blocked))
     assert "cannot keep SPARQL stores" in capsys.readouterr().err
+
+
+def test_answers_are_kept_per_store_query_and_format(data_graph: nx.MultiDiGraph,
+                                                     tmp_path: Path):
+    app = create_app(EmbeddedBackend(data_graph), config={"SPARQL_STORE_DIR": str(tmp_path)})
+    client = app.test_client()
+    app.extensions[KEEPER].get(120)
+    pool = app.extensions[POOL]
+    runs: list[str] = []
+    evaluate = pool.run
+
+    def counted(path: Path, text: str, **kwargs):
+        runs.append(text)
+        return evaluate(path, text, **kwargs)
+
+    pool.run = counted  # the instance's attribute: what the route calls
+
+    def ask(query: str, accept: str = "application/sparql-results+json") -> bytes:
+        response = client.get("/api/v1/sparql", query_string={"query": query},
+                              headers={"Accept": accept})
+        assert response.status_code == 200
+        return response.data
+
+    query = "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s a ?k } GROUP BY ?k ORDER BY ?k"
+    first = ask(query)
+    assert ask(query) == first and len(runs) == 1  # the second is the kept answer
+    assert ask(query, "text/csv").startswith(b"k,n") and len(runs) == 2  # another format
+    volatile = "SELECT (STRUUID() AS ?u) WHERE {}"
+    assert ask(volatile) != ask(volatile) and len(runs) == 4  # never kept
+    quoted = "SELECT ?x WHERE { BIND ('RAND()' AS ?x) }"  # in a string: not a call
+    assert ask(quoted) == ask(quoted) and len(runs) == 5
+
+
+def test_the_answer_cache_drops_the_least_recently_used():
+    from queries.sparql_pool import Answer, AnswerCache, Formats
+    cache, formats = AnswerCache(4000), Formats()
+    answers = [Answer("select", "text/csv", bytes([i]) * 500) for i in range(6)]
+    for i, answer in enumerate(answers[:5]):
+        cache.put(Path("/store/a"), f"q{i}", formats, answer)
+    assert cache.get(Path("/store/a"), "q0", formats) is answers[0]  # used: kept longer
+    cache.put(Path("/store/a"), "q5", formats, answers[5])  # 6 x 700 bytes > 4000
+    assert cache.get(Path("/store/a"), "q1", formats) is None
+    assert cache.get(Path("/store/a"), "q0", formats) is answers[0]
+    assert cache.get(Path("/store/b"), "q0", formats) is None  # another graph version's store
+    cache.put(Path("/store/a"), "big", formats, Answer("select", "text/csv", b"x" * 2000))
+    assert cache.get(Path("/store/a"), "big", formats) is None  # over a quarter: not kept
+
+
+def test_concurrent_requests_for_one_answer_evaluate_it_once():
+    import threading
+
+    from queries.sparql_pool import Answer, AnswerCache, Formats
+    cache, runs = AnswerCache(1 << 20), []
+
+    def evaluate() -> Answer:
+        runs.append(1)
+        time.sleep(0.3)  # the others arrive meanwhile
+        return Answer("select", "text/csv", b"n\r\n1\r\n")
+
+    got: list[Answer] = []
+    threads = [threading.Thread(target=lambda: got.append(
+        cache.answer(Path("/store/a"), "q", Formats(), evaluate, 10))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(runs) == 1 and len(got) == 4 and all(a is got[0] for a in got)

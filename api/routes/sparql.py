@@ -32,6 +32,7 @@ from graph.rdf.ontology import build_ontology, serialize
 from queries.sparql_examples import description, example_queries
 from queries.sparql_pool import (
     Answer,
+    AnswerCache,
     Formats,
     QueryPool,
     QueryTooSlow,
@@ -48,10 +49,12 @@ bp = ApiBlueprint("sparql", __name__)
 page = Blueprint("sparql_page", __name__)
 KEEPER = "innograph.sparql.store"
 POOL = "innograph.sparql.pool"
+CACHE = "innograph.sparql.answers"
 MAX_QUERY_CHARS = 20_000
 # SPARQL_STORE_DIR: where stores are kept (None: queries.sparql_store.default_store_dir).
+# SPARQL_ANSWER_CACHE_MB: answers kept per store and query (0: none; queries.sparql_pool).
 DEFAULTS = {"SPARQL_TIME_LIMIT_SECONDS": 10.0, "SPARQL_MAX_RESULTS": 10_000,
-            "SPARQL_WORKERS": 2, "SPARQL_STORE_DIR": None}
+            "SPARQL_WORKERS": 2, "SPARQL_STORE_DIR": None, "SPARQL_ANSWER_CACHE_MB": 64}
 
 @dataclass(frozen=True)
 class Representation:
@@ -143,6 +146,8 @@ def init_app(app: Flask) -> None:
     app.extensions[KEEPER] = StoreKeeper(served, version, ontology=ontology,
                                          directory=Path(directory) if directory else None)
     app.extensions[POOL] = QueryPool(app.config["SPARQL_WORKERS"])
+    megabytes = app.config["SPARQL_ANSWER_CACHE_MB"]
+    app.extensions[CACHE] = AnswerCache(int(megabytes * 2**20)) if megabytes else None
 
 
 def keeper() -> StoreKeeper:
@@ -174,9 +179,15 @@ def _evaluated(text: str, formats: Formats) -> tuple[Answer, str]:
         store = keeper().get(seconds)
     except StoreNotReady as exc:
         raise ApiProblem("backend-unavailable", str(exc)) from None
+    pool: QueryPool = current_app.extensions[POOL]
+    cache: AnswerCache | None = current_app.extensions[CACHE]
+
+    def evaluate() -> Answer:
+        return pool.run(store.path, text, seconds=seconds, max_results=limit, formats=formats)
+
     try:
-        result = current_app.extensions[POOL].run(store.path, text, seconds=seconds,
-                                                  max_results=limit, formats=formats)
+        result = (cache.answer(store.path, text, formats, evaluate, seconds) if cache
+                  else evaluate())  # errors are not kept: a timeout may not recur
     except SparqlSyntaxError as exc:
         where = {} if exc.line is None else {"line": exc.line, "column": exc.column}
         raise ApiProblem("invalid-sparql", f"malformed SPARQL: {exc}", **where) from None
@@ -204,7 +215,7 @@ def answer(text: str) -> Response:
     if form is not None and (rdf if form == "graph" else results) is None:
         raise _not_acceptable(form)  # a 406 before any work
     formats = Formats(results=results and results.media_type, rdf=rdf and rdf.media_type,
-                      prefixes=vocabulary().prefixes)
+                      prefixes=tuple(vocabulary().prefixes.items()))
     result, version = _evaluated(text, formats)
     if result.body is None or result.media_type is None:  # a form the text did not show
         raise _not_acceptable(result.form)
