@@ -18,11 +18,13 @@ import pytest
 from graph.embedded import edge_properties, stamp_version
 from graph.schema import OBSERVATION_KIND, OBSERVATION_RELATION
 from graph.timeline import (
+    HUB_DEGREE,
     as_of_graph,
     dated_view,
     kept_provenance,
     source_years,
     status_as_of,
+    timeline,
 )
 from queries import changes as change_queries
 from queries.embedded_backend import EmbeddedBackend
@@ -94,6 +96,14 @@ def test_the_view_holds_what_the_definition_gives(graph) -> None:
                     o: dict(k) for o, k in theirs.items()}
         assert view.graph["version"] == f"{graph.graph['version']}@{year}"
         assert "_timeline" not in view.graph  # the whole graph's index stays its own
+
+
+def test_data_has_what_the_view_reads_apart(data_graph) -> None:
+    """The view's two special cases are in data/, so the test above reads them: a hub (its
+    seen neighbours listed once per view) and a late pair (an edge reported after both its
+    ends: its edges' spans are read)."""
+    assert max(len(data_graph._succ[n]) for n in data_graph) >= HUB_DEGREE
+    assert timeline(data_graph).late
 
 
 def test_the_view_reads_without_copying_and_cannot_be_changed(data_graph) -> None:
