@@ -13,7 +13,8 @@ ingested against it, the proposals compared with A's curated records:
 - figures (value and unit; and as-of year).
 Speed: the first article in a fresh process (dictionary loading included), one 12,000-character
 article warm, and articles per minute in a batch as a user runs it: `innograph ingest` over
-BATCH articles in one process (the graph loaded once, every review file written).
+BATCH articles in one process (the graph loaded once, every review file written), by its wall
+time and by its CPU time (the machine is shared: the wall time includes waiting for a core).
 
     python -m bench.ingest            # writes bench/results/ingest.md (keeps its history)
     python -m bench.ingest --misses   # prints what each article's review file misses
@@ -23,6 +24,7 @@ BATCH articles in one process (the graph loaded once, every review file written)
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -215,15 +217,19 @@ def speed(tmp: Path) -> dict:
     _warm_worker()
     warm = statistics.median(_one(a)[0] for a in articles[:8])
     cpu = [_one(a)[1] for a in articles[:24]]
-    start = time.perf_counter()
+    start, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-m", "innograph.cli", "ingest", *articles,
                            "--date", "2025", "--data", str(DATA)], cwd=ROOT,
                           capture_output=True, text=True)
     batch = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the batch process's own CPU time: its wall time on a shared machine includes waiting
+    # for a core, this does not
+    batch_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     if done.returncode or done.stdout.count("wrote ") != len(articles):
         raise SystemExit(f"the batch failed: {done.stderr[-2000:]}")
     return {"first": first, "warm": warm, "per_minute": len(articles) / batch * 60,
-            "batch_seconds": batch, "cpu": statistics.median(cpu),
+            "batch_seconds": batch, "batch_cpu": batch_cpu, "cpu": statistics.median(cpu),
             "load": (load_before, os.getloadavg())}
 
 
@@ -280,6 +286,9 @@ def main() -> None:
               f"| batch: `innograph ingest` of {BATCH} articles of 12,000 characters, one "
               f"process (start-up, graph load and review files included) | ≥ 300/min | "
               f"{fast['per_minute']:.0f}/min ({fast['batch_seconds']:.1f} s) |",
+              f"| the same batch by its CPU time (user + system seconds of the process; "
+              f"what it takes with a core to itself) | ≥ 300/min | "
+              f"{BATCH / fast['batch_cpu'] * 60:.0f}/min ({fast['batch_cpu']:.1f} s) |",
               f"| CPU seconds per article, warm (median of 24) | | {fast['cpu']:.3f} s |",
               f"| articles per minute on 2 idle cores (2 × 60 / CPU seconds) | ≥ 300/min | "
               f"{2 * 60 / fast['cpu']:.0f}/min |", "",
