@@ -170,7 +170,7 @@ def sectors(text: str, base: int, tokens: list[tuple[str, str, int]], sentence: 
     for head in (*rules.sector_heads, *rules.sector_metrics):
         quoted_only = head in rules.sector_metrics
         at = text.find(head)
-        while at > 0:
+        while at >= 0:
             if text[:at].endswith(rules.sector_ends):
                 opened = text.rfind("“", 0, at)
                 if opened >= 0 and "”" not in text[opened:at] and \
