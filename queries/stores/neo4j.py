@@ -82,6 +82,8 @@ STATE_MAX_AGE = 1.0
 #: Retry-After of a whole-graph answer refused while a sync runs, in seconds.
 RETRY_AFTER = 10
 DEFAULT_PATH_TIMEOUT = 5.0  # seconds a path enumeration may run (includes query planning)
+#: Nodes per statement when the whole graph is read (``cypher.nodes_and_edges``).
+SNAPSHOT_CHUNK = 5000
 
 
 class QueryTimedOut(Exception):
@@ -423,9 +425,15 @@ class Neo4jStore:
             return self.settled(lambda: dated_view(self.snapshot(), year), ("snapshot", year))
 
         def read() -> nx.MultiDiGraph:
-            g = local_graph((r["node"] for r in self.run(cypher.all_nodes())),
-                            ((r["u"], r["v"], r["rel"], r["props"])
-                             for r in self.run(cypher.all_edges())))
+            nodes: list[Mapping[str, Any]] = []
+            edges: list[tuple[str, str, str, Mapping[str, Any]]] = []
+            ids = self.run(cypher.all_ids())[0]["ids"]
+            for start in range(0, len(ids), SNAPSHOT_CHUNK):
+                record = self.run(cypher.nodes_and_edges(),
+                                  ids=ids[start:start + SNAPSHOT_CHUNK])[0]
+                nodes += record["nodes"]
+                edges += map(tuple, record["edges"])
+            g = local_graph(nodes, edges)
             g.graph["version"] = self.sync_state(max_age=0).version
             return g
 
