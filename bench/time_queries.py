@@ -27,9 +27,11 @@ Before the load, each fresh server's first requests are timed (cold): the first 
 each year (the first one also makes the embedded store's timeline index), the first page of
 each comparison (over Neo4j the first also reads the whole graph into the API process). Then
 each kind in turn: ``--clients`` threads, one keep-alive connection each, ``--requests``
-requests each. Goals (issue 14, both stores): p99 < 20 ms entity and paths with as_of, < 50 ms
-changes with a page limit. Over Neo4j the as_of statements are PROFILEd (operators and db
-hits) to show which index each uses. Results: bench/results/time_queries.md (``--out``).
+requests each, with the CPU time per request of the API process and of the Neo4j server
+(how much of a request is Python, how much Cypher). Goals (issue 14, both stores): p99 < 20
+ms entity and paths with as_of, < 50 ms changes with a page limit. Over Neo4j the as_of
+statements are PROFILEd (operators and db hits) to show which index each uses. Results:
+bench/results/time_queries.md (``--out``).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from bench.http_api import (
     serve,
     start_neo4j,
 )
+from bench.neo4j_sync import process_cpu
 from graph.timeline import span
 
 HERE = Path(__file__).parent
@@ -94,6 +97,8 @@ class Targets:
 class Run:
     store: str
     samples: dict[str, list[tuple[float, int, int]]] = field(default_factory=dict)
+    #: kind -> CPU ms per request of the API process and of the Neo4j server (None: no server)
+    cpu: dict[str, tuple[float, float | None]] = field(default_factory=dict)
     cold: list[tuple[str, float, int]] = field(default_factory=list)  # (request, ms, status)
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -202,8 +207,15 @@ def cold_requests(served: Served, targets: Targets, run: Run) -> dict[tuple[int,
     return totals
 
 
+def cpu_ms(pid: int | None) -> float | None:
+    seconds = process_cpu(pid) if pid is not None else None
+    return seconds * 1000 if seconds is not None else None
+
+
 def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
-         save: Any) -> None:
+         save: Any, server_pid: int | None) -> None:
+    """Each kind under load; besides latency, the CPU time per request of the API process
+    and of the Neo4j server (where a request's work goes: Python or Cypher)."""
     warm = Client(served.url)  # each request once, untimed: plans and caches as in service
     for kind in KINDS:
         for path in targets.of(kind):
@@ -211,8 +223,15 @@ def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
     warm.close()
     for kind in KINDS:
         log(f"  {kind}: {args.clients} clients x {args.requests} requests")
+        before = (cpu_ms(served.process.pid), cpu_ms(server_pid))
         run.samples[kind] = http_load([served.url], targets.of(kind), args.clients,
                                       args.requests, args.seed)
+        after = (cpu_ms(served.process.pid), cpu_ms(server_pid))
+        n = len(run.samples[kind])
+        spent = [b - a if a is not None and b is not None else None
+                 for a, b in zip(before, after, strict=True)]
+        run.cpu[kind] = (spent[0] / n if spent[0] is not None else 0.0,
+                         spent[1] / n if spent[1] is not None else None)
         ms = [s[0] for s in run.samples[kind]]
         run.notes.setdefault("load", []).append(os.getloadavg()[0])
         log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
@@ -222,7 +241,7 @@ def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
 
 
 def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse.Namespace,
-            run: Run, save: Any) -> Targets:
+            run: Run, save: Any, server_pid: int | None = None) -> Targets:
     log(f"{run.store}: starting innograph serve")
     probe = None if uri else next(iter(read_nodes(root)[0]))
     served = serve(root, args.threads, uri, probe)
@@ -244,7 +263,7 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
         else:
             cold_requests(served, targets, run)
         save()
-        load(served, targets, args, run, save)
+        load(served, targets, args, run, save, server_pid)
         return targets
     finally:
         served.stop()
@@ -297,7 +316,8 @@ def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
 
 def table(runs: list[Run]) -> list[str]:
     lines = ["| request | store | n | p50 ms | p90 ms | p99 ms | max ms | goal p99 | met | "
-             "status |", "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+             "status | CPU ms/request: API | Neo4j |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"]
     for kind in KINDS:
         for run in runs:
             if kind not in run.samples:
@@ -310,8 +330,14 @@ def table(runs: list[Run]) -> list[str]:
             met = "—" if goal is None else "yes" if p99 < goal else "**no**"
             lines.append(f"| {kind} | {run.store} | {len(ms)} | {percentile(ms, 50):.1f} | "
                          f"{percentile(ms, 90):.1f} | {p99:.1f} | {max(ms):.1f} | "
-                         f"{'—' if goal is None else f'< {goal:g}'} | {met} | {statuses} |")
+                         f"{'—' if goal is None else f'< {goal:g}'} | {met} | {statuses} | "
+                         f"{cpu_cells(run, kind)} |")
     return lines
+
+
+def cpu_cells(run: Run, kind: str) -> str:
+    api, server = run.cpu.get(kind, (None, None))
+    return " | ".join("—" if x is None else f"{x:.2f}" for x in (api, server))
 
 
 def cold_table(runs: list[Run]) -> list[str]:
@@ -422,7 +448,8 @@ def main() -> None:
             home = args.neo4j_home or neo4j_home(root, args.neo4j_heap, args.neo4j_pagecache)
             server = start_neo4j(home, args.neo4j_heap, args.neo4j_pagecache)
             try:
-                targets = measure(root, server.bolt_uri, targets, args, run, save)
+                targets = measure(root, server.bolt_uri, targets, args, run, save,
+                                  server.pid)
                 plans += profiles(server.bolt_uri, targets)
             finally:
                 server.stop()
