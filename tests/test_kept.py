@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -102,10 +103,12 @@ def test_the_api_writes_a_kept_backing_answer_once(monkeypatch):
         return write(self, obj, kwargs, option)
 
     monkeypatch.setattr(OrjsonProvider, "_orjson", counted)
+    frozen = []  # a new kept answer is frozen out of the collector's view when written
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
     bodies = [web.get("/api/v1/backing?fund=fund").data for _ in range(3)]
     assert bodies[0] == bodies[1] == bodies[2] and bodies[0].endswith(b"}\n")
     assert orjson.loads(bodies[0])["pairs"][0]["lab"]["id"] == "lab"
-    assert writes == [KeptAnswer]
+    assert writes == [KeptAnswer] and frozen == [1]
     other = web.get("/api/v1/backing?fund=fund&limit=1")  # another answer: written
     assert other.status_code == 200 and writes == [KeptAnswer] * 2
 
