@@ -4,7 +4,6 @@ names the line and proposal of every problem."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -58,161 +57,15 @@ _ReviewDumper.add_representer(list, _list)
 _ReviewDumper.add_representer(dict, _dict)
 
 
-WIDTH = 10_000  # no folding of long quotes: one field, one line
-
-
-def _yaml_dump(value: Any) -> str:
-    return yaml.dump(value, Dumper=_ReviewDumper, allow_unicode=True, sort_keys=False,
-                     width=WIDTH)
-
-
 def dump_review(review: dict[str, Any]) -> str:
-    """The review's text: the same as PyYAML writes it with _ReviewDumper (tests compare
-    them), written by `_Writer` for the common shapes: PyYAML's representer and resolver, in
-    Python, took a third of a batch's time (thousands of fields per article)."""
     parts = [HEADER]
     for name in ("source", *SECTIONS):
-        value = review.get(name) or ([] if name in SECTIONS else {})
-        count = f" ({len(value)})" if name in SECTIONS else ""
-        parts.append(f"\n# -- {name}{count} " + "-" * 60 + "\n" + _section(name, value))
+        body = yaml.dump({name: review.get(name) or ([] if name in SECTIONS else {})},
+                         Dumper=_ReviewDumper, allow_unicode=True, sort_keys=False,
+                         width=10_000)
+        count = f" ({len(review.get(name) or [])})" if name in SECTIONS else ""
+        parts.append(f"\n# -- {name}{count} " + "-" * 60 + "\n" + body)
     return "".join(parts)
-
-
-def _section(name: str, value: Any) -> str:
-    if value == [] or value == {}:
-        return f"{name}: {value}\n"
-    if isinstance(value, list) and value and all(type(item) is dict for item in value):
-        # block sequence items are independent: an item the writer cannot vouch for is
-        # written by PyYAML alone, the others by the writer
-        body, writer = [f"{name}:\n"], _Writer()
-        for item in value:
-            try:
-                body.append(writer.item(item, ""))
-            except _Unsupported:
-                body.append(_yaml_dump({name: [item]})[len(name) + 2:])
-        return "".join(body)
-    try:
-        if type(value) is dict and value:
-            return f"{name}:\n" + _Writer().mapping(value, "  ")
-    except _Unsupported:
-        pass
-    return _yaml_dump({name: value})
-
-
-class _Unsupported(Exception):
-    """A value whose YAML text the writer does not produce itself (PyYAML writes it)."""
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_STR = "tag:yaml.org,2002:str"
-_FLOAT = "tag:yaml.org,2002:float"
-_FIRST = frozenset("#,[]{}&*!|>'\"%@`")  # indicators that may not open a plain scalar
-
-
-# characters both libyaml and PyYAML's own emitter print as they are (allow_unicode), line
-# breaks excluded (they differ on U+0085 and past U+FFFF: those strings go to PyYAML)
-_PRINTABLE = "\x20-\x7E\xA0-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-# what stops a string from being plain after its first character: libyaml's analysis
-# (emitter.c, yaml_emitter_analyze_scalar) in block and in flow context
-_NOT_PLAIN = {False: re.compile(f"[^{_PRINTABLE}]|:(?= |\\Z)| #"),
-              True: re.compile(f"[^{_PRINTABLE}]|[:,?\\[\\]{{}}]| #")}
-_NOT_SINGLE = re.compile(f"[^{_PRINTABLE}]")
-
-
-def _plain_ok(value: str, flow: bool) -> bool:
-    """May this string be written plain (on one line), in block or flow context?"""
-    if not value or value[0] == " " or value[-1] == " " or value.startswith(("---", "...")):
-        return False
-    first = value[0]
-    if first in _FIRST or (first in "?:-" and (len(value) == 1 or value[1] == " ")):
-        return False
-    if _NOT_PLAIN[flow].search(value):
-        return False
-    # plain, it must read back as a string (not a number, a date, null, true...)
-    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR
-
-
-def _single_ok(value: str) -> bool:
-    """Single quotes, on one line: every character printable, no break, no blank edge
-    (libyaml's single_quoted_allowed for a one-line string)."""
-    return bool(value) and value[0] != " " and value[-1] != " " and not _NOT_SINGLE.search(value)
-
-
-class _Writer:
-    """Block YAML of dicts, lists and scalars, as libyaml's emitter lays it out for the
-    review dumper: `key: value` lines, flow lists of scalars ([55, 62]), block lists of
-    mappings not indented under their key. Anything else raises _Unsupported."""
-
-    def __init__(self) -> None:
-        self._texts: dict[tuple[str, bool], str] = {}
-        self._keys: set[str] = set()  # keys known to be plain simple keys
-
-    def item(self, value: dict[str, Any], indent: str) -> str:
-        body = self.mapping(value, indent + "  ")
-        if not body:
-            raise _Unsupported
-        return indent + "- " + body[len(indent) + 2:]
-
-    def mapping(self, value: dict[str, Any], indent: str) -> str:
-        lines = []
-        for key, v in value.items():
-            if key not in self._keys:
-                if (type(key) is not str or not key.isidentifier() or not key.isascii()
-                        or len(key) > 64 or not _plain_ok(key, False)):
-                    raise _Unsupported
-                self._keys.add(key)
-            head = f"{indent}{key}:"
-            if type(v) is dict:
-                if not v:
-                    raise _Unsupported
-                lines.append(head + "\n" + self.mapping(v, indent + "  "))
-            elif type(v) is list:
-                lines.append(self._list(v, head, indent, len(head) + 1))
-            else:
-                lines.append(f"{head} {self.scalar(v, len(head) + 1, False)}\n")
-        return "".join(lines)
-
-    def _list(self, value: list[Any], head: str, indent: str, column: int) -> str:
-        if not value:
-            return head + " []\n"
-        if all(type(v) is dict for v in value):
-            return head + "\n" + "".join(self.item(v, indent) for v in value)
-        if any(type(v) in (dict, list) for v in value):
-            raise _Unsupported
-        texts = [self.scalar(v, column, True) for v in value]
-        line = "[" + ", ".join(texts) + "]"
-        if column + len(line) > WIDTH:
-            raise _Unsupported  # libyaml would break the line
-        return f"{head} {line}\n"
-
-    def scalar(self, value: Any, column: int, flow: bool) -> str:
-        kind = type(value)
-        if kind is str:
-            if column + len(value) + 2 > WIDTH and " " in value:
-                raise _Unsupported  # libyaml folds long lines at a space
-            known = self._texts.get((value, flow))
-            if known is None:  # a sentence is quoted by many proposals: worked out once
-                if _plain_ok(value, flow):
-                    known = value
-                elif _single_ok(value):
-                    known = "'" + value.replace("'", "''") + "'"
-                else:
-                    raise _Unsupported
-                self._texts[(value, flow)] = known
-            return known
-        if value is None:
-            return "null"
-        if kind is bool:
-            return "true" if value else "false"
-        if kind is int:
-            return str(value)
-        if kind is float and value == value and abs(value) != float("inf"):
-            text = repr(value).lower()
-            if "." not in text and "e" in text:
-                text = text.replace("e", ".0e", 1)
-            if _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _FLOAT:
-                return text
-        raise _Unsupported
 
 
 def write_review(review: dict[str, Any], path: Path) -> None:
