@@ -216,10 +216,11 @@ def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
          save: Any, server_pid: int | None) -> None:
     """Each kind under load; besides latency, the CPU time per request of the API process
     and of the Neo4j server (where a request's work goes: Python or Cypher)."""
-    warm = Client(served.url)  # each request once, untimed: plans and caches as in service
-    for kind in KINDS:
-        for path in targets.of(kind):
-            warm.get(path)
+    warm = Client(served.url)  # each request untimed: plans and caches as in service
+    for _ in range(args.warm_passes):
+        for kind in KINDS:
+            for path in targets.of(kind):
+                warm.get(path)
     warm.close()
     for kind in KINDS:
         log(f"  {kind}: {args.clients} clients x {args.requests} requests")
@@ -380,7 +381,9 @@ def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
         f"Generated graph (`innograph generate`, seed 42, {args.edges_per_node:g} edges per "
         f"node, bench/.data/). `innograph serve --threads {args.threads}`; {args.clients} "
         f"concurrent clients, one keep-alive connection each, {args.requests} requests per "
-        f"client and kind, after every request was asked once untimed. Neo4j 5.26 Community "
+        f"client and kind, after every request was asked "
+        f"{'once' if args.warm_passes == 1 else f'{args.warm_passes} times'} untimed. "
+        f"Neo4j 5.26 Community "
         f"(heap {args.neo4j_heap}, page cache {args.neo4j_pagecache}). Latency: request sent "
         "to body read, in the client. Goals (issue 14, both stores): p99 < 20 ms entity and "
         "paths with as_of, < 50 ms changes with a page limit.", "",
@@ -415,6 +418,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warm-passes", type=int, default=1,
+                        help="times every request is asked untimed before the load (over "
+                             "Neo4j at 100k the server's CPU per request still fell 2-4x "
+                             "over the next three rounds of 600 requests: its JIT)")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--neo4j-home", type=Path, default=None,
