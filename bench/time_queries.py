@@ -420,8 +420,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-passes", type=int, default=1,
                         help="times every request is asked untimed before the load (over "
-                             "Neo4j at 100k the server's CPU per request still fell 2-4x "
-                             "over the next three rounds of 600 requests: its JIT)")
+                             "Neo4j at 100k, after one pass, the CPU per request fell over "
+                             "three rounds of 600 requests, Neo4j's 2-4x, the API's 1.5x: "
+                             "warm-up and the shared machine, not told apart yet)")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--neo4j-home", type=Path, default=None,
