@@ -371,3 +371,36 @@ def test_a_list_item_opening_with_a_place_takes_its_siblings_kind(tmp_path, grap
                  "一个个板块拔地而起。")
     found = entity(review, "长春星海影城")
     assert found and found["kind"] == "Park" and found["decision"] == "accept"
+
+
+def test_a_lab_named_after_a_known_sector_is_a_new_lab(tmp_path, graph):
+    # the segmenter cuts the known 智能网联 (智能网|联) and 联合 is a trigger elsewhere: the
+    # suffixed name still wins, and the generic known 实验室 inside it, or after 该, is no
+    # mention of the graph's group of labs
+    review = run(tmp_path, graph, "星海理工大学与启明重工有限公司共建的智能网联装备联合"
+                 "实验室投入使用。该实验室依托星海理工大学机电学院建设。")
+    names = keys(review)
+    assert entity(review, "智能网联装备联合实验室")["kind"] == "Lab"
+    assert "智能网联装备联合实验室" in accepted(review)
+    assert "labs-group-2025" not in {m["entity"] for m in review["mentions"]}
+    lab, college = names["智能网联装备联合实验室"], names["星海理工大学机电学院"]
+    assert (lab, "AFFILIATED_WITH", college) in triples(review)  # 该实验室: the lab
+    # a number or a conjunction inside a known name still ends a name (一院|三|所战略合作)
+    review = run(tmp_path, graph, "构建与中科院一院三所战略合作。")
+    assert not [n for n in keys(review) if n.endswith("战略")]
+
+
+def test_a_numbered_unit_of_a_known_organisation(tmp_path, graph):
+    review = run(tmp_path, graph, "长春理工大学第二医院牵头的课题组研制的新型呼吸机通过评审。")
+    hospital = entity(review, "长春理工大学第二医院")
+    assert hospital is not None and hospital["kind"] == "Institution"
+    assert hospital["decision"] == "accept"
+    assert (hospital["key"], "AFFILIATED_WITH", "cust") in triples(review)
+
+
+def test_a_fund_founded_with_its_size_before_it(tmp_path, graph):
+    review = run(tmp_path, graph, "星海区设立规模2亿元的种子投资基金，重点投向新材料产业。")
+    fund = entity(review, "种子投资基金")
+    assert fund is not None and fund["kind"] == "Fund" and fund["decision"] == "accept"
+    assert [(f["subject"], f["metric"], f["value"]) for f in review["figures"]] == [
+        (fund["key"], "fund_scale_cny", 200_000_000)]

@@ -19,7 +19,7 @@ a reviewer merges instead of duplicating: nothing is merged without an exact nam
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -197,7 +197,9 @@ def find_candidates(c: Compact, sentences: list[Sentence], mentions: list[Mentio
             _counted_items(text, base, match.start(), head, sentence, rules, add)
         tokens = _tokens(text)
         _suffixed(text, base, tokens, covered, sentence, rules, add,
-                  {e - base for e in owner_ends if base < e < sentence.end})
+                  {e - base for e in owner_ends if base < e < sentence.end},
+                  [(m.start - base, m.end - base) for m in mentions
+                   if base <= m.start and m.end <= sentence.end])
         _bodies(text, base, tokens, sentence, rules, add)
         _counted_products(text, base, sentence, rules, add)
         _enumerations(text, base, sentence, rules, add)
@@ -348,8 +350,10 @@ def _quoted(text: str, base: int, sentence: Sentence, rules: Rules, add: Add) ->
 
 
 def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered: list[bool],
-              sentence: Sentence, rules: Rules, add: Add, owners: set[int]) -> None:
-    """``owners``: sentence offsets where a known organisation's name ends."""
+              sentence: Sentence, rules: Rules, add: Add, owners: set[int],
+              known: list[tuple[int, int]] | None = None) -> None:
+    """``owners``: sentence offsets where a known organisation's name ends; ``known``: the
+    sentence spans of known names (a part of one the segmenter cut off is a name word)."""
     for j, (word, flag, tstart) in enumerate(tokens):
         end = tstart + len(word)
         if flag == "x" and len(word) == 2 and word[1] in _GLUED:
@@ -361,7 +365,7 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         if len(rule.suffix) == 1 and word != rule.suffix and flag not in _PROPER[:-1] and \
                 not (flag in ("x", "n") and len(word) >= 3):
             continue  # 开局 is not a bureau, 山谷 not a valley park; 科创园, 科技部 are names
-        start = _extend_left(tokens, j, end - len(rule.suffix), rules)
+        start = _extend_left(tokens, j, end - len(rule.suffix), rules, known or ())
         governed = False
         if rule.kind == "Event":
             start = _event_start(text, start, rules)
@@ -772,10 +776,14 @@ def _continues(next_word: str, rules: Rules) -> bool:
     return any(next_word[:n] in index for n in lengths)
 
 
+_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+")
+
+
 def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
-                 rules: Rules) -> int:
+                 rules: Rules, known: Sequence[tuple[int, int]] = ()) -> int:
     """The start of the name ending with token j: tokens are taken leftwards while they may
-    be part of a name; a quoted “…” is taken whole."""
+    be part of a name; a quoted “…” is taken whole. ``known``: spans of known names; a
+    token that is a piece of one (智能网|联 of 智能网联) is a name word whatever its tag."""
     start = tokens[j][2]
     if start < suffix_start:  # the token holds more than the suffix (吉林大学): its stem too
         word = tokens[j][0]
@@ -787,6 +795,19 @@ def _extend_left(tokens: list[tuple[str, str, int]], j: int, suffix_start: int,
         start, k = tokens[k][2], k - 1
     while k >= 0:
         word, flag, tstart = tokens[k]
+        if tstart + len(word) == suffix_start and (
+                word in rules.suffix_compounds or _ORDINAL.fullmatch(word)):
+            # 联合|实验室, 投资|基金: one word with the suffix; 吉林大学|第一|医院: a
+            # numbered unit of its own
+            start, k = tstart, k - 1
+            continue
+        if flag not in rules.stop_pos and any(
+                a <= tstart and tstart + len(word) <= b and b - a > len(word) for a, b in known):
+            # 智能网|联 (智能网联汽车联合实验室): a known name the segmenter cut, not at a
+            # one-character verb (a number or a conjunction in one still ends a name:
+            # 中科院一院|三|所战略合作 names no strategy)
+            start, k = tstart, k - 1
+            continue
         if word == "中" and k + 1 <= j and start == tokens[k + 1][2] and \
                 len(tokens[k + 1][0]) == 1 and \
                 tokens[k + 1][1] in ("j", "ns"):

@@ -211,14 +211,19 @@ def included(text: str, base: int, sentence: Sentence, rules: ContextRules,
                     f"brought under a programme ({word})", score)
 
 
+_SIZE = re.compile(r"(?:总)?规模(?:达|为|超|约)?[\d.零一二两三四五六七八九十百千]+[万亿]*元的$")
+
+
 def specific(text: str, start: int, end: int, covered: list[bool], base: int,
              rules: ContextRules, named: Callable[[int, int], bool]) -> str | None:
     """The context that makes a generic name (工作专班, 成果对接平台) one named thing, or
     None. ``start``/``end``: sentence offsets; ``named(a, b)``: whether the sentence span
     holds a known entity or an accepted candidate."""
     before = text[:start]
+    # 设立规模5亿元的天使投资基金: a figure of the thing founded stands between
+    sized = _SIZE.sub("", before)
     for word in rules.founding:
-        if before.endswith(word):
+        if before.endswith(word) or sized.endswith(word):
             return f"founded ({word})"
     for word in rules.made_by:
         if before.endswith(word):

@@ -113,6 +113,7 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
     candidates = find_candidates(c, sentences, mentions, rules,
                                  {i: e.kind for i, e in gazetteer.entities.items()})
     mentions, candidates = _counted_known(mentions, candidates, c, gazetteer)
+    mentions, anaphors = _not_generic(mentions, candidates, c, suffix_words(rules))
     auto = rules.auto_accept
 
     starts = [s.start for s in sentences]
@@ -196,6 +197,16 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         spots_by_sentence.setdefault(sentence_of(at).start, []).append(
             Spot(key_of[name], kind_of[name], at, at + len(name), name in groups,
                  decisions.get(key_of[name]) != "accept"))
+    for m in anaphors:  # 该实验室: the nearest lab named before it
+        named = max((cand for cand in candidates if cand.end <= m.start
+                     and cand.name in key_of and cand.how.startswith("suffix")
+                     and c.simplified[cand.start:cand.end].endswith(
+                         c.simplified[m.start:m.end])), key=lambda cand: cand.end, default=None)
+        if named is not None:
+            spots = spots_by_sentence.setdefault(sentence_of(m.start).start, [])
+            spots.append(Spot(key_of[named.name], named.rule.kind, m.start, m.end, False,
+                              decisions.get(key_of[named.name]) != "accept"))
+            spots.sort(key=lambda p: p.start)
     figures: list[dict[str, Any]] = []
 
     seen_relations: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -266,7 +277,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             # the nearest entity a reviewer who changes nothing keeps (not 轨运行卫星, a
             # rejected cut of 在轨运行卫星, before 吉林一号's figure)
             subject = _subject(f.subject_kinds, [p for p in spots if decisions.get(
-                p.ref, "accept") == "accept"], f.start)
+                p.ref, "accept") == "accept"], f.start,
+                f.end + 1 if simplified[f.end - s.start:f.end - s.start + 1] == "的" else None)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
                      "value": f.value, "unit": f.unit, "written": f.written,
                      "period_start": f.period_start, "period_end": f.period_end,
@@ -341,6 +353,27 @@ def _counted_known(mentions: list[Mention], candidates: list, c: Compact,
         else:
             kept.append(cand)
     return sorted(mentions + extra, key=lambda m: m.start), kept
+
+
+_DEMONSTRATIVES = ("该", "此", "这", "这个", "这一", "上述")
+
+
+def _not_generic(mentions: list[Mention], candidates: list, c: Compact,
+                 generic: frozenset[str]) -> tuple[list[Mention], list[Mention]]:
+    """A known name that is a generic word (实验室, the graph's group of labs) is no
+    mention inside a longer suffixed name proposed around it (智能网联汽车联合实验室), nor
+    after a demonstrative (该实验室: the lab named before, not the group): (the mentions
+    kept, the generic words after a demonstrative)."""
+    spans = [(f.start, f.end) for f in candidates if f.how.startswith("suffix")]
+    kept, anaphors = [], []
+    for m in mentions:
+        if c.simplified[m.start:m.end] not in generic:
+            kept.append(m)
+        elif c.simplified[:m.start].endswith(_DEMONSTRATIVES):
+            anaphors.append(m)
+        elif not any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in spans):
+            kept.append(m)
+    return kept, anaphors
 
 
 def _place_and_known(name: str, gazetteer: Gazetteer) -> tuple[str, str] | None:
@@ -465,8 +498,14 @@ def _outermost(spots: list[Spot]) -> list[Spot]:
     return out
 
 
-def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int) -> str | None:
-    """The nearest entity before the figure whose kind the metric may be about."""
+def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int,
+             modified: int | None = None) -> str | None:
+    """The nearest entity before the figure whose kind the metric may be about; an entity
+    of such a kind right after the figure and 的 (``modified``: where it would start) is
+    the one the figure describes (规模5亿元的天使投资基金)."""
+    after = [s for s in spots if s.kind in kinds and s.start == modified]
+    if after:
+        return after[0].ref
     fitting = [s for s in spots if s.kind in kinds and s.start < before]
     return max(fitting, key=lambda s: s.start).ref if fitting else None
 

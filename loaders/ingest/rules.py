@@ -97,6 +97,7 @@ class Rules:
     name_prefixes: tuple[str, ...] = ()
     quoted_kinds: tuple[Suffix, ...] = ()  # `suffix` holds the context word
     context: Any = None  # loaders.ingest.contexts.ContextRules (context_rules)
+    suffix_compounds: frozenset[str] = frozenset()  # verbs that are a name right before its suffix
 
 
 class RulesError(ValueError):
@@ -219,7 +220,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             tuple(raw.get("name_prefixes") or ()),
             tuple(_kinded(schema, f"{origin}: quoted_kinds[{i}]", item, "word")
                   for i, item in enumerate(raw.get("quoted_kinds") or (), 1)),
-            _context_rules(raw.get("context_rules"), schema, origin))
+            _context_rules(raw.get("context_rules"), schema, origin),
+            frozenset(raw.get("suffix_compounds") or ()))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
