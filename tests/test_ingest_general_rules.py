@@ -404,3 +404,11 @@ def test_a_fund_founded_with_its_size_before_it(tmp_path, graph):
     assert fund is not None and fund["kind"] == "Fund" and fund["decision"] == "accept"
     assert [(f["subject"], f["metric"], f["value"]) for f in review["figures"]] == [
         (fund["key"], "fund_scale_cny", 200_000_000)]
+
+
+def test_a_new_area_or_high_tech_zone_is_a_park(tmp_path, graph):
+    review = run(tmp_path, graph, "星海新区今年引进科技型企业30家，"
+                 "启明高新区新增孵化面积2万平方米。")
+    found = {e["name_zh"]: e["kind"] for e in review["entities"]}
+    assert found.get("星海新区") == "Park"
+    assert found.get("启明高新区") == "Park"
