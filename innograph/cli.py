@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -20,8 +21,10 @@ from graph.neo4j_rows import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from loaders.dataset import default_data_dir, load_graph
 from loaders.problems import LoadError
 from queries import checks
-from queries.backend import QueryBackend
 from queries.errors import BackendUnavailable, InvalidQuery
+
+if TYPE_CHECKING:  # the query service imports igraph: 0.9 s an ingest batch need not pay
+    from queries.backend import QueryBackend
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOW_ALL_EDGES = 10**9  # `show` lists every relation of the entity
