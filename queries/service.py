@@ -202,15 +202,15 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         the same read-only ``KeptAnswer``, its JSON written once."""
         within = self._within(as_of)
         fund_id = checks.entity_argument(fund, "fund") if fund is not None else None
-        if lab is not None and not isinstance(lab, str):
-            checks.entity_argument(lab, "lab")  # refused before it is used in a key
+        lab_arg = checks.entity_argument(lab, "lab") if lab is not None else None
         return self.store.settled(
-            lambda: KeptAnswer(self._backing(fund_id, lab, max_length, limit, within)),
-            ("backing answer", fund_id, lab, max_length, limit, within.as_of),
+            lambda: KeptAnswer(self._backing(fund_id, lab_arg, max_length, limit, within)),
+            ("backing answer", fund_id, lab_arg, max_length, limit, within.as_of),
             backing_queries.kept_weight)
 
     def _backing(self, fund_id: str | None, lab: str | None, max_length: int, limit: int,
                  within: Filter) -> Json:
+        """``backing`` of arguments already checked (stripped ids or names)."""
         def held(fund_id: str | None) -> nx.MultiDiGraph | None:
             """The part of the graph chains may use, from settled content, kept per
             generation; None (and nothing kept) when it does not hold the fund asked about."""
@@ -231,9 +231,9 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
             named = self._resolve(fund_id, "fund", within)
             g = held(named) if named != fund_id else None
             fund_id = named
-        lab_id = checks.entity_argument(lab, "lab") if lab is not None else None
+        lab_id = lab
         if lab_id is not None and (g is None or lab_id not in g):  # an id in g needs no read
-            lab_id = self._resolve(lab, "lab", within)
+            lab_id = self._resolve(lab_id, "lab", within)
         if g is None or any(n is not None and n not in g for n in (fund_id, lab_id)):
             # not a fund, or a lab no chain reaches: the endpoints alone say which
             g = self.store.subgraph([[n] for n in (fund_id, lab_id) if n is not None], within)

@@ -37,7 +37,6 @@ import sys
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -45,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from queries.kept import KeptValues
 
 _SYNTAX_AT = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.S)
 # Strings, IRIs and comments, which may hold keywords that are not keywords there.
@@ -173,15 +174,22 @@ class Formats:
     prefixes: tuple[tuple[str, str], ...] = ()
 
 
+def _written(result: ox.QuerySolutions | ox.QueryTriples, line_format: Any,
+             out: _Limited) -> bytes:
+    """``result`` written by pyoxigraph in a format of one result a line, into ``out``,
+    which checks the limits as the lines come."""
+    result.serialize(out, format=line_format)
+    return out.buffer.getvalue()
+
+
 def _solutions(result: ox.QuerySolutions, formats: Formats, deadline: float, seconds: float,
                max_results: int) -> bytes:
     """SELECT results in the client's format, written by pyoxigraph (no Python per row):
     SPARQL TSV first, where a result is a line, so the limits are checked while it is
     written; then, for another format, TSV parsed and written again in Rust (lossless: TSV
     writes every term in SPARQL syntax; ~2 ms per 1000 rows)."""
-    out = _Limited(deadline, seconds, max_results, header_lines=1)
-    result.serialize(out, format=ox.QueryResultsFormat.TSV)
-    tsv = out.buffer.getvalue()
+    tsv = _written(result, ox.QueryResultsFormat.TSV, _Limited(deadline, seconds, max_results,
+                                                               header_lines=1))
     target = ox.QueryResultsFormat.from_media_type(formats.results)
     if target == ox.QueryResultsFormat.TSV:
         return tsv
@@ -193,9 +201,8 @@ def _triples(result: ox.QueryTriples, formats: Formats, deadline: float, seconds
     """CONSTRUCT / DESCRIBE results in the client's RDF format: N-Triples (a triple a line)
     written by pyoxigraph with the limits checked, then as Turtle or JSON-LD with the
     vocabulary's prefixes."""
-    out = _Limited(deadline, seconds, max_results, header_lines=0)
-    result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
-    lines = out.buffer.getvalue()
+    lines = _written(result, ox.RdfFormat.N_TRIPLES, _Limited(deadline, seconds, max_results,
+                                                              header_lines=0))
     target = ox.RdfFormat.from_media_type(formats.rdf)
     if target == ox.RdfFormat.N_TRIPLES:
         return lines
@@ -427,74 +434,40 @@ _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 
 class AnswerCache:
-    """Answers kept by (store, query text, formats), least recently used dropped beyond
-    ``max_bytes``: a store never changes once built (a new graph version is a new store, so a
-    new key), so the same query over it has the same answer. Texts calling NOW(), RAND(),
-    UUID(), STRUUID() or BNODE() outside strings and comments are never kept. Requests for an
-    answer being evaluated wait for it instead of evaluating it again (``answer``)."""
+    """Answers kept by (store, query text, formats) in a ``KeptValues`` (``queries.kept``,
+    the bounded cache the query service keeps its answers in): least recently used dropped
+    beyond ``max_bytes``, requests for an answer being evaluated wait for it. A store never
+    changes once built (a new graph version is a new store: another generation), so the same
+    query over it has the same answer. Texts calling NOW(), RAND(), UUID(), STRUUID() or
+    BNODE() outside strings and comments are never kept, nor an answer over a quarter of
+    ``max_bytes`` (one answer may not push out most others), nor an error."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._answers: OrderedDict[tuple[str, str, Formats], Answer] = OrderedDict()
-        self._pending: dict[tuple[str, str, Formats], threading.Event] = {}
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._kept = KeptValues(max_bytes)
 
-    @staticmethod
-    def _size(answer: Answer) -> int:
-        return len(answer.body or b"") + 200  # the key and the object, roughly
+    def _weigh(self, answer: Answer) -> int | None:
+        size = len(answer.body or b"") + 200  # the key and the object, roughly
+        return size if size <= self.max_bytes // 4 else None
 
     def keeps(self, text: str) -> bool:
         return not _VOLATILE.search(_code(text))
 
     def get(self, path: Path, text: str, formats: Formats) -> Answer | None:
-        key = (str(path), text, formats)
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
+        return self._kept.get(str(path), (text, formats))
 
     def put(self, path: Path, text: str, formats: Formats, answer: Answer) -> None:
-        size = self._size(answer)
-        if size > self.max_bytes // 4 or not self.keeps(text):
-            return  # one answer may not push out most others
-        with self._lock:
-            key = (str(path), text, formats)
-            if key in self._answers:
-                return
-            self._answers[key] = answer
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self._bytes -= self._size(dropped)
+        if self.keeps(text):
+            self._kept.put(str(path), (text, formats), answer, self._weigh)
 
-    def answer(self, path: Path, text: str, formats: Formats, evaluate: Callable[[], Answer],
-               wait_seconds: float) -> Answer:
+    def answer(self, path: Path, text: str, formats: Formats,
+               evaluate: Callable[[], Answer]) -> Answer:
         """The kept answer, else ``evaluate()`` (kept if it may be); a request that finds the
-        same answer being evaluated waits for it up to ``wait_seconds``, then evaluates it
-        itself if it was not kept (an error, or a volatile text)."""
+        same answer being evaluated waits for it (an evaluation ends by the pool's time
+        limit), then evaluates it itself if it was not kept (an error, or too big)."""
         if not self.keeps(text):
             return evaluate()
-        key = (str(path), text, formats)
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                return found
-            running = self._pending.get(key)
-            if running is None:
-                self._pending[key] = threading.Event()
-        if running is not None:
-            running.wait(wait_seconds)
-            return self.get(path, text, formats) or evaluate()
-        try:
-            result = evaluate()
-            self.put(path, text, formats, result)
-            return result
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
+        return self._kept.value(str(path), (text, formats), evaluate, self._weigh)
 
 
 @atexit.register

@@ -230,7 +230,7 @@ def test_concurrent_requests_for_one_answer_evaluate_it_once():
 
     got: list[Answer] = []
     threads = [threading.Thread(target=lambda: got.append(
-        cache.answer(Path("/store/a"), "q", Formats(), evaluate, 10))) for _ in range(4)]
+        cache.answer(Path("/store/a"), "q", Formats(), evaluate))) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

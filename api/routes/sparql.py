@@ -186,7 +186,7 @@ def _evaluated(text: str, formats: Formats) -> tuple[Answer, str]:
         return pool.run(store.path, text, seconds=seconds, max_results=limit, formats=formats)
 
     try:
-        result = (cache.answer(store.path, text, formats, evaluate, seconds) if cache
+        result = (cache.answer(store.path, text, formats, evaluate) if cache
                   else evaluate())  # errors are not kept: a timeout may not recur
     except SparqlSyntaxError as exc:
         where = {} if exc.line is None else {"line": exc.line, "column": exc.column}

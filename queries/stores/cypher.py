@@ -17,7 +17,8 @@ from graph.neo4j_rows import META_LABEL, SEEN_FROM
 from graph.schema import load_schema
 
 #: Cypher map projection of a node summary (``n`` bound to the node).
-SUMMARY = "{.id, .kind, .subtype, .name_zh, .name_en}"
+SUMMARY_FIELDS = ("id", "kind", "subtype", "name_zh", "name_en")
+SUMMARY = "{" + ", ".join(f".{f}" for f in SUMMARY_FIELDS) + "}"
 #: Every stored name of a node, lower-cased, for search and name resolution.
 NAMES = "[s IN [n.id, n.name_zh, n.name_en] + coalesce(n.aliases, []) | toLower(s)]"
 #: A year before every date (dates are years 1-9999): what a record citing no dated source
@@ -148,8 +149,7 @@ def edge_page(as_of: bool = False) -> str:
 
 def _summary_of(expression: str) -> str:
     """``SUMMARY`` of a node given by an expression (a map projection needs a variable)."""
-    return "{" + ", ".join(f"{f}: {expression}.{f}"
-                           for f in ("id", "kind", "subtype", "name_zh", "name_en")) + "}"
+    return "{" + ", ".join(f"{f}: {expression}.{f}" for f in SUMMARY_FIELDS) + "}"
 
 
 def search(with_text: bool, as_of: bool = False) -> str:
