@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from graph.schema import Schema, load_schema
+
+if TYPE_CHECKING:  # contexts imports Suffix from here: a name for the type checker only
+    from loaders.ingest.contexts import ContextRules
 
 T = TypeVar("T")
 
@@ -96,7 +99,7 @@ class Rules:
     product_classifiers: str = ""
     name_prefixes: tuple[str, ...] = ()
     quoted_kinds: tuple[Suffix, ...] = ()  # `suffix` holds the context word
-    context: Any = None  # loaders.ingest.contexts.ContextRules (context_rules)
+    context: ContextRules | None = None  # context_rules
     suffix_compounds: frozenset[str] = frozenset()  # verbs that are a name right before its suffix
 
 
@@ -226,7 +229,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
 
-def _context_rules(raw: dict[str, Any] | None, schema: Schema, origin: str) -> Any:
+def _context_rules(raw: dict[str, Any] | None, schema: Schema, origin: str
+                   ) -> ContextRules | None:
     if not raw:
         return None
     from loaders.ingest.contexts import parse_context_rules  # it imports Suffix from here
