@@ -27,10 +27,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# With NEO4J_URI set, data/ is synced into that Neo4j first (a no-op when unchanged).
+# With NEO4J_URI set, data/ is synced into that Neo4j first (a no-op when unchanged). The
+# SPARQL store is built (or opened) before serving, so the endpoint answers from the start.
 run: $(VENV)/.installed $(WEB_STAMP)
 	$(BIN)/innograph stats
 	if [ -n "$$NEO4J_URI" ]; then $(BIN)/innograph sync; fi
+	$(BIN)/innograph sparql-store
 	$(BIN)/innograph serve --host $(HOST) --port $(PORT)
 
 # One step without Docker: the local Neo4j (its empty database bulk-imported on first use),

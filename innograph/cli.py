@@ -301,6 +301,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sparql_store(args: argparse.Namespace) -> int:
+    """Build (or open) the SPARQL store of the graph ``serve`` would serve, with its progress:
+    a later ``serve`` of the same graph opens it at once instead of building it on its first
+    SPARQL query (as a triple store's offline loader does before its server starts)."""
+    import time
+
+    from api.app import create_app, default_backend
+    from api.routes.sparql import KEEPER
+    from queries.sparql_store import StoreNotReady
+
+    if os.environ.get("NEO4J_URI"):
+        _neo4j_environment()
+    try:
+        backend = default_backend(args.data)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except LoadError as exc:
+        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
+                           f"{exc.report.summary()}") from None
+    except (RuntimeError, BackendUnavailable) as exc:
+        raise CommandError(str(exc)) from None
+    keeper = create_app(backend).extensions[KEEPER]
+    started = time.perf_counter()
+    print(f"innograph: SPARQL store of graph version {backend.version()} in "
+          f"{keeper.directory} ...", file=sys.stderr, flush=True)
+    keeper.start()
+    while True:
+        try:
+            store = keeper.get(args.progress_seconds)
+            break
+        except StoreNotReady:
+            print(f"innograph: ... building, {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr, flush=True)
+        except BackendUnavailable as exc:
+            raise CommandError(str(exc)) from None
+    if store.built:
+        phases = ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
+                           for name, seconds in store.phases.items())
+        print(f"innograph: built {store.quads:,} quads in {store.load_seconds:.1f} s "
+              f"({phases}): {store.path}", flush=True)
+    else:
+        print(f"innograph: already built ({store.quads:,} quads), opened in "
+              f"{store.load_seconds * 1000:.1f} ms: {store.path}", flush=True)
+    return EXIT_OK
+
+
 def _neo4j_environment() -> None:
     """Check NEO4J_URI and NEO4J_DATABASE, and give NEO4J_PASSWORD the local server's kept
     password when it is unset and NEO4J_URI is that server."""
@@ -591,6 +637,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "start (in the background)")
     data_option(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("sparql-store", help="build the SPARQL store ahead of serve",
+                       description="Build (or open, if built before) the SPARQL endpoint's "
+                                   "store of the graph serve would serve (Neo4j when "
+                                   "NEO4J_URI is set, else --data): the RDF export, the "
+                                   "ontology and the statistics tables in an on-disk "
+                                   "Oxigraph store kept per graph version in "
+                                   "$INNOGRAPH_SPARQL_STORE_DIR (default ~/.cache/innograph/"
+                                   "sparql). A later serve of the same graph opens it at once "
+                                   "instead of building it on its first SPARQL query.")
+    p.add_argument("--progress-seconds", type=float, default=10.0,
+                   help="report progress this often (default: %(default)s)")
+    data_option(p)
+    p.set_defaults(func=cmd_sparql_store)
 
     p = sub.add_parser("sync", help="write the graph to Neo4j (idempotent, batched)",
                        description="Write the graph into Neo4j: constraints and indexes from "
