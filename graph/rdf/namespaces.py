@@ -215,6 +215,7 @@ class Vocabulary:
         self.quote_iri = self.ns + QUOTE_TERM
         self.provenance = {key: self.expand(curie) for key, curie in PROVENANCE_TERMS.items()}
         self._observation_terms(ontology)
+        self.backing = BackingTerms.of(self, ontology["backing"])
         self._check_unique_terms()
 
     def _observation_terms(self, ontology: dict[str, Any]) -> None:
@@ -249,7 +250,7 @@ class Vocabulary:
         iris = [*self.class_iri.values(), *self.relation_iri.values(),
                 *(t.iri for t in self.node_terms.values()),
                 *(t.iri for t in self.edge_terms.values()), self.quote_iri,
-                *(self.ns + t for t in ONTOLOGY_TERMS)]
+                *(self.ns + t for t in ONTOLOGY_TERMS), *self.backing.iris]
         clashes = sorted({iri for iri in iris if iris.count(iri) > 1})
         if clashes:
             raise ValueError(f"schema.yaml: RDF terms used twice: {', '.join(clashes)}")
@@ -277,6 +278,36 @@ class Period:
     link: str
     start: DataTerm
     end: DataTerm
+
+
+@dataclass(frozen=True)
+class BackingTerms:
+    """The terms of the materialised backing chains (schema.yaml ``ontology.backing``): the
+    named graph, the class, a property per field (``fields``: name -> IRI) and one per hop
+    position (``hops[n - 1]``: ig:hop{n}, ``hop_quotes[n - 1]``: ig:hopQuote{n})."""
+
+    graph: str
+    chain_class: str
+    fields: dict[str, str]
+    hops: tuple[str, ...]
+    hop_quotes: tuple[str, ...]
+    patterns: tuple[str, ...]
+    spec: dict[str, Any]  # the schema's entry (labels for the ontology)
+
+    FIELDS = ("fund", "lab", "pattern", "inferred", "length", "rank")
+
+    @classmethod
+    def of(cls, vocab: Vocabulary, raw: dict[str, Any]) -> BackingTerms:
+        positions = range(1, int(raw["max_hops"]) + 1)
+        return cls(f"{vocab.ontology_iri}/{raw['graph']}", vocab.ns + raw["class"]["term"],
+                   {name: vocab.ns + raw[name]["term"] for name in cls.FIELDS},
+                   tuple(f"{vocab.ns}{raw['hop']['term']}{n}" for n in positions),
+                   tuple(f"{vocab.ns}{raw['hop_quote']['term']}{n}" for n in positions),
+                   tuple(raw["patterns"]), raw)
+
+    @property
+    def iris(self) -> list[str]:
+        return [self.chain_class, *self.fields.values(), *self.hops, *self.hop_quotes]
 
 
 _SIMPLE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
