@@ -26,6 +26,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph.rdf.export import export_graph, iter_serialized
+from queries.sparql_inferences import backing_nquads
 from queries.sparql_statistics import add_statistics, add_statistics_rdflib
 
 SPARQL_DIR = Path(__file__).with_name("sparql")
@@ -55,8 +56,12 @@ def to_rdflib(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Graph:
 
 def to_rdflib_dataset(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Dataset:
     """The export of ``g`` in the default graph of an rdflib dataset, with the statistics
-    tables computed by rdflib (the examples read them)."""
+    tables computed by rdflib and the query layer's backing chains (the examples read them)."""
     dataset = rdflib.Dataset()
+    # first: rdflib's N-Quads parser replaces the dataset's default graph
+    with warnings.catch_warnings():  # the parser calls rdflib's deprecated default_context
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(data="".join(backing_nquads(g, base=base)), format="nquads")
     default = dataset.default_graph
     default.parse(data="".join(iter_serialized(g, "nt", base=base)), format="nt")
     add_statistics_rdflib(dataset)
@@ -65,11 +70,12 @@ def to_rdflib_dataset(g: nx.MultiDiGraph, base: str | None = None) -> rdflib.Dat
 
 def to_store(g: nx.MultiDiGraph, base: str | None = None) -> ox.Store:
     """The export of ``g`` (N-Quads: the whole graph in the default graph, one named graph
-    per document) in a pyoxigraph store, with the statistics tables, as the endpoint's store
-    has them."""
+    per document) in a pyoxigraph store, with the statistics tables and the query layer's
+    backing chains (``queries.sparql_inferences``), as the endpoint's store has them."""
     store = ox.Store()
     store.bulk_load("".join(iter_serialized(g, "nq", base=base)).encode(),
                     ox.RdfFormat.N_QUADS)
+    store.bulk_load("".join(backing_nquads(g, base=base)).encode(), ox.RdfFormat.N_QUADS)
     add_statistics(store)
     return store
 
@@ -121,7 +127,11 @@ def run_example(data: rdflib.Graph | ox.Store, name: str, **values: str
     queries = example_queries()
     if name not in queries:
         raise KeyError(f"no example query {name!r}; known: {', '.join(queries)}")
-    query = with_values(queries[name], **values)
+    return rows_from(data, with_values(queries[name], **values))
+
+
+def rows_from(data: rdflib.Graph | ox.Store, query: str) -> list[dict[str, Any]]:
+    """Rows of the SELECT ``query`` over ``data``, as Python values by variable name."""
     if isinstance(data, ox.Store):
         solutions = data.query(query)
         names = [v.value for v in solutions.variables]

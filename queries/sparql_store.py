@@ -13,6 +13,10 @@ and loading millions of quads again (bench/results/sparql.md has both figures); 
 version is built in a background thread while the old answers nothing (503, still loading).
 ``StoreKeeper`` keeps the store of the current version; ``prune`` removes stores unused for a
 week beyond the newest few.
+
+Besides the export, a store holds what is computed once per version: the whole-graph tables
+(``queries.sparql_statistics``) and the query layer's backing chains, its materialised
+inferences (``queries.sparql_inferences``: N-Quads the keeper's ``inferences`` gives).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ KEEP_NEWEST = 4  # stores kept whatever their age (prune)
 KEEP_SECONDS = 7 * 24 * 3600  # and any store used within this time
 # The code that decides what the store says, beyond the graph and the ontology.
 _EXPORTER = ("graph/rdf/export.py", "graph/rdf/namespaces.py", "graph/schema.yaml",
-             "queries/sparql_statistics.py")
+             "queries/sparql_statistics.py", "queries/sparql_inferences.py",
+             "queries/backing.py")
 
 
 
@@ -144,11 +149,12 @@ def open_store(directory: Path, key: str) -> SparqlStore | None:
 
 
 def build_store(export: Iterable[str], version: str, *, directory: Path, key: str,
-                ontology: str | None = None,
-                ontology_graph: str | None = None) -> SparqlStore:
-    """Bulk-load ``export`` (N-Quads text chunks) and ``ontology`` (Turtle, also into the named
-    graph ``ontology_graph``) into ``directory/key``, tagged with the graph's ``version``, and
-    add the whole-graph statistics tables (``queries.sparql_statistics``).
+                ontology: str | None = None, ontology_graph: str | None = None,
+                inferences: Iterable[str] | None = None) -> SparqlStore:
+    """Bulk-load ``export`` (N-Quads text chunks), ``ontology`` (Turtle, also into the named
+    graph ``ontology_graph``) and ``inferences`` (N-Quads chunks: the query layer's backing
+    chains, ``queries.sparql_inferences``) into ``directory/key``, tagged with the graph's
+    ``version``, and add the whole-graph statistics tables (``queries.sparql_statistics``).
     Built under a temporary name and renamed when complete, so a store directory is always
     whole; if another process built the same key meanwhile, its store is kept."""
     started = time.perf_counter()
@@ -170,6 +176,12 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
                 store.bulk_load(ontology, ox.RdfFormat.TURTLE,
                                 to_graph=ox.NamedNode(ontology_graph))
         phases["ontology"] = time.perf_counter() - mark
+        if inferences is not None:  # before optimize, which sorts them in with the rest
+            mark = time.perf_counter()
+            reader = _ChunkReader(inferences)
+            store.bulk_load(io.BufferedReader(reader, 1 << 20), ox.RdfFormat.N_QUADS)
+            phases["inferences"] = reader.seconds  # the query layer's search, and writing
+            phases["inferences_load"] = time.perf_counter() - mark - reader.seconds
         mark = time.perf_counter()
         # one sorted run per index: the bulk load leaves overlapping files (a batch each),
         # and read-only workers never compact, so every scan would merge them all
@@ -223,14 +235,17 @@ class StoreKeeper:
 
     ``export()`` gives ``(version, N-Quads chunks)`` of the served graph; ``version()`` its
     current version (the key), asked on every ``get`` so the store follows the served
-    graph; ``ontology()`` gives ``(Turtle, the named graph it goes into)``."""
+    graph; ``ontology()`` gives ``(Turtle, the named graph it goes into)``; ``inferences()``
+    the N-Quads chunks of the query layer's inferences over the served graph (made only when
+    a store is built)."""
 
     def __init__(self, export: Callable[[], tuple[str, Iterable[str]]],
                  version: Callable[[], str], *,
                  ontology: Callable[[], tuple[str, str]] | None = None,
+                 inferences: Callable[[], Iterable[str]] | None = None,
                  directory: Path | None = None):
         self._export, self._version = export, version
-        self._ontology = ontology
+        self._ontology, self._inferences = ontology, inferences
         self.directory = directory or default_store_dir()
         self._lock = threading.Lock()
         self._built = threading.Condition(self._lock)
@@ -262,7 +277,8 @@ class StoreKeeper:
             if built is None:
                 _, chunks = self._export()
                 built = build_store(chunks, version, directory=self.directory, key=key,
-                                    ontology=ontology, ontology_graph=graph)
+                                    ontology=ontology, ontology_graph=graph,
+                                    inferences=self._inferences() if self._inferences else None)
                 prune(self.directory, keep=[key])
             error = None
         except Exception as exc:  # reported to the waiting requests

@@ -5,7 +5,8 @@ and ASK answer SPARQL JSON / XML / CSV / TSV, CONSTRUCT and DESCRIBE Turtle / N-
 JSON-LD, by the Accept header. The store (``queries.sparql_store``) holds the served graph's
 export plus the ontology and follows the served graph's version; the default graph is the whole
 graph (each fact once) and the ontology, ``GRAPH ?g`` each source document's stand-alone part
-(and the statistics tables: ``queries.sparql_statistics``).
+(and the statistics tables: ``queries.sparql_statistics``; the query layer's backing chains:
+``queries.sparql_inferences``).
 Limits: ``SPARQL_TIME_LIMIT_SECONDS`` and ``SPARQL_MAX_RESULTS``, each a problem+json error.
 Queries run in ``SPARQL_WORKERS`` worker processes (``queries.sparql_pool``), killed at the
 time limit, which write the answer in the negotiated format; stores are kept on disk under
@@ -14,6 +15,7 @@ time limit, which write the answer in the negotiated format; stores are kept on 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from graph.rdf.export import iter_serialized
 from graph.rdf.namespaces import resolve_base, vocabulary
 from graph.rdf.ontology import build_ontology, serialize
 from queries.sparql_examples import description, example_queries
+from queries.sparql_inferences import backing_nquads
 from queries.sparql_pool import (
     Answer,
     AnswerCache,
@@ -135,6 +138,10 @@ def init_app(app: Flask) -> None:
             g = embedded_graph()
             return g.graph["version"], iter_serialized(g, "nq")
 
+    def inferences() -> Iterable[str]:  # the query layer's backing chains, as N-Quads
+        with app.app_context():
+            return backing_nquads(embedded_graph())
+
     def version() -> str:
         return app.extensions["innograph"].backend.version()
 
@@ -144,6 +151,7 @@ def init_app(app: Flask) -> None:
 
     directory = app.config["SPARQL_STORE_DIR"]
     app.extensions[KEEPER] = StoreKeeper(served, version, ontology=ontology,
+                                         inferences=inferences,
                                          directory=Path(directory) if directory else None)
     app.extensions[POOL] = QueryPool(app.config["SPARQL_WORKERS"])
     megabytes = app.config["SPARQL_ANSWER_CACHE_MB"]

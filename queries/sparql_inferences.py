@@ -1,0 +1,159 @@
+"""Materialised inferences of the query layer, written into the SPARQL store: the named graph
+``<https://innograph.org/ontology/backing>`` (schema.yaml ``ontology.backing``).
+
+Which funds back which labs is a search (``queries.backing``): chains of up to four hops
+through programmes, institutions, companies, parks, a shared sector or a member of an
+institution group, ranked and marked inferred. Re-deriving it in SPARQL took 0.6 s for the
+busiest fund at 100k nodes and left out the longer chains. So when the store is built for a
+graph version, the query layer answers it once, as ``/api/v1/backing?fund=`` does (the same
+function, every fund in turn, every pair of each, the chains it shows per pair), and its
+answers go into the store as data; the example ``queries/sparql/funds-backing-labs.rq`` is a
+lookup in them. One ``ig:BackingChain`` per chain:
+
+    <{base}backing/{fund}.{lab}.{digest}> a ig:BackingChain ;
+        ig:backingFund <{base}id/{fund}> ; ig:backingLab <{base}id/{lab}> ;
+        ig:backingPattern "via_sector" ; ig:inferred true ; ig:chainLength 2 ;
+        ig:chainRank 7 ;                                    # its place in the fund's answer
+        ig:hop1 <{base}statement/{fund}.targetsSector.{sector}> ; ig:hopQuote1 "…"@zh ;
+        ig:hop2 <{base}statement/{lab}.worksInSector.{sector}> ; ig:hopQuote2 "…"@zh .
+
+``ig:hop{n}`` is the rdf:Statement the export gives the edge at step ``n`` (its provenance,
+properties and ``ig:collectiveOf`` are there), and ``ig:hopQuote{n}`` that statement's first
+quote, carried here because the lookup is what an example pays per row (the join to the
+provenance entry is three index lookups per hop). The chain's IRI is named by its content
+(the digest of its statements), so it stays the same across graph versions that keep the
+chain. Not in the export: the graph is the query layer's inference, rebuilt with each
+version, and a pair's chains beyond those the API shows are counted there, not listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
+from typing import Any
+
+import networkx as nx
+
+from graph.rdf.namespaces import (
+    RDF_TYPE,
+    XSD,
+    XSD_INTEGER,
+    BackingTerms,
+    IriScheme,
+    Vocabulary,
+    resolve_base,
+    text_literal,
+    vocabulary,
+)
+from queries import backing as backing_queries
+from queries.traverse import ids_of_kind
+from queries.views import FORWARD
+
+Json = dict[str, Any]
+ALL_PAIRS = 10**9  # every pair of a fund: the API's limit is a page size, not a cut-off
+XSD_BOOLEAN = XSD + "boolean"
+
+
+class InferenceError(RuntimeError):
+    pass
+
+
+def backing_graph(vocab: Vocabulary | None = None) -> str:
+    """The IRI of the named graph of the backing chains."""
+    return (vocab or vocabulary()).backing.graph
+
+
+def check_terms(terms: BackingTerms) -> None:
+    """The schema's terms fit the query layer: every pattern it names, and enough hops."""
+    if set(terms.patterns) != set(backing_queries.PATTERNS):
+        raise InferenceError("schema.yaml ontology.backing.patterns "
+                             f"{sorted(terms.patterns)} differ from queries.backing.PATTERNS "
+                             f"{sorted(backing_queries.PATTERNS)}")
+    if len(terms.hops) < backing_queries.DEFAULT_MAX_LENGTH:
+        raise InferenceError(f"schema.yaml ontology.backing.max_hops ({len(terms.hops)}) is "
+                             f"below the chains' {backing_queries.DEFAULT_MAX_LENGTH} hops")
+
+
+def fund_answers(g: nx.MultiDiGraph) -> Iterator[Json]:
+    """The query layer's backing answer for each fund of ``g``, as ``/api/v1/backing?fund=``
+    gives it (default hops and chains per pair) but with every pair and no time limit: the
+    store is built in the background, and a partial answer would be kept as if whole."""
+    for fund in ids_of_kind(g, "Fund"):
+        answer = backing_queries.backing(g, fund=fund, limit=ALL_PAIRS, timeout=math.inf)
+        if answer["timed_out"] or answer["truncated"]:  # neither can happen; never write part
+            raise InferenceError(f"backing for {fund} is incomplete")
+        yield answer
+
+
+def _literal(lexical: str, datatype: str) -> str:
+    return f'"{lexical}"^^<{datatype}>'
+
+
+def _text(text: str) -> str:
+    lexical, _, language = text_literal(text)
+    return encode_basestring(lexical) + (f"@{language}" if language else "")
+
+
+class _Writer:
+    """N-Quads lines of the chains of one answer after another."""
+
+    def __init__(self, vocab: Vocabulary, iris: IriScheme):
+        self.terms, self.iris = vocab.backing, iris
+        self.relation_term = vocab.relation_term
+        self.graph = f"<{self.terms.graph}>"
+        fields = self.terms.fields
+        self.p = {name: f"<{iri}>" for name, iri in fields.items()}
+        self.hops = [f"<{iri}>" for iri in self.terms.hops]
+        self.quotes = [f"<{iri}>" for iri in self.terms.hop_quotes]
+        self.type_line = f"<{RDF_TYPE}> <{self.terms.chain_class}> {self.graph} .\n"
+        self.true, self.false = _literal("true", XSD_BOOLEAN), _literal("false", XSD_BOOLEAN)
+
+    def statement_key(self, hop: Json) -> str:
+        src, dst = ((hop["from"], hop["to"]) if hop["direction"] == FORWARD
+                    else (hop["to"], hop["from"]))
+        return self.iris.statement_key(src, self.relation_term[hop["rel"]], dst)
+
+    def answer(self, answer: Json) -> Iterator[str]:
+        rank = 0
+        for pair in answer["pairs"]:
+            fund, lab = pair["fund"]["id"], pair["lab"]["id"]
+            for chain in pair["chains"]:
+                rank += 1
+                yield self.chain(fund, lab, chain, rank)
+
+    def chain(self, fund: str, lab: str, chain: Json, rank: int) -> str:
+        keys = [self.statement_key(hop) for hop in chain["hops"]]
+        digest = hashlib.blake2b(" ".join(keys).encode(), digest_size=6).hexdigest()
+        subject = f"<{self.iris.base}backing/{fund}.{lab}.{digest}> "
+        g, p = self.graph, self.p
+        lines = [subject + self.type_line,
+                 f"{subject}{p['fund']} <{self.iris.node(fund)}> {g} .\n",
+                 f"{subject}{p['lab']} <{self.iris.node(lab)}> {g} .\n",
+                 f'{subject}{p["pattern"]} "{chain["pattern"]}" {g} .\n',
+                 f"{subject}{p['inferred']} {self.true if chain['inferred'] else self.false}"
+                 f" {g} .\n",
+                 f"{subject}{p['length']} {_literal(str(chain['length']), XSD_INTEGER)} {g} .\n",
+                 f"{subject}{p['rank']} {_literal(str(rank), XSD_INTEGER)} {g} .\n"]
+        for n, (key, hop) in enumerate(zip(keys, chain["hops"], strict=True)):
+            lines.append(f"{subject}{self.hops[n]} <{self.iris.base}statement/{key}> {g} .\n")
+            lines.append(f"{subject}{self.quotes[n]} {_text(hop['provenance'][0]['quote'])} "
+                         f"{g} .\n")
+        return "".join(lines)
+
+
+def backing_nquads(g: nx.MultiDiGraph, *, base: str | None = None,
+                   vocab: Vocabulary | None = None,
+                   answers: Iterable[Json] | None = None) -> Iterator[str]:
+    """The backing chains of ``g`` as N-Quads text, one chunk per fund (its chains in the
+    named graph ``backing_graph()``), computed lazily; ``answers``: the query layer's
+    answers if already at hand (else ``fund_answers(g)``)."""
+    vocab = vocab or vocabulary()
+    check_terms(vocab.backing)
+    writer = _Writer(vocab, IriScheme(resolve_base(base, vocab.schema)))
+    for answer in fund_answers(g) if answers is None else answers:
+        chunk = "".join(writer.answer(answer))
+        if chunk:
+            yield chunk
+
