@@ -13,7 +13,7 @@ lookup in them. One ``ig:BackingChain`` per chain:
     <{base}backing/{fund}.{lab}.{digest}> a ig:BackingChain ;
         ig:backingFund <{base}id/{fund}> ; ig:backingLab <{base}id/{lab}> ;
         ig:backingPattern "via_sector" ; ig:inferred true ; ig:chainLength 2 ;
-        ig:chainRank 7 ;                                    # its place in the fund's answer
+        ig:chainRank 7 ; ig:pairRank 5 ;     # its and its pair's place in the fund's answer
         ig:hop1 <{base}statement/{fund}.targetsSector.{sector}> ; ig:hopQuote1 "…"@zh ;
         ig:hop2 <{base}statement/{lab}.worksInSector.{sector}> ; ig:hopQuote2 "…"@zh .
 
@@ -117,13 +117,13 @@ class _Writer:
 
     def answer(self, answer: Json) -> Iterator[str]:
         rank = 0
-        for pair in answer["pairs"]:
+        for pair_rank, pair in enumerate(answer["pairs"], start=1):
             fund, lab = pair["fund"]["id"], pair["lab"]["id"]
             for chain in pair["chains"]:
                 rank += 1
-                yield self.chain(fund, lab, chain, rank)
+                yield self.chain(fund, lab, chain, rank, pair_rank)
 
-    def chain(self, fund: str, lab: str, chain: Json, rank: int) -> str:
+    def chain(self, fund: str, lab: str, chain: Json, rank: int, pair_rank: int) -> str:
         keys = [self.statement_key(hop) for hop in chain["hops"]]
         digest = hashlib.blake2b(" ".join(keys).encode(), digest_size=6).hexdigest()
         subject = f"<{self.iris.base}backing/{fund}.{lab}.{digest}> "
@@ -135,7 +135,8 @@ class _Writer:
                  f"{subject}{p['inferred']} {self.true if chain['inferred'] else self.false}"
                  f" {g} .\n",
                  f"{subject}{p['length']} {_literal(str(chain['length']), XSD_INTEGER)} {g} .\n",
-                 f"{subject}{p['rank']} {_literal(str(rank), XSD_INTEGER)} {g} .\n"]
+                 f"{subject}{p['rank']} {_literal(str(rank), XSD_INTEGER)} {g} .\n",
+                 f"{subject}{p['pair_rank']} {_literal(str(pair_rank), XSD_INTEGER)} {g} .\n"]
         for n, (key, hop) in enumerate(zip(keys, chain["hops"], strict=True)):
             lines.append(f"{subject}{self.hops[n]} <{self.iris.base}statement/{key}> {g} .\n")
             lines.append(f"{subject}{self.quotes[n]} {_text(hop['provenance'][0]['quote'])} "

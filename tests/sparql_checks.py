@@ -23,6 +23,7 @@ VOCAB = vocabulary()
 IRIS = IriScheme("https://innograph.org/")
 Rows = list[dict[str, Any]]
 ENTITY = "changxing-fund"  # quotes-for-entity's entity where the graph has it
+BACKING_PAGE = 100  # the API's default limit: funds-backing-labs's ?pairRank bound
 
 
 def by_kind(g: nx.MultiDiGraph, kind: str) -> set[str]:
@@ -92,11 +93,12 @@ def _row_chain(row: dict) -> tuple:
 
 def funds_backing_labs(g: nx.MultiDiGraph, rows: Rows) -> tuple[list, list]:
     """The example asked about each fund in turn (``asked_values``) gives, in order, the
-    chains of the API's answer for that fund (/api/v1/backing?fund=: every pair, the chains
-    it shows per pair), each hop with its statement's first quote."""
+    chains of the API's answer for that fund (/api/v1/backing?fund=, its first page of
+    ``BACKING_PAGE`` pairs and the chains it shows per pair), each hop with its statement's
+    first quote."""
     expected = [_chain_row(g, pair, chain)
                 for fund in sorted(by_kind(g, "Fund"))
-                for pair in backing(g, fund=fund, limit=10**6, timeout=120)["pairs"]
+                for pair in backing(g, fund=fund, limit=BACKING_PAGE, timeout=120)["pairs"]
                 for chain in pair["chains"]]
     return [_row_chain(r) for r in rows], expected
 

@@ -294,7 +294,7 @@ class BackingTerms:
     patterns: tuple[str, ...]
     spec: dict[str, Any]  # the schema's entry (labels for the ontology)
 
-    FIELDS = ("fund", "lab", "pattern", "inferred", "length", "rank")
+    FIELDS = ("fund", "lab", "pattern", "inferred", "length", "rank", "pair_rank")
 
     @classmethod
     def of(cls, vocab: Vocabulary, raw: dict[str, Any]) -> BackingTerms:

@@ -12,6 +12,8 @@
 - Observations read in SOSA/SSN: the metric catalogue as individuals ``ig:metric/{name}``
   (``sosa:ObservableProperty``, ``skos:Concept``, labels and aliases), and the SOSA, OWL-Time,
   DCAT and DCTERMS terms the export states about observations, periods and sources.
+- The materialised backing chains (``ig:BackingChain`` and its properties), which the SPARQL
+  store states in a named graph of their own (``queries/sparql_inferences.py``).
 - Terms of other vocabularies are declared inline (type, label, ``rdfs:isDefinedBy``): the
   ontology is complete without fetching schema.org, ORG, FOAF, PROV-O, DCTERMS, SKOS, FRAPO
   or VIVO.
@@ -278,6 +280,43 @@ class _Builder:
             g.add((m, self.unit_property, self.unit_iri(metric.unit)))
             g.add((m, SKOS.notation, Literal(metric.name)))
 
+    def backing(self) -> None:
+        """The materialised backing chains (schema.yaml ``ontology.backing``): in the SPARQL
+        store's named graph, not in the export. Every property is functional, on
+        ig:BackingChain; hops point at the export's rdf:Statements, which OWL 2 DL does not
+        let a range name."""
+        g, terms = self.g, self.vocab.backing
+        spec = terms.spec
+        chain = URIRef(terms.chain_class)
+        g.add((chain, RDF.type, OWL.Class))
+        g.add((chain, RDFS.isDefinedBy, self.ontology))
+        _zh_en(g, chain, RDFS.label, spec["class"]["zh"], spec["class"]["en"])
+        g.add((chain, RDFS.comment, Literal(
+            "A chain the query layer (queries/backing.py) finds from a fund to a lab, stated "
+            f"in the SPARQL store's named graph <{terms.graph}>, rebuilt with each graph "
+            "version; not part of the export.", lang="en")))
+        ranges = {"fund": URIRef(self.vocab.class_iri["Fund"]),
+                  "lab": URIRef(self.vocab.class_iri["Lab"]),
+                  "pattern": XSD.string, "inferred": XSD.boolean, "length": XSD.integer,
+                  "rank": XSD.integer, "pair_rank": XSD.integer}
+        objects = {"fund", "lab"}
+        fields = [(URIRef(iri), spec[name]["zh"], spec[name]["en"], name in objects,
+                   ranges[name]) for name, iri in terms.fields.items()]
+        for n, (hop, quote) in enumerate(zip(terms.hops, terms.hop_quotes, strict=True),
+                                         start=1):
+            fields += [(URIRef(hop), spec["hop"]["zh"].format(n=n),
+                        spec["hop"]["en"].format(n=n), True, None),
+                       (URIRef(quote), spec["hop_quote"]["zh"].format(n=n),
+                        spec["hop_quote"]["en"].format(n=n), False, RDFS.Literal)]
+        for p, zh, en, is_object, range_ in fields:
+            g.add((p, RDF.type, OWL.ObjectProperty if is_object else OWL.DatatypeProperty))
+            g.add((p, RDF.type, OWL.FunctionalProperty))
+            g.add((p, RDFS.isDefinedBy, self.ontology))
+            _zh_en(g, p, RDFS.label, zh, en)
+            g.add((p, RDFS.domain, chain))
+            if range_ is not None:
+                g.add((p, RDFS.range, range_))
+
     def declare_external(self) -> None:
         g = self.g
         namespaces = sorted(self.vocab.prefixes.items(), key=lambda kv: -len(kv[1]))
@@ -298,6 +337,7 @@ class _Builder:
         self.data_properties()
         self.provenance()
         self.observations()
+        self.backing()
         self.declare_external()
         return self.g
 

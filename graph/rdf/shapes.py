@@ -16,6 +16,9 @@
   date is a violation.
 - ``ig:DerivationShape`` (target: objects of ``prov:qualifiedDerivation``): one source
   document, one non-empty quote, one position.
+- ``ig:BackingChainShape``: the SPARQL store's materialised backing chains (one fund, lab,
+  pattern of the query layer's, inferred flag, length, rank; hop 1 and its quote, each later
+  hop at most once, an rdf:Statement).
 - ``ig:RelationProvenanceShape`` and ``ig:AssertedStatementShape`` (SHACL-SPARQL, with
   SHACL-AF SPARQL targets): every relation triple has its statement with provenance, so no
   edge can lose its source, and every statement's triple is asserted. Validate with
@@ -258,6 +261,41 @@ class _Builder:
         self.property(s, self.position, minCount=Literal(1), maxCount=Literal(1),
                       datatype=XSD.integer, minInclusive=Literal(1))
 
+    def backing_chain_shape(self) -> None:
+        """``ig:BackingChainShape``: the SPARQL store's materialised backing chains
+        (``queries/sparql_inferences.py``; validate them with the export, whose funds, labs
+        and statements they name)."""
+        g, terms = self.g, self.vocab.backing
+        fields = {name: URIRef(iri) for name, iri in terms.fields.items()}
+        s = self.shape("BackingChainShape")
+        g.add((s, RDF.type, SH.NodeShape))
+        g.add((s, SH.targetClass, URIRef(terms.chain_class)))
+        g.add((s, SH.closed, Literal(True)))
+        g.add((s, SH.ignoredProperties, self.list_of([RDF.type])))
+        for name in ("fund", "lab"):
+            self.exactly_one(s, fields[name], f"a backing chain has one {name}",
+                             nodeKind=SH.IRI, **{"class": URIRef(self.vocab.class_iri[
+                                 "Fund" if name == "fund" else "Lab"])})
+        self.exactly_one(s, fields["pattern"], "a backing chain has one pattern of the "
+                         "query layer's", datatype=XSD.string,
+                         **{"in": self.list_of(Literal(p) for p in terms.patterns)})
+        self.exactly_one(s, fields["inferred"], "a backing chain is inferred or not",
+                         datatype=XSD.boolean)
+        self.exactly_one(s, fields["length"], "a backing chain has a length in hops",
+                         datatype=XSD.integer, minInclusive=Literal(1),
+                         maxInclusive=Literal(len(terms.hops)))
+        for name in ("rank", "pair_rank"):
+            self.exactly_one(s, fields[name], f"a backing chain has a {name.replace('_', ' ')} "
+                             "in its fund's answer", datatype=XSD.integer,
+                             minInclusive=Literal(1))
+        for n, (hop, quote) in enumerate(zip(terms.hops, terms.hop_quotes, strict=True),
+                                         start=1):
+            required = {"minCount": Literal(1)} if n == 1 else {}
+            self.property(s, URIRef(hop), maxCount=Literal(1), nodeKind=SH.IRI,
+                          **{"class": URIRef(RDF_STATEMENT)}, **required)
+            self.property(s, URIRef(quote), maxCount=Literal(1), nodeKind=SH.Literal,
+                          minLength=Literal(1), **required)
+
     def sparql_check(self, local: str, offenders: str, report: str, message: str) -> None:
         """A shape whose SHACL-AF SPARQL target selects only the offending nodes, so pyshacl
         runs one query over the graph instead of one per node (it re-parses each)."""
@@ -311,6 +349,7 @@ class _Builder:
         self.period_shape()
         self.period_orders()
         self.relation_checks()
+        self.backing_chain_shape()
         return self.g
 
 
