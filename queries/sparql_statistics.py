@@ -148,6 +148,10 @@ def add_statistics(store: ox.Store) -> int:
                           graph) for row, n in numbered.items()]
     store.extend(quads)
     store.load(STRUCTURE, ox.RdfFormat.TURTLE, to_graph=graph)
+    # written out as table files now: left in RocksDB's write-ahead log (50 MB at 100k
+    # nodes), they were replayed into memory at every read-only open, by every query worker
+    # (2.5 s and the log's size each; 10 ms flushed)
+    store.flush()
     return len(quads) + sum(1 for _ in ox.parse(STRUCTURE, ox.RdfFormat.TURTLE))
 
 
