@@ -26,12 +26,14 @@ is filled once by bulk import and online sync). Requests, drawn once from the da
 Before the load, each fresh server's first requests are timed (cold): the first entity as of
 each year (the first one also makes the embedded store's timeline index), the first page of
 each comparison (over Neo4j the first also reads the whole graph into the API process). Then
-each kind in turn: ``--clients`` threads, one keep-alive connection each, ``--requests``
-requests each, with the CPU time per request of the API process and of the Neo4j server
-(how much of a request is Python, how much Cypher). Goals (issue 14, both stores): p99 < 20
-ms entity and paths with as_of, < 50 ms changes with a page limit. Over Neo4j the as_of
-statements are PROFILEd (operators and db hits) to show which index each uses. Results:
-bench/results/time_queries.md (``--out``).
+every request is asked untimed (``warm_up``: over Neo4j until its JIT compilers' share of its
+CPU in a pass settles, within ``--max-warm-passes``), and each kind in turn: ``--clients``
+threads, one keep-alive connection each, ``--requests`` requests each, with the CPU time per
+request of the API process, of the Neo4j server and of that its JIT compilers (how much of a
+request is Python, how much Cypher, how much a fresh JVM still compiling). Goals (issue 14,
+both stores): p99 < 20 ms entity and paths with as_of, < 50 ms changes with a page limit.
+Over Neo4j the as_of statements are PROFILEd (operators and db hits) to show which index each
+uses. Results: bench/results/time_queries.md (``--out``).
 """
 
 from __future__ import annotations
@@ -97,8 +99,9 @@ class Targets:
 class Run:
     store: str
     samples: dict[str, list[tuple[float, int, int]]] = field(default_factory=dict)
-    #: kind -> CPU ms per request of the API process and of the Neo4j server (None: no server)
-    cpu: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    #: kind -> CPU ms per request of the API process, of the Neo4j server and of that the
+    #: server's JIT compilers (None: no server)
+    cpu: dict[str, tuple[float, float | None, float | None]] = field(default_factory=dict)
     cold: list[tuple[str, float, int]] = field(default_factory=list)  # (request, ms, status)
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -212,27 +215,81 @@ def cpu_ms(pid: int | None) -> float | None:
     return seconds * 1000 if seconds is not None else None
 
 
+#: Thread names of the JVM's just-in-time compilers (``C1 CompilerThre``, ``C2 CompilerThre``:
+#: /proc truncates names to 15 characters).
+JIT_THREADS = ("C1 Compiler", "C2 Compiler")
+
+
+def jit_ms(pid: int | None) -> float | None:
+    """CPU milliseconds the JVM ``pid`` spent compiling so far (its JIT threads, /proc):
+    Neo4j's CPU per request on a freshly started server is partly warm-up, told apart by
+    this."""
+    if pid is None:
+        return None
+    total = 0.0
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return None
+    for task in tasks:
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        if name.startswith(JIT_THREADS):
+            total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def warm_up(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
+            server_pid: int | None) -> None:
+    """Every request asked untimed, ``--warm-passes`` times; over Neo4j, then more passes
+    (up to ``--max-warm-passes``) while its JIT compilers used more than ``--jit-settled``
+    percent of its CPU in the last pass: a fresh JVM compiles for thousands of requests, and
+    a server in service has done so (the first requests of a fresh server are timed apart,
+    ``cold_requests``)."""
+    warm = Client(served.url)  # one client: plans and caches as in service
+    shares: list[float] = []
+    began = time.perf_counter()
+    passes = 0
+    while passes < max(args.warm_passes, args.max_warm_passes if server_pid else 0):
+        before = (cpu_ms(server_pid), jit_ms(server_pid))
+        for kind in KINDS:
+            for path in targets.of(kind):
+                warm.get(path)
+        passes += 1
+        after = (cpu_ms(server_pid), jit_ms(server_pid))
+        if None in before or None in after:
+            if passes >= args.warm_passes:
+                break
+            continue
+        shares.append(100 * (after[1] - before[1]) / max(after[0] - before[0], 1e-9))
+        log(f"  warm pass {passes}: the JIT used {shares[-1]:.0f}% of Neo4j's CPU")
+        if passes >= args.warm_passes and shares[-1] <= args.jit_settled:
+            break
+    warm.close()
+    run.notes["warm"] = {"passes": passes, "requests": passes * sum(
+        len(targets.of(k)) for k in KINDS), "seconds": time.perf_counter() - began,
+        "jit_shares": shares}
+
+
 def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
          save: Any, server_pid: int | None) -> None:
     """Each kind under load; besides latency, the CPU time per request of the API process
     and of the Neo4j server (where a request's work goes: Python or Cypher)."""
-    warm = Client(served.url)  # each request untimed: plans and caches as in service
-    for _ in range(args.warm_passes):
-        for kind in KINDS:
-            for path in targets.of(kind):
-                warm.get(path)
-    warm.close()
+    warm_up(served, targets, args, run, server_pid)
     for kind in KINDS:
         log(f"  {kind}: {args.clients} clients x {args.requests} requests")
-        before = (cpu_ms(served.process.pid), cpu_ms(server_pid))
+        before = (cpu_ms(served.process.pid), cpu_ms(server_pid), jit_ms(server_pid))
         run.samples[kind] = http_load([served.url], targets.of(kind), args.clients,
                                       args.requests, args.seed)
-        after = (cpu_ms(served.process.pid), cpu_ms(server_pid))
+        after = (cpu_ms(served.process.pid), cpu_ms(server_pid), jit_ms(server_pid))
         n = len(run.samples[kind])
         spent = [b - a if a is not None and b is not None else None
                  for a, b in zip(before, after, strict=True)]
         run.cpu[kind] = (spent[0] / n if spent[0] is not None else 0.0,
-                         spent[1] / n if spent[1] is not None else None)
+                         *(x / n if x is not None else None for x in spent[1:]))
         ms = [s[0] for s in run.samples[kind]]
         run.notes.setdefault("load", []).append(os.getloadavg()[0])
         log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
@@ -317,8 +374,8 @@ def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
 
 def table(runs: list[Run]) -> list[str]:
     lines = ["| request | store | n | p50 ms | p90 ms | p99 ms | max ms | goal p99 | met | "
-             "status | CPU ms/request: API | Neo4j |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|"]
+             "status | CPU ms/request: API | Neo4j | of which JIT |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|"]
     for kind in KINDS:
         for run in runs:
             if kind not in run.samples:
@@ -337,8 +394,8 @@ def table(runs: list[Run]) -> list[str]:
 
 
 def cpu_cells(run: Run, kind: str) -> str:
-    api, server = run.cpu.get(kind, (None, None))
-    return " | ".join("—" if x is None else f"{x:.2f}" for x in (api, server))
+    return " | ".join("—" if x is None else f"{x:.2f}"
+                      for x in run.cpu.get(kind, (None, None, None)))
 
 
 def cold_table(runs: list[Run]) -> list[str]:
@@ -366,6 +423,24 @@ def cold_table(runs: list[Run]) -> list[str]:
     return lines
 
 
+def warm_text(runs: list[Run], args: argparse.Namespace) -> str:
+    """How each store was warmed: passes, and over Neo4j its JIT's share of each pass."""
+    parts = []
+    for run in runs:
+        warm = run.notes.get("warm")
+        if warm is None:
+            continue
+        text = (f"{run.store}: {warm['passes']} pass{'es' if warm['passes'] > 1 else ''}, "
+                f"{warm['requests']:,} requests, {warm['seconds']:.0f} s")
+        if warm["jit_shares"]:
+            text += ("; the JIT's share of Neo4j's CPU in each pass "
+                     + ", ".join(f"{x:.0f}%" for x in warm["jit_shares"])
+                     + f", stopped at <= {args.jit_settled:g}% or "
+                       f"{max(args.warm_passes, args.max_warm_passes)} passes")
+        parts.append(text)
+    return "; ".join(parts) or f"{args.warm_passes} pass(es)"
+
+
 def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
            plans: list[tuple[str, list[str], int]], load_start: float,
            failures: list[str]) -> str:
@@ -381,8 +456,7 @@ def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
         f"Generated graph (`innograph generate`, seed 42, {args.edges_per_node:g} edges per "
         f"node, bench/.data/). `innograph serve --threads {args.threads}`; {args.clients} "
         f"concurrent clients, one keep-alive connection each, {args.requests} requests per "
-        f"client and kind, after every request was asked "
-        f"{'once' if args.warm_passes == 1 else f'{args.warm_passes} times'} untimed. "
+        f"client and kind, after every request was asked untimed ({warm_text(runs, args)}). "
         f"Neo4j 5.26 Community "
         f"(heap {args.neo4j_heap}, page cache {args.neo4j_pagecache}). Latency: request sent "
         "to body read, in the client. Goals (issue 14, both stores): p99 < 20 ms entity and "
@@ -419,10 +493,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-passes", type=int, default=1,
-                        help="times every request is asked untimed before the load (over "
-                             "Neo4j at 100k, after one pass, the CPU per request fell over "
-                             "three rounds of 600 requests, Neo4j's 2-4x, the API's 1.5x: "
-                             "warm-up and the shared machine, not told apart yet)")
+                        help="times every request is asked untimed before the load, at least")
+    parser.add_argument("--max-warm-passes", type=int, default=8,
+                        help="over Neo4j, passes asked at most while its JIT has not settled "
+                             "(a fresh server's JIT compilers were 35-45%% of its CPU under "
+                             "the path load after one pass; 0: --warm-passes only)")
+    parser.add_argument("--jit-settled", type=float, default=10.0,
+                        help="percent of Neo4j's CPU in a warm pass its JIT compilers may "
+                             "use for the server to count as warm")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--neo4j-home", type=Path, default=None,
