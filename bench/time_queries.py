@@ -244,20 +244,23 @@ def jit_ms(pid: int | None) -> float | None:
 
 def warm_up(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
             server_pid: int | None) -> None:
-    """Every request asked untimed, ``--warm-passes`` times; over Neo4j, then more passes
+    """Every request asked untimed (about: drawn at random), ``--warm-passes`` times, by
+    ``--clients`` clients; over Neo4j, then more passes
     (up to ``--max-warm-passes``) while its JIT compilers used more than ``--jit-settled``
     percent of its CPU in the last pass: a fresh JVM compiles for thousands of requests, and
     a server in service has done so (the first requests of a fresh server are timed apart,
     ``cold_requests``)."""
-    warm = Client(served.url)  # one client: plans and caches as in service
     shares: list[float] = []
     began = time.perf_counter()
     passes = 0
     while passes < max(args.warm_passes, args.max_warm_passes if server_pid else 0):
         before = (cpu_ms(server_pid), jit_ms(server_pid))
-        for kind in KINDS:
-            for path in targets.of(kind):
-                warm.get(path)
+        for kind in KINDS:  # as many requests as the kind has, from as many clients as the
+            # load (a JVM compiles what concurrent requests run too: with one client, the
+            # JIT was still 0.5-1.3 ms of a request's Neo4j CPU under 4 once it had settled)
+            paths = targets.of(kind)
+            http_load([served.url], paths, args.clients, -(-len(paths) // args.clients),
+                      args.seed + passes)
         passes += 1
         after = (cpu_ms(server_pid), jit_ms(server_pid))
         if None in before or None in after:
@@ -268,7 +271,6 @@ def warm_up(served: Served, targets: Targets, args: argparse.Namespace, run: Run
         log(f"  warm pass {passes}: the JIT used {shares[-1]:.0f}% of Neo4j's CPU")
         if passes >= args.warm_passes and shares[-1] <= args.jit_settled:
             break
-    warm.close()
     run.notes["warm"] = {"passes": passes, "requests": passes * sum(
         len(targets.of(k)) for k in KINDS), "seconds": time.perf_counter() - began,
         "jit_shares": shares}
@@ -494,10 +496,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-passes", type=int, default=1,
                         help="times every request is asked untimed before the load, at least")
-    parser.add_argument("--max-warm-passes", type=int, default=8,
+    parser.add_argument("--max-warm-passes", type=int, default=20,
                         help="over Neo4j, passes asked at most while its JIT has not settled "
-                             "(a fresh server's JIT compilers were 35-45%% of its CPU under "
-                             "the path load after one pass; 0: --warm-passes only)")
+                             "(on a fresh server its JIT compilers used 35-57%% of its CPU "
+                             "in each of the first 9 passes, 6%% in the 18th, busy machine; "
+                             "0: --warm-passes only)")
     parser.add_argument("--jit-settled", type=float, default=10.0,
                         help="percent of Neo4j's CPU in a warm pass its JIT compilers may "
                              "use for the server to count as warm")
