@@ -230,6 +230,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import time
 
     from api.app import allowed_hosts, create_app, default_backend
+    from api.routes.sparql import KEEPER
     from api.server import make_server, server_url, warm_backing, warm_centrality
     from queries.errors import BackendUnavailable
 
@@ -260,8 +261,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     gc.freeze()
     try:
         hosts = allowed_hosts(args.host, args.allowed_host)
-        server = make_server(create_app(backend, config={"ALLOWED_HOSTS": hosts}), args.host,
-                             args.port, args.threads)
+        app = create_app(backend, config={"ALLOWED_HOSTS": hosts})
+        # a SPARQL store built on a first query (a graph version not served before) says so
+        app.extensions[KEEPER].report = _say
+        server = make_server(app, args.host, args.port, args.threads)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{exc.strerror or exc}") from None
@@ -323,9 +326,8 @@ def cmd_sparql_store(args: argparse.Namespace) -> int:
     except (RuntimeError, BackendUnavailable) as exc:
         raise CommandError(str(exc)) from None
     keeper = create_app(backend).extensions[KEEPER]
+    keeper.report = _say
     started = time.perf_counter()
-    print(f"innograph: SPARQL store of graph version {backend.version()} in "
-          f"{keeper.directory} ...", file=sys.stderr, flush=True)
     keeper.start()
     while True:
         try:
@@ -345,6 +347,10 @@ def cmd_sparql_store(args: argparse.Namespace) -> int:
         print(f"innograph: already built ({store.quads:,} quads), opened in "
               f"{store.load_seconds * 1000:.1f} ms: {store.path}", flush=True)
     return EXIT_OK
+
+
+def _say(text: str) -> None:
+    print(f"innograph: {text}", file=sys.stderr, flush=True)
 
 
 def _neo4j_environment() -> None:

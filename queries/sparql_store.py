@@ -150,14 +150,17 @@ def open_store(directory: Path, key: str) -> SparqlStore | None:
 
 def build_store(export: Iterable[str], version: str, *, directory: Path, key: str,
                 ontology: str | None = None, ontology_graph: str | None = None,
-                inferences: Iterable[str] | None = None) -> SparqlStore:
+                inferences: Iterable[str] | None = None,
+                progress: Callable[[str], None] | None = None) -> SparqlStore:
     """Bulk-load ``export`` (N-Quads text chunks), ``ontology`` (Turtle, also into the named
     graph ``ontology_graph``) and ``inferences`` (N-Quads chunks: the query layer's backing
     chains, ``queries.sparql_inferences``) into ``directory/key``, tagged with the graph's
     ``version``, and add the whole-graph statistics tables (``queries.sparql_statistics``).
     Built under a temporary name and renamed when complete, so a store directory is always
-    whole; if another process built the same key meanwhile, its store is kept."""
+    whole; if another process built the same key meanwhile, its store is kept.
+    ``progress`` is told each phase as it begins (a build at 100k nodes takes a minute)."""
     started = time.perf_counter()
+    say = progress or (lambda _: None)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / key
     partial = directory / f"{key}.partial-{os.getpid()}-{threading.get_ident()}"
@@ -165,6 +168,7 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
     phases: dict[str, float] = {}
     try:
         store = ox.Store(str(partial))
+        say("exporting the graph and loading it")
         reader = _ChunkReader(export)
         store.bulk_load(io.BufferedReader(reader, 1 << 20), ox.RdfFormat.N_QUADS)
         phases["export"] = reader.seconds  # the Python export, pulled by the parser
@@ -178,6 +182,7 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
         phases["ontology"] = time.perf_counter() - mark
         if inferences is not None:  # before optimize, which sorts them in with the rest
             mark = time.perf_counter()
+            say("computing the backing chains and loading them")
             reader = _ChunkReader(inferences)
             store.bulk_load(io.BufferedReader(reader, 1 << 20), ox.RdfFormat.N_QUADS)
             phases["inferences"] = reader.seconds  # the query layer's search, and writing
@@ -185,11 +190,13 @@ def build_store(export: Iterable[str], version: str, *, directory: Path, key: st
         mark = time.perf_counter()
         # one sorted run per index: the bulk load leaves overlapping files (a batch each),
         # and read-only workers never compact, so every scan would merge them all
+        say("optimizing the indexes")
         store.optimize()
         phases["optimize"] = time.perf_counter() - mark
         mark = time.perf_counter()
         # the whole-graph tables, answered once per version: after optimize, whose sorted
         # runs their scans need; their few quads are one small file more
+        say("computing the statistics tables")
         add_statistics(store)
         phases["statistics"] = time.perf_counter() - mark
         quads = len(store)
@@ -253,6 +260,8 @@ class StoreKeeper:
         self._building: threading.Thread | None = None
         self._schema: tuple[str | None, str | None] | None = None
         self.error: BaseException | None = None
+        #: told what a build does as it goes (``innograph serve`` prints it): None, silent
+        self.report: Callable[[str], None] | None = None
 
     def start(self) -> None:
         """Begin opening or building the store for the current version (returns at once)."""
@@ -275,10 +284,15 @@ class StoreKeeper:
             self._usable_directory()
             built = open_store(self.directory, key)
             if built is None:
+                say = self.report or (lambda _: None)
+                say(f"building the SPARQL store of graph version {version} in "
+                    f"{self.directory} (once per version)")
                 _, chunks = self._export()
                 built = build_store(chunks, version, directory=self.directory, key=key,
                                     ontology=ontology, ontology_graph=graph,
-                                    inferences=self._inferences() if self._inferences else None)
+                                    inferences=self._inferences() if self._inferences else None,
+                                    progress=lambda phase: say(f"SPARQL store: {phase}"))
+                say(f"SPARQL store ready: {built.quads:,} quads in {built.load_seconds:.1f} s")
                 prune(self.directory, keep=[key])
             error = None
         except Exception as exc:  # reported to the waiting requests

@@ -20,7 +20,7 @@ def test_built_ahead_then_opened_by_the_server(tmp_path: Path, monkeypatch,
     assert main(["sparql-store"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("innograph: built ") and " quads in " in out
-    assert "SPARQL store of graph version" in err
+    assert "building the SPARQL store of graph version" in err and "SPARQL store ready" in err
     stores = [p for p in tmp_path.iterdir() if (p / "innograph-store.json").exists()]
     assert len(stores) == 1 and stores[0].name in out
 
