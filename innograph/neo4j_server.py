@@ -248,6 +248,12 @@ def write_config(
             f"connect-src 'self' ws://{HOST}:* http://{HOST}:* ws://localhost:* http://localhost:*"
         ),
         "dbms.security.auth_enabled": "true" if auth_enabled else "false",
+        # The heap starts at its full size (``start`` passes -Xms too), as Neo4j's log asks
+        # on every start otherwise: from its default start (1/64 of the machine's memory) G1
+        # kept a small young generation and collected it every ~0.65 s under the path
+        # benchmark's load (pauses 6-20 ms) until the heap had grown; from the full heap
+        # every 12-17 s (pauses 3-26 ms; bench/time_queries at 100k nodes, 2 shared cores).
+        "server.memory.heap.initial_size": heap,
         "server.memory.heap.max_size": heap,
         "server.memory.pagecache.size": pagecache,
         "server.directories.data": str(home / "data"),
@@ -672,7 +678,7 @@ def start(
         store_password(home, password)
 
     cmd = [
-        java, f"-Xmx{heap}", *JVM_OPTIONS,
+        java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_OPTIONS,
         "-cp", _classpath(lib_dir), MAIN_CLASS,
         f"--home-dir={home}", f"--config-dir={conf_dir(home)}",
     ]  # fmt: skip

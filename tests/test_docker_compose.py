@@ -114,6 +114,16 @@ def test_neo4j_http_is_closed_to_other_origins_like_the_local_server(tmp_path):
     assert conf["server.http_enabled_modules"] == "BROWSER"
 
 
+def test_neo4j_heap_starts_at_its_full_size_like_the_local_server(tmp_path):
+    from innograph import neo4j_server
+
+    neo4j_server.write_config(tmp_path)
+    local = neo4j_server.read_config(tmp_path)
+    conf = _neo4j_conf_from_environment()
+    assert local["server.memory.heap.initial_size"] == local["server.memory.heap.max_size"]
+    assert conf["server.memory.heap.initial_size"] == conf["server.memory.heap.max_size"]
+
+
 def test_neo4j_has_a_healthcheck_the_api_waits_for():
     check = SERVICES["neo4j"]["healthcheck"]
     command = " ".join(check["test"])

@@ -109,6 +109,8 @@ def test_generated_conf_binds_loopback(tmp_path: Path) -> None:
     assert conf["server.https.enabled"] == "false"
     assert conf["dbms.usage_report.enabled"] == "false"
     assert conf["dbms.security.auth_enabled"] == "true"
+    # the heap starts at its full size (fewer young collections while it would grow)
+    assert conf["server.memory.heap.initial_size"] == conf["server.memory.heap.max_size"]
     for name in ("data", "logs", "run", "import", "plugins"):
         assert conf[f"server.directories.{name}"] == str(tmp_path.resolve() / name)
         assert (tmp_path / name).is_dir()
