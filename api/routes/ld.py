@@ -1,15 +1,46 @@
-"""IRIs that resolve: ``{base}id/{node-id}``, ``{base}ontology`` and ``{base}shapes``.
+"""IRIs that resolve: every instance IRI the export and the SPARQL store mint, plus
+``{base}ontology`` and ``{base}shapes``.
 
-An RDF client (Accept: Turtle, JSON-LD, N-Triples, ...) gets the resource's description; a
-browser (Accept preferring HTML) is sent (303) to the explorer's entity page. Entity
-descriptions come from the SPARQL store, so they follow the served graph's version. Served
-at the site root, so that with ``INNOGRAPH_BASE`` set to the public origin (docs/rdf.md) the
-IRIs in the export are these URLs.
+An RDF client (Accept: Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) gets the resource's
+description from the SPARQL store, so it follows the served graph's version (ETag: the store's
+version and the format; ``Link: rel=canonical`` the IRI); 404 problem+json naming the IRI when
+the store holds nothing about it, 503 while the store is built. A browser (Accept preferring
+HTML) is sent (303) to the explorer page that shows the resource. Served at the site root, so
+that with ``INNOGRAPH_BASE`` set to the public origin (docs/rdf.md) the IRIs are these URLs.
+
+What each kind's description holds (``KINDS``): always the resource's own triples (those it
+is the subject of); then
+
+=================================  =========================================================
+``id/{node-id}``                   the statements of its edges and the provenance entries of
+                                   the node and of those statements, whole
+``statement/{from}.{rel}.{to}``    its provenance entries, whole
+``provenance/{key}.{digest}``      the triple that cites it (``prov:qualifiedDerivation``)
+``source/{file}``                  the Source nodes stating it is their text
+                                   (``dcterms:hasFormat``); not the quotes citing it, which
+                                   are as many as the document supports (its named graph in
+                                   the store and the TriG download holds those)
+``period/{node-id}``               the triple of the node it is the period of
+``backing/{fund}.{lab}.{digest}``  (its own triples are in the named graph
+                                   ``ig:backing``, the rest in the default graph)
+=================================  =========================================================
+
+and, except for ``id/``, a glance at each resource the description links to (an object of the
+resource's own triples, or a subject citing it): its ``rdfs:label`` (entities, ontology
+terms) and, for a statement, its ``rdf:subject``, ``rdf:predicate`` and ``rdf:object``. So
+every description is bounded by the resource's own size, none by a document's or a hub's.
+
+Each IRI is built from the request's path as the export mints it
+(``graph.rdf.namespaces.IriScheme``): Werkzeug decodes the path, and a source's file name is
+percent-encoded again the one way the export does it, so ``%E6...``, ``%e6...`` and the raw
+characters all resolve to the IRI in the data.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
@@ -18,23 +49,124 @@ from rdflib import Graph
 from api.problems import ApiProblem
 from api.routes.rdf import FORMATS, negotiated_format, schema_document
 from api.routes.sparql import keeper
-from graph.rdf.namespaces import RDF_OBJECT, RDF_SUBJECT, resolve_base, vocabulary
+from graph.rdf.namespaces import (
+    RDF_OBJECT,
+    RDF_PREDICATE,
+    RDF_SUBJECT,
+    RDFS_LABEL,
+    IriScheme,
+    resolve_base,
+    vocabulary,
+)
 from graph.rdf.ontology import build_ontology
 from graph.rdf.shapes import build_shapes
-from queries.sparql_store import StoreNotReady
+from queries.sparql_store import SparqlStore, StoreNotReady
 
 bp = Blueprint("ld", __name__)
 RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-               "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+               "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
                "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
-PROV_QUALIFIED = "http://www.w3.org/ns/prov#qualifiedDerivation"
-# The node's own triples, the statements of its edges, and every provenance entry of both.
-DESCRIBE = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ BIND (?node AS ?s) ?s ?p ?o }}
-  UNION {{ ?s <{RDF_SUBJECT}>|<{RDF_OBJECT}> ?node . ?s ?p ?o }}
-  UNION {{ ?node <{PROV_QUALIFIED}> ?s . ?s ?p ?o }}
-  UNION {{ ?st <{RDF_SUBJECT}>|<{RDF_OBJECT}> ?node . ?st <{PROV_QUALIFIED}> ?s . ?s ?p ?o }}
+GLANCE = (RDFS_LABEL, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)
+
+
+def _values(terms: tuple[str, ...]) -> str:
+    return " ".join(f"<{term}>" for term in terms)
+
+
+def node_query() -> str:
+    """An entity: its triples, the statements of its edges, the provenance of both."""
+    qualified = vocabulary().provenance["qualified"]
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ BIND (?iri AS ?s) ?s ?p ?o }}
+  UNION {{ ?s <{RDF_SUBJECT}>|<{RDF_OBJECT}> ?iri . ?s ?p ?o }}
+  UNION {{ ?iri <{qualified}> ?s . ?s ?p ?o }}
+  UNION {{ ?st <{RDF_SUBJECT}>|<{RDF_OBJECT}> ?iri . ?st <{qualified}> ?s . ?s ?p ?o }}
 }}"""
+
+
+def resource_query(*, cited_by: tuple[str, ...] = (), whole: tuple[str, ...] = (),
+                   graph: str | None = None) -> str:
+    """Any other resource: its own triples (in ``graph`` when given), the triples that cite it
+    by a ``cited_by`` predicate, whole the resources it links to by a ``whole`` predicate, and
+    a glance (``GLANCE``) at everything it links to or is cited by."""
+    own = "?iri ?q ?s" if graph is None else f"GRAPH <{graph}> {{ ?iri ?q ?s }}"
+    mine = ("BIND (?iri AS ?s) ?s ?p ?o" if graph is None
+            else f"GRAPH <{graph}> {{ BIND (?iri AS ?s) ?s ?p ?o }}")
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ {mine} }}
+  UNION {{ VALUES ?p {{ {_values(cited_by)} }} ?s ?p ?iri BIND (?iri AS ?o) }}
+  UNION {{ VALUES ?q {{ {_values(whole)} }} {own} . ?s ?p ?o }}
+  UNION {{ {{ {own} FILTER (isIRI(?s)) }} UNION {{ VALUES ?q {{ {_values(cited_by)} }} ?s ?q ?iri }}
+          VALUES ?p {{ {_values(GLANCE)} }} ?s ?p ?o }}
+}}"""
+
+
+def _entity_page(node_id: str) -> str:
+    return f"/#/entity/{quote(node_id, safe='')}"
+
+
+def _first_id(local: str) -> str:
+    """The node id a statement or provenance key starts with (ids hold no dots)."""
+    return local.split(".", 1)[0]
+
+
+def _backing_page(local: str) -> str:
+    fund, _, rest = local.partition(".")
+    return "/#/backing?" + urlencode({"fund": fund, "lab": rest.partition(".")[0]})
+
+
+def _source_page(store: SparqlStore, iri: str) -> str | None:
+    """The entity page of the Source node whose text the document is (the explorer has no
+    page of its own for a document), None when no node says so."""
+    vocab = vocabulary()
+    rows = store.store.query(_with_iri(
+        f"SELECT ?id WHERE {{ ?n <{vocab.provenance['has_format']}> ?iri ; "
+        f"<{vocab.node_terms['id'].iri}> ?id }} ORDER BY ?id LIMIT 1", iri))
+    for row in rows:
+        return _entity_page(row["id"].value)
+    return None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of IRI: how the export mints it from the path's rest (``local``), the query
+    of its description, and the explorer page a browser is sent to (from ``local``, or
+    looked up in the store by ``stored_page``)."""
+
+    name: str
+    mint: Callable[[IriScheme, str], str]
+    query: Callable[[], str]
+    page: Callable[[str], str] | None = None
+    stored_page: Callable[[SparqlStore, str], str | None] | None = None
+    problem: str = "not-found"
+
+
+def _kinds() -> dict[str, Kind]:
+    vocab = vocabulary()
+    prov = vocab.provenance
+    links = tuple(dict.fromkeys(period.link for period in vocab.periods.values()))
+    backing = vocab.backing.graph
+    kinds = (
+        Kind("id", IriScheme.node, node_query, _entity_page, problem="entity-not-found"),
+        Kind("statement", lambda iris, local: f"{iris.base}statement/{local}",
+             lambda: resource_query(whole=(prov["qualified"],)),
+             lambda local: _entity_page(_first_id(local))),
+        Kind("provenance", lambda iris, local: f"{iris.base}provenance/{local}",
+             lambda: resource_query(cited_by=(prov["qualified"],)),
+             lambda local: _entity_page(_first_id(local))),
+        Kind("source", IriScheme.document,
+             lambda: resource_query(cited_by=(prov["has_format"],)),
+             stored_page=_source_page),
+        Kind("period", IriScheme.period, lambda: resource_query(cited_by=links),
+             _entity_page),
+        # sparql_inferences mints these, in the store only
+        Kind("backing", lambda iris, local: f"{iris.base}backing/{local}",
+             lambda: resource_query(graph=backing), _backing_page),
+    )
+    return {kind.name: kind for kind in kinds}
+
+
+KINDS = _kinds()
 
 
 def wants_html() -> bool:
@@ -45,30 +177,71 @@ def wants_html() -> bool:
 FORMATS_BY_TYPE = {f.media_type: name for name, f in FORMATS.items()}
 
 
-@bp.get("/id/<path:node_id>")
-def entity(node_id: str) -> Response:
-    if wants_html():
-        return redirect(f"/#/entity/{quote(node_id, safe='')}", code=303)
-    fmt = negotiated_format(None)
-    iri = resolve_base(None, vocabulary().schema) + "id/" + quote(node_id, safe="")
-    seconds = current_app.config["SPARQL_TIME_LIMIT_SECONDS"]
+def _store() -> SparqlStore:
     try:
-        store = keeper().get(seconds)
+        return keeper().get(current_app.config["SPARQL_TIME_LIMIT_SECONDS"])
     except StoreNotReady as exc:
         raise ApiProblem("backend-unavailable", str(exc)) from None
-    # the IRI is percent-encoded above: it holds no character that could end <...>
-    triples = list(store.store.query(DESCRIBE.replace("?node", f"<{iri}>")))
+
+
+def _not_found(kind: Kind, iri: str) -> ApiProblem:
+    return ApiProblem(kind.problem, f"the store holds nothing about the IRI {iri}", iri=iri)
+
+
+def _mint(kind: Kind, local: str) -> str:
+    iri = kind.mint(IriScheme(resolve_base(None, vocabulary().schema)), local)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # characters no IRI holds (nothing the export mints), '>' among them
+        raise _not_found(kind, iri) from None
+    return iri
+
+
+def _with_iri(query: str, iri: str) -> str:
+    """``query`` with ``?iri`` bound to ``iri`` (checked by ``_mint``): written into the text,
+    as pyoxigraph's substitutions join at the top and leave the inner patterns unbound."""
+    return query.replace("?iri", f"<{iri}>")
+
+
+def _page(kind: Kind, local: str, iri: str) -> str:
+    """The explorer page a browser is sent to."""
+    if kind.page is not None:
+        return kind.page(local)
+    assert kind.stored_page is not None
+    page = kind.stored_page(_store(), iri)
+    if page is None:
+        raise _not_found(kind, iri)
+    return page
+
+
+def resolve(kind: Kind, local: str) -> Response:
+    """The answer at ``{base}{kind}/{local}``: 303 for a browser, else the description."""
+    iri = _mint(kind, local)
+    if wants_html():
+        return redirect(_page(kind, local, iri), code=303)
+    fmt = negotiated_format(None)
+    store = _store()
+    triples = list(store.store.query(_with_iri(kind.query(), iri)))
     if not triples:
-        raise ApiProblem("entity-not-found", f"no entity has the IRI {iri}", entity=node_id)
-    body = ox.serialize(triples, format=RDF_FORMATS[fmt] if fmt not in ("trig", "nq")
-                        else ox.RdfFormat.N_TRIPLES, prefixes=vocabulary().prefixes)
-    media_type = FORMATS[fmt].media_type if fmt not in ("trig", "nq") else \
-        FORMATS["nt"].media_type
-    response = Response(body, mimetype=media_type)
+        raise _not_found(kind, iri)
+    body = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=vocabulary().prefixes)
+    response = Response(body, mimetype=FORMATS[fmt].media_type)
     response.set_etag(f"{store.version}-{fmt}")
     response.vary.add("Accept")
     response.headers["Link"] = f'<{iri}>; rel="canonical"'
     return response.make_conditional(request)
+
+
+def _view(kind: Kind) -> Callable[[str], Response]:
+    def view(local: str) -> Response:
+        return resolve(kind, local)
+    view.__name__ = kind.name
+    view.__doc__ = f"``{{base}}{kind.name}/...``: see the module docstring."
+    return view
+
+
+for _kind in KINDS.values():
+    bp.add_url_rule(f"/{_kind.name}/<path:local>", view_func=_view(_kind), methods=["GET"])
 
 
 def _schema_graph(name: str) -> Graph:
