@@ -5,7 +5,12 @@ An RDF client (Accept: Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) gets 
 description from the SPARQL store, so it follows the served graph's version (ETag: the store's
 version and the format; ``Link: rel=canonical`` the IRI); 404 problem+json naming the IRI when
 the store holds nothing about it, 503 while the store is built. A browser (Accept preferring
-HTML) is sent (303) to the explorer page that shows the resource. Served at the site root, so
+HTML) is sent (303) to the explorer page that shows the resource: an entity, a period (the
+node's) and a source document (its Source node's, looked up in the store) to the entity page
+``/#/entity/{id}``; a statement and a provenance entry to the page of the entity they start
+from (a statement's subject, whose page lists its edges and quotes); a backing chain to
+``/#/backing?fund=&lab=``. The explorer has no page of its own for a document: one that no
+Source node names (only cited) is given to the browser as Turtle. Served at the site root, so
 that with ``INNOGRAPH_BASE`` set to the public origin (docs/rdf.md) the IRIs are these URLs.
 
 What each kind's description holds (``KINDS``): always the resource's own triples (those it
@@ -117,7 +122,7 @@ def _backing_page(local: str) -> str:
 
 def _source_page(store: SparqlStore, iri: str) -> str | None:
     """The entity page of the Source node whose text the document is (the explorer has no
-    page of its own for a document), None when no node says so."""
+    page of its own for a document), None when no node says so (a document only cited)."""
     vocab = vocabulary()
     rows = store.store.query(_with_iri(
         f"SELECT ?id WHERE {{ ?n <{vocab.provenance['has_format']}> ?iri ; "
@@ -203,24 +208,19 @@ def _with_iri(query: str, iri: str) -> str:
     return query.replace("?iri", f"<{iri}>")
 
 
-def _page(kind: Kind, local: str, iri: str) -> str:
-    """The explorer page a browser is sent to."""
-    if kind.page is not None:
-        return kind.page(local)
-    assert kind.stored_page is not None
-    page = kind.stored_page(_store(), iri)
-    if page is None:
-        raise _not_found(kind, iri)
-    return page
-
-
 def resolve(kind: Kind, local: str) -> Response:
     """The answer at ``{base}{kind}/{local}``: 303 for a browser, else the description."""
     iri = _mint(kind, local)
-    if wants_html():
-        return redirect(_page(kind, local, iri), code=303)
-    fmt = negotiated_format(None)
+    html = wants_html()
+    if html and kind.page is not None:
+        return redirect(kind.page(local), code=303)
+    fmt = "ttl" if html else negotiated_format(None)
     store = _store()
+    if html and kind.stored_page is not None:
+        page = kind.stored_page(store, iri)
+        if page is not None:
+            return redirect(page, code=303)
+        # no explorer page shows it: the browser gets the description, in Turtle
     triples = list(store.store.query(_with_iri(kind.query(), iri)))
     if not triples:
         raise _not_found(kind, iri)
