@@ -46,5 +46,5 @@ def test_warm_text_names_passes_and_jit_shares() -> None:
     text = warm_text([embedded, neo4j], args)
     assert text == ("embedded: 1 pass, 830 requests, 4 s; neo4j: 3 passes, 2,490 requests, "
                     "30 s; the JIT's share of Neo4j's CPU in each pass 52%, 20%, 6%, stopped "
-                    "at <= 10% or 20 passes")
+                    "at <= 10% in 2 passes in a row or 20 passes")
     assert warm_text([Run("neo4j")], args) == "1 pass(es)"  # not warmed yet

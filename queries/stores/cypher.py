@@ -303,10 +303,11 @@ def shortest_paths(max_length: int, relations: Iterable[str] | None, kinds: Iter
     of it the search (``RETURN 1``: 48). Sampled under 4 clients, about half of the server's
     CPU is reading relationship and property records: the breadth-first search itself and
     its ``seen_from`` test, which reads each relationship it walks again to get the
-    property: over HTTP, 4 clients, a warm server, 2.0 ms of Neo4j CPU a request as of a
-    year against 1.5 without one. On a freshly started server the JIT compilers were a third
-    to half of its CPU for ~15,000 requests (bench/time_queries' "of which JIT"): after one
-    warm pass that benchmark measured 3.5-4.6 ms a request as of a year."""
+    property: over HTTP, 4 clients, a warm server, 1.55-2.0 ms of Neo4j CPU a request as of
+    a year, 1.5 without one (two runs, busy machine). On a freshly started server the JIT
+    compilers were a third to half of its CPU for 15,000-19,000 requests (bench/time_queries'
+    "of which JIT"): after one warm pass that benchmark measured 3.5-4.6 ms a request as of a
+    year."""
     search = (f"{_ends(as_of)}CALL (a, b) {{ MATCH p = "
               f"{_shortest('allShortestPaths', max_length, relations, kinds, directed, as_of)}")
     if relations is None and not directed:
