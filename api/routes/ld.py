@@ -74,10 +74,6 @@ RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
 GLANCE = (RDFS_LABEL, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)
 
 
-def _values(terms: tuple[str, ...]) -> str:
-    return " ".join(f"<{term}>" for term in terms)
-
-
 def node_query() -> str:
     """An entity: its triples, the statements of its edges, the provenance of both."""
     qualified = vocabulary().provenance["qualified"]
@@ -93,17 +89,22 @@ def resource_query(*, cited_by: tuple[str, ...] = (), whole: tuple[str, ...] = (
                    graph: str | None = None) -> str:
     """Any other resource: its own triples (in ``graph`` when given), the triples that cite it
     by a ``cited_by`` predicate, whole the resources it links to by a ``whole`` predicate, and
-    a glance (``GLANCE``) at everything it links to or is cited by."""
-    own = "?iri ?q ?s" if graph is None else f"GRAPH <{graph}> {{ ?iri ?q ?s }}"
-    mine = ("BIND (?iri AS ?s) ?s ?p ?o" if graph is None
-            else f"GRAPH <{graph}> {{ BIND (?iri AS ?s) ?s ?p ?o }}")
-    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ {mine} }}
-  UNION {{ VALUES ?p {{ {_values(cited_by)} }} ?s ?p ?iri BIND (?iri AS ?o) }}
-  UNION {{ VALUES ?q {{ {_values(whole)} }} {own} . ?s ?p ?o }}
-  UNION {{ {{ {own} FILTER (isIRI(?s)) }} UNION {{ VALUES ?q {{ {_values(cited_by)} }} ?s ?q ?iri }}
-          VALUES ?p {{ {_values(GLANCE)} }} ?s ?p ?o }}
-}}"""
+    a glance (``GLANCE``) at everything it links to or is cited by.
+
+    One branch per predicate, each a single basic graph pattern that starts from the IRI:
+    Oxigraph orders the patterns of a BGP by what is bound, but evaluates a pattern joined to a
+    VALUES or UNION block on its own (``?s ?p ?o``: a scan). In a 100k-node store (6.5 M quads)
+    a description took 6.5-20 s written that way, 0.3-0.7 ms as branches."""
+    def own(pattern: str) -> str:  # the resource's own triples live in ``graph``
+        return pattern if graph is None else f"GRAPH <{graph}> {{ {pattern} }}"
+
+    branches = [own("?iri ?p ?o BIND (?iri AS ?s)")]
+    branches += [f"?s <{p}> ?iri BIND (<{p}> AS ?p) BIND (?iri AS ?o)" for p in cited_by]
+    branches += [f"{own(f'?iri <{w}> ?s')} . ?s ?p ?o" for w in whole]
+    linked = [own("?iri ?q ?s")] + [f"?s <{p}> ?iri" for p in cited_by]
+    branches += [f"{link} . ?s <{g}> ?o BIND (<{g}> AS ?p)" for link in linked for g in GLANCE]
+    union = "\n  UNION ".join(f"{{ {branch} }}" for branch in branches)
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\n  {union}\n}}"
 
 
 def _entity_page(node_id: str) -> str:
