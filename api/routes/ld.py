@@ -33,7 +33,8 @@ is the subject of); then
 and, except for ``id/``, a glance at each resource the description links to (an object of the
 resource's own triples, or a subject citing it): its ``rdfs:label`` (entities, ontology
 terms) and, for a statement, its ``rdf:subject``, ``rdf:predicate`` and ``rdf:object``. So
-every description is bounded by the resource's own size, none by a document's or a hub's.
+a description grows with the resource's own triples (an entity's with its edges), never with
+the size of a document or of a hub it links to.
 
 Each IRI is built from the request's path as the export mints it
 (``graph.rdf.namespaces.IriScheme``): Werkzeug decodes the path, and a source's file name is
