@@ -7,8 +7,7 @@ from the store), by the rule the module docstring and docs/rdf.md state."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.parse
+import threading
 import urllib.request
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from graph.rdf.export import iter_serialized
 from graph.rdf.ontology import build_ontology
 from queries.embedded_backend import EmbeddedBackend
 from queries.sparql_inferences import backing_graph, backing_nquads
+from queries.sparql_store import StoreKeeper
 
 BASE = "https://innograph.org/"
 KINDS = ("id", "statement", "provenance", "source", "period", "backing")
@@ -283,12 +283,20 @@ def test_revalidation_by_the_store_version(rich: Served, kind: str):
 
 def test_503_while_the_store_is_built(rich_graph: nx.MultiDiGraph, tmp_path: Path,
                                       rich: Served):
-    """A fresh store directory and no time to wait: every kind answers 503 problem+json (a
-    browser too, for a source, whose page is looked up in the store)."""
+    """A store whose build is held back: every kind answers 503 problem+json (a browser too,
+    for a source, whose page is looked up in the store), then 200 once it is built."""
     app = create_app(EmbeddedBackend(rich_graph),
-                     config={"SPARQL_STORE_DIR": str(tmp_path),
-                             "SPARQL_TIME_LIMIT_SECONDS": 0.001})
+                     config={"SPARQL_TIME_LIMIT_SECONDS": 0.05})
+    release = threading.Event()
+
+    def held_export() -> tuple[str, Iterable[str]]:
+        release.wait(60)
+        return rich_graph.graph["version"], iter_serialized(rich_graph, "nq")
+
+    app.extensions[KEEPER] = StoreKeeper(held_export, lambda: rich_graph.graph["version"],
+                                         directory=tmp_path)
     client = app.test_client()
+    path = _path(rich.iris("statement")[0])
     try:
         for kind in KINDS:
             response = client.get(_path(rich.iris(kind)[0]), headers={"Accept": "text/turtle"})
@@ -296,4 +304,6 @@ def test_503_while_the_store_is_built(rich_graph: nx.MultiDiGraph, tmp_path: Pat
         response = client.get(_path(rich.iris("source")[0]), headers={"Accept": "text/html"})
         assert_problem(response, 503, "backend-unavailable")
     finally:
-        app.extensions[KEEPER].get(120)  # the build in the background finishes here
+        release.set()
+    app.extensions[KEEPER].get(120)
+    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 200
