@@ -223,6 +223,7 @@ def test_a_browser_is_sent_to_the_explorer_page(rich: Served, kind: str):
             continue
         assert response.status_code == 303, iri
         assert response.headers["Location"] == page, iri
+        assert "Accept" in response.headers["Vary"]
     pages = [rich.page(kind, iri) for iri in rich.iris(kind)]
     assert any(pages), "no IRI of the kind has a page"
 

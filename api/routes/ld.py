@@ -210,18 +210,24 @@ def _with_iri(query: str, iri: str) -> str:
     return query.replace("?iri", f"<{iri}>")
 
 
+def _see_other(page: str) -> Response:
+    response = redirect(page, code=303)
+    response.vary.add("Accept")  # the same URL answers RDF clients with RDF: caches must know
+    return response
+
+
 def resolve(kind: Kind, local: str) -> Response:
     """The answer at ``{base}{kind}/{local}``: 303 for a browser, else the description."""
     iri = _mint(kind, local)
     html = wants_html()
     if html and kind.page is not None:
-        return redirect(kind.page(local), code=303)
+        return _see_other(kind.page(local))
     fmt = "ttl" if html else negotiated_format(None)
     store = _store()
     if html and kind.stored_page is not None:
         page = kind.stored_page(store, iri)
         if page is not None:
-            return redirect(page, code=303)
+            return _see_other(page)
         # no explorer page shows it: the browser gets the description, in Turtle
     triples = list(store.store.query(_with_iri(kind.query(), iri)))
     if not triples:
