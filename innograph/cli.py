@@ -229,7 +229,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import threading
     import time
 
-    from api.app import allowed_hosts, create_app, default_backend
+    from api.app import allowed_hosts, create_app
     from api.routes.sparql import KEEPER
     from api.server import make_server, server_url, warm_backing, warm_centrality
     from queries.errors import BackendUnavailable
@@ -238,17 +238,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 1 <= args.threads <= 64:
         raise CommandError("--threads must be between 1 and 64")
-    if os.environ.get("NEO4J_URI"):
-        _neo4j_environment()
-    try:
-        backend = default_backend(args.data)
-    except FileNotFoundError as exc:
-        raise CommandError(str(exc)) from None
-    except LoadError as exc:
-        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
-                           f"{exc.report.summary()}") from None
-    except (RuntimeError, BackendUnavailable) as exc:  # e.g. a NEO4J_URI it cannot use
-        raise CommandError(str(exc)) from None
+    backend = _served_backend(args)
     try:
         health = _first_health(backend)
         graph = f"{health['nodes']} nodes, {health['edges']} edges"
@@ -310,21 +300,11 @@ def cmd_sparql_store(args: argparse.Namespace) -> int:
     SPARQL query (as a triple store's offline loader does before its server starts)."""
     import time
 
-    from api.app import create_app, default_backend
+    from api.app import create_app
     from api.routes.sparql import KEEPER
     from queries.sparql_store import StoreNotReady
 
-    if os.environ.get("NEO4J_URI"):
-        _neo4j_environment()
-    try:
-        backend = default_backend(args.data)
-    except FileNotFoundError as exc:
-        raise CommandError(str(exc)) from None
-    except LoadError as exc:
-        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
-                           f"{exc.report.summary()}") from None
-    except (RuntimeError, BackendUnavailable) as exc:
-        raise CommandError(str(exc)) from None
+    backend = _served_backend(args)
     keeper = create_app(backend).extensions[KEEPER]
     keeper.report = _say
     started = time.perf_counter()
@@ -347,6 +327,23 @@ def cmd_sparql_store(args: argparse.Namespace) -> int:
         print(f"innograph: already built ({store.quads:,} quads), opened in "
               f"{store.load_seconds * 1000:.1f} ms: {store.path}", flush=True)
     return EXIT_OK
+
+
+def _served_backend(args: argparse.Namespace) -> QueryBackend:
+    """What ``serve`` serves: Neo4j when ``NEO4J_URI`` is set, else ``--data`` loaded."""
+    from api.app import default_backend
+
+    if os.environ.get("NEO4J_URI"):
+        _neo4j_environment()
+    try:
+        return default_backend(args.data)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except LoadError as exc:
+        raise CommandError(f"{args.data}: the data is invalid, nothing was loaded.\n"
+                           f"{exc.report.summary()}") from None
+    except (RuntimeError, BackendUnavailable) as exc:  # e.g. a NEO4J_URI it cannot use
+        raise CommandError(str(exc)) from None
 
 
 def _say(text: str) -> None:
