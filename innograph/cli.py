@@ -286,11 +286,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, stop)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        print("innograph: stopped", flush=True)
+        server.run()  # waitress ends its loop on the KeyboardInterrupt itself and returns
+    except KeyboardInterrupt:  # raised outside its loop (before it began)
+        pass
     finally:
         server.task_dispatcher.shutdown()
+    print("innograph: stopped", flush=True)
     return EXIT_OK
 
 

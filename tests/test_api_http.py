@@ -121,6 +121,7 @@ def start_serve(*args: str, **env: str) -> tuple[subprocess.Popen, str]:
 def stop(server: subprocess.Popen, stop_signal: int = signal.SIGTERM) -> None:
     server.send_signal(stop_signal)
     assert server.wait(timeout=20) == 0
+    assert "innograph: stopped\n" in server.stdout.read()  # said so (a warm-up line may follow)
 
 
 def test_unreachable_neo4j_is_served_as_503_until_it_is_up():
