@@ -272,14 +272,21 @@ def _hops(found: str, as_of: bool) -> str:
     shows of them, so a node's provenance and scores stay on the server) and ``edges``
     (every relationship, any relation, seen by $as_of, between two consecutive nodes of a
     list: u, v, rel, props): what ``queries.views`` renders hops from."""
-    return (f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND ns AS n WITH DISTINCT n "
-            f"RETURN collect(n {SUMMARY}) AS nodes }} "
+    return (f"{_path_nodes(found)}"
             f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND range(0, size(ns) - 2) AS i "
             f"WITH DISTINCT ns[i] AS u, ns[i + 1] AS v "
             f"MATCH (u)-[r{relation_pattern(None)}]-(v) WITH DISTINCT r "
-            f"WHERE true{seen('r', as_of)} "
-            f"RETURN collect({{u: startNode(r).id, v: endNode(r).id, rel: type(r), "
-            f"props: properties(r)}}) AS edges }} ")
+            f"WHERE true{seen('r', as_of)} RETURN collect({_EDGE}) AS edges }} ")
+
+
+#: A relationship ``r`` as a hop edge: its ends' ids, its relation, its properties.
+_EDGE = "{u: startNode(r).id, v: endNode(r).id, rel: type(r), props: properties(r)}"
+
+
+def _path_nodes(found: str) -> str:
+    """``nodes``: the summary of each node of the node lists ``found``, once."""
+    return (f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND ns AS n WITH DISTINCT n "
+            f"RETURN collect(n {SUMMARY}) AS nodes }} ")
 
 
 def shortest_paths(max_length: int, relations: Iterable[str] | None, kinds: Iterable[str] | None,
@@ -335,11 +342,9 @@ def _hops_of_paths(found: str, hops: str) -> str:
     a third of a path request's db hits: at 100k nodes, bench/time_queries' 85 pairs as of
     their year, serial, same answers: 3,193 -> 2,187 db hits and 5.5 -> 4.0 ms of server CPU
     per request (without a year 2,250 -> 1,169)."""
-    return (f"CALL ({found}) {{ UNWIND {found} AS ns UNWIND ns AS n WITH DISTINCT n "
-            f"RETURN collect(n {SUMMARY}) AS nodes }} "
+    return (f"{_path_nodes(found)}"
             f"CALL ({hops}) {{ UNWIND {hops} AS rss UNWIND rss AS rs UNWIND rs AS r "
-            f"WITH DISTINCT r RETURN collect({{u: startNode(r).id, v: endNode(r).id, "
-            f"rel: type(r), props: properties(r)}}) AS edges }} ")
+            f"WITH DISTINCT r RETURN collect({_EDGE}) AS edges }} ")
 
 
 def shortest_length(max_length: int, relations: Iterable[str] | None, kinds: Iterable[str] | None,
