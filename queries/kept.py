@@ -88,16 +88,6 @@ class KeptValues:
                     self._computing.pop(slot, None)
         return value
 
-    def get(self, generation: Hashable, key: Hashable) -> Any:
-        """The value kept for ``key`` in ``generation``, else None."""
-        found = self._get(generation, key)
-        return None if found is _MISSING else found
-
-    def put(self, generation: Hashable, key: Hashable, value: Any,
-            weigh: Weigh | None = None) -> None:
-        """Keep ``value`` as ``value`` would have (a value already kept stays)."""
-        self._put(generation, key, value, weigh)
-
     def keys(self) -> list[Hashable]:
         """The keys of the values kept (of the last generation that kept one)."""
         with self._lock:

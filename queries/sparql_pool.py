@@ -453,13 +453,6 @@ class AnswerCache:
     def keeps(self, text: str) -> bool:
         return not _VOLATILE.search(_code(text))
 
-    def get(self, path: Path, text: str, formats: Formats) -> Answer | None:
-        return self._kept.get(str(path), (text, formats))
-
-    def put(self, path: Path, text: str, formats: Formats, answer: Answer) -> None:
-        if self.keeps(text):
-            self._kept.put(str(path), (text, formats), answer, self._weigh)
-
     def answer(self, path: Path, text: str, formats: Formats,
                evaluate: Callable[[], Answer]) -> Answer:
         """The kept answer, else ``evaluate()`` (kept if it may be); a request that finds the

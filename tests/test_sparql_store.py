@@ -206,15 +206,24 @@ def test_the_answer_cache_drops_the_least_recently_used():
     from queries.sparql_pool import Answer, AnswerCache, Formats
     cache, formats = AnswerCache(4000), Formats()
     answers = [Answer("select", "text/csv", bytes([i]) * 500) for i in range(6)]
+
+    def put(store: str, text: str, answer: Answer) -> None:  # evaluated: ``answer``
+        assert cache.answer(Path(store), text, formats, lambda: answer) is answer
+
+    def kept(store: str, text: str) -> Answer | None:  # the kept answer, None if evaluated
+        evaluated = Answer("select", "text/csv", b"")
+        found = cache.answer(Path(store), text, formats, lambda: evaluated)
+        return None if found is evaluated else found
+
     for i, answer in enumerate(answers[:5]):
-        cache.put(Path("/store/a"), f"q{i}", formats, answer)
-    assert cache.get(Path("/store/a"), "q0", formats) is answers[0]  # used: kept longer
-    cache.put(Path("/store/a"), "q5", formats, answers[5])  # 6 x 700 bytes > 4000
-    assert cache.get(Path("/store/a"), "q1", formats) is None
-    assert cache.get(Path("/store/a"), "q0", formats) is answers[0]
-    assert cache.get(Path("/store/b"), "q0", formats) is None  # another graph version's store
-    cache.put(Path("/store/a"), "big", formats, Answer("select", "text/csv", b"x" * 2000))
-    assert cache.get(Path("/store/a"), "big", formats) is None  # over a quarter: not kept
+        put("/store/a", f"q{i}", answer)
+    assert kept("/store/a", "q0") is answers[0]  # used: kept longer
+    put("/store/a", "q5", answers[5])  # 6 x 700 bytes > 4000
+    assert kept("/store/a", "q1") is None
+    assert kept("/store/a", "q0") is answers[0]
+    assert kept("/store/b", "q0") is None  # another graph version's store
+    put("/store/a", "big", Answer("select", "text/csv", b"x" * 2000))
+    assert kept("/store/a", "big") is None  # over a quarter: not kept
 
 
 def test_concurrent_requests_for_one_answer_evaluate_it_once():
