@@ -319,6 +319,10 @@ def cmd_sparql_store(args: argparse.Namespace) -> int:
                   file=sys.stderr, flush=True)
         except BackendUnavailable as exc:
             raise CommandError(str(exc)) from None
+        except Exception as exc:  # the build's own failure (disk full, ...): its partial
+            # directory is already removed (build_store)
+            raise CommandError(f"the SPARQL store could not be built in {keeper.directory}: "
+                               f"{exc}") from None
     if store.built:
         phases = ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
                            for name, seconds in store.phases.items())

@@ -41,3 +41,22 @@ def test_a_missing_data_directory_exits_1(tmp_path: Path, monkeypatch,
     assert main(["sparql-store", "--data", str(tmp_path / "absent")]) == 1
     assert "not a data directory" in capsys.readouterr().err
     assert not (tmp_path / "stores").exists()  # nothing written
+
+
+def test_a_failed_build_exits_1_naming_it_and_leaves_no_store(
+        tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import queries.sparql_store as sparql_store
+
+    monkeypatch.setenv("INNOGRAPH_SPARQL_STORE_DIR", str(tmp_path))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+
+    def full_disk(export, *args, **kwargs):
+        for _ in export:  # the export is read, then the disk fills
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sparql_store, "build_store", full_disk)
+    assert main(["sparql-store"]) == 1
+    err = capsys.readouterr().err
+    assert "the SPARQL store could not be built in" in err
+    assert "No space left on device" in err
+    assert not [p for p in tmp_path.iterdir() if (p / "innograph-store.json").exists()]
