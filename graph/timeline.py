@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -163,6 +163,8 @@ class Timeline:
                     elif own[0] > ends:
                         self.late.add((u, v))
                     self.edges[(u, v, key)] = own
+        #: the nodes of late pairs: only their neighbours need the edges' spans
+        self.late_ends: frozenset[str] = frozenset(n for pair in self.late for n in pair)
 
 
 _TIMELINE_LOCK = threading.Lock()
@@ -196,6 +198,8 @@ class _Year:
         #: (node, forward) -> the node's neighbours seen by the year, for hubs only
         #: (``HUB_DEGREE``): the few nodes whose neighbour lists a walk reads again and again
         self.hubs: dict[tuple[str, bool], list[str]] = {}
+        #: the same for ``either_way``: (node, targets first) -> its neighbours either way
+        self.either_hubs: dict[tuple[str, bool], list[str]] = {}
 
     def attrs(self, attrs: dict[str, Any], seen: Span, edge: bool) -> dict[str, Any]:
         """``attrs`` as reported up to the year: itself when no source of it is later (most
@@ -329,6 +333,49 @@ class _Keys(Mapping[str, dict[str, Any]]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def either_way(g: nx.MultiDiGraph, *, targets_first: bool = True
+               ) -> Callable[[str], list[str]]:
+    """A node's neighbours along edges of either direction, each once, never the node
+    itself: what a walk without filters and without direction steps to, over ``g`` or a
+    ``dated_view`` of it. Successors come first (predecessors with ``targets_first=False``),
+    each side in adjacency order, as ``queries.traverse.Walk`` steps.
+
+    The hot loop of every undirected path search. Over a dated view the raw adjacency is read
+    and cut by each neighbour's first year, in one comprehension, instead of a view object
+    and a seen check per neighbour (at 100k nodes, bench/time_queries' path pairs as of a
+    year: 0.82 -> 0.74 ms per search); only a node of a late pair goes through the view's
+    edge spans, and a hub's list is kept per view (``HUB_DEGREE``)."""
+    succ, pred = g._succ, g._pred
+    first_side, second_side = (succ, pred) if targets_first else (pred, succ)
+    if not isinstance(succ, _Nodes):
+        def plain(node: str) -> list[str]:
+            return [o for o in dict.fromkeys([*first_side[node], *second_side[node]])
+                    if o != node]
+        return plain
+    at = succ._at
+    raw_first, raw_second = first_side._raw, second_side._raw  # type: ignore[attr-defined]
+    first, year, late_ends, hubs = (at.index.first, at.year, at.index.late_ends,
+                                    at.either_hubs)
+
+    def seen(node: str) -> list[str]:
+        if node in late_ends:  # a late pair's edges decide: through the view
+            return [o for o in dict.fromkeys([*first_side[node], *second_side[node]])
+                    if o != node]
+        return [o for o in dict.fromkeys([*raw_first[node], *raw_second[node]])
+                if first[o] <= year and o != node]
+
+    def stepped(node: str) -> list[str]:
+        if len(raw_first[node]) + len(raw_second[node]) < HUB_DEGREE:
+            return seen(node)
+        key = (node, targets_first)
+        found = hubs.get(key)
+        if found is None:  # a race computes it twice, alike: no lock needed
+            found = hubs[key] = seen(node)
+        return found
+
+    return stepped
 
 
 def dated_view(g: nx.MultiDiGraph, year: int) -> nx.MultiDiGraph:

@@ -125,7 +125,8 @@ def respond(g: nx.MultiDiGraph, walk: Walk, a: str, b: str, mode: str,
                    "all_simple": {"max_length": max_length, "timed_out": timed_out}}[mode]
     truncated = len(node_paths) > limit
     node_paths = sorted(node_paths[:limit], key=lambda p: (len(p), p))
-    paths = [path_view(g, p, walk.relations, walk.directed) for p in node_paths]
+    seen: dict[tuple[str, str], Json] = {}
+    paths = [path_view(g, p, walk.relations, walk.directed, seen) for p in node_paths]
     return {"source": node_summary(g, a), "target": node_summary(g, b), "mode": mode,
             "filters": walk.describe(), **extra, "count": len(paths), "truncated": truncated,
             "paths": paths, "nodes": node_summaries(g, (n for p in node_paths for n in p))}

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import networkx as nx
 
+from graph.timeline import either_way
 from queries.errors import NodeNotFound
 
 T = TypeVar("T")
@@ -34,6 +35,14 @@ class Walk:
     node_kinds: frozenset[str] | None = None
     directed: bool = False
     endpoints: frozenset[str] = field(default_factory=frozenset)
+    #: an unfiltered undirected walk's steps (the common case): ``graph.timeline.either_way``
+    _either: tuple[Callable[[str], list[str]], Callable[[str], list[str]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.relations is None and self.node_kinds is None and not self.directed:
+            object.__setattr__(self, "_either", (either_way(self.g),
+                                                 either_way(self.g, targets_first=False)))
 
     @classmethod
     def of(cls, g: nx.MultiDiGraph, *, relations: Collection[str] | None = None,
@@ -60,14 +69,24 @@ class Walk:
             if self.node_allowed(other):
                 yield other
 
-    def onward(self, node_id: str) -> Iterator[str]:
+    def onward(self, node_id: str) -> Iterable[str]:
         """Nodes a path can step to from ``node_id``."""
+        if self._either is not None:
+            return self._either[0](node_id)
+        return self._onward(node_id)
+
+    def backward(self, node_id: str) -> Iterable[str]:
+        """Nodes from which a path can step to ``node_id``."""
+        if self._either is not None:
+            return self._either[1](node_id)
+        return self._backward(node_id)
+
+    def _onward(self, node_id: str) -> Iterator[str]:
         yield from self._steps(self.g._succ, node_id)
         if not self.directed:
             yield from self._back_only(node_id)
 
-    def backward(self, node_id: str) -> Iterator[str]:
-        """Nodes from which a path can step to ``node_id``."""
+    def _backward(self, node_id: str) -> Iterator[str]:
         yield from self._steps(self.g._pred, node_id)
         if not self.directed:
             yield from self._forward_only(node_id)

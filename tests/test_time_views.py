@@ -21,6 +21,7 @@ from graph.timeline import (
     HUB_DEGREE,
     as_of_graph,
     dated_view,
+    either_way,
     kept_provenance,
     source_years,
     status_as_of,
@@ -96,6 +97,29 @@ def test_the_view_holds_what_the_definition_gives(graph) -> None:
                     o: dict(k) for o, k in theirs.items()}
         assert view.graph["version"] == f"{graph.graph['version']}@{year}"
         assert "_timeline" not in view.graph  # the whole graph's index stays its own
+
+
+def neighbours_either_way(g: nx.MultiDiGraph, n: str, targets_first: bool) -> list[str]:
+    """The definition: successors then the predecessors not among them (or the other way
+    round), in adjacency order, without ``n`` itself."""
+    first, second = (g._succ[n], g._pred[n]) if targets_first else (g._pred[n], g._succ[n])
+    return [o for o in [*first, *(o for o in second if o not in first)] if o != n]
+
+
+def test_either_way_steps_as_the_dated_copy_does(graph) -> None:
+    """The undirected walk's fast path (``either_way``: raw adjacency cut by first years, a
+    late pair's node through its edges' spans, a hub's list kept) gives every seen node the
+    neighbours, in the order, of ``as_of_graph``'s copy (the definition's records in the
+    graph's adjacency order: the tests above), both ways round, and of the whole graph."""
+    for year in [*years_around(graph), None]:
+        view = graph if year is None else dated_view(graph, year)
+        expected = graph if year is None else as_of_graph(graph, year)
+        for targets_first in (True, False):
+            step = either_way(view, targets_first=targets_first)
+            for _ in range(2):  # the second time from the hubs' kept lists
+                for n in expected:
+                    assert step(n) == neighbours_either_way(expected, n, targets_first), (
+                        year, n)
 
 
 def test_data_has_what_the_view_reads_apart(data_graph) -> None:
