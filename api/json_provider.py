@@ -8,7 +8,6 @@ json module takes 5-8 ms to write and orjson under 0.5 ms; an answer the query s
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import orjson
@@ -50,22 +49,13 @@ class OrjsonProvider(DefaultJSONProvider):
         indent = (self.compact is None and self._app.debug) or self.compact is False
         options = {"indent": 2} if indent else {"separators": _COMPACT}
         if isinstance(obj, KeptAnswer):  # the same answer again: its text as first written
-            body = obj.encoded((indent, self.sort_keys), lambda answer: self._kept_text(
-                answer, options))
+            body = obj.encoded((indent, self.sort_keys), lambda answer: self._orjson(
+                answer, options, orjson.OPT_APPEND_NEWLINE))
         else:
             body = self._orjson(obj, options, orjson.OPT_APPEND_NEWLINE)
         if body is None:
             return super().response(*args, **kwargs)
         return self._app.response_class(body, mimetype=self.mimetype)
-
-    def _kept_text(self, answer: KeptAnswer, options: dict[str, Any]) -> bytes | None:
-        """The text of an answer just kept. The answer (and what it was computed from, kept
-        too) lives as long as the content it answers: frozen out of the collector's view, as
-        ``innograph serve`` freezes its loaded graph, or every full collection walks all kept
-        answers (up to 0.3 s with 300 funds' answers of the 100k-node graph, every request in
-        flight paused)."""
-        gc.freeze()
-        return self._orjson(answer, options, orjson.OPT_APPEND_NEWLINE)
 
     def _orjson(self, obj: Any, kwargs: dict[str, Any], option: int) -> bytes | None:
         """orjson's text for ``json.dumps(obj, **kwargs)`` with this provider's settings, or

@@ -103,12 +103,10 @@ def test_the_api_writes_a_kept_backing_answer_once(monkeypatch):
         return write(self, obj, kwargs, option)
 
     monkeypatch.setattr(OrjsonProvider, "_orjson", counted)
-    frozen = []  # a new kept answer is frozen out of the collector's view when written
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
     bodies = [web.get("/api/v1/backing?fund=fund").data for _ in range(3)]
     assert bodies[0] == bodies[1] == bodies[2] and bodies[0].endswith(b"}\n")
     assert orjson.loads(bodies[0])["pairs"][0]["lab"]["id"] == "lab"
-    assert writes == [KeptAnswer] and frozen == [1]
+    assert writes == [KeptAnswer]
     other = web.get("/api/v1/backing?fund=fund&limit=1")  # another answer: written
     assert other.status_code == 200 and writes == [KeptAnswer] * 2
 
@@ -120,3 +118,26 @@ def test_backing_over_http_is_the_services_answer(client, backend, params):
     for _ in range(2):  # written first, then served as kept: the same JSON
         body = client.get(f"/api/v1/backing?{query}").get_json()
         assert body == orjson.loads(orjson.dumps(backend.backing(**params)))
+
+
+def test_what_is_kept_is_frozen_out_of_the_collectors_view(monkeypatch):
+    """A kept value lives as long as its generation: frozen when kept, so full collections
+    do not walk it; a value not kept (over the budget) is not frozen."""
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    kept = KeptValues(budget=10)
+    kept.value("g1", "snapshot", lambda: [{"n": i} for i in range(100)])
+    assert frozen == [1]
+    kept.value("g1", "snapshot", lambda: [])  # asked again: kept, nothing new
+    assert frozen == [1]
+    kept.value("g1", "answer", lambda: {"big": 1}, weigh=lambda _: 11)  # over the budget
+    assert frozen == [1]
+    kept.value("g1", "answer", lambda: {"small": 1}, weigh=lambda _: 5)
+    assert frozen == [1, 1]
+
+
+def test_freezing_moves_what_is_kept_out_of_every_collected_generation():
+    kept = KeptValues(budget=10)
+    before = gc.get_freeze_count()
+    value = kept.value("g1", "rows", lambda: [[i] for i in range(1000)])  # lists: tracked
+    assert len(value) == 1000 and gc.get_freeze_count() >= before + 1001
