@@ -186,8 +186,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidQuery)
     def invalid_query(exc: InvalidQuery) -> Response:
         reason = str(exc).removeprefix(f"{exc.field}: ")
-        return problem_response("invalid-parameters", f"invalid parameter(s): {exc.field}",
-                                invalid_params=[{"name": exc.field, "reason": reason}])
+        name = _parameter_name(app, exc.field)
+        return problem_response("invalid-parameters", f"invalid parameter(s): {name}",
+                                invalid_params=[{"name": name, "reason": reason}])
 
     @app.errorhandler(NodeNotFound)
     def not_found(exc: NodeNotFound) -> Response:
@@ -237,3 +238,14 @@ def register_error_handlers(app: Flask) -> None:
         # The trace goes to the log only: a client never sees internals.
         log.exception("unhandled error on %s %s", request.method, request.full_path)
         return problem_response("internal-error", "the server failed to answer; this is a bug")
+
+
+def _parameter_name(app: Flask, field: str) -> str:
+    """The request's name of the query's argument ``field``: an operation may pass a
+    parameter on under another name (``from`` as ``source``), and the client must be told
+    the name it sent."""
+    from api.operations import operations_by_endpoint  # it imports api.params, which imports us
+
+    op = operations_by_endpoint(app).get(request.endpoint or "")
+    found = next((p.name for p in op.params if p.key == field), None) if op else None
+    return found or field

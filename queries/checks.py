@@ -89,7 +89,7 @@ def entity_argument(query: object, field: str = "entity") -> str:
 
 def distinct_endpoints(a: str, b: str) -> None:
     if a == b:
-        raise InvalidQuery("target", f"source and target are the same entity ({a})")
+        raise InvalidQuery("target", f"the path's two ends are the same entity ({a})")
 
 
 AS_OF_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"

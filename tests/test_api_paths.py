@@ -87,3 +87,14 @@ def test_unknown_entity_is_404(client):
 ])
 def test_bad_path_parameters_are_400_naming_them(client, params, blamed):
     assert sorted(invalid_names(get_paths(client, **params))) == blamed
+
+
+@pytest.mark.parametrize("to", ["faw", "一汽", "FAW"])
+def test_the_same_entity_twice_is_400_naming_to(client, to):
+    """The query refuses its ``target``; the client sent ``to`` and is told so (by id, or
+    by a name of the same entity, as the operation's description says)."""
+    response = get_paths(client, **{"from": "faw", "to": to})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert invalid_names(response) == ["to"] and body["detail"] == "invalid parameter(s): to"
+    assert body["invalid_params"][0]["reason"] == "the path's two ends are the same entity (faw)"
