@@ -99,8 +99,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def format_statistics(stats: dict) -> str:
-    lines = [f"innograph: {stats['nodes']} nodes, {stats['edges']} edges "
+def format_statistics(stats: dict, as_of: str | None = None) -> str:
+    within = f" as reported up to {as_of}" if as_of is not None else ""
+    lines = [f"innograph: {stats['nodes']} nodes, {stats['edges']} edges{within} "
              f"(version {stats['version']})", "", "Nodes by kind:"]
     lines += [f"  {kind:<14}{count:>7}" for kind, count in stats["nodes_by_kind"].items()]
     lines += ["", "Edges by relation:"]
@@ -128,11 +129,13 @@ def _served(args: argparse.Namespace) -> QueryBackend:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     try:
-        stats = _served(args).statistics()
+        stats = _served(args).statistics(as_of=args.as_of)
+    except InvalidQuery as exc:  # e.g. a date before the earliest source
+        return _usage(args, exc)
     except BackendUnavailable as exc:
         raise CommandError(str(exc)) from None
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json
-          else format_statistics(stats))
+          else format_statistics(stats, args.as_of))
     return EXIT_OK
 
 
@@ -584,6 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Build the graph and print counts by kind and relation.")
     data_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--as-of", type=date_option, metavar="DATE",
+                   help="the graph as reported up to DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("show", help="show one entity with its relations and quotes",

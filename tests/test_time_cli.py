@@ -36,6 +36,20 @@ def test_changes_lists_both_figures_with_quotes(capsys):
     assert len(answer["items"]) == 3 and answer["total"] > 3
 
 
+def test_stats_as_of_counts_what_was_reported_then(capsys):
+    """The 2022 article alone: fewer nodes than both, none quoted from the 2025 article."""
+    assert main(["stats", "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert main(["stats", "--as-of", "2022", "--json"]) == 0
+    then = json.loads(capsys.readouterr().out)
+    assert 0 < then["nodes"] < whole["nodes"] and 0 < then["edges"] < whole["edges"]
+    assert set(then["quotes_by_source"]) == {"001_c2433cd2966890d3.txt"}
+    assert then["version"] == f"{whole['version']}@2022"
+    assert main(["stats", "--as-of", "2022"]) == 0
+    assert f"{then['nodes']} nodes, {then['edges']} edges as reported up to 2022" in (
+        capsys.readouterr().out)
+
+
 @pytest.mark.parametrize(("argv", "words"), [
     (["show", "changchun", "--as-of", "2022-13"], "argument --as-of: is not a date"),
     (["show", "changchun", "--as-of", "soon"], "argument --as-of: must be a date"),
@@ -44,6 +58,8 @@ def test_changes_lists_both_figures_with_quotes(capsys):
     (["changes", "--from", "2022", "--to", "x"], "argument --to: must be a date"),
     (["changes", "--from", "2019", "--to", "2025"], "argument --from: 2019 is before"),
     (["changes", "--from", "2022", "--to", "2025", "--limit", "0"], "argument --limit:"),
+    (["stats", "--as-of", "2021"], "argument --as-of: 2021 is before the earliest"),
+    (["stats", "--as-of", "2022-02-30"], "argument --as-of: is not a date"),
 ])
 def test_bad_dates_exit_2_naming_the_option(capsys, argv, words):
     try:
