@@ -412,3 +412,17 @@ def test_a_new_area_or_high_tech_zone_is_a_park(tmp_path, graph):
     found = {e["name_zh"]: e["kind"] for e in review["entities"]}
     assert found.get("星海新区") == "Park"
     assert found.get("启明高新区") == "Park"
+
+
+def test_an_event_or_agreement_name_starts_after_its_verb(tmp_path, graph):
+    """举行 / 召开 / 举办 (held) and 签署 / 签订 (signed) govern the name after them: the
+    holder or signer and the verb are not part of it (a whole headline was proposed as an
+    event's name, a company and 签署 as an agreement's)."""
+    review = run(tmp_path, graph, "启明新区举行星海成果转化大会。"
+                 "星海研究院与启明光学有限公司签署合作协议。"
+                 "启明大学召开星海光学论坛。")
+    names = keys(review)
+    assert {"星海成果转化大会", "星海光学论坛"} <= set(names)
+    assert not any(("举行" in n or "召开" in n or "签署" in n) for n in names), names
+    event = next(e for e in review["entities"] if e["name_zh"] == "星海成果转化大会")
+    assert (event["kind"], event["decision"]) == ("Event", "accept")
