@@ -190,3 +190,26 @@ def test_rules_are_checked_against_the_schema():
     raw["suffixes"][0]["kind"] = "Startup"
     with pytest.raises(RulesError, match="unknown node kind 'Startup'"):
         parse_rules(raw, load_schema())
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["readings"]["长光"] = "chang"
+    with pytest.raises(RulesError, match=r"readings \(长光\): 1 syllables for 2 characters"):
+        parse_rules(raw, load_schema())
+
+
+@pytest.mark.parametrize(("name", "suffix", "english", "slug_words"), [
+    ("长光博翔研究院", "研究院", "Changguang Boxiang Institute", "chang-guang-bo-xiang"),
+    ("中国科学院长春光学研究所", "研究所", "Zhongguokexueyuan Changchun Guangxue Institute",
+     "zhong-guo-ke-xue-yuan-chang-chun-guang-xue"),
+    ("百万大学生来长留长工程", "工程", "Baiwan Daxuesheng Lai Changliu Chang Project",
+     "bai-wan-da-xue-sheng-lai-chang-liu-chang"),
+    ("增长极研究院", "研究院", "Zengzhangji Institute", "zeng-zhang-ji"),  # 增长: growth
+])
+def test_new_names_read_the_regions_chang_as_chang(name, suffix, english, slug_words):
+    """The rules' readings: 长 abbreviating 长春 is chang (the library said Zhangguang for
+    长光 and yuan zhang, "dean", across 科学院|长春); words of their own keep theirs."""
+    from loaders.ingest.propose import english_name, slug
+
+    rules = load_rules()
+    assert english_name(name, suffix, {"研究院": "Institute", "研究所": "Institute",
+                                       "工程": "Project"}[suffix], rules) == english
+    assert slug(name, set(), rules).startswith(slug_words)

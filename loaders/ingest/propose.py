@@ -6,7 +6,6 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from loaders.ingest.relations import (
     owner_relations,
     sector_of_name,
 )
-from loaders.ingest.rules import Rules, load_rules
+from loaders.ingest.rules import Rules, load_rules, per_object
 from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
 from loaders.ingest.text import Document, read_document
 from loaders.validate import observation_id
@@ -63,16 +62,31 @@ def parse_date(text: str | None, today: date | None = None) -> tuple[int | None,
     return day.year, day.isoformat()
 
 
-@cache
-def _pinyin():  # type: ignore[no-untyped-def]
-    """One pypinyin converter per process (its module function builds one per call)."""
+@per_object
+def _pinyin(rules: Rules):  # type: ignore[no-untyped-def]
+    """One pypinyin converter per process (its module function builds one per call), with
+    the rules' readings of the region's names (长光 is chang guang: 长 abbreviates 长春)
+    added to its phrases (a table of the library's own, shared by its converters)."""
+    from pypinyin import load_phrases_dict
     from pypinyin.core import Pinyin
 
+    load_phrases_dict({word: [[s] for s in syllables]
+                       for word, syllables in rules.readings.items()})
     return Pinyin()
 
 
-def slug(name: str, taken: set[str]) -> str:
-    words = [w.lower() for w in _pinyin().lazy_pinyin(name) if re.fullmatch(r"[A-Za-z0-9]+", w)]
+def _syllables(text: str, rules: Rules) -> list[list[str]]:
+    """Each segmenter word's syllables: read word by word, so a word of the region's names
+    is not read across a neighbour (科学院|长春, not 院长 "dean" + 春)."""
+    from loaders.ingest.candidates import segment
+
+    return [_pinyin(rules).lazy_pinyin(w) for w in segment(text)
+            if w.strip("“”《》「」（）()")]
+
+
+def slug(name: str, taken: set[str], rules: Rules) -> str:
+    words = [s.lower() for word in _syllables(name, rules) for s in word
+             if re.fullmatch(r"[A-Za-z0-9]+", s)]
     base = "-".join(words)[:60].strip("-") or "entity"
     candidate, n = base, 2
     while candidate in taken:
@@ -81,14 +95,11 @@ def slug(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def english_name(name: str, suffix: str, suffix_en: str) -> str:
+def english_name(name: str, suffix: str, suffix_en: str, rules: Rules) -> str:
     """A transliterated name for a reviewer to correct: pinyin of the stem + the suffix's
     English word (长新创谷 -> Changxinchuang Valley)."""
     stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
-    from loaders.ingest.candidates import segment
-
-    words = ["".join(_pinyin().lazy_pinyin(w)).capitalize() for w in segment(stem)
-             if w.strip("“”《》「」（）()")]
+    words = ["".join(word).capitalize() for word in _syllables(stem, rules)]
     return " ".join([*words, suffix_en]).strip()
 
 
@@ -155,8 +166,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         score = cand.score + min(0.1, 0.05 * (cand.occurrences - 1))
         key = f"e{len(entities) + 1}"
         key_of[cand.name] = key
-        entry = {"key": key, "id": slug(cand.name, taken), "name_zh": cand.name,
-                 "name_en": english_name(cand.name, cand.rule.suffix, cand.rule.en),
+        entry = {"key": key, "id": slug(cand.name, taken, rules), "name_zh": cand.name,
+                 "name_en": english_name(cand.name, cand.rule.suffix, cand.rule.en, rules),
                  "kind": cand.rule.kind, "subtype": cand.rule.subtype,
                  "offset": offset(cand.start, cand.end), "quote": cand.sentence.quote,
                  "rule": cand.how,

@@ -4,7 +4,7 @@ error naming the entry)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -101,6 +101,7 @@ class Rules:
     quoted_kinds: tuple[Suffix, ...] = ()  # `suffix` holds the context word
     context: ContextRules | None = None  # context_rules
     suffix_compounds: frozenset[str] = frozenset()  # verbs that are a name right before its suffix
+    readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> its syllables
 
 
 class RulesError(ValueError):
@@ -224,9 +225,23 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             tuple(_kinded(schema, f"{origin}: quoted_kinds[{i}]", item, "word")
                   for i, item in enumerate(raw.get("quoted_kinds") or (), 1)),
             _context_rules(raw.get("context_rules"), schema, origin),
-            frozenset(raw.get("suffix_compounds") or ()))
+            frozenset(raw.get("suffix_compounds") or ()),
+            _readings(raw.get("readings") or {}, origin))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
+
+
+def _readings(raw: dict[str, Any], origin: str) -> dict[str, tuple[str, ...]]:
+    """word -> one pinyin syllable per character (a wrong count is refused: the library
+    would read the word's characters against the wrong syllables)."""
+    out = {}
+    for word, spoken in raw.items():
+        syllables = tuple(str(spoken).split())
+        if len(syllables) != len(str(word)):
+            raise RulesError(f"{origin}: readings ({word}): {len(syllables)} syllables for "
+                             f"{len(str(word))} characters")
+        out[str(word)] = syllables
+    return out
 
 
 def _context_rules(raw: dict[str, Any] | None, schema: Schema, origin: str
