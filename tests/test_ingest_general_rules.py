@@ -426,3 +426,29 @@ def test_an_event_or_agreement_name_starts_after_its_verb(tmp_path, graph):
     assert not any(("举行" in n or "召开" in n or "签署" in n) for n in names), names
     event = next(e for e in review["entities"] if e["name_zh"] == "星海成果转化大会")
     assert (event["kind"], event["decision"]) == ("Event", "accept")
+
+
+def test_a_figures_metric_is_the_phrase_before_it_and_全市_is_the_home_place(tmp_path, graph):
+    """高新技术企业数量 is the count of high-tech enterprises (not the generic 数量 of a group's
+    members); “…工资总额”增速 the wage bill's growth (增速 alone is any growth); 全市 with no
+    place before the figure in its clause is the place the article names most."""
+    review = run(tmp_path, graph, "长春市科技局发布通知。力争到2027年，全市高新技术企业数量"
+                 "突破5000户。2024年“启明服务业工资总额”增速达到9%。")
+    by_value = {f["value"]: f for f in review["figures"]}
+    target = by_value[5000]
+    assert (target["metric"], target["subject"], target["status"], target["period_end"],
+            target["decision"]) == ("high_tech_enterprises", "changchun", "target", 2027,
+                                    "accept")
+    assert by_value[9]["metric"] == "wage_bill_growth_percent"
+
+
+def test_the_count_in_a_groups_name_is_the_groups_members(tmp_path, graph):
+    """12家星海重点实验室 is one node for the group; its 12 is how many units it stands for
+    (the rules' group_metric), with the owner named first too (启明大学所属8家科研单位)."""
+    review = run(tmp_path, graph, "12家星海重点实验室联合攻关。启明大学所属8家科研单位参与其中。")
+    groups = {e["key"]: e["name_zh"] for e in review["entities"]
+              if e["rule"].startswith("group")}
+    members = {(groups.get(f["subject"]), f["value"]) for f in review["figures"]
+               if f["metric"] == "members" and f["decision"] == "accept"}
+    assert ("12家星海重点实验室", 12) in members
+    assert any(name and name.endswith("8家科研单位") and value == 8 for name, value in members)

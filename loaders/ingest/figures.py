@@ -120,6 +120,37 @@ def period_of(text: str, at: int, rules: Rules, default: int | None,
     return default, default, None, False
 
 
+_CLOSING = "”」』’\"'"
+
+
+def _metric_before(clause: str, aliases: list[tuple[str, str]], schema: Schema, unit: str
+                   ) -> tuple[str | None, str | None]:
+    """(metric, the word naming it) of a figure, from the catalogue words of its clause
+    before it: the one whose phrase ends last, a phrase being a word and the catalogue
+    words right after it (高新技术企业|数量: the count of high-tech enterprises, not the
+    generic 数量 of a group's members; “…工资总额”|增速: the wage bill's growth, not any
+    growth); of two ending alike, the one that opens the phrase."""
+    found = {}  # start -> (end, metric, word): the last place of each word, longest first
+    for alias, name in aliases:
+        at = clause.rfind(alias)
+        if at >= 0:
+            found.setdefault(at, (at + len(alias), name, alias))
+    ends = {at: end for at, (end, _, _) in found.items()}
+    best: tuple[int, int] | None = None
+    chosen: tuple[str | None, str | None] = (None, None)
+    for at, (end, name, alias) in found.items():
+        if schema.metrics[name].unit != unit:
+            continue
+        while True:  # another catalogue word right after (a closing quote between): one phrase
+            gap = end + 1 if clause[end:end + 1] in _CLOSING else end
+            if gap not in ends:
+                break
+            end = ends[gap]
+        if best is None or (end, -at) > best:
+            best, chosen = (end, -at), (name, alias)
+    return chosen
+
+
 def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Schema,
                  default_year: int | None,
                  context_year: int | None = None,
@@ -150,12 +181,7 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         value *= unit.factor
         head = simplified[:match.start()]
         clause = head[max(head.rfind(p) for p in "，,；;：:、") + 1:]
-        metric, metric_word = None, None
-        best = -1
-        for alias, name in aliases:
-            at = clause.rfind(alias)
-            if at > best and schema.metrics[name].unit == unit.unit:
-                best, metric, metric_word = at, name, alias
+        metric, metric_word = _metric_before(clause, aliases, schema, unit.unit)
         start_year, end_year, period_zh, target = period_of(
             simplified, match.start(), rules, default_year, context_year, published)
         status = "target" if target else "actual"

@@ -13,7 +13,13 @@ import ahocorasick
 import networkx as nx
 
 from graph.schema import Schema, load_schema
-from loaders.ingest.candidates import common_word, find_candidates, similar_known, suffix_words
+from loaders.ingest.candidates import (
+    SCORES,
+    common_word,
+    find_candidates,
+    similar_known,
+    suffix_words,
+)
 from loaders.ingest.errors import IngestError
 from loaders.ingest.figures import find_figures
 from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for, plausible
@@ -75,32 +81,29 @@ def _pinyin(rules: Rules):  # type: ignore[no-untyped-def]
     return Pinyin()
 
 
-def _syllables(text: str, rules: Rules) -> list[list[str]]:
-    """Each segmenter word's syllables: read word by word, so a word of the region's names
-    is not read across a neighbour (科学院|长春, not 院长 "dean" + 春)."""
+def transliterate(name: str, suffix: str, suffix_en: str, rules: Rules
+                  ) -> tuple[str, list[str]]:
+    """(a transliterated English name for a reviewer to correct: the stem's pinyin + the
+    suffix's English word, 长新创谷 -> Changxinchuang Valley; the whole name's syllables, for
+    its id). The stem is read word by word (one segmentation), so a word of the region's
+    names is not read across a neighbour (科学院|长春, not 院长 "dean" + 春)."""
     from loaders.ingest.candidates import segment
 
-    return [_pinyin(rules).lazy_pinyin(w) for w in segment(text)
-            if w.strip("“”《》「」（）()")]
+    stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
+    reader = _pinyin(rules)
+    words = [reader.lazy_pinyin(w) for w in segment(stem) if w.strip("“”《》「」（）()")]
+    english = " ".join([*("".join(w).capitalize() for w in words), suffix_en]).strip()
+    return english, [s for w in words for s in w] + reader.lazy_pinyin(name[len(stem):])
 
 
-def slug(name: str, taken: set[str], rules: Rules) -> str:
-    words = [s.lower() for word in _syllables(name, rules) for s in word
-             if re.fullmatch(r"[A-Za-z0-9]+", s)]
+def slug(syllables: list[str], taken: set[str]) -> str:
+    words = [s.lower() for s in syllables if re.fullmatch(r"[A-Za-z0-9]+", s)]
     base = "-".join(words)[:60].strip("-") or "entity"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
     taken.add(candidate)
     return candidate
-
-
-def english_name(name: str, suffix: str, suffix_en: str, rules: Rules) -> str:
-    """A transliterated name for a reviewer to correct: pinyin of the stem + the suffix's
-    English word (长新创谷 -> Changxinchuang Valley)."""
-    stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
-    words = ["".join(word).capitalize() for word in _syllables(stem, rules)]
-    return " ".join([*words, suffix_en]).strip()
 
 
 def _decision(score: float, threshold: float) -> str:
@@ -166,8 +169,9 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
         score = cand.score + min(0.1, 0.05 * (cand.occurrences - 1))
         key = f"e{len(entities) + 1}"
         key_of[cand.name] = key
-        entry = {"key": key, "id": slug(cand.name, taken, rules), "name_zh": cand.name,
-                 "name_en": english_name(cand.name, cand.rule.suffix, cand.rule.en, rules),
+        english, syllables = transliterate(cand.name, cand.rule.suffix, cand.rule.en, rules)
+        entry = {"key": key, "id": slug(syllables, taken), "name_zh": cand.name,
+                 "name_en": english,
                  "kind": cand.rule.kind, "subtype": cand.rule.subtype,
                  "offset": offset(cand.start, cand.end), "quote": cand.sentence.quote,
                  "rule": cand.how,
@@ -290,13 +294,24 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             subject = _subject(f.subject_kinds, [p for p in spots if decisions.get(
                 p.ref, "accept") == "accept"], f.start,
                 f.end + 1 if simplified[f.end - s.start:f.end - s.start + 1] == "的" else None)
-            entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": f.metric,
+            if subject is None and home is not None and home.kind in f.subject_kinds and \
+                    _names_home(simplified[:f.start - s.start], rules):
+                subject = home.ref  # 全市…突破5000户: the city the article is about
+            metric, score = f.metric, f.score
+            group = next((p for p in spots if p.group and p.start <= f.start
+                          and f.end <= p.end), None)  # 中科院所属121家科研单位 too
+            if metric is None and group is not None and rules.group_metric and \
+                    f.unit == schema.metrics[rules.group_metric].unit:
+                # 12家高校院所: the count in a group's name says how many units it stands for
+                metric, subject, score = rules.group_metric, group.ref, SCORES["group"]
+            entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": metric,
                      "value": f.value, "unit": f.unit, "written": f.written,
                      "period_start": f.period_start, "period_end": f.period_end,
                      "status": f.status, "offset": offset(f.start, f.end), "quote": s.quote,
-                     "rule": f"unit {f.written}" + (f", metric word {f.metric_word}"
-                                                    if f.metric_word else ", no metric word"),
-                     "score": f.score if subject else 0.3}
+                     "rule": f"unit {f.written}" + (
+                         f", metric word {f.metric_word}" if f.metric_word else
+                         ", the count of a group" if metric else ", no metric word"),
+                     "score": score if subject else 0.3}
             if f.period_zh:
                 entry["period_zh"] = f.period_zh
             if f.bound:
@@ -507,6 +522,13 @@ def _outermost(spots: list[Spot]) -> list[Spot]:
             continue
         out.append(spot)
     return out
+
+
+def _names_home(before: str, rules: Rules) -> bool:
+    """Whether the figure's clause (``before``: its sentence up to the figure) speaks of the
+    article's own place as a whole (全市, 我市: ``home_words``)."""
+    clause = before[max(before.rfind(p) for p in "，,；;：:") + 1:]
+    return any(w in clause for w in rules.home_words)
 
 
 def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int,

@@ -102,6 +102,8 @@ class Rules:
     context: ContextRules | None = None  # context_rules
     suffix_compounds: frozenset[str] = frozenset()  # verbs that are a name right before its suffix
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> its syllables
+    home_words: tuple[str, ...] = ()  # 全市: the article's own place, as a figure's subject
+    group_metric: str | None = None  # the metric of a group's count (12家高校院所: 12)
 
 
 class RulesError(ValueError):
@@ -226,9 +228,17 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
                   for i, item in enumerate(raw.get("quoted_kinds") or (), 1)),
             _context_rules(raw.get("context_rules"), schema, origin),
             frozenset(raw.get("suffix_compounds") or ()),
-            _readings(raw.get("readings") or {}, origin))
+            _readings(raw.get("readings") or {}, origin),
+            tuple(raw.get("home_words") or ()),
+            _metric(schema, origin, raw.get("group_metric")))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
+
+
+def _metric(schema: Schema, origin: str, name: str | None) -> str | None:
+    if name is not None and name not in schema.metrics:
+        raise RulesError(f"{origin}: group_metric: unknown metric {name!r}")
+    return name
 
 
 def _readings(raw: dict[str, Any], origin: str) -> dict[str, tuple[str, ...]]:
