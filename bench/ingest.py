@@ -10,7 +10,9 @@ ingested against it, the proposals compared with A's curated records:
   recall of the proposals marked accept (what a reviewer who changes nothing gets), recall of
   all proposals;
 - relations (from, rel, to; candidates mapped to the curated entity of the same name);
-- figures (value and unit; and as-of year).
+- figures (value and unit; and as-of year; and, of those marked accept, metric and subject:
+  recall and precision, a subject proposed as a new entity counting when its name is the
+  curated one's, so a right figure on a differently named new entity counts as wrong).
 Speed: the first article in a fresh process (dictionary loading included), one 12,000-character
 article warm, and articles per minute in a batch as a user runs it: `innograph ingest` over
 BATCH articles in one process (the graph loaded once, every review file written), by its wall
@@ -151,7 +153,7 @@ def evaluate(source: str, year: int, tmp: Path, misses: bool = False) -> dict:
         "edges": len(edges), "rel_proposed": len(proposed), "rel_hit": len(proposed & edges),
         "rel_hit_all": len(every & edges), "rel_all": len(every),
         "figures": len(wanted), "fig_hit": len(wanted & got), "fig_dated": len(dated & got_dated),
-        "fig_whole": len(whole & got_whole),
+        "fig_whole": len(whole & got_whole), "fig_accepted": len(got_whole),
         "fig_proposed": len(review["figures"]),
     }
 
@@ -288,6 +290,8 @@ def main() -> None:
     row("figures recall, value + unit + as-of", "", lambda r: pct(r["fig_dated"], r["figures"]))
     row("figures recall, value + unit + metric + subject (accepted)", "",
         lambda r: pct(r["fig_whole"], r["figures"]))
+    row("figures precision, value + unit + metric + subject (accepted)", "",
+        lambda r: pct(r["fig_whole"], r["fig_accepted"]))
     lines += ["", "| speed | goal | measured |", "|---|---|---|",
               f"| first article, fresh process (dictionaries, graph load) | | "
               f"{fast['first']:.2f} s |",

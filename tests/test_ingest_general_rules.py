@@ -452,3 +452,25 @@ def test_the_count_in_a_groups_name_is_the_groups_members(tmp_path, graph):
                if f["metric"] == "members" and f["decision"] == "accept"}
     assert ("12家星海重点实验室", 12) in members
     assert any(name and name.endswith("8家科研单位") and value == 8 for name, value in members)
+
+
+def test_a_counts_metric_may_follow_it_in_its_clause(tmp_path, graph):
+    """12项成果荣获…国家科学技术奖: no catalogue word before the count, one after it in its
+    clause; a metric word before the count still wins, and none in the clause leaves none."""
+    review = run(tmp_path, graph, "启明大学12项成果荣获2023年度国家科学技术奖。"
+                 "启明大学共有9家重点实验室。启明大学新建了7个食堂。")
+    by_value = {f["value"]: f for f in review["figures"]}
+    assert by_value[12]["metric"] == "national_sci_tech_awards"
+    assert by_value[7]["metric"] is None
+
+
+def test_a_places_own_statistic_in_a_sentence_naming_no_place_is_the_home_places(tmp_path,
+                                                                                  graph):
+    """新入选中科院院士1人 (a metric only places have) in a sentence that names no place: the
+    place the article names most, accepted at a lower score than a named subject."""
+    review = run(tmp_path, graph, "长春市科技局发布通知。长春市持续优化创新生态。"
+                 "新入选中科院院士1人。")
+    figure = next(f for f in review["figures"] if f["value"] == 1)
+    assert (figure["metric"], figure["subject"], figure["decision"]) == (
+        "academicians_elected", "changchun", "accept")
+    assert figure["score"] == 0.7

@@ -151,6 +151,18 @@ def _metric_before(clause: str, aliases: list[tuple[str, str]], schema: Schema, 
     return chosen
 
 
+def _metric_after(rest: str, aliases: list[tuple[str, str]], schema: Schema, unit: str
+                  ) -> tuple[str | None, str | None]:
+    """(metric, word) of a count whose catalogue word follows it in its clause (the first
+    such word; the longest at one place)."""
+    best: tuple[int, str, str] | None = None
+    for alias, name in aliases:
+        at = rest.find(alias)
+        if at >= 0 and schema.metrics[name].unit == unit and (best is None or at < best[0]):
+            best = (at, name, alias)
+    return (best[1], best[2]) if best else (None, None)
+
+
 def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Schema,
                  default_year: int | None,
                  context_year: int | None = None,
@@ -182,6 +194,9 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         head = simplified[:match.start()]
         clause = head[max(head.rfind(p) for p in "，,；;：:、") + 1:]
         metric, metric_word = _metric_before(clause, aliases, schema, unit.unit)
+        if metric is None:  # 12项成果荣获2023年度国家科学技术奖: named after the count
+            rest = simplified[match.end():_clause_end(simplified, match.end())]
+            metric, metric_word = _metric_after(rest, aliases, schema, unit.unit)
         start_year, end_year, period_zh, target = period_of(
             simplified, match.start(), rules, default_year, context_year, published)
         status = "target" if target else "actual"

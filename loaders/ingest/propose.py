@@ -294,10 +294,12 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             subject = _subject(f.subject_kinds, [p for p in spots if decisions.get(
                 p.ref, "accept") == "accept"], f.start,
                 f.end + 1 if simplified[f.end - s.start:f.end - s.start + 1] == "的" else None)
-            if subject is None and home is not None and home.kind in f.subject_kinds and \
-                    _names_home(simplified[:f.start - s.start], rules):
-                subject = home.ref  # 全市…突破5000户: the city the article is about
             metric, score = f.metric, f.score
+            if subject is None and home is not None and home.kind in f.subject_kinds:
+                if _names_home(simplified[:f.start - s.start], rules):
+                    subject = home.ref  # 全市…突破5000户: the city the article is about
+                elif f.subject_kinds == (home.kind,):  # a city's own statistic, no city named
+                    subject, score = home.ref, min(score, HOME_SCORE)  # 新入选院士1人
             group = next((p for p in spots if p.group and p.start <= f.start
                           and f.end <= p.end), None)  # 中科院所属121家科研单位 too
             if metric is None and group is not None and rules.group_metric and \
@@ -522,6 +524,11 @@ def _outermost(spots: list[Spot]) -> list[Spot]:
             continue
         out.append(spot)
     return out
+
+
+#: A figure of a metric only places have, in a sentence that names none: the article's home
+#: place's, accepted but below a named subject's score.
+HOME_SCORE = 0.7
 
 
 def _names_home(before: str, rules: Rules) -> bool:
