@@ -21,7 +21,7 @@ from loaders.ingest.candidates import (
     suffix_words,
 )
 from loaders.ingest.errors import IngestError
-from loaders.ingest.figures import find_figures
+from loaders.ingest.figures import FigureCandidate, find_figures
 from loaders.ingest.mentions import Gazetteer, Mention, gazetteer_for, plausible
 from loaders.ingest.relations import (
     RelationCandidate,
@@ -294,18 +294,8 @@ def propose(path: Path, graph: nx.MultiDiGraph, meta: SourceMeta, *,
             subject = _subject(f.subject_kinds, [p for p in spots if decisions.get(
                 p.ref, "accept") == "accept"], f.start,
                 f.end + 1 if simplified[f.end - s.start:f.end - s.start + 1] == "的" else None)
-            metric, score = f.metric, f.score
-            if subject is None and home is not None and home.kind in f.subject_kinds:
-                if _names_home(simplified[:f.start - s.start], rules):
-                    subject = home.ref  # 全市…突破5000户: the city the article is about
-                elif f.subject_kinds == (home.kind,):  # a city's own statistic, no city named
-                    subject, score = home.ref, min(score, HOME_SCORE)  # 新入选院士1人
-            group = next((p for p in spots if p.group and p.start <= f.start
-                          and f.end <= p.end), None)  # 中科院所属121家科研单位 too
-            if metric is None and group is not None and rules.group_metric and \
-                    f.unit == schema.metrics[rules.group_metric].unit:
-                # 12家高校院所: the count in a group's name says how many units it stands for
-                metric, subject, score = rules.group_metric, group.ref, SCORES["group"]
+            subject, metric, score = _beyond_nearest(
+                f, subject, spots, home, simplified[:f.start - s.start], rules, schema)
             entry = {"key": f"f{len(figures) + 1}", "subject": subject, "metric": metric,
                      "value": f.value, "unit": f.unit, "written": f.written,
                      "period_start": f.period_start, "period_end": f.period_end,
@@ -529,6 +519,27 @@ def _outermost(spots: list[Spot]) -> list[Spot]:
 #: A figure of a metric only places have, in a sentence that names none: the article's home
 #: place's, accepted but below a named subject's score.
 HOME_SCORE = 0.7
+
+
+def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
+                    home: Spot | None, before: str, rules: Rules, schema: Schema
+                    ) -> tuple[str | None, str | None, float]:
+    """(subject, metric, score) of a figure where the nearest entity before it (``subject``)
+    and the catalogue words around it say nothing: the home place (全市…, or a metric only
+    places have in a sentence naming none), or the group whose name holds the count."""
+    metric, score = f.metric, f.score
+    if subject is None and home is not None and home.kind in f.subject_kinds:
+        if _names_home(before, rules):
+            subject = home.ref  # 全市…突破5000户: the city the article is about
+        elif f.subject_kinds == (home.kind,):  # a city's own statistic, no city named
+            subject, score = home.ref, min(score, HOME_SCORE)  # 新入选院士1人
+    group = next((p for p in spots if p.group and p.start <= f.start and f.end <= p.end),
+                 None)  # 12家高校院所, 中科院所属121家科研单位
+    if metric is None and group is not None and rules.group_metric and \
+            f.unit == schema.metrics[rules.group_metric].unit:
+        # the count in a group's name says how many units it stands for
+        metric, subject, score = rules.group_metric, group.ref, SCORES["group"]
+    return subject, metric, score
 
 
 def _names_home(before: str, rules: Rules) -> bool:
