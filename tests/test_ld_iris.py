@@ -264,6 +264,16 @@ def test_an_iri_the_store_does_not_hold_is_a_404_naming_it(rich: Served, kind: s
     assert_problem(client.get(MISSING[kind], headers={"Accept": "image/png"}), 406)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_browser_asking_an_iri_the_store_does_not_hold_gets_a_404(rich: Served, kind: str):
+    """Not a 303 to an explorer page with nothing on it (a link checker would count the IRI
+    as resolving)."""
+    response = rich.app.test_client().get(MISSING[kind],
+                                          headers={"Accept": "text/html,*/*;q=0.8"})
+    problem = assert_problem(response, 404, "entity-not-found" if kind == "id" else "not-found")
+    assert problem["iri"] == BASE + MISSING[kind][1:]
+
+
 def test_a_source_without_a_node_sends_no_browser_anywhere(rich: Served):
     response = rich.app.test_client().get(MISSING["source"], headers={"Accept": "text/html"})
     assert_problem(response, 404, "not-found")

@@ -5,7 +5,8 @@ An RDF client (Accept: Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) gets 
 description from the SPARQL store, so it follows the served graph's version (ETag: the store's
 version and the format; ``Link: rel=canonical`` the IRI); 404 problem+json naming the IRI when
 the store holds nothing about it, 503 while the store is built. A browser (Accept preferring
-HTML) is sent (303) to the explorer page that shows the resource: an entity, a period (the
+HTML) is sent (303) to the explorer page that shows the resource (an IRI the store holds
+nothing about is a 404 for a browser too, once the store is ready): an entity, a period (the
 node's) and a source document (its Source node's, looked up in the store) to the entity page
 ``/#/entity/{id}``; a statement and a provenance entry to the page of the entity they start
 from (a statement's subject, whose page lists its edges and quotes); a backing chain to
@@ -210,6 +211,18 @@ def _with_iri(query: str, iri: str) -> str:
     return query.replace("?iri", f"<{iri}>")
 
 
+def _not_held(iri: str) -> bool:
+    """Whether the served version's store holds nothing about ``iri`` (in any graph). While
+    that store is still built, nothing is known: the browser goes to the page, whose own
+    request then says what the graph holds."""
+    try:
+        store = keeper().get(0)
+    except StoreNotReady:
+        return False
+    return next(store.store.quads_for_pattern(ox.NamedNode(iri), None, None, None),
+                None) is None
+
+
 def _see_other(page: str) -> Response:
     response = redirect(page, code=303)
     response.vary.add("Accept")  # the same URL answers RDF clients with RDF: caches must know
@@ -221,6 +234,8 @@ def resolve(kind: Kind, local: str) -> Response:
     iri = _mint(kind, local)
     html = wants_html()
     if html and kind.page is not None:
+        if _not_held(iri):  # not a redirect to a page with nothing on it
+            raise _not_found(kind, iri)
         return _see_other(kind.page(local))
     fmt = "ttl" if html else negotiated_format(None)
     store = _store()
