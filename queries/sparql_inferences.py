@@ -33,7 +33,6 @@ import hashlib
 import math
 import time
 from collections.abc import Iterator
-from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -45,6 +44,7 @@ from graph.rdf.namespaces import (
     BackingTerms,
     IriScheme,
     Vocabulary,
+    nt_term,
     resolve_base,
     text_literal,
     vocabulary,
@@ -89,13 +89,8 @@ def fund_answers(g: nx.MultiDiGraph) -> Iterator[Json]:
         yield answer
 
 
-def _literal(lexical: str, datatype: str) -> str:
-    return f'"{lexical}"^^<{datatype}>'
-
-
-def _text(text: str) -> str:
-    lexical, _, language = text_literal(text)
-    return encode_basestring(lexical) + (f"@{language}" if language else "")
+def _integer(n: int) -> str:
+    return nt_term((str(n), XSD_INTEGER, None))
 
 
 class _Writer:
@@ -109,7 +104,8 @@ class _Writer:
         self.hops = [f"<{iri}>" for iri in self.terms.hops]
         self.quotes = [f"<{iri}>" for iri in self.terms.hop_quotes]
         self.type_line = f"<{RDF_TYPE}> <{self.terms.chain_class}> {self.graph} .\n"
-        self.true, self.false = _literal("true", XSD_BOOLEAN), _literal("false", XSD_BOOLEAN)
+        self.true, self.false = (nt_term(("true", XSD_BOOLEAN, None)),
+                                 nt_term(("false", XSD_BOOLEAN, None)))
 
     def statement_key(self, hop: Json) -> str:
         src, dst = ((hop["from"], hop["to"]) if hop["direction"] == FORWARD
@@ -140,13 +136,13 @@ class _Writer:
                  f"{subject}{p['lab']} <{self.iris.node(row.lab)}> {g} .\n",
                  f'{subject}{p["pattern"]} "{row.pattern}" {g} .\n',
                  f"{subject}{p['inferred']} {self.true if row.inferred else self.false} {g} .\n",
-                 f"{subject}{p['length']} {_literal(str(row.length), XSD_INTEGER)} {g} .\n",
-                 f"{subject}{p['rank']} {_literal(str(row.rank), XSD_INTEGER)} {g} .\n",
-                 f"{subject}{p['pair_rank']} {_literal(str(row.pair_rank), XSD_INTEGER)} "
+                 f"{subject}{p['length']} {_integer(row.length)} {g} .\n",
+                 f"{subject}{p['rank']} {_integer(row.rank)} {g} .\n",
+                 f"{subject}{p['pair_rank']} {_integer(row.pair_rank)} "
                  f"{g} .\n"]
         for n, (key, quote) in enumerate(zip(row.keys, row.quotes, strict=True)):
             lines.append(f"{subject}{self.hops[n]} <{self.iris.base}statement/{key}> {g} .\n")
-            lines.append(f"{subject}{self.quotes[n]} {_text(quote)} {g} .\n")
+            lines.append(f"{subject}{self.quotes[n]} {nt_term(text_literal(quote))} {g} .\n")
         return "".join(lines)
 
 

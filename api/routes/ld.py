@@ -143,7 +143,7 @@ class Kind:
 
     name: str
     mint: Callable[[IriScheme, str], str]
-    query: Callable[[], str]
+    query: str  # the description's CONSTRUCT, ``?iri`` standing for the IRI
     page: Callable[[str], str] | None = None
     stored_page: Callable[[SparqlStore, str], str | None] | None = None
     problem: str = "not-found"
@@ -155,21 +155,21 @@ def _kinds() -> dict[str, Kind]:
     links = tuple(dict.fromkeys(period.link for period in vocab.periods.values()))
     backing = vocab.backing.graph
     kinds = (
-        Kind("id", IriScheme.node, node_query, _entity_page, problem="entity-not-found"),
+        Kind("id", IriScheme.node, node_query(), _entity_page, problem="entity-not-found"),
         Kind("statement", lambda iris, local: f"{iris.base}statement/{local}",
-             lambda: resource_query(whole=(prov["qualified"],)),
+             resource_query(whole=(prov["qualified"],)),
              lambda local: _entity_page(_first_id(local))),
         Kind("provenance", lambda iris, local: f"{iris.base}provenance/{local}",
-             lambda: resource_query(cited_by=(prov["qualified"],)),
+             resource_query(cited_by=(prov["qualified"],)),
              lambda local: _entity_page(_first_id(local))),
         Kind("source", IriScheme.document,
-             lambda: resource_query(cited_by=(prov["has_format"],)),
+             resource_query(cited_by=(prov["has_format"],)),
              stored_page=_source_page),
-        Kind("period", IriScheme.period, lambda: resource_query(cited_by=links),
+        Kind("period", IriScheme.period, resource_query(cited_by=links),
              _entity_page),
         # sparql_inferences mints these, in the store only
         Kind("backing", lambda iris, local: f"{iris.base}backing/{local}",
-             lambda: resource_query(graph=backing), _backing_page),
+             resource_query(graph=backing), _backing_page),
     )
     return {kind.name: kind for kind in kinds}
 
@@ -244,7 +244,7 @@ def resolve(kind: Kind, local: str) -> Response:
         if page is not None:
             return _see_other(page)
         # no explorer page shows it: the browser gets the description, in Turtle
-    triples = list(store.store.query(_with_iri(kind.query(), iri)))
+    triples = list(store.store.query(_with_iri(kind.query, iri)))
     if not triples:
         raise _not_found(kind, iri)
     body = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=vocabulary().prefixes)

@@ -57,6 +57,7 @@ from graph.rdf.namespaces import (
     IriScheme,
     Term,
     Vocabulary,
+    nt_term,
     resolve_base,
     text_literal,
     vocabulary,
@@ -289,16 +290,6 @@ def iter_triples(descriptions: Iterable[Description]) -> Iterator[tuple[str, str
 
 # -- term syntax -----------------------------------------------------------------------------
 
-def _nt_term(term: Term) -> str:
-    if term.__class__ is str:
-        return f"<{term}>"
-    lexical, datatype, language = term
-    if datatype is not None:
-        return f"{encode_basestring(lexical)}^^<{datatype}>"
-    if language is not None:
-        return f"{encode_basestring(lexical)}@{language}"
-    return encode_basestring(lexical)
-
 
 class _TurtleTerms:
     """Turtle spelling of terms: prefixed names for vocabulary and instance IRIs."""
@@ -367,7 +358,7 @@ def write_ntriples(descriptions: Iterable[Description], vocab: Vocabulary,
                 spelled = predicates.get(predicate)
                 if spelled is None:
                     spelled = predicates[predicate] = f"<{predicate}> "
-                if obj.__class__ is str:  # _nt_term, inlined: this loop is the hot path
+                if obj.__class__ is str:  # nt_term, inlined: this loop is the hot path
                     append(f"{head}{spelled}<{obj}> .\n")
                     continue
                 lexical, datatype, language = obj
@@ -396,10 +387,10 @@ def write_nquads(descriptions: Iterable[Description], vocab: Vocabulary,
     """The whole graph in the default graph, then each document's view in its named graph."""
     typed: set[str] = set()
     for description in descriptions:
-        lines = [f"<{s}> <{p}> {_nt_term(o)} .\n" for s, pairs in description.blocks
+        lines = [f"<{s}> <{p}> {nt_term(o)} .\n" for s, pairs in description.blocks
                  for p, o in pairs]
         for graph, blocks in _graph_views(description, typed):
-            lines += [f"<{s}> <{p}> {_nt_term(o)} <{graph}> .\n" for s, pairs in blocks
+            lines += [f"<{s}> <{p}> {nt_term(o)} <{graph}> .\n" for s, pairs in blocks
                       for p, o in pairs]
         yield "".join(lines)
 

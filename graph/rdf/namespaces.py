@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -75,6 +76,18 @@ _CHINESE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 # a plain xsd:string. An IRI is a str.
 Literal = tuple[str, str | None, str | None]
 Term = str | Literal
+
+
+def nt_term(term: Term) -> str:
+    """``term`` in N-Triples / N-Quads syntax."""
+    if term.__class__ is str:
+        return f"<{term}>"
+    lexical, datatype, language = term
+    if datatype is not None:
+        return f"{encode_basestring(lexical)}^^<{datatype}>"
+    if language is not None:
+        return f"{encode_basestring(lexical)}@{language}"
+    return encode_basestring(lexical)
 
 
 def resolve_base(base: str | None = None, schema: Schema | None = None) -> str:
