@@ -58,7 +58,7 @@ class Walk:
 
     def _steps(self, adjacency: dict, node_id: str) -> Iterator[str]:
         relations = self.relations
-        if relations is None and self.node_kinds is None:  # the common case, kept lean
+        if relations is None and self.node_kinds is None:  # no filter: a directed walk
             yield from (other for other in adjacency[node_id] if other != node_id)
             return
         for other, by_rel in adjacency[node_id].items():
