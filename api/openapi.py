@@ -22,7 +22,8 @@ API_VERSION = "1.0.0"
 COMMON_PROBLEMS = (400, 413, 414, 431, 500, 501, 503)
 STATUS_TEXT = {400: "Invalid parameters or request", 404: "Entity not found",
                406: "No acceptable representation", 413: "Request too large",
-               414: "Query string too long", 422: "Valid request without an answer",
+               414: "Query string too long", 415: "Unsupported body media type",
+               422: "Valid request without an answer",
                431: "Request headers too large", 500: "Internal error",
                501: "HTTP feature not supported",
                503: "Backend unavailable or query timed out"}
@@ -40,13 +41,18 @@ def _problem_description(status: int) -> str:
     return f"{STATUS_TEXT[status]} (problem types: {', '.join(kinds)})"
 
 
+def body_problems(op: Operation) -> tuple[int, ...]:
+    """415 for an operation that reads a body (``api.operations`` refuses other types)."""
+    return (415,) if op.request_body else ()
+
+
 def operation_spec(op: Operation) -> dict[str, Any]:
     representations = ((op.media_type, op.response_schema), *op.alternatives)
     responses: dict[str, Any] = {"200": {
         "description": "OK",
         "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema}"}}
                     for media_type, schema in representations}}}
-    for status in sorted({*COMMON_PROBLEMS, *op.problems}):
+    for status in sorted({*COMMON_PROBLEMS, *op.problems, *body_problems(op)}):
         responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
     spec: dict[str, Any] = {
         "operationId": op.operation_id, "summary": op.summary, "description": op.description,
@@ -82,7 +88,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         op = operations.get(rule.endpoint)
         if op is not None:  # undeclared routes are caught by tests/test_api_spec.py
             paths.setdefault(openapi_path(rule.rule), {})[op.method.lower()] = operation_spec(op)
-    statuses = sorted({*COMMON_PROBLEMS, *(s for op in operations.values() for s in op.problems)})
+    statuses = sorted({*COMMON_PROBLEMS, *(s for op in operations.values()
+                                            for s in (*op.problems, *body_problems(op)))})
     return {
         "openapi": "3.1.0",
         "info": {

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, request
 
 from api.params import Param, parse_params
+from api.problems import ApiProblem
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ApiBlueprint(Blueprint):
     def operation(self, op: Operation) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             def handle(**path_args: str) -> Any:
+                if op.request_body:
+                    _check_body_type(op)
                 return view(**parse_params(op.params, request.args, path_args))
 
             handle.__name__ = handle.__qualname__ = op.operation_id
@@ -54,6 +57,17 @@ class ApiBlueprint(Blueprint):
             return view
 
         return register
+
+
+def _check_body_type(op: Operation) -> None:
+    """A 415 problem unless the body is of a media type ``op`` declares: checked here, once,
+    from the declaration OpenAPI shows (a body of another type, e.g. text/plain, would
+    otherwise reach the view as an empty form)."""
+    accepted = [media_type for media_type, _ in op.request_body]
+    if request.mimetype not in accepted:
+        raise ApiProblem("unsupported-media-type",
+                         f"unsupported Content-Type {request.mimetype or '(none)'}; send "
+                         f"{' or '.join(accepted)}", accepted=accepted)
 
 
 def operations_by_endpoint(app: Flask) -> dict[str, Operation]:

@@ -47,6 +47,9 @@ PROBLEM_TYPES = {p.slug: p for p in (
     ProblemType("method-not-allowed", 405, "Method not allowed",
                 "The route exists but not for this method; see the Allow header."),
     ProblemType("not-acceptable", 406, "Not acceptable", "No acceptable representation."),
+    ProblemType("unsupported-media-type", 415, "Unsupported media type",
+                "A POST body's `Content-Type` is not one the operation reads; `accepted` "
+                "lists those it does (the OpenAPI requestBody's media types)."),
     ProblemType("request-too-large", 413, "Request too large",
                 "The request body is larger than the limit (`max_bytes`)."),
     ProblemType("uri-too-long", 414, "URI too long",

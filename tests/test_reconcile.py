@@ -135,6 +135,18 @@ def test_bad_queries_are_problem_json(client, queries, reason):
 def test_listed_in_openapi(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/reconcile"])
+    assert "415" in paths["/api/v1/reconcile"]["post"]["responses"]
+    assert "415" not in paths["/api/v1/reconcile"]["get"]["responses"]
+
+
+def test_a_body_that_is_not_a_form_is_415(client):
+    response = client.post("/api/v1/reconcile", data='{"q0": {"query": "长春"}}',
+                           content_type="application/json")
+    assert response.status_code == 415
+    assert response.content_type == "application/problem+json"
+    problem = response.get_json()
+    assert problem["accepted"] == ["application/x-www-form-urlencoded"]
+    assert "application/json" in problem["detail"]
 
 
 def test_over_real_http(app):

@@ -133,8 +133,10 @@ def test_results_with_newlines_are_counted_as_rows(base_url: str):
 
 
 def _problem(base_url: str, path: str, *, data: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(base_url + path, data=data, headers=headers or {})
+             headers: dict[str, str] | None = None,
+             request: urllib.request.Request | None = None) -> tuple[int, dict]:
+    request = request or urllib.request.Request(base_url + path, data=data,
+                                                headers=headers or {})
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request)
     error = caught.value
@@ -167,6 +169,23 @@ def test_updates_are_refused_and_change_nothing(base_url: str, data: bytes,
     client.setQuery("ASK { <urn:a> ?p ?o }")
     client.setReturnFormat(JSON)
     assert client.queryAndConvert()["boolean"] is False
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", None])
+def test_a_body_of_another_type_is_415_naming_the_types_read(base_url: str,
+                                                            content_type: str | None):
+    # text/plain is what a cross-origin page can POST without a preflight
+    headers = {"Content-Type": content_type} if content_type else {}
+    request = urllib.request.Request(f"{base_url}/api/v1/sparql", data=b"ASK { ?s ?p ?o }",
+                                     headers=headers)
+    if content_type is None:  # urllib adds a form type to a body that has none
+        request.remove_header("Content-type")
+        request.add_unredirected_header("Content-Type", "")
+    status, problem = _problem(base_url, "/api/v1/sparql", request=request)
+    assert status == 415 and problem["type"].endswith("/unsupported-media-type")
+    assert problem["accepted"] == ["application/sparql-query",
+                                   "application/x-www-form-urlencoded"]
+    assert (content_type or "(none)") in problem["detail"]
 
 
 def test_service_is_refused(base_url: str):

@@ -102,6 +102,8 @@ class QueryText(Param):
 QUERY_PARAM = QueryText("query", "text", "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or "
                         "DESCRIBE). Longer queries than the query string allows go by POST.",
                         required=True)
+QUERY_FORM = {"type": "object", "required": ["query"],
+              "properties": {"query": QUERY_PARAM.json_schema()}}
 # Result-format hints some clients (SPARQLWrapper) always send; the Accept header decides.
 HINTS = tuple(Param(name, "text", "Ignored (a result-format hint some clients send); the "
                     "Accept header chooses the format.") for name in ("format", "output",
@@ -247,30 +249,35 @@ def sparql_get(query: str, **_hints: str) -> Response:
     return answer(query)
 
 
+@bp.before_request
+def refuse_update() -> None:
+    """An update (SPARQL 1.1 Protocol: a sparql-update body or a form's ``update`` field) is
+    refused as such, before its body type is checked (it is not one the query POST reads)."""
+    if request.endpoint == "sparql.sparql_post" and (
+            request.mimetype == "application/sparql-update" or (
+                request.mimetype == "application/x-www-form-urlencoded"
+                and "update" in request.form)):
+        raise ApiProblem("sparql-update-refused", "SPARQL updates are not accepted: the "
+                         "endpoint answers queries only")
+
+
 @bp.operation(Operation(
     "sparql_post", "/sparql", "SPARQL query (POST)",
     DESCRIPTION + " The query is the body (`Content-Type: application/sparql-query`) or the "
     "`query` field of a form (`application/x-www-form-urlencoded`).",
     "sparql", "SparqlResults", problems=(406, 422),
     media_type="application/sparql-results+json", alternatives=ALTERNATIVES, method="POST",
-    request_body=(("application/sparql-query", QUERY_PARAM.json_schema()),)))
+    request_body=(("application/sparql-query", QUERY_PARAM.json_schema()),
+                  ("application/x-www-form-urlencoded", QUERY_FORM))))
 def sparql_post() -> Response:
-    kind = request.mimetype
-    if kind == "application/sparql-update" or (
-            kind == "application/x-www-form-urlencoded" and "update" in request.form):
-        raise ApiProblem("sparql-update-refused", "SPARQL updates are not accepted: the "
-                         "endpoint answers queries only")
-    if kind == "application/sparql-query":
+    if request.mimetype == "application/sparql-query":
         text = request.get_data(as_text=True)
-    elif kind == "application/x-www-form-urlencoded":
+    else:  # a form (the operation reads no other type: api.operations)
         texts = request.form.getlist("query")
         if len(texts) != 1:
             raise ApiProblem("invalid-parameters", "invalid parameter(s): query",
                              invalid_params=[{"name": "query", "reason": "give exactly one"}])
         text = texts[0]
-    else:
-        raise ApiProblem("bad-request", f"unsupported Content-Type {kind or '(none)'}; send "
-                         "application/sparql-query or application/x-www-form-urlencoded")
     try:
         QUERY_PARAM.parse([text])
     except ValueError as exc:
