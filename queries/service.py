@@ -68,9 +68,9 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
 
     def snapshot(self, *, as_of: str | int | None = None) -> nx.MultiDiGraph:
         """The whole graph being served (as of a date), as the embedded graph holds it."""
-        within = self._within(as_of)
-        return self.store.settled(lambda: self.store.snapshot(within),
-                                  ("snapshot", within.as_of))
+        # the store keeps it (per version, or per sync generation, and year): kept here too,
+        # under the store's own key, a dated snapshot over Neo4j waited for itself
+        return self.store.snapshot(self._within(as_of))
 
     def statistics(self, *, as_of: str | int | None = None) -> Json:
         """Counts by kind and relation, quotes per source, connectivity (as of a date)."""

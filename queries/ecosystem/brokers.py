@@ -22,6 +22,7 @@ open two-path a -> b -> c (a != c, no edge a -> c) broker b plays, by the sphere
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from itertools import islice, product
 from typing import Any
@@ -66,14 +67,15 @@ def structural_holes(net: Network, node: str) -> tuple[float | None, float | Non
     if n == 0:
         return None, None
     p = 1.0 / n
-    constraint = 0.0
+    terms = []
     ties = 0
     for j in mine:
         shared = mine & adj[j]
         ties += len(shared)
-        indirect = sum(p / len(adj[q]) for q in shared)
-        constraint += (p + indirect) ** 2
-    return constraint, n - ties / n  # each tie among neighbours was counted from both ends
+        terms.append((p + math.fsum(p / len(adj[q]) for q in shared)) ** 2)
+    # fsum: the same value whatever order the neighbours come in (a graph read back from
+    # Neo4j lists them in another order than the data's; a plain sum differed in the last bit)
+    return math.fsum(terms), n - ties / n  # each tie among neighbours was counted from both ends
 
 
 def brokerage_counts(net: Network, broker: str,

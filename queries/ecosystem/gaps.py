@@ -23,6 +23,7 @@ from queries.ecosystem.network import (
     cached,
     check_kind,
     check_positive,
+    edge_order,
     edge_view,
     holds,
     node_edges,
@@ -166,9 +167,10 @@ def _item(g: nx.MultiDiGraph, gap: str, subject: str, exists: list[Json],
           planned: list[Json], evidence: int, zh: str, en: str, total: int | None = None
           ) -> Json:
     return {"gap": gap, "subject": node_summary(g, subject), "missing": {"zh": zh, "en": en},
-            "exists": exists[:evidence],
+            "exists": sorted(exists, key=edge_order)[:evidence],
             "exists_total": len(exists) if total is None else total,
-            "planned": [e for e in planned if e["properties"].get("status") == PLANNED]}
+            "planned": sorted((e for e in planned if e["properties"].get("status") == PLANNED),
+                              key=edge_order)}
 
 
 _FINDERS = {"unfunded_sector": _unfunded_sectors, "fund_without_lab": _funds_without_labs,

@@ -158,21 +158,24 @@ def edge_view(u: str, v: str, rel: str, attrs: dict[str, Any]) -> Json:
 
 
 def node_edges(g: nx.MultiDiGraph, node: str, limit: int) -> tuple[list[Json], int]:
-    """Up to ``limit`` of a node's network edges (what exists), and how many it has."""
+    """The first ``limit`` of a node's network edges (what exists) by ``edge_order``, and
+    how many it has."""
     found = []
-    total = 0
     for adjacency, forward in ((g._succ, True), (g._pred, False)):
         for other, by_rel in adjacency[node].items():
             if not is_entity(g._node[other]):
                 continue
-            for rel, attrs in by_rel.items():
-                if rel in not_links():
-                    continue
-                total += 1
-                if len(found) < limit:
-                    found.append(edge_view(node, other, rel, attrs) if forward
-                                 else edge_view(other, node, rel, attrs))
-    return found, total
+            found += [(node, rel, other, forward, attrs) if forward else
+                      (other, rel, node, forward, attrs)
+                      for rel, attrs in by_rel.items() if rel not in not_links()]
+    found.sort(key=lambda e: e[:3])
+    return [edge_view(u, v, rel, attrs) for u, rel, v, _, attrs in found[:limit]], len(found)
+
+
+def edge_order(edge: Json) -> tuple[str, str, str]:
+    """The order evidence edges are listed in: by their ends' ids and relation, not by the
+    graph's adjacency order (a graph read back from Neo4j has another)."""
+    return edge["from"], edge["rel"], edge["to"]
 
 
 def check_positive(field: str, value: int, minimum: int = 1) -> None:
