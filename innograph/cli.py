@@ -480,6 +480,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt = by_extension.get(args.out.suffix.lower(), "ttl") if args.out else "ttl"
     spec = rdf_format(fmt)
     what = "ontology" if args.ontology else "shapes" if args.shapes else "data"
+    if args.as_of is not None and what != "data":
+        print("innograph export: error: argument --as-of: dates the data; the ontology and "
+              "the shapes do not change with time", file=sys.stderr)
+        return EXIT_USAGE
     try:
         base = resolve_base(args.base)
     except ValueError as exc:
@@ -488,7 +492,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                                                        newline="\n")
     try:
         if what == "data":
-            g = _served(args).snapshot()
+            try:
+                g = _served(args).snapshot(as_of=args.as_of)
+            except InvalidQuery as exc:  # a date before the earliest source
+                return _usage(args, exc)
             size = export_graph(g, fmt, out, base=base, progress=None)
         else:
             from graph.rdf.ontology import build_ontology, serialize
@@ -709,6 +716,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", help="base IRI of instance data (default: $INNOGRAPH_BASE or "
                                   "the schema's ontology.base)")
     p.add_argument("--no-quotes", action="store_true", help="skip checking quotes when loading")
+    p.add_argument("--as-of", type=date_option, metavar="DATE",
+                   help="the graph as reported up to DATE (YYYY, YYYY-MM or YYYY-MM-DD): "
+                        "what only later sources report is left out, provenance cut")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--ontology", action="store_true",
                       help="write the ontology (RDFS/OWL, from the schema) instead of the data")

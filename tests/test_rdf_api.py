@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
+import rdflib
 from api_fixtures import assert_problem
-from rdf_fixtures import OX_FORMATS, exported
+from rdf_fixtures import OX_FORMATS, exported, shacl_results
 
 from graph.rdf.context import context_document
 from graph.rdf.export import FORMATS
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
@@ -91,3 +96,39 @@ def test_routes_are_in_the_openapi_document(client) -> None:
     content = spec["paths"]["/api/v1/rdf"]["get"]["responses"]["200"]["content"]
     assert set(content) == {f.media_type for f in FORMATS.values()}
     assert "/api/v1/rdf/context.jsonld" in spec["paths"]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's Dataset, internally
+def test_as_of_writes_the_graph_as_then_reported(client, data_graph) -> None:
+    """``as_of``: the nodes some source up to the year reports (told here from the data
+    itself: a node citing such a source, or citing none), only those sources' named graphs,
+    and an export pyshacl finds valid against the served shapes."""
+    years = {a["file"]: a["published_year"] for _, a in data_graph.nodes(data=True)
+             if a.get("kind") == "Source"}
+    year = min(years.values())
+    assert year < max(years.values())  # so something is left out
+    response = client.get(f"/api/v1/rdf?format=nq&as_of={year}")
+    assert response.status_code == 200
+    assert response.headers["ETag"] == f'"{data_graph.graph["version"]}@{year}-nq"'
+    quads = list(ox.parse(response.get_data(as_text=True), ox.RdfFormat.N_QUADS))
+    typed = {q.subject.value.split("/id/", 1)[1] for q in quads
+             if isinstance(q.graph_name, ox.DefaultGraph) and q.predicate == RDF_TYPE
+             and "/id/" in q.subject.value}
+    expected = {n for n, a in data_graph.nodes(data=True)
+                if not a.get("provenance")
+                or any(years.get(p["source"], year) <= year for p in a["provenance"])}
+    assert typed == expected and len(expected) < data_graph.number_of_nodes()
+    documents = {q.graph_name.value.rsplit("/source/", 1)[1] for q in quads
+                 if isinstance(q.graph_name, ox.NamedNode)}
+    assert documents == {quote(f, safe="") for f, y in years.items() if y <= year}
+    data = rdflib.Dataset()
+    data.parse(data=response.get_data(as_text=True), format="nquads")
+    shapes = rdflib.Graph().parse(data=client.get("/api/v1/rdf/shapes?format=ttl")
+                                  .get_data(as_text=True), format="turtle")
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True)
+    assert conforms, shacl_results(report)
+
+
+def test_as_of_before_any_source_is_400_naming_it(client) -> None:
+    body = assert_problem(client.get("/api/v1/rdf?as_of=1990"), 400, "invalid-parameters")
+    assert body["invalid_params"][0]["name"] == "as_of"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 
 from innograph.cli import main
@@ -50,6 +51,23 @@ def test_stats_as_of_counts_what_was_reported_then(capsys):
         capsys.readouterr().out)
 
 
+def test_export_as_of_writes_what_was_reported_then(tmp_path, capsys):
+    """The 2022 article's graph as N-Quads (read by pyoxigraph): its named graph alone, and
+    no node that only the 2025 article reports (长兴基金, first named in it)."""
+    out = tmp_path / "2022.nq"
+    assert main(["export", "--as-of", "2022", "--out", str(out)]) == 0
+    assert "wrote data as N-Quads" in capsys.readouterr().err
+    quads = list(ox.parse(path=out, format=ox.RdfFormat.N_QUADS))
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    assert graphs == {"https://innograph.org/source/001_c2433cd2966890d3.txt"}
+    subjects = {q.subject.value for q in quads}
+    assert "https://innograph.org/id/changchun" in subjects
+    assert main(["export", "--out", str(tmp_path / "all.nq")]) == 0
+    later = {q.subject.value for q in ox.parse(path=tmp_path / "all.nq",
+                                               format=ox.RdfFormat.N_QUADS)} - subjects
+    assert "https://innograph.org/id/changxing-fund" in later
+
+
 @pytest.mark.parametrize(("argv", "words"), [
     (["show", "changchun", "--as-of", "2022-13"], "argument --as-of: is not a date"),
     (["show", "changchun", "--as-of", "soon"], "argument --as-of: must be a date"),
@@ -60,6 +78,8 @@ def test_stats_as_of_counts_what_was_reported_then(capsys):
     (["changes", "--from", "2022", "--to", "2025", "--limit", "0"], "argument --limit:"),
     (["stats", "--as-of", "2021"], "argument --as-of: 2021 is before the earliest"),
     (["stats", "--as-of", "2022-02-30"], "argument --as-of: is not a date"),
+    (["export", "--as-of", "2021"], "argument --as-of: 2021 is before the earliest"),
+    (["export", "--as-of", "2022", "--shapes"], "argument --as-of: dates the data; the ontology"),
 ])
 def test_bad_dates_exit_2_naming_the_option(capsys, argv, words):
     try:

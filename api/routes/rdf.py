@@ -16,7 +16,7 @@ from flask import Response, current_app, request, stream_with_context
 from rdflib import Graph
 
 from api.operations import ApiBlueprint, Operation
-from api.params import Param
+from api.params import AS_OF, Param
 from api.problems import ApiProblem
 from api.querying import runner
 from graph.rdf.context import context_document
@@ -68,10 +68,11 @@ def rdf_response(body: Callable[[], object], fmt: str, etag: str) -> Response:
     return response.make_conditional(request)
 
 
-def served_graph() -> nx.MultiDiGraph:
-    """The graph the app serves, from the store in use (with Neo4j: the graph Neo4j holds,
-    read once per synced generation); ``BackendUnavailable`` (503) when it cannot be read."""
-    return runner().backend.snapshot()
+def served_graph(as_of: str | None = None) -> nx.MultiDiGraph:
+    """The graph the app serves (as reported up to ``as_of``: its dated view), from the store
+    in use (with Neo4j: the graph Neo4j holds, read once per synced generation);
+    ``BackendUnavailable`` (503) when it cannot be read."""
+    return runner().backend.snapshot(as_of=as_of)
 
 
 embedded_graph = served_graph  # the name api/routes/sparql.py imports
@@ -94,13 +95,18 @@ def schema_document(name: str, build: Callable[[], Graph], fmt: str) -> str:
     "Every node and edge with all its properties and provenance: nodes at `{base}id/{id}`, "
     "edges as the triple plus an `rdf:Statement` that carries the edge properties, every "
     "statement's sources and quotes as PROV-O qualified derivations; in TriG and N-Quads also "
-    "one named graph per source document. Streamed; the ETag is the graph version.",
-    "rdf", "RdfDocument", params=(FORMAT_PARAM,), problems=(406,),
+    "one named graph per source document. Streamed; the ETag is the graph version (with "
+    "`as_of`, the version and the year). With `as_of`, the graph as reported up to that "
+    "date: what only later sources report is absent, provenance is cut to the earlier "
+    "sources (and their named graphs alone are written), a relation has the status then "
+    "reported.",
+    "rdf", "RdfDocument", params=(FORMAT_PARAM, AS_OF), problems=(406,),
     media_type=FORMATS[DEFAULT_FORMAT].media_type, alternatives=ALTERNATIVES,
-    examples=("/api/v1/rdf?format=ttl", "/api/v1/rdf?format=jsonld")))
-def get_rdf(format: str | None) -> Response:
+    examples=("/api/v1/rdf?format=ttl", "/api/v1/rdf?format=jsonld",
+              "/api/v1/rdf?format=ttl&as_of=2022")))
+def get_rdf(format: str | None, as_of: str | None) -> Response:
     fmt = negotiated_format(format)
-    g = served_graph()
+    g = served_graph(as_of)
     return rdf_response(lambda: stream_with_context(iter_serialized(g, fmt)), fmt,
                         g.graph["version"])
 
