@@ -127,6 +127,22 @@ def test_a_hub_is_drawn_truncated_and_says_so(page: Page, explorer_url: str,
     expect(page.locator(".relation")).to_have_count(total)
 
 
+def settled_position(page: Page, node_id: str) -> dict[str, float]:
+    """Where ``node_id`` is drawn, once two reads 100 ms apart agree: the panel beside the
+    drawing may still be filling in (and the drawing moving with it) when the view says it
+    is drawn, and a click at a position read before that missed the node (a busy machine)."""
+    page.wait_for_load_state("networkidle")  # e.g. a metric's chart, fetched after the panel
+    read = f"window.explorer.drawing.nodePosition({node_id!r})"
+    last = page.evaluate(read)
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        now = page.evaluate(read)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"{node_id} kept moving in the drawing")
+
+
 def test_following_a_relation_and_clicking_a_drawn_node_move_there(
         page: Page, explorer_url: str, backend: QueryBackend):
     start = "chang-guang-satellite"
@@ -141,8 +157,7 @@ def test_following_a_relation_and_clicking_a_drawn_node_move_there(
 
     # Click a neighbour in the drawing itself (canvas coordinates from the drawing).
     neighbour = next(n["id"] for n in hood["nodes"] if n["id"] not in (target["id"],))
-    point = page.evaluate(f"window.explorer.drawing.nodePosition({neighbour!r})")
-    page.mouse.click(point["x"], point["y"])
+    page.mouse.click(**settled_position(page, neighbour))
     expect(page.locator("#panel article.entity")).to_have_attribute("data-id", neighbour)
     assert wait_drawn(page) == len(backend.neighbourhood(neighbour, limit=NODE_LIMIT)["nodes"])
 
