@@ -69,6 +69,7 @@ class KeptValues:
         self._weighted: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple[Hashable, Hashable], threading.Lock] = {}
+        self._owners: dict[tuple[Hashable, Hashable], int] = {}  # the thread computing each
 
     def value(self, generation: Hashable, key: Hashable, compute: Callable[[], T],
               weigh: Weigh | None = None) -> T:
@@ -79,7 +80,12 @@ class KeptValues:
         if found is not _MISSING:
             return found
         slot = (generation, key)
+        me = threading.get_ident()
         with self._lock:
+            if self._owners.get(slot) == me:
+                # its own computation asks for it again: waiting would never end (a store's
+                # dated snapshot, kept again by the query service under the same key, hung so)
+                raise RecursionError(f"{key!r} was asked for while it is being computed")
             computing = self._computing.setdefault(slot, threading.Lock())
         # one computation per key at a time: a request that gave up waiting (the API's time
         # limit) leaves its worker computing; the next ones wait for that value instead of
@@ -88,12 +94,14 @@ class KeptValues:
             found = self._get(generation, key)
             if found is not _MISSING:
                 return found
+            self._owners[slot] = me
             try:
                 value = compute()
                 self._put(generation, key, value, weigh)
             finally:
                 with self._lock:
                     self._computing.pop(slot, None)
+                    self._owners.pop(slot, None)
         return value
 
     def keys(self) -> list[Hashable]:

@@ -76,6 +76,25 @@ def test_concurrent_askers_wait_for_one_computation():
     assert answers == ["done"] * 4 and calls == [1]
 
 
+def test_a_computation_asking_for_its_own_key_fails_instead_of_waiting_forever():
+    kept = KeptValues(budget=5)
+    outcome: list[object] = []
+
+    def ask() -> None:
+        try:
+            outcome.append(kept.value(0, "k", lambda: kept.value(0, "k", lambda: "inner")))
+        except RecursionError as exc:
+            outcome.append(exc)
+
+    asker = threading.Thread(target=ask, daemon=True)  # a wait would leave it hanging here
+    asker.start()
+    asker.join(timeout=10)
+    assert not asker.is_alive()
+    assert isinstance(outcome[0], RecursionError) and "'k'" in str(outcome[0])
+    # nothing is left held: the key is computed again, and an inner key may be asked
+    assert kept.value(0, "k", lambda: kept.value(0, "j", lambda: "j") + "k") == "jk"
+
+
 def test_a_kept_answer_is_written_once_per_form():
     answer, writes = KeptAnswer({"a": [1, 2]}), []
 
