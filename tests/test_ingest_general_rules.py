@@ -474,3 +474,15 @@ def test_a_places_own_statistic_in_a_sentence_naming_no_place_is_the_home_places
     assert (figure["metric"], figure["subject"], figure["decision"]) == (
         "academicians_elected", "changchun", "accept")
     assert figure["score"] == 0.7
+
+
+def test_a_figure_whose_clause_names_another_entity_is_not_the_home_places(tmp_path, graph):
+    """长春新区拥有高新技术企业1200户: the new area's count, not the city's, though the metric
+    is one only places have (the area is proposed as a Park): no subject, for the reviewer,
+    rather than the city's 1200 high-tech enterprises."""
+    review = run(tmp_path, graph, "长春市持续优化创新生态。截至2025年底，长春新区拥有"
+                 "高新技术企业1200户。")
+    assert any(e["name_zh"] == "长春新区" for e in review["entities"])
+    figure = next(f for f in review["figures"] if f["value"] == 1200)
+    assert figure["metric"] == "high_tech_enterprises"
+    assert (figure["subject"], figure["decision"]) == (None, "reject")

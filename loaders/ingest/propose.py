@@ -531,8 +531,10 @@ def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
     if subject is None and home is not None and home.kind in f.subject_kinds:
         if _names_home(before, rules):
             subject = home.ref  # 全市…突破5000户: the city the article is about
-        elif f.subject_kinds == (home.kind,):  # a city's own statistic, no city named
-            subject, score = home.ref, min(score, HOME_SCORE)  # 新入选院士1人
+        elif f.subject_kinds == (home.kind,) and not _named_in_clause(f, spots, before):
+            # a city's own statistic, no entity named in its clause (新入选院士1人); not
+            # 长春新区拥有高新技术企业1200户, whose subject the metric does not fit
+            subject, score = home.ref, min(score, HOME_SCORE)
     group = next((p for p in spots if p.group and p.start <= f.start and f.end <= p.end),
                  None)  # 12家高校院所, 中科院所属121家科研单位
     if metric is None and group is not None and rules.group_metric and \
@@ -542,11 +544,27 @@ def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
     return subject, metric, score
 
 
+def _clause(before: str) -> str:
+    """The figure's clause: its sentence up to the figure (``before``), from the last comma,
+    semicolon or colon."""
+    return before[max(before.rfind(p) for p in "，,；;：:") + 1:]
+
+
+def _named_in_clause(f: FigureCandidate, spots: list[Spot], before: str) -> bool:
+    """Whether an entity is named in the figure's clause before it (compact offsets), other
+    than inside its metric word (中科院 of 新入选中科院院士: the metric, not its subject)."""
+    clause = _clause(before)
+    start = f.start - len(clause)
+    at = clause.rfind(f.metric_word) if f.metric_word else -1
+    word = (start + at, start + at + len(f.metric_word or "")) if at >= 0 else (0, 0)
+    return any(start <= p.start and p.end <= f.start
+               and not (word[0] <= p.start and p.end <= word[1]) for p in spots)
+
+
 def _names_home(before: str, rules: Rules) -> bool:
     """Whether the figure's clause (``before``: its sentence up to the figure) speaks of the
     article's own place as a whole (全市, 我市: ``home_words``)."""
-    clause = before[max(before.rfind(p) for p in "，,；;：:") + 1:]
-    return any(w in clause for w in rules.home_words)
+    return any(w in _clause(before) for w in rules.home_words)
 
 
 def _subject(kinds: tuple[str, ...], spots: list[Spot], before: int,
