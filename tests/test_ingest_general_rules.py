@@ -486,3 +486,11 @@ def test_a_figure_whose_clause_names_another_entity_is_not_the_home_places(tmp_p
     figure = next(f for f in review["figures"] if f["value"] == 1200)
     assert figure["metric"] == "high_tech_enterprises"
     assert (figure["subject"], figure["decision"]) == (None, "reject")
+
+
+def test_a_type_word_before_a_suffix_is_no_name(tmp_path, graph):
+    """新区计划到2027年: 新区 (a type word: the 长春新区 named before) and the verb 计划, not a
+    programme named 新区计划; 长春新区 itself is proposed."""
+    review = run(tmp_path, graph, "长春新区发布新政。新区计划到2027年，科技型中小企业达到3000家。")
+    names = {e["name_zh"] for e in review["entities"]}
+    assert "长春新区" in names and "新区计划" not in names

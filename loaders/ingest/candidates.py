@@ -387,6 +387,8 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
             continue  # “揭榜挂帅”模式: the known 揭榜挂帅 and its type word
         if len(stem) < rules.min_stem or _length(text[start:end]) > rules.max_name:
             continue
+        if stem in _suffix_index(rules)[0]:
+            continue  # 新区计划到2027年: a type word (新区, the 长春新区 named before) and a verb
         prefix = next((p for p in rules.name_prefixes if text.startswith(p, start - len(p))), "")
         start -= len(prefix)  # 省部共建“…”国家重点实验室: an official designation
         if text.startswith("年度", start) and re.fullmatch(r"\d{4}", text[start - 4:start]):
