@@ -82,6 +82,11 @@ def _load(args: argparse.Namespace) -> nx.MultiDiGraph:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.path is not None and args.data is not None:
+        print("innograph validate: error: give the data directory once: PATH or --data",
+              file=sys.stderr)
+        return EXIT_USAGE
+    args.path = args.path or args.data or default_data_dir()
     try:
         g = load_graph(args.path, check_quotes=not args.no_quotes, sources_dir=args.sources)
     except FileNotFoundError as exc:
@@ -582,8 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check every record of a data directory against the schema "
                                    "and every quote against its source; report all problems, "
                                    "grouped by kind.")
-    p.add_argument("path", nargs="?", type=Path, default=default_data_dir(),
-                   help="data directory or RDF file (default: %(default)s)")
+    p.add_argument("path", nargs="?", type=Path,
+                   help=f"data directory or RDF file (default: {default_data_dir()})")
+    # as every other command names it (a user who typed --data got "unrecognized arguments")
+    p.add_argument("--data", type=Path, help="the same as PATH")
     p.add_argument("--sources", type=Path, metavar="DIR",
                    help="source documents for the quotes (default: sources/ beside the data)")
     p.add_argument("--all-errors", action="store_true", help="list every problem, not a summary")

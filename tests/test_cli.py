@@ -21,6 +21,16 @@ def test_validate_valid_data(capsys: pytest.CaptureFixture[str]) -> None:
     assert "valid: 5 nodes, 4 edges" in capsys.readouterr().out
 
 
+def test_validate_takes_the_data_directory_as_every_command_does(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--data DIR`` as stats, show, export and serve take it (it was refused as an
+    unrecognised argument); given twice, PATH and --data, it is a usage error."""
+    assert main(["validate", "--data", str(VALID)]) == 0
+    assert f"{VALID}: valid: 5 nodes, 4 edges" in capsys.readouterr().out
+    assert main(["validate", str(VALID), "--data", str(VALID)]) == 2
+    assert "PATH or --data" in capsys.readouterr().err
+
+
 def test_validate_invalid_data_exits_1_with_grouped_report(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "bad"
