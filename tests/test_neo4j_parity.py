@@ -11,6 +11,7 @@ against the graph instead.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from itertools import combinations, pairwise
 
 import networkx as nx
@@ -27,6 +28,7 @@ from queries_fixtures import projection
 
 from api.app import create_app
 from graph.timeline import as_of_graph, reported_in, source_years
+from innograph import report
 from queries.backend import CENTRALITY_MEASURES
 from queries.backing import INFERRED
 from queries.errors import AmbiguousName, InvalidQuery, NoAnswer, NodeNotFound
@@ -557,27 +559,44 @@ def test_as_of_rdf_export_alike(both, as_of):
     assert neo4j == embedded and embedded
 
 
-@pytest.mark.neo4j
-@pytest.mark.parametrize("as_of", DATES)
-def test_as_of_analytics_alike(both, as_of):
-    """The analytics as of a date read the dated snapshot of either store alike. Over Neo4j
-    that snapshot once waited for itself (the service kept it under the store's own key):
-    asked in a daemon thread, so a wait of that kind fails here instead of hanging the run."""
-    calls = [lambda b: b.communities(as_of=as_of), lambda b: b.brokers(as_of=as_of),
-             lambda b: b.helix(as_of=as_of), lambda b: b.gaps(as_of=as_of),
-             lambda b: b.suggest(as_of=as_of)]
+def within(seconds: float, ask: Callable[[], None], what: str) -> None:
+    """``ask()`` in a daemon thread: a wait that never ends (a kept value computed by a
+    computation waiting for itself hung the analytics and the report over Neo4j) fails the
+    test instead of hanging the run; what ``ask`` raises is raised here."""
     failures: list[BaseException] = []
 
-    def ask() -> None:
+    def run() -> None:
         try:
-            for call in calls:
-                same_outcome(call, both)
+            ask()
         except BaseException as exc:  # reported by the test's thread
             failures.append(exc)
 
-    asker = threading.Thread(target=ask, daemon=True)
+    asker = threading.Thread(target=run, daemon=True)
     asker.start()
-    asker.join(timeout=300)
-    assert not asker.is_alive(), f"the analytics as of {as_of} did not answer in 300 s"
+    asker.join(timeout=seconds)
+    assert not asker.is_alive(), f"{what} did not answer in {seconds:g} s"
     if failures:
         raise failures[0]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of", DATES)
+def test_as_of_analytics_alike(both, as_of):
+    """The analytics as of a date read the dated snapshot of either store alike."""
+    calls = [lambda b: b.communities(as_of=as_of), lambda b: b.brokers(as_of=as_of),
+             lambda b: b.helix(as_of=as_of), lambda b: b.gaps(as_of=as_of),
+             lambda b: b.suggest(as_of=as_of)]
+    within(300, lambda: [same_outcome(call, both) for call in calls],
+           f"the analytics as of {as_of}")
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("as_of", [None, 2022])
+def test_the_report_is_the_same_page_over_both_stores(both, as_of):
+    """``innograph report`` (it reads the graph as of each source year, and as of --as-of)
+    over Neo4j: the embedded store's page, byte for byte."""
+    embedded, neo4j = both
+    pages: list[str] = []
+    within(300, lambda: pages.append(report.build(neo4j, as_of=as_of)),
+           f"the report as of {as_of}")
+    assert pages == [report.build(embedded, as_of=as_of)]
