@@ -494,3 +494,15 @@ def test_a_type_word_before_a_suffix_is_no_name(tmp_path, graph):
     review = run(tmp_path, graph, "长春新区发布新政。新区计划到2027年，科技型中小企业达到3000家。")
     names = {e["name_zh"] for e in review["entities"]}
     assert "长春新区" in names and "新区计划" not in names
+
+
+def test_a_sentence_about_a_unit_named_before_keeps_its_figures_from_the_home_place(
+        tmp_path, graph):
+    """新区计划到2027年，科技型中小企业达到3000家: the new area's target (新区 opens the
+    sentence), not the city's; a sentence about the city keeps the home place."""
+    review = run(tmp_path, graph, "长春市持续优化创新生态。长春新区发布新政。新区计划到2027年，"
+                 "科技型中小企业达到3000家。新入选中科院院士1人。")
+    target = next(f for f in review["figures"] if f["value"] == 3000)
+    assert (target["subject"], target["decision"]) == (None, "reject")
+    elected = next(f for f in review["figures"] if f["value"] == 1)
+    assert (elected["subject"], elected["decision"]) == ("changchun", "accept")

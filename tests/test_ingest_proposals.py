@@ -194,6 +194,10 @@ def test_rules_are_checked_against_the_schema():
     raw["readings"]["长光"] = "chang"
     with pytest.raises(RulesError, match=r"readings \(长光\): 1 syllables for 2 characters"):
         parse_rules(raw, load_schema())
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["topic_kinds"] = ["Park", "Startup"]
+    with pytest.raises(RulesError, match=r"topic_kinds: not node kinds .*'Startup'"):
+        parse_rules(raw, load_schema())
 
 
 @pytest.mark.parametrize(("name", "suffix", "english", "slug_words"), [

@@ -531,7 +531,8 @@ def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
     if subject is None and home is not None and home.kind in f.subject_kinds:
         if _names_home(before, rules):
             subject = home.ref  # 全市…突破5000户: the city the article is about
-        elif f.subject_kinds == (home.kind,) and not _named_in_clause(f, spots, before):
+        elif f.subject_kinds == (home.kind,) and not _named_in_clause(f, spots, before) \
+                and not _about_a_unit(before, rules):
             # a city's own statistic, no entity named in its clause (新入选院士1人); not
             # 长春新区拥有高新技术企业1200户, whose subject the metric does not fit
             subject, score = home.ref, min(score, HOME_SCORE)
@@ -559,6 +560,16 @@ def _named_in_clause(f: FigureCandidate, spots: list[Spot], before: str) -> bool
     word = (start + at, start + at + len(f.metric_word or "")) if at >= 0 else (0, 0)
     return any(start <= p.start and p.end <= f.start
                and not (word[0] <= p.start and p.end <= word[1]) for p in spots)
+
+
+def _about_a_unit(before: str, rules: Rules) -> bool:
+    """Whether the figure's sentence (``before``: up to the figure) opens with the type word
+    of a unit (新区…, 该园区…: ``topic_kinds``), so speaks of one named before, not of the
+    home place."""
+    opening = next((before[len(d):] for d in sorted(_DEMONSTRATIVES, key=len, reverse=True)
+                    if before.startswith(d)), before)
+    return any(opening.startswith(s.suffix) for s in rules.suffixes
+               if len(s.suffix) >= 2 and s.kind in rules.topic_kinds)
 
 
 def _names_home(before: str, rules: Rules) -> bool:

@@ -104,6 +104,8 @@ class Rules:
     readings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> its syllables
     home_words: tuple[str, ...] = ()  # 全市: the article's own place, as a figure's subject
     group_metric: str | None = None  # the metric of a group's count (12家高校院所: 12)
+    # kinds whose type word opening a sentence (新区…, 该园区…) makes it about that unit
+    topic_kinds: frozenset[str] = frozenset()
 
 
 class RulesError(ValueError):
@@ -230,9 +232,17 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             frozenset(raw.get("suffix_compounds") or ()),
             _readings(raw.get("readings") or {}, origin),
             tuple(raw.get("home_words") or ()),
-            _metric(schema, origin, raw.get("group_metric")))
+            _metric(schema, origin, raw.get("group_metric")),
+            _kinds(schema, f"{origin}: topic_kinds", raw.get("topic_kinds") or ()))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
+
+
+def _kinds(schema: Schema, origin: str, names: list[str]) -> frozenset[str]:
+    unknown = [n for n in names if n not in schema.node_kinds]
+    if unknown:
+        raise RulesError(f"{origin}: not node kinds of the schema: {unknown}")
+    return frozenset(names)
 
 
 def _metric(schema: Schema, origin: str, name: str | None) -> str | None:
