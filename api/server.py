@@ -44,6 +44,13 @@ from queries.backend import CENTRALITY_MEASURES, QueryBackend
 from queries.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
+
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). A
+# request thread back from a socket read (Neo4j's answer, the client's bytes) waits for the
+# GIL behind the threads computing other requests: with 4 clients over Neo4j, paths as of a
+# year, p99 27.4 and 32.3 ms at 5 ms against 22.1 and 25.6 at 1 ms, with less CPU per request
+# (2.9 -> 2.2 ms in the API, the handoffs done sooner); 0.2 ms was worse again (31.2 ms).
+GIL_SWITCH_SECONDS = 0.001
 DEFAULT_THREADS = 8
 # waitress's errors -> problem types (anything else: RFC 9457 about:blank)
 SERVER_PROBLEMS = {400: "bad-request", 413: "request-too-large",

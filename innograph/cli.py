@@ -239,10 +239,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import allowed_hosts, create_app
     from api.routes.sparql import KEEPER
-    from api.server import make_server, server_url, warm_backing, warm_centrality
+    from api.server import (
+        GIL_SWITCH_SECONDS,
+        make_server,
+        server_url,
+        warm_backing,
+        warm_centrality,
+    )
     from queries.errors import BackendUnavailable
 
     started = time.perf_counter()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)  # a server process: latency under concurrency
 
     if not 1 <= args.threads <= 64:
         raise CommandError("--threads must be between 1 and 64")
