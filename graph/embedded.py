@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 import orjson
 
+from graph.chinese import to_simplified
 from graph.records import EdgeRecord, NodeRecord, Provenance
 
 CORE_NODE_ATTRS = ("kind", "subtype", "name_zh", "name_en", "aliases", "provenance")
@@ -274,48 +275,86 @@ def _search_index(g: nx.MultiDiGraph) -> _SearchIndex:
     return index
 
 
-def find_nodes(g: nx.MultiDiGraph, text: str, kinds: Iterable[str] | None = None,
-               limit: int | None = 20) -> list[str]:
-    """Ids of nodes whose id, zh/en name or an alias contains ``text`` (case-insensitive).
+_SEPARATORS = "\x00\x01"  # of the search index's blob: never part of a search
 
-    Exact matches come first, then prefix matches, then other partial matches; ties are
-    broken by id, so results are stable and the same in every backend.
-    """
-    wanted = "".join(ch for ch in text.strip().casefold() if ch not in "\x00\x01")
+
+def search_phrases(text: str) -> list[str]:
+    """What a search text is looked for as: casefolded, stripped, with the search index's
+    separators and runs of spaces dropped; then, if it differs, its simplified Chinese form
+    (長春光機所 finds 长春光机所: the graph's names are simplified). The text itself stays a
+    phrase of its own, since OpenCC also converts some characters that simplified names use
+    (乾安 would become 干安). Empty for a text of spaces alone."""
+    wanted = " ".join("".join(ch for ch in text.casefold() if ch not in _SEPARATORS).split())
     if not wanted:
         return []
+    simplified = to_simplified(wanted)
+    return [wanted] if simplified == wanted else [wanted, simplified]
+
+
+def phrase_terms(phrase: str) -> list[str]:
+    """The words of a phrase, longest first (the first is the one scanned for)."""
+    return sorted(dict.fromkeys(phrase.split()), key=lambda t: (-len(t), t))
+
+
+#: How well a node's names match a phrase, best first: a name is the phrase, a name starts
+#: with it, a name contains it, or (a phrase of several words) each word is in some name.
+MATCH_CLASSES = ("exact", "prefix", "partial", "words")
+
+
+def match_class(names: Iterable[str], phrase: str) -> int | None:
+    """The index in ``MATCH_CLASSES`` of how ``names`` (casefolded) match ``phrase``, or
+    None."""
+    names = tuple(names)
+    if phrase in names:
+        return 0
+    if any(n.startswith(phrase) for n in names):
+        return 1
+    if any(phrase in n for n in names):
+        return 2
+    terms = phrase.split()
+    if len(terms) > 1 and all(any(t in n for n in names) for t in terms):
+        return 3
+    return None
+
+
+def find_nodes(g: nx.MultiDiGraph, text: str, kinds: Iterable[str] | None = None,
+               limit: int | None = 20) -> list[str]:
+    """Ids of nodes whose id, zh/en name or an alias matches ``text`` (case-insensitive, in
+    traditional or simplified Chinese: ``search_phrases``): exact matches first, then
+    prefix matches, partial matches, and for several words nodes whose names hold each word
+    (``MATCH_CLASSES``); ties are broken by id, so results are stable and the same in every
+    backend."""
     index = _search_index(g)
     kind_set = set(kinds) if kinds else None
-    ranked: list[tuple[int, str]] = []
-    position = index.blob.find(wanted)
-    while position != -1:
-        i = bisect_right(index.starts, position) - 1
-        if kind_set is None or index.kinds[i] in kind_set:
-            names = index.names[i]
-            if wanted in names:
-                ranked.append((0, index.ids[i]))
-            elif any(n.startswith(wanted) for n in names):
-                ranked.append((1, index.ids[i]))
-            else:
-                ranked.append((2, index.ids[i]))
-        if i + 1 == len(index.starts):
-            break
-        position = index.blob.find(wanted, index.starts[i + 1])
-    ranked.sort()
-    ids = [node_id for _, node_id in ranked]
+    best: dict[str, int] = {}
+    for phrase in search_phrases(text):
+        scanned = phrase_terms(phrase)[0]
+        position = index.blob.find(scanned)
+        while position != -1:
+            i = bisect_right(index.starts, position) - 1
+            if kind_set is None or index.kinds[i] in kind_set:
+                found = match_class(index.names[i], phrase)
+                if found is not None and found < best.get(index.ids[i], len(MATCH_CLASSES)):
+                    best[index.ids[i]] = found
+            if i + 1 == len(index.starts):
+                break
+            position = index.blob.find(scanned, index.starts[i + 1])
+    ids = sorted(best, key=lambda n: (best[n], n))
     return ids if limit is None else ids[:limit]
 
 
 def resolve_node(g: nx.MultiDiGraph, query: str) -> str:
-    """The id of the node named by ``query``: an id, or a zh/en name or alias matched exactly."""
+    """The id of the node named by ``query``: an id, or a zh/en name or alias matched exactly
+    (in traditional or simplified Chinese)."""
     query = query.strip()
     if query in g:
         return query
-    exact = _search_index(g).exact.get(query.casefold(), [])
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        raise AmbiguousName(query, exact)
+    exact = _search_index(g).exact
+    found = sorted({n for phrase in search_phrases(query) for n in exact.get(phrase, [])})
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise AmbiguousName(query, found)
     raise NodeNotFound(query)
 
 

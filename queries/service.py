@@ -98,9 +98,10 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
 
     def search(self, text: str | None, *, kinds: Sequence[str] | None = None,
                limit: int = 20, offset: int = 0, as_of: str | int | None = None) -> Json:
-        """Nodes whose id, zh/en name or alias contains ``text`` (exact, then prefix, then
-        partial matches), or all nodes by id without text: ``{"total", "offset", "limit",
-        "items": [summary, ...]}``."""
+        """Nodes whose id, zh/en name or alias match ``text`` in either Chinese script
+        (``graph.embedded.find_nodes``: exact, then prefix, partial and all-words matches),
+        or all nodes by id without text: ``{"total", "offset", "limit", "items":
+        [summary, ...]}``."""
         checks.at_least_one(limit=limit)
         checks.not_negative(offset=offset)
         within = self._within(as_of)

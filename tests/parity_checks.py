@@ -9,6 +9,7 @@ everything else exactly and those parts against the graph itself.
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -22,46 +23,69 @@ Json = dict[str, Any]
 SCORE = {"rel": 1e-9, "abs": 1e-12}
 
 
-def search_rank(g: nx.MultiDiGraph, node_id: str, text: str) -> int:
-    """0 exact, 1 prefix, 2 partial: the match class of ``node_id`` for ``text``."""
+@cache
+def _t2s():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC  # the library itself, not graph.chinese's fast path
+
+    return OpenCC("t2s")
+
+
+def phrases(text: str) -> list[str]:
+    """What a search looks for: the text casefolded with runs of spaces as one, and its
+    simplified Chinese form."""
+    wanted = " ".join(text.casefold().split())
+    return list(dict.fromkeys([wanted, _t2s().convert(wanted)])) if wanted else []
+
+
+def _names(g: nx.MultiDiGraph, node_id: str) -> list[str]:
     a = g.nodes[node_id]
-    names = [s.casefold() for s in (node_id, a["name_zh"], a["name_en"], *a["aliases"])]
-    wanted = text.strip().casefold()
-    if wanted in names:
+    return [s.casefold() for s in (node_id, a["name_zh"], a["name_en"], *a["aliases"])]
+
+
+def _class(names: list[str], phrase: str) -> int | None:
+    if phrase in names:
         return 0
-    if any(n.startswith(wanted) for n in names):
+    if any(n.startswith(phrase) for n in names):
         return 1
-    assert any(wanted in n for n in names), f"{node_id} does not match {text!r}"
-    return 2
+    if any(phrase in n for n in names):
+        return 2
+    words = phrase.split()
+    if len(words) > 1 and all(any(w in n for n in names) for w in words):
+        return 3
+    return None
+
+
+def search_rank(g: nx.MultiDiGraph, node_id: str, text: str) -> int:
+    """0 exact, 1 prefix, 2 partial, 3 every word in some name: the best match class of
+    ``node_id`` for ``text`` or its simplified form."""
+    found = [c for p in phrases(text) if (c := _class(_names(g, node_id), p)) is not None]
+    assert found, f"{node_id} does not match {text!r}"
+    return min(found)
 
 
 def ids_named(g: nx.MultiDiGraph, text: str) -> list[str]:
-    """The ids ``text`` names: an id, else every node with it as zh/en name or alias (any
-    case, surrounding spaces ignored)."""
+    """The ids ``text`` names: an id, else every node with it (or its simplified form) as
+    zh/en name or alias (any case, surrounding spaces ignored)."""
     text = text.strip()
     if text in g:
         return [text]
-    wanted = text.casefold()
-    return sorted(n for n, a in g.nodes(data=True)
-                  if wanted in {s.casefold() for s in (n, a["name_zh"], a["name_en"],
-                                                      *a["aliases"])})
+    return sorted(n for n in g if not set(phrases(text)).isdisjoint(_names(g, n)))
 
 
 def assert_search_from_graph(g: nx.MultiDiGraph, service: Any, text: str | None,
                              kinds: list[str] | None = None) -> None:
-    """The matches the graph has, exact then prefix then partial (all by id without text),
-    with pages cut from the whole ranking."""
-    wanted = (text or "").strip().casefold()
+    """The matches the graph has, exact then prefix then partial then by words (all by id
+    without text), with pages cut from the whole ranking."""
+    wanted = phrases(text or "")
     ids = [n for n, a in g.nodes(data=True) if (kinds is None or a["kind"] in kinds)
-           and any(wanted in s.casefold() for s in (n, a["name_zh"], a["name_en"],
-                                                      *a["aliases"]))]
+           and (not wanted or any(_class(_names(g, n), p) is not None for p in wanted))]
     full = service.search(text, kinds=kinds, limit=100_000)
     got = [item["id"] for item in full["items"]]
     assert full["total"] == len(ids) == len(got)
     assert sorted(got) == sorted(ids)
     if wanted:
-        ranks = [search_rank(g, n, text) for n in got]
-        assert ranks == sorted(ranks), "not ranked exact, prefix, partial"
+        assert got == sorted(ids, key=lambda n: (search_rank(g, n, text), n)), \
+            "not ranked exact, prefix, partial, words; then by id"
     else:
         assert got == sorted(ids)
     for offset in (0, 1, 3):
@@ -100,7 +124,7 @@ def assert_same_search(g: nx.MultiDiGraph, embedded: Any, neo4j: Any, text: str 
     ids_e = [item["id"] for item in full_e["items"]]
     if text and text.strip():
         ranks = [search_rank(g, n, text) for n in ids_e]
-        assert ranks == sorted(ranks), "embedded search is not ranked exact/prefix/partial"
+        assert ranks == sorted(ranks), "embedded search is not ranked by match class"
         ids_e = sorted(ids_e, key=lambda n: (search_rank(g, n, text), n))
     assert [item["id"] for item in full_n["items"]] == ids_e
     by_id = {item["id"]: item for item in full_e["items"]}

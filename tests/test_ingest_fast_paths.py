@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ingest_cli import ROOT
 
+from graph.chinese import _convert, _converter
 from loaders.dataset import load_graph
 from loaders.ingest.propose import SourceMeta, propose
 from loaders.ingest.review import HEADER, SECTIONS, _Dumper, dump_review
-from loaders.ingest.text import _convert, _converter
 
 
 class _PlainReviewDumper(_Dumper):

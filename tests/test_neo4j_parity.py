@@ -163,6 +163,9 @@ SEARCHES = [
     (None, None), (None, ["Lab", "Fund"]), ("长春", None), ("基金", None), ("基金", ["Fund"]),
     ("lab", None), ("Jilin", None), ("光", ["Lab", "Company"]), ("一汽", None), ("  ", None),
     ("changchun", None), ("no such name", None),
+    # traditional Chinese (the graph's names are simplified), words in any order, spaces
+    ("長春光機所", None), ("吉林大學", None), ("changchun optics", None), ("jilin  univ", None),
+    ("chang guang", ["Company", "Lab"]),
 ]
 
 

@@ -51,7 +51,7 @@ def test_names_are_resolved_then_read(neo4j_backend, store_reads):
 def test_a_name_is_looked_up_through_the_text_index(neo4j_with_data, neo4j_driver: Driver,
                                                     as_of):
     with neo4j_driver.session(database=neo4j_with_data.database) as session:
-        summary = session.run("EXPLAIN " + cypher.nodes_by_name(as_of), q="长春",
+        summary = session.run("EXPLAIN " + cypher.nodes_by_name(as_of), phrases=["長春", "长春"],
                               as_of=2022).consume()
     stack, used = [summary.plan], []
     while stack:

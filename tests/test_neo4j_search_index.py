@@ -24,8 +24,9 @@ def operators(plan) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("kinds", [None, ["Company", "Lab"]])
 def test_search_reads_the_text_index(neo4j_with_data, neo4j_driver: Driver, as_of, kinds):
     with neo4j_driver.session(database=neo4j_with_data.database) as session:
-        summary = session.run("EXPLAIN " + cypher.search(True, as_of), q="光", kinds=kinds,
-                              offset=0, limit=20, as_of=2022).consume()
+        summary = session.run("EXPLAIN " + cypher.search(True, as_of),
+                              phrases=[{"phrase": "长春 光", "terms": ["长春", "光"]}],
+                              kinds=kinds, offset=0, limit=20, as_of=2022).consume()
     used = operators(summary.plan)
     assert any(name.startswith("NodeIndexContainsScan") and SEARCH_NAMES in details
                for name, details in used), used

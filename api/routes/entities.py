@@ -34,7 +34,9 @@ def cursor_filters(q: str | None, kind: list[str] | None,
 @bp.operation(Operation(
     "list_entities", "/entities", "Search or list entities",
     "Entities whose id, zh/en name or alias contains `q` (exact matches first, then prefix, "
-    "then partial matches), or all entities by id when `q` is absent. Pages are linked by an "
+    "then partial matches, then, for several words, entities whose names hold every word, "
+    "each class by id), or all entities by id when `q` is absent. Case does not count, nor "
+    "traditional against simplified Chinese (長春光機所 finds 长春光机所). Pages are linked by an "
     "opaque `next_cursor` (also in `next` and the `Link` header); pass it back as `cursor`. "
     "Rules JSON Schema cannot state: `cursor` and `offset` exclude each other, and a cursor "
     "is valid only if this API issued it, for the same `q`, `kind` and `as_of` (else 400 "

@@ -103,11 +103,12 @@ def node_by_id(as_of: bool = False) -> str:
 
 
 def nodes_by_name(as_of: bool = False) -> str:
-    """Ids of the nodes with the exact (lower-cased) name or alias $q, by id. The TEXT index
+    """Ids of the nodes with an exact (lower-cased) name or alias among $phrases (a search
+    text and its simplified form: ``graph.embedded.search_phrases``), by id. The TEXT index
     on ``search_names`` (every name, lower-cased) finds the candidates, so a name is not
     looked for in every node."""
-    return (f"MATCH (n:Entity) WHERE n.search_names CONTAINS $q AND $q IN {NAMES}"
-            f"{seen('n', as_of)} RETURN n.id AS id ORDER BY n.id")
+    return (f"UNWIND $phrases AS q MATCH (n:Entity) WHERE n.search_names CONTAINS q "
+            f"AND q IN {NAMES}{seen('n', as_of)} RETURN DISTINCT n.id AS id ORDER BY id")
 
 
 def summaries(as_of: bool = False) -> str:
@@ -154,17 +155,22 @@ def _summary_of(expression: str) -> str:
 
 def search(with_text: bool, as_of: bool = False) -> str:
     """``total`` and one page (``items``: summaries) of the nodes of $kinds (null: all) whose
-    names contain $q: exact, then prefix, then partial matches, ties by id; without text all
-    by id."""
+    names match one of $phrases (``{phrase, terms}``: a search text and its simplified form,
+    each with its words, longest first): ranked as ``graph.embedded.MATCH_CLASSES`` (exact,
+    prefix, partial, every word in some name), ties by id; without text all by id."""
     if with_text:
-        # the TEXT index on search_names finds the candidates (a superset); names rank them
-        match = (f"MATCH (n:Entity) WHERE n.search_names CONTAINS $q "
+        # the TEXT index on search_names finds the candidates of the longest word (a
+        # superset: the names hold every word); the names rank them
+        match = (f"UNWIND $phrases AS p MATCH (n:Entity) "
+                 f"WHERE n.search_names CONTAINS p.terms[0] "
+                 f"AND all(t IN p.terms WHERE n.search_names CONTAINS t) "
                  f"AND ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
-                 f"WITH n, {NAMES} AS names "
-                 f"WITH n, CASE WHEN $q IN names THEN 0 "
-                 f"WHEN any(s IN names WHERE s STARTS WITH $q) THEN 1 "
-                 f"WHEN any(s IN names WHERE s CONTAINS $q) THEN 2 END AS rank "
-                 f"WHERE rank IS NOT NULL ")
+                 f"WITH n, p.phrase AS q, size(p.terms) AS words, {NAMES} AS names "
+                 f"WITH n, CASE WHEN q IN names THEN 0 "
+                 f"WHEN any(s IN names WHERE s STARTS WITH q) THEN 1 "
+                 f"WHEN any(s IN names WHERE s CONTAINS q) THEN 2 "
+                 f"WHEN words > 1 THEN 3 END AS rank "
+                 f"WHERE rank IS NOT NULL WITH n, min(rank) AS rank ")
         # one scan: matches are few, so ordered, collected, counted and cut at once
         return (f"{match}WITH n, rank ORDER BY rank, n.id WITH collect(n {SUMMARY}) AS found "
                 f"RETURN size(found) AS total, found[$offset..$offset + $limit] AS items")

@@ -29,6 +29,7 @@ from graph.embedded import (
     find_nodes,
     node_view,
     resolve_node,
+    search_phrases,
 )
 from graph.embedded import statistics as graph_statistics
 from graph.timeline import dated_view, source_years
@@ -109,9 +110,9 @@ class EmbeddedStore:
         query = text.strip()
         if g is self.g or query in g:
             return resolve_node(g, text)
-        folded = query.casefold()
+        phrases = search_phrases(query)
         exact = [n for n in find_nodes(self.g, query, limit=None)
-                 if n in g and folded in names_of(n, self.g._node[n])]
+                 if n in g and not names_of(n, self.g._node[n]).isdisjoint(phrases)]
         if len(exact) > 1:
             raise AmbiguousName(query, exact)
         if not exact:

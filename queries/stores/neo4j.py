@@ -44,6 +44,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graph.embedded import phrase_terms, search_phrases
 from graph.embedded import statistics as graph_statistics
 from graph.neo4j_rows import META_KEY
 from graph.timeline import dated_view
@@ -264,8 +265,8 @@ class Neo4jStore:
         dated = within.as_of is not None
         if self.run(cypher.node_by_id(dated), q=text, as_of=within.as_of):
             return text
-        found = [r["id"] for r in self.run(cypher.nodes_by_name(dated), q=text.casefold(),
-                                           as_of=within.as_of)]
+        found = [r["id"] for r in self.run(cypher.nodes_by_name(dated),
+                                           phrases=search_phrases(text), as_of=within.as_of)]
         if len(found) == 1:
             return found[0]
         if found:
@@ -304,8 +305,9 @@ class Neo4jStore:
 
     def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
                within: Filter = NOW) -> tuple[int, list[Json]]:
+        phrases = [{"phrase": p, "terms": phrase_terms(p)} for p in search_phrases(text)]
         record = self.run(cypher.search(bool(text), within.as_of is not None),
-                          q=text.casefold(), kinds=kinds, offset=offset, limit=limit,
+                          phrases=phrases, kinds=kinds, offset=offset, limit=limit,
                           as_of=within.as_of)[0]
         return record["total"], [summary(item) for item in record["items"]]
 
