@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -198,11 +199,36 @@ def test_rules_are_checked_against_the_schema():
     raw["topic_kinds"] = ["Park", "Startup"]
     with pytest.raises(RulesError, match=r"topic_kinds: not node kinds .*'Startup'"):
         parse_rules(raw, load_schema())
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["english"]["科技"] = None
+    with pytest.raises(RulesError, match=r"english: no English for \['科技'\]"):
+        parse_rules(raw, load_schema())
+
+
+@pytest.mark.parametrize(("name", "suffix", "suffix_en", "english"), [
+    ("北湖科技开发区", "开发区", "Development Zone",
+     "Beihu Science and Technology Development Zone"),
+    ("长春光电子产业研究院", "研究院", "Research Academy",
+     "Changchun Optoelectronics Industry Research Academy"),
+    ("吉林省人工智能实验室", "实验室", "Laboratory",
+     "Jilin Provincial Artificial Intelligence Laboratory"),
+    ("长春新区生物医药中试基地", "中试基地", "Pilot Base",
+     "Changchun New Area Biomedical Pilot Base"),
+])
+def test_new_names_translate_common_words_and_read_the_rest(name, suffix, suffix_en, english):
+    """The rules' English for the common words of names (科技, 产业, 人工智能, ...); place
+    and proper names (北湖, 长春) stay in pinyin; the id is the pinyin of every syllable."""
+    from loaders.ingest.propose import transliterate
+
+    got, syllables = transliterate(name, suffix, suffix_en, load_rules())
+    assert got == english
+    pinyin_only = dataclasses.replace(load_rules(), english={})
+    assert syllables == transliterate(name, suffix, suffix_en, pinyin_only)[1]
 
 
 @pytest.mark.parametrize(("name", "suffix", "english", "slug_words"), [
     ("长光博翔研究院", "研究院", "Changguang Boxiang Institute", "chang-guang-bo-xiang"),
-    ("中国科学院长春光学研究所", "研究所", "Zhongguokexueyuan Changchun Guangxue Institute",
+    ("中国科学院长春光学研究所", "研究所", "Chinese Academy of Sciences Changchun Optics Institute",
      "zhong-guo-ke-xue-yuan-chang-chun-guang-xue"),
     ("百万大学生来长留长工程", "工程", "Baiwan Daxuesheng Lai Changliu Chang Project",
      "bai-wan-da-xue-sheng-lai-chang-liu-chang"),

@@ -83,17 +83,20 @@ def _pinyin(rules: Rules):  # type: ignore[no-untyped-def]
 
 def transliterate(name: str, suffix: str, suffix_en: str, rules: Rules
                   ) -> tuple[str, list[str]]:
-    """(a transliterated English name for a reviewer to correct: the stem's pinyin + the
-    suffix's English word, 长新创谷 -> Changxinchuang Valley; the whole name's syllables, for
+    """(an English name for a reviewer to correct: the stem word by word, in the rules'
+    English where they have the word, else in pinyin, + the suffix's English word, 北湖科技
+    开发区 -> Beihu Science and Technology Development Zone; the whole name's syllables, for
     its id). The stem is read word by word (one segmentation), so a word of the region's
     names is not read across a neighbour (科学院|长春, not 院长 "dean" + 春)."""
     from loaders.ingest.candidates import segment
 
     stem = name[:-len(suffix)] if suffix and name.endswith(suffix) else name
     reader = _pinyin(rules)
-    words = [reader.lazy_pinyin(w) for w in segment(stem) if w.strip("“”《》「」（）()")]
-    english = " ".join([*("".join(w).capitalize() for w in words), suffix_en]).strip()
-    return english, [s for w in words for s in w] + reader.lazy_pinyin(name[len(stem):])
+    words = [w for w in segment(stem) if w.strip("“”《》「」（）()")]
+    read = [reader.lazy_pinyin(w) for w in words]
+    english = " ".join([*(rules.english.get(w) or "".join(r).capitalize()
+                          for w, r in zip(words, read, strict=True)), suffix_en]).strip()
+    return english, [s for r in read for s in r] + reader.lazy_pinyin(name[len(stem):])
 
 
 def slug(syllables: list[str], taken: set[str]) -> str:

@@ -106,6 +106,7 @@ class Rules:
     group_metric: str | None = None  # the metric of a group's count (12家高校院所: 12)
     # kinds whose type word opening a sentence (新区…, 该园区…) makes it about that unit
     topic_kinds: frozenset[str] = frozenset()
+    english: dict[str, str] = field(default_factory=dict)  # word -> English, for new names
 
 
 class RulesError(ValueError):
@@ -233,7 +234,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             _readings(raw.get("readings") or {}, origin),
             tuple(raw.get("home_words") or ()),
             _metric(schema, origin, raw.get("group_metric")),
-            _kinds(schema, f"{origin}: topic_kinds", raw.get("topic_kinds") or ()))
+            _kinds(schema, f"{origin}: topic_kinds", raw.get("topic_kinds") or ()),
+            _english(raw.get("english") or {}, origin))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
@@ -249,6 +251,15 @@ def _metric(schema: Schema, origin: str, name: str | None) -> str | None:
     if name is not None and name not in schema.metrics:
         raise RulesError(f"{origin}: group_metric: unknown metric {name!r}")
     return name
+
+
+def _english(raw: dict[str, Any], origin: str) -> dict[str, str]:
+    """word -> its English (both non-empty text)."""
+    bad = [word for word, english in raw.items()
+           if not str(word).strip() or not isinstance(english, str) or not english.strip()]
+    if bad:
+        raise RulesError(f"{origin}: english: no English for {bad}")
+    return {str(word): english.strip() for word, english in raw.items()}
 
 
 def _readings(raw: dict[str, Any], origin: str) -> dict[str, tuple[str, ...]]:
