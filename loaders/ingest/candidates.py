@@ -29,7 +29,7 @@ from loaders.ingest import contexts
 from loaders.ingest.figures import count_number
 from loaders.ingest.mentions import Gazetteer, Mention
 from loaders.ingest.rules import Rules, Suffix, per_object
-from loaders.ingest.sentences import Compact, Sentence
+from loaders.ingest.sentences import Compact, Sentence, clause_start
 
 _TITLE = re.compile(r"《([^《》]{2,60})》")
 _QUOTED = re.compile(r"[“「『〈]([^“”「」『』〈〉]{2,40})[”」』〉]")
@@ -404,7 +404,7 @@ def _suffixed(text: str, base: int, tokens: list[tuple[str, str, int]], covered:
         # an event a clause says was held (召开了…座谈会、…对接会) is one, however generic
         # its name; so is an award
         held = rule.kind == "Event" and (
-            any(w in _clause_before(text, start) for w in _HELD)
+            any(w in text[clause_start(text, start):start] for w in _HELD)
             or text.startswith(_HELD, end) or text.startswith(_HELD, end + 1)  # …全会召开
             or _ORDINALS.search(text[:end - len(rule.suffix)]) is not None)  # 十四届五次
         add(base + start, base + end, rule, sentence, f"suffix {rule.suffix}",
@@ -527,12 +527,6 @@ def _counted_products(text: str, base: int, sentence: Sentence, rules: Rules,
             add(base + end - len(item), base + end, rules.product, sentence,  # type: ignore[arg-type]
                 f"counted product …{number}{match.group()[-1]}", SCORES["enumeration"])
             end -= len(item) + 1
-
-
-def _clause_before(text: str, at: int) -> str:
-    """The clause's text before position ``at``."""
-    cut = max(text.rfind(ch, 0, at) for ch in "，。；：,;:")
-    return text[cut + 1:at]
 
 
 def _enumerations(text: str, base: int, sentence: Sentence, rules: Rules,

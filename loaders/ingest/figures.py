@@ -10,7 +10,7 @@ from functools import cache
 
 from graph.schema import Schema
 from loaders.ingest.rules import Rules, per_object
-from loaders.ingest.sentences import Sentence
+from loaders.ingest.sentences import Sentence, clause_end
 from loaders.ingest.text import to_simplified
 
 _NUMBER = r"(\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千]+)(万|亿)?"
@@ -84,11 +84,6 @@ def count_number(text: str) -> int | None:
         return None
 
 
-def _clause_end(text: str, at: int) -> int:
-    ends = [i for i in (text.find(p, at) for p in "，,；;。") if i >= 0]
-    return min(ends) if ends else len(text)
-
-
 def period_of(text: str, at: int, rules: Rules, default: int | None,
               context_year: int | None = None, published: int | None = None
               ) -> tuple[int | None, int | None, str | None, bool]:
@@ -101,7 +96,7 @@ def period_of(text: str, at: int, rules: Rules, default: int | None,
     if target and (target.start() < at or not _YEAR.search(head)):
         year = int(target.group(1))
         return year, year, target.group(), True
-    clause = text[:_clause_end(text, at)]  # the period words before the figure or in its clause
+    clause = text[:clause_end(text, at)]  # the period words before the figure or in its clause
     for word, (start, end) in rules.plan_periods.items():
         if word in clause:
             return start, end, word, False
@@ -195,7 +190,7 @@ def find_figures(simplified: str, sentence: Sentence, rules: Rules, schema: Sche
         clause = head[max(head.rfind(p) for p in "，,；;：:、") + 1:]
         metric, metric_word = _metric_before(clause, aliases, schema, unit.unit)
         if metric is None:  # 12项成果荣获2023年度国家科学技术奖: named after the count
-            rest = simplified[match.end():_clause_end(simplified, match.end())]
+            rest = simplified[match.end():clause_end(simplified, match.end())]
             metric, metric_word = _metric_after(rest, aliases, schema, unit.unit)
         start_year, end_year, period_zh, target = period_of(
             simplified, match.start(), rules, default_year, context_year, published)

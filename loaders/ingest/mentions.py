@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import ahocorasick
 import networkx as nx
 
+from loaders.ingest.sentences import clause_end, clause_start
 from loaders.ingest.text import to_simplified
 
 SKIP_KINDS = ("Observation", "Source")  # figures and documents are not named in the text
@@ -95,7 +96,6 @@ def gazetteer_for(graph: nx.MultiDiGraph) -> Gazetteer:
 
 
 _FIELD_BEFORE = ("聚焦", "围绕", "投向", "面向", "在", "涉及", "覆盖", "涵盖", "包括", "如", "瞄准")
-_CLAUSE_BREAKS = "，,；;：:。！？!?"
 
 
 def plausible(mentions: list[Mention], simplified: str, gazetteer: Gazetteer,
@@ -128,8 +128,5 @@ def _field_context(text: str, start: int, end: int, heads: tuple[str, ...]) -> b
     after = text[end:end + 1]
     if before in ("、", "和", "及", "与") or after in ("、", "和", "及", "与", "等"):
         return True
-    clause_start = max(text.rfind(ch, 0, start) for ch in _CLAUSE_BREAKS) + 1
-    ends = [i for i in (text.find(ch, end) for ch in _CLAUSE_BREAKS) if i >= 0]
-    clause_end = min(ends) if ends else len(text)
-    return any(h in text[end:clause_end] for h in heads) or any(
-        w in text[clause_start:start] for w in _FIELD_BEFORE)
+    return any(h in text[end:clause_end(text, end)] for h in heads) or any(
+        w in text[clause_start(text, start):start] for w in _FIELD_BEFORE)

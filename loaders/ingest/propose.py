@@ -33,7 +33,13 @@ from loaders.ingest.relations import (
     sector_of_name,
 )
 from loaders.ingest.rules import Rules, load_rules, per_object
-from loaders.ingest.sentences import Compact, Sentence, compact, split_sentences
+from loaders.ingest.sentences import (
+    Compact,
+    Sentence,
+    clause_start,
+    compact,
+    split_sentences,
+)
 from loaders.ingest.text import Document, read_document
 from loaders.validate import observation_id
 
@@ -549,9 +555,9 @@ def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
 
 
 def _clause(before: str) -> str:
-    """The figure's clause: its sentence up to the figure (``before``), from the last comma,
-    semicolon or colon."""
-    return before[max(before.rfind(p) for p in "，,；;：:") + 1:]
+    """The figure's clause: its sentence up to the figure (``before``), from the last clause
+    mark."""
+    return before[clause_start(before, len(before)):]
 
 
 def _named_in_clause(f: FigureCandidate, spots: list[Spot], before: str) -> bool:

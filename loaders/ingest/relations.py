@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from graph.schema import Schema
 from loaders.ingest.rules import Rules
-from loaders.ingest.sentences import Sentence
+from loaders.ingest.sentences import CLAUSE_MARKS, Sentence, clause_end, clause_start
 
 CARRY = ("其", "该", "这")
 PARTNER_MARKS = ("与", "同", "和", "跟")
@@ -57,7 +57,6 @@ SUBJECT_KINDS = ("Institution", "Company", "Place", "Lab", "Park", "Fund", "Prog
 # how the subject was found -> the score of the relation (auto_accept.relation is 0.6)
 SUBJECT_SCORES = {"clause": 0.8, "serial": 0.75, "sentence": 0.72, "anaphor": 0.68,
                   "carried": 0.66, "home": 0.62}
-_BREAK_CHARS = frozenset("，,；;：:")
 DRAFT = "（草案）"
 # titles that make a person a member, not the head, of the body named before them
 MEMBER_TITLES = ("常委", "委员", "院士", "教授", "研究员")
@@ -125,7 +124,7 @@ def _break_counts(text: str) -> list[int]:
     subtraction (every pair of a sentence asks)."""
     counts = [0]
     for ch in text:
-        counts.append(counts[-1] + (ch in _BREAK_CHARS))
+        counts.append(counts[-1] + (ch in CLAUSE_MARKS))
     return counts
 
 
@@ -182,10 +181,10 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
     set_up: dict[int, list[Spot]] = {}  # clause -> what its verb set up or runs
     for k, (t0, t1, word, relations) in enumerate(triggers):
         clause = counts[t0]
-        before_start = _clause_start(simplified, t0)
+        before_start = clause_start(simplified, t0)
         if k and counts[triggers[k - 1][0]] == clause:
             before_start = max(before_start, triggers[k - 1][1])
-        after_end = _clause_end(simplified, t1)
+        after_end = clause_end(simplified, t1)
         m = k + 1  # verbs in a row (支持打造A) share the object of the last (one of the
         # same relations, 启动实施A, leaves it to the last)
         while m < len(triggers) and triggers[m][0] == triggers[m - 1][1] and \
@@ -270,7 +269,7 @@ def find_relations(simplified: str, sentence: Sentence, spots: list[Spot], rules
                                         "field opening the sentence (X领域，…)"))
     for clause_at in [m.end() for m in re.finditer(BENEFIT, simplified)]:
         beneficiaries = _list_after(local, simplified, clause_at)
-        end = _clause_end(simplified, clause_at)
+        end = clause_end(simplified, clause_at)
         for program, a, _ in local:
             if beneficiaries and program.kind in ("Program", "Fund") and \
                     beneficiaries[-1].end - base <= a < end:
@@ -303,7 +302,7 @@ def _read(text: str, before: list[tuple[Spot, int]], after: list[tuple[Spot, int
     segment = text[start:t0]
     # the items of a list after the trigger are all as far from it as the list is
     objects = [(s, after[0][1] - t0) for s, _ in after]
-    clause = text[_clause_start(text, t0):t0]
+    clause = text[clause_start(text, t0):t0]
     if relations == ("PART_OF",) and any(w in clause for w in DISPOSAL):
         # 将A纳入B: A is what is put into B; no A named, no relation
         at = t0 - len(clause) + max(clause.rfind(w) for w in DISPOSAL)
@@ -482,20 +481,6 @@ def _after_partner_mark(text: str, at: int, start: int,
             j -= 1
         i = j
     return False
-
-
-def _clause_start(text: str, at: int) -> int:
-    i = at
-    while i > 0 and text[i - 1] not in _BREAK_CHARS:
-        i -= 1
-    return i
-
-
-def _clause_end(text: str, at: int) -> int:
-    i = at
-    while i < len(text) and text[i] not in _BREAK_CHARS:
-        i += 1
-    return i
 
 
 def name_relations(spot: Spot, name: str, known: dict[str, list[Spot]], schema: Schema,

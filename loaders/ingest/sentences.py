@@ -11,10 +11,33 @@ from dataclasses import dataclass
 from loaders.ingest.text import Document
 
 _END_CHARS = "。！？；!?;"
+#: What ends a clause: a comma, semicolon or colon, or a sentence's end (full and half width).
+#: Every reading of a clause (relations, figures, names) cuts at these.
+CLAUSE_MARKS = "，,；;：:。！？!?"
 _CLOSERS = "”’」』）)"
 HEADING_MAX = 30  # a line this short without end punctuation, followed by a break, is a heading
 WRAP_MIN, WRAP_LINES = 15, 5  # a wrapped text has 5+ lines of one length of 15+ characters
 WRAP_FULL = 0.85  # a line this share of the wrap width long is a full line (punctuation is wider)
+
+
+_MARKS = frozenset(CLAUSE_MARKS)
+_MARK = re.compile(f"[{re.escape(CLAUSE_MARKS)}]")
+
+
+def clause_start(text: str, at: int) -> int:
+    """Where the clause holding position ``at`` of ``text`` begins: after the last
+    ``CLAUSE_MARKS`` before it (0 if none)."""
+    i = at  # a walk back: a clause is short, and this runs for every pair of names
+    while i > 0 and text[i - 1] not in _MARKS:
+        i -= 1
+    return i
+
+
+def clause_end(text: str, at: int) -> int:
+    """Where the clause holding position ``at`` ends: at the first ``CLAUSE_MARKS`` from
+    ``at`` on (the text's end if none)."""
+    found = _MARK.search(text, at)
+    return found.start() if found else len(text)
 
 
 @dataclass(frozen=True)
