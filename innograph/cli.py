@@ -21,6 +21,7 @@ from graph.neo4j_rows import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS
 from loaders.dataset import default_data_dir, load_graph
 from loaders.problems import LoadError
 from queries import checks
+from queries.changes import CHANGE_KINDS
 from queries.errors import BackendUnavailable, InvalidQuery
 
 if TYPE_CHECKING:  # the query service imports igraph: 0.9 s an ingest batch need not pay
@@ -565,10 +566,17 @@ def format_changes(answer: dict) -> str:
     return "\n".join(lines)
 
 
+def _listed(values: list[str] | None) -> list[str] | None:
+    """A repeatable option's values, each of which may be comma-separated."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()] \
+        if values else None
+
+
 def cmd_changes(args: argparse.Namespace) -> int:
     try:
         answer = _served(args).changes(args.start, args.end, limit=args.limit,
-                                       offset=args.offset)
+                                       offset=args.offset, changes=_listed(args.change),
+                                       kinds=_listed(args.kind))
     except InvalidQuery as exc:
         return _usage(args, exc)
     except BackendUnavailable as exc:
@@ -629,6 +637,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the earlier date (YYYY, YYYY-MM or YYYY-MM-DD)")
     p.add_argument("--to", dest="end", required=True, type=date_option, metavar="DATE",
                    help="the later date")
+    p.add_argument("--change", action="append", metavar="CHANGE",
+                   help="only this kind of change (repeatable or comma-separated): "
+                        + ", ".join(CHANGE_KINDS))
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only changes about entities of this node kind (repeatable or "
+                        "comma-separated), e.g. Lab")
     p.add_argument("--limit", type=int, default=1000, help="at most this many changes")
     p.add_argument("--offset", type=int, default=0, help="changes to skip")
     data_option(p)

@@ -26,7 +26,7 @@ a comparison of 100k-node graphs holds ids, not a JSON item per change.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,28 @@ class Changes:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def only(self, changes: Collection[str] | None, kinds: Collection[str] | None
+             ) -> Changes:
+        """The changes of the kinds ``changes`` (None: all) about entities of the node
+        ``kinds`` (None: any): an entity of one of them, a relation with an end of one of
+        them, a metric of a subject of one of them; counts of those alone."""
+        node = self.g._node
+
+        def about(key: Key) -> bool:
+            _, record, what = key
+            if record == "node":
+                return node[what]["kind"] in kinds
+            if record == "edge":
+                return node[what[0]]["kind"] in kinds or node[what[1]]["kind"] in kinds
+            return node[what[0]]["kind"] in kinds
+
+        keys = [k for k in self.keys if (changes is None or k[0] in changes)
+                and (kinds is None or about(k))]
+        counts = dict.fromkeys(CHANGE_KINDS, 0)
+        for key in keys:
+            counts[key[0]] += 1
+        return Changes(self.g, self.start, self.end, keys, counts, self._views)
 
     def page(self, offset: int, limit: int) -> list[Json]:
         return [self._item(key) for key in self.keys[offset:offset + limit]]

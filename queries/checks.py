@@ -43,6 +43,18 @@ def node_kinds(field: str, kinds: Sequence[str] | None) -> list[str] | None:
     return list(kinds)
 
 
+def choices(field: str, given: Sequence[str] | None, allowed: Sequence[str]
+            ) -> list[str] | None:
+    """``given`` if each is one of ``allowed``, or None (none given: all)."""
+    if not given:
+        return None
+    unknown = [v for v in given if v not in allowed]
+    if unknown:
+        raise InvalidQuery(field, "unknown " + ", ".join(map(repr, unknown)) + "; one of "
+                           + ", ".join(allowed))
+    return list(given)
+
+
 def node_kind(field: str, kind: str | None) -> str | None:
     if kind is not None and kind not in load_schema().node_kinds:
         raise InvalidQuery(field, f"unknown node kind {kind!r}")

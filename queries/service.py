@@ -265,10 +265,13 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
                                                               within))
 
     def changes(self, start: str | int, end: str | int, *, limit: int = 100,
-                offset: int = 0) -> Json:
+                offset: int = 0, changes: Sequence[str] | None = None,
+                kinds: Sequence[str] | None = None) -> Json:
         """What changed from ``start`` to ``end`` (dates as for ``as_of``; ``queries.changes``
-        says what each kind of change means): ``{"from", "to", "counts": {kind: n}, "total",
-        "offset", "limit", "items"}``, one page of the changes in ``CHANGE_KINDS`` order."""
+        says what each kind of change means), only of the kinds ``changes`` and about
+        entities of the node ``kinds`` if given (``Changes.only``): ``{"from", "to",
+        "counts": {kind: n}, "total", "offset", "limit", "items"}``, one page of the changes
+        in ``CHANGE_KINDS`` order."""
         first = checks.as_of("from", start)
         last = checks.as_of("to", end)
         assert first is not None and last is not None  # None only when not given
@@ -277,11 +280,18 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         checks.not_before_sources("from", first, earliest)
         checks.at_least_one(limit=limit)
         checks.not_negative(offset=offset)
+        wanted = checks.choices("change", changes, change_queries.CHANGE_KINDS)
+        kinds = checks.node_kinds("kind", kinds)
 
         # kept per content and dates (the changed records' keys): a page renders its items
         found = self.store.settled(
             lambda: change_queries.changes(self.store.snapshot(), first, last),
             ("changes", first, last))
+        if wanted is not None or kinds is not None:
+            chosen = (tuple(sorted(set(wanted))) if wanted else None,
+                      tuple(sorted(set(kinds))) if kinds else None)
+            found = self.store.settled(lambda: found.only(*chosen),
+                                       ("changes", first, last, *chosen))
         return {"from": first, "to": last, "counts": dict(found.counts), "total": len(found),
                 "offset": offset, "limit": limit, "items": found.page(offset, limit)}
 

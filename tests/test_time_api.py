@@ -64,6 +64,53 @@ def test_changes_page_and_counts(client, backend):
                                                        "national_sci_tech_awards"}
 
 
+def _about(item: dict) -> set[str]:
+    """The node kinds a change item is about, read off the item itself."""
+    if item["record"] == "node":
+        return {item["node"]["kind"]}
+    if item["record"] == "edge":
+        return {item["from"]["kind"], item["to"]["kind"]}
+    return {item["subject"]["kind"]}
+
+
+@pytest.mark.parametrize(("change", "kind"), [
+    ("appeared", "Lab"), ("appeared,metric", "Place"), ("status_changed", None),
+    (None, "Fund,Company"), ("not_reported_since", "Program"), ("metric", "Lab")])
+def test_changes_of_some_kinds_about_some_entities(client, backend, change, kind):
+    """``change`` and ``kind`` keep the items of the whole answer that match, in its order,
+    with counts and total of those (the expected items read off the unfiltered answer)."""
+    full = backend.changes(2022, 2025, limit=1000)
+    assert full["total"] < 1000
+    changes, kinds = (set(change.split(",")) if change else None,
+                      set(kind.split(",")) if kind else None)
+    expected = [i for i in full["items"] if (changes is None or i["change"] in changes)
+                and (kinds is None or _about(i) & kinds)]
+    query = "&".join(f"{k}={v}" for k, v in (("change", change), ("kind", kind)) if v)
+    body = client.get(f"/api/v1/changes?from=2022&to=2025&limit=1000&{query}").get_json()
+    assert body["items"] == expected
+    assert body["total"] == len(expected)
+    assert body["counts"] == {c: sum(i["change"] == c for i in expected)
+                              for c in full["counts"]}
+    page = client.get(f"/api/v1/changes?from=2022&to=2025&limit=3&offset=2&{query}")
+    assert page.get_json()["items"] == expected[2:5]
+
+
+def test_new_labs_since_2022_are_the_2025_articles(client):
+    body = client.get("/api/v1/changes?from=2022&to=2025&change=appeared&kind=Lab"
+                      "&limit=1000").get_json()
+    labs = {i["node"]["id"] for i in body["items"] if i["record"] == "node"}
+    assert {"changbaishan-lab", "faw-technical-centre", "national-key-labs-11"} <= labs
+    assert all(i["node"]["kind"] == "Lab" for i in body["items"] if i["record"] == "node")
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("change=gone", "change"), ("kind=Startup", "kind"), ("change=appeared,nope", "change")])
+def test_bad_change_filters_are_400_naming_them(client, query, name):
+    response = client.get(f"/api/v1/changes?from=2022&to=2025&{query}")
+    assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+    assert [p["name"] for p in response.get_json()["invalid_params"]] == [name]
+
+
 @pytest.mark.parametrize(("query", "name"), [
     ("from=2025&to=2022", "from"), ("from=2022&to=2022", "from"), ("from=2022&to=x", "to"),
     ("from=2020&to=2025", "from"), ("to=2025", "from"), ("from=2022", "to"),
@@ -119,6 +166,10 @@ def test_as_of_and_changes_over_real_http(base_url, backend):
     status, kind, body = get(f"{base_url}/api/v1/changes?from=2022&to=2025&limit=3")
     assert (status, kind) == (200, "application/json")
     assert body == backend.changes(2022, 2025, limit=3)
+    status, kind, body = get(f"{base_url}/api/v1/changes?from=2022&to=2025&change=appeared"
+                             f"&kind=Lab&limit=3")
+    assert (status, kind) == (200, "application/json")
+    assert body == backend.changes(2022, 2025, limit=3, changes=["appeared"], kinds=["Lab"])
     status, kind, body = get(f"{base_url}/api/v1/changes?from=2025&to=2022")
     assert (status, kind) == (400, "application/problem+json")
     assert body["invalid_params"][0]["name"] == "from"

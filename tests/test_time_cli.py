@@ -37,6 +37,27 @@ def test_changes_lists_both_figures_with_quotes(capsys):
     assert len(answer["items"]) == 3 and answer["total"] > 3
 
 
+def test_changes_of_some_kinds_about_some_entities(capsys):
+    assert main(["changes", "--from", "2022", "--to", "2025", "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert main(["changes", "--from", "2022", "--to", "2025", "--change", "appeared",
+                 "--kind", "Lab,Fund", "--json"]) == 0
+    some = json.loads(capsys.readouterr().out)
+    assert 0 < some["total"] == some["counts"]["appeared"] < whole["counts"]["appeared"]
+    assert main(["changes", "--from", "2022", "--to", "2025", "--change", "appeared",
+                 "--kind", "Lab", "--kind", "Fund"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"Changes from 2022 to 2025: {some['total']} appeared, 0 not "
+                           "reported since, 0 status changed, 0 metric")
+    assert "appeared: changbaishan-lab (长白山实验室) [Lab]" in text
+
+
+@pytest.mark.parametrize(("option", "value"), [("--change", "gone"), ("--kind", "Startup")])
+def test_changes_refuses_an_unknown_filter_naming_the_option(capsys, option, value):
+    assert main(["changes", "--from", "2022", "--to", "2025", option, value]) == 2
+    assert f"argument {option}: unknown" in capsys.readouterr().err
+
+
 def test_stats_as_of_counts_what_was_reported_then(capsys):
     """The 2022 article alone: fewer nodes than both, none quoted from the 2025 article."""
     assert main(["stats", "--json"]) == 0

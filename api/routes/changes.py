@@ -6,10 +6,11 @@ from flask import Response, jsonify
 
 from api.limits import MAX_ITEMS, MAX_OFFSET
 from api.operations import ApiBlueprint, Operation
-from api.params import AS_OF, Param
+from api.params import AS_OF, Param, node_kinds
 from api.querying import query
 from api.routes.entities import ENTITY
 from graph.schema import load_schema
+from queries.changes import CHANGE_KINDS
 
 bp = ApiBlueprint("changes", __name__)
 
@@ -27,20 +28,30 @@ def metric_names() -> tuple[str, ...]:
     "(relations whose status differs, e.g. `planned` then `ongoing`, with both statuses and "
     "both provenances) and `metric` (a subject's metric observed on both sides: `before` and "
     "`after` observations, each with its value or change factor, period, status and quotes). "
-    "`counts` gives each kind's total. `from` must be before `to` and not before the earliest "
-    "source (else 400 `invalid-parameters` naming it).",
+    "`counts` gives each kind's total. `change` keeps some kinds of change; `kind` keeps the "
+    "changes about entities of some node kinds (an entity of one, a relation with an end of "
+    "one, a metric of a subject of one); `counts` and `total` are then of those. `from` must "
+    "be before `to` and not before the earliest source (else 400 `invalid-parameters` naming "
+    "it).",
     "time", "Changes",
     params=(
         Param("from", "date", "The earlier date.", required=True, arg="start"),
         Param("to", "date", "The later date.", required=True, arg="end"),
+        Param("change", "choice_list", "Only these kinds of change (repeat the parameter or "
+              "separate with commas).", choices=lambda: CHANGE_KINDS, arg="changes"),
+        Param("kind", "choice_list", "Only changes about entities of these node kinds.",
+              choices=node_kinds, arg="kinds"),
         Param("limit", "integer", "Page size.", default=100, minimum=1, maximum=MAX_ITEMS),
         Param("offset", "integer", "Changes to skip.", default=0, minimum=0,
               maximum=MAX_OFFSET),
     ),
     examples=("/api/v1/changes?from=2022&to=2025",
+              "/api/v1/changes?from=2022&to=2025&change=appeared&kind=Lab",
               "/api/v1/changes?from=2022&to=2025&limit=20&offset=20")))
-def get_changes(start: str, end: str, limit: int, offset: int) -> Response:
-    return jsonify(query("changes", start, end, limit=limit, offset=offset))
+def get_changes(start: str, end: str, changes: list[str] | None, kinds: list[str] | None,
+                limit: int, offset: int) -> Response:
+    return jsonify(query("changes", start, end, limit=limit, offset=offset, changes=changes,
+                         kinds=kinds))
 
 
 @bp.operation(Operation(
