@@ -237,6 +237,41 @@ def test_changes_view_lists_each_change_with_its_quotes_from_both_years(
         ["长春市将围绕打造国家区域创新中心"])
 
 
+def test_changes_view_of_one_kind(page: Page, explorer_url: str, backend: QueryBackend):
+    """The kind control: the changes about labs (the labs, their relations, their metrics),
+    as the API answers them, and the address keeps the kind across pages and years."""
+    years = source_years(backend)
+    early, late = years[0], years[-1]
+    page.goto(f"{explorer_url}/#/changes?from={early}&to={late}")
+    view = page.locator("#panel article.changes")
+    expect(view).to_have_attribute("data-from", early)
+    page.select_option("#controls form.year-range select[name=kind]", "Lab")
+    page.locator("#controls form.year-range button[name=compare]").click()
+    expect(page).to_have_url(f"{explorer_url}/#/changes?from={early}&to={late}&kind=Lab")
+    expect(view).to_have_attribute("data-kind", "Lab")
+    answer = backend.changes(early, late, limit=CHANGES_PAGE, kinds=["Lab"])
+    assert answer["total"] < backend.changes(early, late, limit=1)["total"]
+    expect(view.locator("h2")).to_contain_text(str(answer["total"]))
+    items = view.locator("li.change")
+    expect(items).to_have_count(len(answer["items"]))
+    for i, item in enumerate(answer["items"]):
+        if item["record"] == "node":
+            expect(items.nth(i)).to_have_attribute("data-id", item["node"]["id"])
+    labs = view.locator("li.change[data-record=node] .chip")
+    assert labs.count() > 0
+    expect(labs).to_have_text([labs.first.inner_text()] * labs.count())
+    # the section links keep the kind
+    page.locator("#panel .change-kinds li[data-change=appeared] a").click()
+    expect(page).to_have_url(f"{explorer_url}/#/changes?from={early}&to={late}&kind=Lab"
+                             f"&offset=0")
+    # back to every kind
+    page.select_option("#controls form.year-range select[name=kind]", "")
+    page.locator("#controls form.year-range button[name=compare]").click()
+    expect(page).to_have_url(f"{explorer_url}/#/changes?from={early}&to={late}")
+    expect(view.locator("h2")).to_contain_text(
+        str(backend.changes(early, late, limit=1)["total"]))
+
+
 def test_metric_chart_for_changchun_high_tech_enterprises(
         page: Page, explorer_url: str, backend: QueryBackend, screenshot):
     series = backend.metric_series("changchun", "high_tech_enterprises")["observations"]

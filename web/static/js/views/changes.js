@@ -1,7 +1,7 @@
 // The "what changed" view: the graph as reported up to one year against another, one page of
 // the API's changes at a time (appeared, not reported since, status changed, metrics), each
-// with its quotes from both sides. State lives in the address:
-// #/changes?from=2022&to=2025&offset=100
+// with its quotes from both sides, optionally only those about entities of one kind. State
+// lives in the address: #/changes?from=2022&to=2025&kind=Lab&offset=100
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -10,6 +10,7 @@ import {
   entityLink, errorMessage, kindChip, propertyList, quotes, relationLine,
 } from "../render.js";
 import { observation, statusBadge } from "../time.js";
+import { vocab } from "../vocabulary.js";
 
 const PAGE = 50;
 const KINDS = ["appeared", "not_reported_since", "status_changed", "metric"];
@@ -46,9 +47,11 @@ export async function showChanges(ctx, params, years) {
   const from = params.get("from") || years[0];
   const to = params.get("to") || years[years.length - 1];
   const offset = Math.max(0, Number.parseInt(params.get("offset"), 10) || 0);
-  const reload = (changes) => ctx.go("changes", { from, to, ...changes });
+  const kind = vocab().kinds.has(params.get("kind")) ? params.get("kind") : "";
+  const reload = (changes) => ctx.go("changes", { from, to, kind, ...changes });
   ctx.drawing.busy();
-  replace(ctx.controls, yearPicker(years, from, to, (a, b) => reload({ from: a, to: b })));
+  replace(ctx.controls, yearPicker(years, from, to, kind,
+    (a, b, k) => reload({ from: a, to: b, kind: k })));
   if (!from || !to || from === to) {
     replace(ctx.panel, h("p", { class: "muted" }, ct("needYears")));
     ctx.drawing.show({ nodes: [] });
@@ -57,7 +60,7 @@ export async function showChanges(ctx, params, years) {
   replace(ctx.panel, h("p", { class: "muted" }, t("loading")));
   let page;
   try {
-    page = await api.changes({ from, to, limit: PAGE, offset });
+    page = await api.changes({ from, to, kind, limit: PAGE, offset });
   } catch (error) {
     if (ctx.stale()) return;
     replace(ctx.panel, errorMessage(error));
@@ -66,7 +69,7 @@ export async function showChanges(ctx, params, years) {
   }
   if (ctx.stale()) return;
   document.title = `${from} → ${to} · innograph`;
-  replace(ctx.panel, h("article", { class: "changes", dataset: { from, to } },
+  replace(ctx.panel, h("article", { class: "changes", dataset: { from, to, kind } },
     h("h2", {}, ct("summary", { from, to, total: page.total })),
     sectionLinks(page, (start) => reload({ offset: start })),
     page.items.length ? h("ol", { class: "change-list", start: offset + 1 },
@@ -76,16 +79,21 @@ export async function showChanges(ctx, params, years) {
   drawPage(ctx.drawing, page.items);
 }
 
-function yearPicker(years, from, to, apply) {
+function yearPicker(years, from, to, kind, apply) {
   const select = (name, value) => h("select", { name },
     years.map((year) => h("option", { value: year, selected: year === value }, year)));
   const a = select("from", from);
   const b = select("to", to);
+  // the changes about entities of one kind: the entity, its relations, its metrics
+  const k = h("select", { name: "kind" }, h("option", { value: "" }, t("allKinds")),
+    vocab().nodeKinds.map((nk) => h("option", { value: nk.name, selected: nk.name === kind },
+      pick(nk))));
   return h("form", { class: "year-range", onsubmit: (event) => {
     event.preventDefault();
-    apply(a.value, b.value);
+    apply(a.value, b.value, k.value);
   } },
   h("label", {}, ct("fromYear"), " ", a), " ", h("label", {}, ct("toYear"), " ", b), " ",
+  h("label", {}, t("kind"), " ", k), " ",
   h("button", { type: "submit", class: "primary", name: "compare" }, ct("compare")));
 }
 
