@@ -172,6 +172,20 @@ def test_every_format_gives_the_same_triples(rich: Served, kind: str):
         assert _parsed(response.data, fmt) == rich.expected(kind, iri), fmt
 
 
+def test_json_ld_is_the_exports_compact_form(rich: Served, curated: Served):
+    """JSON-LD as the export writes it: the published context inline (the same document as
+    /api/v1/rdf/context.jsonld), the context's terms as keys, the resource's node first."""
+    for served in (rich, curated):
+        client = served.app.test_client()
+        published = client.get("/api/v1/rdf/context.jsonld").get_json()["@context"]
+        iri = served.iris("id")[0]
+        document = client.get(_path(iri), headers={"Accept": "application/ld+json"}).get_json()
+        assert document["@context"] == published
+        assert document["@graph"][0]["@id"] == iri
+        keys = {k for node in document["@graph"] for k in node}
+        assert not any(k.startswith("http") for k in keys), keys
+
+
 def test_over_real_http_and_read_by_jena(rich: Served, rich_url: str, tmp_path: Path):
     """One IRI of each kind over HTTP in Turtle, JSON-LD, RDF/XML and N-Triples; Jena riot reads
     all the answers, and their union is the union of the descriptions."""

@@ -460,6 +460,16 @@ def write_jsonld(descriptions: Iterable[Description], vocab: Vocabulary,
     yield "\n]}\n"
 
 
+def jsonld_blocks(blocks: Iterable[Block], vocab: Vocabulary) -> str:
+    """One JSON-LD document of ``blocks`` in the export's form: the published context inline,
+    a node object per block with the context's terms (what ``write_jsonld`` writes, for a few
+    resources: an IRI's description)."""
+    values = _JsonLdValues(vocab)
+    return json.dumps({"@context": context_document(vocab)["@context"],
+                       "@graph": [values.node_object(block) for block in blocks]},
+                      ensure_ascii=False, indent=1)
+
+
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
