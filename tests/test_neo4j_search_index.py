@@ -22,10 +22,14 @@ def operators(plan) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("as_of", [False, True])
 @pytest.mark.parametrize("kinds", [None, ["Company", "Lab"]])
-def test_search_reads_the_text_index(neo4j_with_data, neo4j_driver: Driver, as_of, kinds):
+@pytest.mark.parametrize("several", [False, True])  # a text, or it and its simplified form
+def test_search_reads_the_text_index(neo4j_with_data, neo4j_driver: Driver, as_of, kinds,
+                                     several):
+    phrases = [{"phrase": "長春 光", "terms": ["長春", "光"]},
+               {"phrase": "长春 光", "terms": ["长春", "光"]}]
+    given = {"phrases": phrases} if several else {"q": "长春 光", "terms": ["长春", "光"]}
     with neo4j_driver.session(database=neo4j_with_data.database) as session:
-        summary = session.run("EXPLAIN " + cypher.search(True, as_of),
-                              phrases=[{"phrase": "长春 光", "terms": ["长春", "光"]}],
+        summary = session.run("EXPLAIN " + cypher.search(True, as_of, several), **given,
                               kinds=kinds, offset=0, limit=20, as_of=2022).consume()
     used = operators(summary.plan)
     assert any(name.startswith("NodeIndexContainsScan") and SEARCH_NAMES in details

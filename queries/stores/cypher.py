@@ -153,24 +153,29 @@ def _summary_of(expression: str) -> str:
     return "{" + ", ".join(f"{f}: {expression}.{f}" for f in SUMMARY_FIELDS) + "}"
 
 
-def search(with_text: bool, as_of: bool = False) -> str:
+def search(with_text: bool, as_of: bool = False, several: bool = False) -> str:
     """``total`` and one page (``items``: summaries) of the nodes of $kinds (null: all) whose
-    names match one of $phrases (``{phrase, terms}``: a search text and its simplified form,
-    each with its words, longest first): ranked as ``graph.embedded.MATCH_CLASSES`` (exact,
-    prefix, partial, every word in some name), ties by id; without text all by id."""
+    names match the search text $q (its words $terms, longest first) or, ``several``, one of
+    $phrases (``{phrase, terms}``: a text and its simplified form); ranked as
+    ``graph.embedded.MATCH_CLASSES`` (exact, prefix, partial, every word in some name), ties
+    by id; without text all by id."""
     if with_text:
         # the TEXT index on search_names finds the candidates of the longest word (a
-        # superset: the names hold every word); the names rank them
-        match = (f"UNWIND $phrases AS p MATCH (n:Entity) "
-                 f"WHERE n.search_names CONTAINS p.terms[0] "
-                 f"AND all(t IN p.terms WHERE n.search_names CONTAINS t) "
+        # superset: the names hold every word); the names rank them. One phrase is the
+        # common case: no grouping, which would drop the properties the scan cached (at 100k
+        # nodes, 200 prefixes: 42% more db hits)
+        phrase, terms = ("p.phrase", "p.terms") if several else ("$q", "$terms")
+        match = (f"{'UNWIND $phrases AS p ' if several else ''}MATCH (n:Entity) "
+                 f"WHERE n.search_names CONTAINS {terms}[0] "
+                 f"AND all(t IN {terms}[1..] WHERE n.search_names CONTAINS t) "
                  f"AND ($kinds IS NULL OR n.kind IN $kinds){seen('n', as_of)} "
-                 f"WITH n, p.phrase AS q, size(p.terms) AS words, {NAMES} AS names "
+                 f"WITH n, {phrase} AS q, size({terms}) AS words, {NAMES} AS names "
                  f"WITH n, CASE WHEN q IN names THEN 0 "
                  f"WHEN any(s IN names WHERE s STARTS WITH q) THEN 1 "
                  f"WHEN any(s IN names WHERE s CONTAINS q) THEN 2 "
                  f"WHEN words > 1 THEN 3 END AS rank "
-                 f"WHERE rank IS NOT NULL WITH n, min(rank) AS rank ")
+                 f"WHERE rank IS NOT NULL "
+                 f"{'WITH n, min(rank) AS rank ' if several else ''}")
         # one scan: matches are few, so ordered, collected, counted and cut at once
         return (f"{match}WITH n, rank ORDER BY rank, n.id WITH collect(n {SUMMARY}) AS found "
                 f"RETURN size(found) AS total, found[$offset..$offset + $limit] AS items")

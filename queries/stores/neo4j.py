@@ -306,8 +306,11 @@ class Neo4jStore:
     def search(self, text: str, kinds: Sequence[str] | None, offset: int, limit: int,
                within: Filter = NOW) -> tuple[int, list[Json]]:
         phrases = [{"phrase": p, "terms": phrase_terms(p)} for p in search_phrases(text)]
-        record = self.run(cypher.search(bool(text), within.as_of is not None),
-                          phrases=phrases, kinds=kinds, offset=offset, limit=limit,
+        several = len(phrases) != 1
+        found = {"phrases": phrases} if several else {"q": phrases[0]["phrase"],
+                                                      "terms": phrases[0]["terms"]}
+        record = self.run(cypher.search(bool(text), within.as_of is not None, several),
+                          **found, kinds=kinds, offset=offset, limit=limit,
                           as_of=within.as_of)[0]
         return record["total"], [summary(item) for item in record["items"]]
 
