@@ -46,6 +46,22 @@ def pick_suggestion(page: Page, box: str, text: str, entity_id: str) -> None:
     option.click()
 
 
+@pytest.mark.parametrize(("typed", "entity_id"), [("長春光機所", "ciomp"),
+                                                ("changchun optics", "ciomp"),
+                                                ("吉林大學", "jilin-university")])
+def test_search_in_traditional_chinese_or_by_words_finds_the_entity(
+        page: Page, explorer_url: str, typed: str, entity_id: str):
+    """What a user types who writes traditional characters, or English words out of order:
+    the entity is suggested, and choosing it opens its page."""
+    page.goto(explorer_url + "/")
+    wait_drawn(page)
+    page.locator("#search input").press_sequentially(typed, delay=30)
+    option = page.locator(f"#search .suggestions li[role=option][data-id='{entity_id}']")
+    expect(option).to_be_visible()
+    option.click()
+    expect(page).to_have_url(f"{explorer_url}/#/entity/{entity_id}")
+
+
 def test_search_for_chang_guang_satellite_opens_its_panel_and_drawing(
         page: Page, explorer_url: str, backend: QueryBackend, screenshot):
     page.goto(explorer_url + "/")
