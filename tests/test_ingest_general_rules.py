@@ -477,15 +477,14 @@ def test_a_places_own_statistic_in_a_sentence_naming_no_place_is_the_home_places
 
 
 def test_a_figure_whose_clause_names_another_entity_is_not_the_home_places(tmp_path, graph):
-    """长春新区拥有高新技术企业1200户: the new area's count, not the city's, though the metric
-    is one only places have (the area is proposed as a Park): no subject, for the reviewer,
-    rather than the city's 1200 high-tech enterprises."""
+    """长春新区拥有高新技术企业1200户: the new area's count (the area is proposed as a Park,
+    and parks report high-tech enterprises too), not the city's."""
     review = run(tmp_path, graph, "长春市持续优化创新生态。截至2025年底，长春新区拥有"
                  "高新技术企业1200户。")
-    assert any(e["name_zh"] == "长春新区" for e in review["entities"])
+    area = next(e["key"] for e in review["entities"] if e["name_zh"] == "长春新区")
     figure = next(f for f in review["figures"] if f["value"] == 1200)
     assert figure["metric"] == "high_tech_enterprises"
-    assert (figure["subject"], figure["decision"]) == (None, "reject")
+    assert (figure["subject"], figure["decision"]) == (area, "accept")
 
 
 def test_a_type_word_before_a_suffix_is_no_name(tmp_path, graph):
@@ -506,3 +505,18 @@ def test_a_sentence_about_a_unit_named_before_keeps_its_figures_from_the_home_pl
     assert (target["subject"], target["decision"]) == (None, "reject")
     elected = next(f for f in review["figures"] if f["value"] == 1)
     assert (elected["subject"], elected["decision"]) == ("changchun", "accept")
+
+
+def test_a_zones_figures_are_the_zones(tmp_path, graph):
+    """A development zone reports a place's counts and growth (the catalogue's metrics of
+    Places and Parks): 长春新区's high-tech enterprises and SMEs, 北湖's revenue growth, each
+    the park's own, 突破 an at-least bound."""
+    review = run(tmp_path, graph, "2024年，长春新区高新技术企业达到1200家，科技型中小企业突破"
+                 "2000家。北湖科技开发区营业收入增长15%。")
+    key = {e["name_zh"]: e["key"] for e in review["entities"]}
+    got = {(f["metric"], f["value"]): (f["subject"], f.get("bound"), f["decision"])
+           for f in review["figures"]}
+    assert got == {
+        ("high_tech_enterprises", 1200): (key["长春新区"], None, "accept"),
+        ("tech_smes_registered", 2000): (key["长春新区"], "at_least", "accept"),
+        ("revenue_growth_percent", 15): (key["北湖科技开发区"], None, "accept")}
