@@ -520,3 +520,12 @@ def test_a_zones_figures_are_the_zones(tmp_path, graph):
         ("high_tech_enterprises", 1200): (key["长春新区"], None, "accept"),
         ("tech_smes_registered", 2000): (key["长春新区"], "at_least", "accept"),
         ("revenue_growth_percent", 15): (key["北湖科技开发区"], None, "accept")}
+
+
+def test_a_places_figure_naming_no_entity_is_the_home_places(tmp_path, graph):
+    """2024年，高新技术企业达到3000户 in an article about 长春: a metric of places and zones
+    (``place_kinds``), no entity named: the city's, accepted below a named subject's score."""
+    review = run(tmp_path, graph, "长春市持续优化创新生态。2024年，高新技术企业达到3000户。")
+    [figure] = review["figures"]
+    assert (figure["metric"], figure["subject"], figure["decision"], figure["score"]) == (
+        "high_tech_enterprises", "changchun", "accept", 0.7)

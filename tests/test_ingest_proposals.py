@@ -200,6 +200,10 @@ def test_rules_are_checked_against_the_schema():
     with pytest.raises(RulesError, match=r"topic_kinds: not node kinds .*'Startup'"):
         parse_rules(raw, load_schema())
     raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["place_kinds"] = ["Place", "Zone"]
+    with pytest.raises(RulesError, match=r"place_kinds: not node kinds .*'Zone'"):
+        parse_rules(raw, load_schema())
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
     raw["english"]["科技"] = None
     with pytest.raises(RulesError, match=r"english: no English for \['科技'\]"):
         parse_rules(raw, load_schema())

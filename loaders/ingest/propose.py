@@ -525,8 +525,8 @@ def _outermost(spots: list[Spot]) -> list[Spot]:
     return out
 
 
-#: A figure of a metric only places have, in a sentence that names none: the article's home
-#: place's, accepted but below a named subject's score.
+#: A figure of a place's metric (``Rules.place_kinds``), in a sentence that names none: the
+#: article's home place's, accepted but below a named subject's score.
 HOME_SCORE = 0.7
 
 
@@ -534,16 +534,17 @@ def _beyond_nearest(f: FigureCandidate, subject: str | None, spots: list[Spot],
                     home: Spot | None, before: str, rules: Rules, schema: Schema
                     ) -> tuple[str | None, str | None, float]:
     """(subject, metric, score) of a figure where the nearest entity before it (``subject``)
-    and the catalogue words around it say nothing: the home place (全市…, or a metric only
-    places have in a sentence naming none), or the group whose name holds the count."""
+    and the catalogue words around it say nothing: the home place (全市…, or a place's
+    metric in a sentence naming none), or the group whose name holds the count."""
     metric, score = f.metric, f.score
     if subject is None and home is not None and home.kind in f.subject_kinds:
         if _names_home(before, rules):
             subject = home.ref  # 全市…突破5000户: the city the article is about
-        elif f.subject_kinds == (home.kind,) and not _named_in_clause(f, spots, before) \
+        elif set(f.subject_kinds) <= rules.place_kinds \
+                and not _named_in_clause(f, spots, before) \
                 and not _about_a_unit(before, rules):
-            # a city's own statistic, no entity named in its clause (新入选院士1人); not
-            # 长春新区拥有高新技术企业1200户, whose subject the metric does not fit
+            # a city's own statistic, no entity named in its clause (新入选院士1人,
+            # 2024年，高新技术企业达到3000户); a zone's is named (长春新区拥有…)
             subject, score = home.ref, min(score, HOME_SCORE)
     group = next((p for p in spots if p.group and p.start <= f.start and f.end <= p.end),
                  None)  # 12家高校院所, 中科院所属121家科研单位

@@ -107,6 +107,8 @@ class Rules:
     # kinds whose type word opening a sentence (新区…, 该园区…) makes it about that unit
     topic_kinds: frozenset[str] = frozenset()
     english: dict[str, str] = field(default_factory=dict)  # word -> English, for new names
+    # kinds whose metrics are a place's statistics (the home place's when no entity is named)
+    place_kinds: frozenset[str] = frozenset({"Place"})
 
 
 class RulesError(ValueError):
@@ -235,7 +237,8 @@ def parse_rules(raw: dict[str, Any], schema: Schema, origin: str = "ingest_rules
             tuple(raw.get("home_words") or ()),
             _metric(schema, origin, raw.get("group_metric")),
             _kinds(schema, f"{origin}: topic_kinds", raw.get("topic_kinds") or ()),
-            _english(raw.get("english") or {}, origin))
+            _english(raw.get("english") or {}, origin),
+            _kinds(schema, f"{origin}: place_kinds", raw.get("place_kinds") or ["Place"]))
     except (KeyError, TypeError) as exc:
         raise RulesError(f"{origin}: missing or malformed entry {exc}") from None
 
