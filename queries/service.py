@@ -284,13 +284,14 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         kinds = checks.node_kinds("kind", kinds)
 
         # kept per content and dates (the changed records' keys): a page renders its items
-        found = self.store.settled(
+        every = self.store.settled(
             lambda: change_queries.changes(self.store.snapshot(), first, last),
             ("changes", first, last))
-        if wanted is not None or kinds is not None:
+        found = every
+        if wanted is not None or kinds is not None:  # kept per filter too
             chosen = (tuple(sorted(set(wanted))) if wanted else None,
                       tuple(sorted(set(kinds))) if kinds else None)
-            found = self.store.settled(lambda: found.only(*chosen),
+            found = self.store.settled(lambda: every.only(*chosen),
                                        ("changes", first, last, *chosen))
         return {"from": first, "to": last, "counts": dict(found.counts), "total": len(found),
                 "offset": offset, "limit": limit, "items": found.page(offset, limit)}
