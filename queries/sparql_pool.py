@@ -167,7 +167,7 @@ class Answer:
 class Formats:
     """What the client accepts, as media types: ``results`` for SELECT and ASK, ``rdf`` for
     CONSTRUCT and DESCRIBE (None: no format of that kind), and the ``prefixes`` (name, IRI)
-    Turtle and JSON-LD answers abbreviate with (hashable: the answer cache's key)."""
+    Turtle answers abbreviate with (hashable: the answer cache's key)."""
 
     results: str | None = "application/sparql-results+json"
     rdf: str | None = "text/turtle"
@@ -199,15 +199,21 @@ def _solutions(result: ox.QuerySolutions, formats: Formats, deadline: float, sec
 def _triples(result: ox.QueryTriples, formats: Formats, deadline: float, seconds: float,
              max_results: int) -> bytes:
     """CONSTRUCT / DESCRIBE results in the client's RDF format: N-Triples (a triple a line)
-    written by pyoxigraph with the limits checked, then as Turtle or JSON-LD with the
-    vocabulary's prefixes."""
+    written by pyoxigraph with the limits checked, then as Turtle with the vocabulary's
+    prefixes, or as JSON-LD compact under the published context (as the export writes it)."""
     lines = _written(result, ox.RdfFormat.N_TRIPLES, _Limited(deadline, seconds, max_results,
                                                               header_lines=0))
     target = ox.RdfFormat.from_media_type(formats.rdf)
     if target == ox.RdfFormat.N_TRIPLES:
         return lines
-    return ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=target,
-                        prefixes=dict(formats.prefixes))
+    triples = ox.parse(lines, ox.RdfFormat.N_TRIPLES)
+    if target == ox.RdfFormat.JSON_LD:  # as the export and the IRIs write it: compact
+        # imported here: a worker that never writes JSON-LD stays without the export's modules
+        from graph.rdf.export import jsonld_of_triples
+        from graph.rdf.namespaces import vocabulary
+
+        return jsonld_of_triples(triples, vocabulary()).encode()
+    return ox.serialize(triples, format=target, prefixes=dict(formats.prefixes))
 
 
 def run_query(store: ox.Store, text: str, *, seconds: float, max_results: int,

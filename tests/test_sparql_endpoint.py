@@ -102,6 +102,15 @@ def test_graphs_and_booleans_in_every_format(base_url: str):
     assert len(graphs["text/turtle"]) == 7
     assert graphs["text/turtle"] == graphs["application/n-triples"] == \
         graphs["application/ld+json"]
+    # JSON-LD as the export writes it: the published context inline, its terms as keys
+    query = urllib.parse.urlencode({"query": construct})
+    request = urllib.request.Request(f"{base_url}/api/v1/sparql?{query}",
+                                     headers={"Accept": "application/ld+json"})
+    with urllib.request.urlopen(request) as response:
+        document = json.load(response)
+    with urllib.request.urlopen(f"{base_url}/api/v1/rdf/context.jsonld") as response:
+        assert document["@context"] == json.load(response)["@context"]
+    assert all(node["@type"] for node in document["@graph"])
     for accept, body in (("application/sparql-results+json", b'{"head":{},"boolean":true}'),
                          ("text/csv", b"true"), ("text/tab-separated-values", b"true")):
         query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})

@@ -56,16 +56,13 @@ from rdflib import Graph
 from api.problems import ApiProblem
 from api.routes.rdf import FORMATS, negotiated_format, schema_document
 from api.routes.sparql import keeper
-from graph.rdf.export import Block, jsonld_blocks
+from graph.rdf.export import jsonld_of_triples
 from graph.rdf.namespaces import (
-    RDF_LANG_STRING,
     RDF_OBJECT,
     RDF_PREDICATE,
     RDF_SUBJECT,
     RDFS_LABEL,
-    XSD_STRING,
     IriScheme,
-    Term,
     resolve_base,
     vocabulary,
 )
@@ -252,8 +249,7 @@ def resolve(kind: Kind, local: str) -> Response:
     if not triples:
         raise _not_found(kind, iri)
     if fmt == "jsonld":  # as the export writes JSON-LD: compact, under the published context
-        blocks = sorted(_blocks(triples), key=lambda block: block[0] != iri)  # its own first
-        body: str | bytes = jsonld_blocks(blocks, vocabulary())
+        body: str | bytes = jsonld_of_triples(triples, vocabulary(), first=iri)
     else:
         body = ox.serialize(triples, format=RDF_FORMATS[fmt], prefixes=vocabulary().prefixes)
     response = Response(body, mimetype=FORMATS[fmt].media_type)
@@ -261,28 +257,6 @@ def resolve(kind: Kind, local: str) -> Response:
     response.vary.add("Accept")
     response.headers["Link"] = f'<{iri}>; rel="canonical"'
     return response.make_conditional(request)
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
-    """A pyoxigraph term as the export's (an IRI or blank node as text, a literal as
-    (lexical, datatype or None, language or None))."""
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    datatype = term.datatype.value
-    return (term.value, None if datatype in (XSD_STRING, RDF_LANG_STRING) else datatype,
-            term.language)
-
-
-def _blocks(triples: list[ox.Triple]) -> list[Block]:
-    """The triples grouped by subject, subjects in order of first appearance."""
-    blocks: dict[str, list[tuple[str, Term]]] = {}
-    for triple in triples:
-        subject = _term(triple.subject)
-        assert isinstance(subject, str)
-        blocks.setdefault(subject, []).append((triple.predicate.value, _term(triple.object)))
-    return list(blocks.items())
 
 
 def _view(kind: Kind) -> Callable[[str], Response]:

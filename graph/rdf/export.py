@@ -42,11 +42,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
+import pyoxigraph as ox
 from tqdm import tqdm
 
 from graph.embedded import CORE_EDGE_ATTRS, CORE_NODE_ATTRS
 from graph.rdf.context import context_document, context_terms
 from graph.rdf.namespaces import (
+    RDF_LANG_STRING,
     RDF_OBJECT,
     RDF_PREDICATE,
     RDF_STATEMENT,
@@ -54,6 +56,7 @@ from graph.rdf.namespaces import (
     RDF_TYPE,
     RDFS_LABEL,
     XSD_INTEGER,
+    XSD_STRING,
     IriScheme,
     Term,
     Vocabulary,
@@ -468,6 +471,31 @@ def jsonld_blocks(blocks: Iterable[Block], vocab: Vocabulary) -> str:
     return json.dumps({"@context": context_document(vocab)["@context"],
                        "@graph": [values.node_object(block) for block in blocks]},
                       ensure_ascii=False, indent=1)
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
+    """A pyoxigraph term as the export's (an IRI or blank node as text, a literal as
+    (lexical, datatype or None, language or None))."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    datatype = term.datatype.value
+    return (term.value, None if datatype in (XSD_STRING, RDF_LANG_STRING) else datatype,
+            term.language)
+
+
+def jsonld_of_triples(triples: Iterable[ox.Triple], vocab: Vocabulary,
+                      first: str | None = None) -> str:
+    """``jsonld_blocks`` of pyoxigraph triples, grouped by subject in order of first
+    appearance (``first``'s node, if given, leads: a described resource's own)."""
+    blocks: dict[str, list[tuple[str, Term]]] = {}
+    for triple in triples:
+        subject = _term(triple.subject)
+        assert isinstance(subject, str)
+        blocks.setdefault(subject, []).append((triple.predicate.value, _term(triple.object)))
+    ordered = sorted(blocks.items(), key=lambda block: block[0] != first)
+    return jsonld_blocks(ordered, vocab)
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
