@@ -111,6 +111,16 @@ def test_batch_with_type_filter_and_limit(client, method):
     assert body["q2"]["result"][0]["id"] == "cas" and body["q2"]["result"][0]["match"]
 
 
+def test_a_name_in_traditional_chinese_is_a_match(client):
+    """A spreadsheet in traditional characters: 長春光機所 is 长春光机所, 吉林大學 吉林大学;
+    both exact, so OpenRefine may match them without asking."""
+    body = reconcile(client, {"q0": {"query": "長春光機所"},
+                              "q1": {"query": "吉林大學", "type": "Institution"}}).get_json()
+    for key, entity in (("q0", "ciomp"), ("q1", "jilin-university")):
+        best = body[key]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == (entity, 100, True)
+
+
 def test_near_spelling_ranks_but_does_not_match(client):
     body = reconcile(client, {"q0": {"query": "长新创谷", "type": "Park"}}).get_json()
     result = body["q0"]["result"]

@@ -16,6 +16,7 @@ from api.operations import ApiBlueprint, Operation
 from api.params import MAX_TEXT_LENGTH, NOT_BLANK, Param
 from api.problems import InvalidParams
 from api.querying import query
+from graph.embedded import search_phrases
 from graph.rdf.namespaces import resolve_base
 from graph.schema import load_schema
 
@@ -144,14 +145,19 @@ def _pool(text: str, types: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def candidates(text: str, types: list[str], limit: int) -> list[dict[str, Any]]:
-    want = text.casefold()
+    # the text as written and in simplified Chinese (the search's phrases): 長春光機所 is
+    # 长春光机所 exactly, a match, not 60% like it
+    wants = search_phrases(text) or [text.casefold()]
+
+    def score_of(names: list[str]) -> float:
+        return max(fuzz.ratio(want, n.casefold()) for want in wants for n in names)
+
     scored = []
     for item in _pool(text, types).values():
-        names = [item["name_zh"], item["name_en"]]
-        score = max(fuzz.ratio(want, n.casefold()) for n in names)
+        score = score_of([item["name_zh"], item["name_en"]])
         if score < 100:  # aliases (official full names, short forms) count too
             aliases = query("entity", item["id"], edge_limit=1).get("aliases") or []
-            score = max([score, *(fuzz.ratio(want, a.casefold()) for a in aliases)])
+            score = max(score, score_of(aliases)) if aliases else score
         scored.append((round(score, 1), item))
     scored.sort(key=lambda s: (-s[0], s[1]["id"]))
     exact = [s for s in scored if s[0] >= MATCH_SCORE]
