@@ -143,7 +143,8 @@ def component_schemas() -> dict[str, Any]:
              "before": array(ref("Observation")), "after": array(ref("Observation"))}),
         "Changes": obj(
             {"from": INTEGER, "to": INTEGER, "counts": COUNTS, "total": COUNT,
-             "offset": COUNT, "limit": COUNT, "items": array(ref("Change"))}),
+             "offset": COUNT, "limit": COUNT, "items": array(ref("Change"))},
+            {"entity": STRING}),  # the id of the entity asked about, when one was
         # the ecosystem analytics (queries/ecosystem): every edge of the evidence quoted
         "EvidenceEdge": obj({"from": STRING, "to": STRING, "rel": relation,
                              "provenance": array(ref("Provenance"))},

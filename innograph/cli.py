@@ -533,7 +533,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def format_changes(answer: dict) -> str:
     """One line per change, quotes from both sides for status and metric changes."""
     counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in answer["counts"].items())
-    lines = [f"Changes from {answer['from']} to {answer['to']}: {counts} "
+    about = f" about {answer['entity']}" if "entity" in answer else ""
+    lines = [f"Changes from {answer['from']} to {answer['to']}{about}: {counts} "
              f"(showing {len(answer['items'])} from {answer['offset']})"]
 
     def quotes(provenance: list[dict]) -> str:
@@ -576,10 +577,12 @@ def cmd_changes(args: argparse.Namespace) -> int:
     try:
         answer = _served(args).changes(args.start, args.end, limit=args.limit,
                                        offset=args.offset, changes=_listed(args.change),
-                                       kinds=_listed(args.kind))
+                                       kinds=_listed(args.kind), entity=args.entity)
     except InvalidQuery as exc:
         return _usage(args, exc)
-    except BackendUnavailable as exc:
+    except AmbiguousName as exc:
+        raise CommandError(f"{exc}; give one of these ids to --entity") from None
+    except (NodeNotFound, BackendUnavailable) as exc:
         raise CommandError(str(exc)) from None
     print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json
           else format_changes(answer))
@@ -643,6 +646,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", metavar="KIND",
                    help="only changes about entities of this node kind (repeatable or "
                         "comma-separated), e.g. Lab")
+    p.add_argument("--entity", metavar="ID-or-NAME",
+                   help="only changes about this entity (itself, its relations, its metrics)")
     p.add_argument("--limit", type=int, default=1000, help="at most this many changes")
     p.add_argument("--offset", type=int, default=0, help="changes to skip")
     data_option(p)

@@ -79,23 +79,21 @@ class Changes:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def only(self, changes: Collection[str] | None, kinds: Collection[str] | None
-             ) -> Changes:
+    def only(self, changes: Collection[str] | None, kinds: Collection[str] | None,
+             entity: str | None = None) -> Changes:
         """The changes of the kinds ``changes`` (None: all) about entities of the node
-        ``kinds`` (None: any): an entity of one of them, a relation with an end of one of
-        them, a metric of a subject of one of them; counts of those alone."""
+        ``kinds`` (None: any) and about ``entity`` (None: any): the entity itself, a
+        relation with it at an end, a metric of it as subject; counts of those alone."""
         node = self.g._node
 
-        def about(key: Key) -> bool:
+        def ends(key: Key) -> tuple[str, ...]:  # the entities a change is about
             _, record, what = key
-            if record == "node":
-                return node[what]["kind"] in kinds
-            if record == "edge":
-                return node[what[0]]["kind"] in kinds or node[what[1]]["kind"] in kinds
-            return node[what[0]]["kind"] in kinds
+            return (what,) if record == "node" else (what[0], what[1]) if record == "edge" \
+                else (what[0],)
 
         keys = [k for k in self.keys if (changes is None or k[0] in changes)
-                and (kinds is None or about(k))]
+                and (kinds is None or any(node[n]["kind"] in kinds for n in ends(k)))
+                and (entity is None or entity in ends(k))]
         counts = dict.fromkeys(CHANGE_KINDS, 0)
         for key in keys:
             counts[key[0]] += 1

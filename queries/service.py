@@ -266,12 +266,12 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
 
     def changes(self, start: str | int, end: str | int, *, limit: int = 100,
                 offset: int = 0, changes: Sequence[str] | None = None,
-                kinds: Sequence[str] | None = None) -> Json:
+                kinds: Sequence[str] | None = None, entity: str | None = None) -> Json:
         """What changed from ``start`` to ``end`` (dates as for ``as_of``; ``queries.changes``
-        says what each kind of change means), only of the kinds ``changes`` and about
-        entities of the node ``kinds`` if given (``Changes.only``): ``{"from", "to",
-        "counts": {kind: n}, "total", "offset", "limit", "items"}``, one page of the changes
-        in ``CHANGE_KINDS`` order."""
+        says what each kind of change means), only of the kinds ``changes``, about entities
+        of the node ``kinds`` and about ``entity`` (an id or name) if given
+        (``Changes.only``): ``{"from", "to", "counts": {kind: n}, "total", "offset",
+        "limit", "items"}``, one page of the changes in ``CHANGE_KINDS`` order."""
         first = checks.as_of("from", start)
         last = checks.as_of("to", end)
         assert first is not None and last is not None  # None only when not given
@@ -282,19 +282,22 @@ class QueryService(AnalyticsQueries):  # + the ecosystem analytics (communities,
         checks.not_negative(offset=offset)
         wanted = checks.choices("change", changes, change_queries.CHANGE_KINDS)
         kinds = checks.node_kinds("kind", kinds)
+        about = self._resolve(entity) if entity is not None else None  # at any date
 
         # kept per content and dates (the changed records' keys): a page renders its items
         every = self.store.settled(
             lambda: change_queries.changes(self.store.snapshot(), first, last),
             ("changes", first, last))
         found = every
-        if wanted is not None or kinds is not None:  # kept per filter too
+        if wanted is not None or kinds is not None or about is not None:  # kept per filter
             chosen = (tuple(sorted(set(wanted))) if wanted else None,
-                      tuple(sorted(set(kinds))) if kinds else None)
+                      tuple(sorted(set(kinds))) if kinds else None, about)
             found = self.store.settled(lambda: every.only(*chosen),
                                        ("changes", first, last, *chosen))
-        return {"from": first, "to": last, "counts": dict(found.counts), "total": len(found),
-                "offset": offset, "limit": limit, "items": found.page(offset, limit)}
+        answer_entity = {"entity": about} if about is not None else {}
+        return {"from": first, "to": last, **answer_entity, "counts": dict(found.counts),
+                "total": len(found), "offset": offset, "limit": limit,
+                "items": found.page(offset, limit)}
 
     def metric_series(self, subject: str, metric: str, *,
                       as_of: str | int | None = None) -> Json:

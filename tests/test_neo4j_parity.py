@@ -418,6 +418,7 @@ def test_centrality_errors_alike(both):
     "/api/v1/suggestions?as_of=2022", "/api/v1/helix?as_of=2022",
     "/api/v1/changes?from=2022&to=2025&limit=5", "/api/v1/statistics?as_of=2022",
     "/api/v1/changes?from=2022&to=2025&change=appeared,metric&kind=Lab,Place&limit=50",
+    "/api/v1/changes?from=2022&to=2025&entity=长春&limit=50",
     "/api/v1/entities/changchun/metrics/high_tech_enterprises?as_of=2022",
 ])
 def test_api_answers_alike_over_both_stores(both, path):

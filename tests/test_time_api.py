@@ -95,6 +95,40 @@ def test_changes_of_some_kinds_about_some_entities(client, backend, change, kind
     assert page.get_json()["items"] == expected[2:5]
 
 
+def _ids(item: dict) -> set[str]:
+    """The entities a change item is about, read off the item itself."""
+    if item["record"] == "node":
+        return {item["node"]["id"]}
+    if item["record"] == "edge":
+        return {item["from"]["id"], item["to"]["id"]}
+    return {item["subject"]["id"]}
+
+
+@pytest.mark.parametrize(("entity", "entity_id", "extra"), [
+    ("changchun", "changchun", ""), ("长春", "changchun", "&change=metric"),
+    ("長春光機所", "ciomp", ""), ("jilin-university", "jilin-university", "&kind=Lab")])
+def test_changes_about_one_entity(client, backend, entity, entity_id, extra):
+    """``entity`` (an id or a name, in either script) keeps the changes about it: itself,
+    its relations, its metrics; with the other filters too."""
+    full = backend.changes(2022, 2025, limit=1000)
+    kinds = extra.split("kind=")[1].split(",") if "kind=" in extra else None
+    changes = extra.split("change=")[1].split(",") if "change=" in extra else None
+    expected = [i for i in full["items"] if entity_id in _ids(i)
+                and (kinds is None or _about(i) & set(kinds))
+                and (changes is None or i["change"] in changes)]
+    body = client.get(f"/api/v1/changes?from=2022&to=2025&limit=1000"
+                      f"&entity={quote(entity)}{extra}").get_json()
+    assert body["entity"] == entity_id
+    assert body["items"] == expected and body["total"] == len(expected)
+    if entity_id == "changchun":
+        assert expected  # the city's changes: its new relations and both metrics
+
+
+def test_changes_about_an_unknown_entity_are_404(client):
+    response = client.get("/api/v1/changes?from=2022&to=2025&entity=nowhere")
+    assert (response.status_code, response.mimetype) == (404, "application/problem+json")
+
+
 def test_new_labs_since_2022_are_the_2025_articles(client):
     body = client.get("/api/v1/changes?from=2022&to=2025&change=appeared&kind=Lab"
                       "&limit=1000").get_json()

@@ -52,6 +52,16 @@ def test_changes_of_some_kinds_about_some_entities(capsys):
     assert "appeared: changbaishan-lab (长白山实验室) [Lab]" in text
 
 
+def test_changes_about_one_entity(capsys):
+    assert main(["changes", "--from", "2022", "--to", "2025", "--entity", "长春",
+                 "--change", "metric"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Changes from 2022 to 2025 about changchun: 0 appeared, 0 not "
+                           "reported since, 0 status changed, 2 metric")
+    assert main(["changes", "--from", "2022", "--to", "2025", "--entity", "nowhere"]) == 1
+    assert "no entity with id or name 'nowhere'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("option", "value"), [("--change", "gone"), ("--kind", "Startup")])
 def test_changes_refuses_an_unknown_filter_naming_the_option(capsys, option, value):
     assert main(["changes", "--from", "2022", "--to", "2025", option, value]) == 2

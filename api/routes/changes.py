@@ -30,9 +30,10 @@ def metric_names() -> tuple[str, ...]:
     "`after` observations, each with its value or change factor, period, status and quotes). "
     "`counts` gives each kind's total. `change` keeps some kinds of change; `kind` keeps the "
     "changes about entities of some node kinds (an entity of one, a relation with an end of "
-    "one, a metric of a subject of one); `counts` and `total` are then of those. `from` must "
-    "be before `to` and not before the earliest source (else 400 `invalid-parameters` naming "
-    "it).",
+    "one, a metric of a subject of one); `entity` those about one entity (itself, its "
+    "relations, its metrics; 404 if no source names it); `counts` and `total` are then of "
+    "those. `from` must be before `to` and not before the earliest source (else 400 "
+    "`invalid-parameters` naming it).",
     "time", "Changes",
     params=(
         Param("from", "date", "The earlier date.", required=True, arg="start"),
@@ -41,17 +42,21 @@ def metric_names() -> tuple[str, ...]:
               "separate with commas).", choices=lambda: CHANGE_KINDS, arg="changes"),
         Param("kind", "choice_list", "Only changes about entities of these node kinds.",
               choices=node_kinds, arg="kinds"),
+        Param("entity", "text", "Only changes about this entity: an id or its exact zh/en "
+              "name or alias."),
         Param("limit", "integer", "Page size.", default=100, minimum=1, maximum=MAX_ITEMS),
         Param("offset", "integer", "Changes to skip.", default=0, minimum=0,
               maximum=MAX_OFFSET),
     ),
     examples=("/api/v1/changes?from=2022&to=2025",
               "/api/v1/changes?from=2022&to=2025&change=appeared&kind=Lab",
-              "/api/v1/changes?from=2022&to=2025&limit=20&offset=20")))
+              "/api/v1/changes?from=2022&to=2025&entity=长春",
+              "/api/v1/changes?from=2022&to=2025&limit=20&offset=20"),
+    problems=(404,)))
 def get_changes(start: str, end: str, changes: list[str] | None, kinds: list[str] | None,
-                limit: int, offset: int) -> Response:
+                entity: str | None, limit: int, offset: int) -> Response:
     return jsonify(query("changes", start, end, limit=limit, offset=offset, changes=changes,
-                         kinds=kinds))
+                         kinds=kinds, entity=entity))
 
 
 @bp.operation(Operation(
