@@ -272,6 +272,29 @@ def test_changes_view_of_one_kind(page: Page, explorer_url: str, backend: QueryB
         str(backend.changes(early, late, limit=1)["total"]))
 
 
+def test_an_entitys_page_links_to_what_changed_about_it(page: Page, explorer_url: str,
+                                                         backend: QueryBackend):
+    """长春's page links to the changes about it (itself, its relations, its metrics), as the
+    API answers them; a link goes back to every entity."""
+    years = source_years(backend)
+    early, late = years[0], years[-1]
+    page.goto(f"{explorer_url}/#/entity/changchun")
+    page.locator("#panel a.entity-changes").click()
+    expect(page).to_have_url(f"{explorer_url}/#/changes?entity=changchun")
+    view = page.locator("#panel article.changes")
+    expect(view).to_have_attribute("data-entity", "changchun")
+    answer = backend.changes(early, late, limit=CHANGES_PAGE, entity="changchun")
+    whole = backend.changes(early, late, limit=1)["total"]
+    assert 0 < answer["total"] < whole
+    expect(view.locator("h2")).to_contain_text(str(answer["total"]))
+    expect(view.locator("li.change")).to_have_count(len(answer["items"]))
+    expect(view.locator("li.change[data-change=metric]")).to_have_count(
+        sum(item["change"] == "metric" for item in answer["items"]))
+    view.locator(".changes-entity a[name=all-entities]").click()
+    expect(view.locator("h2")).to_contain_text(str(whole))
+    expect(view).to_have_attribute("data-entity", "")
+
+
 def test_metric_chart_for_changchun_high_tech_enterprises(
         page: Page, explorer_url: str, backend: QueryBackend, screenshot):
     series = backend.metric_series("changchun", "high_tech_enterprises")["observations"]

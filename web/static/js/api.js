@@ -59,6 +59,6 @@ export const api = {
   // Every source, whatever the date: the year control offers their years.
   sources: (kind) => getJSON("/entities", { kind, limit: 100 }),
   source: (id) => getJSON(entityPath(id), { edge_limit: 1 }),
-  changes: ({ from, to, kind, limit, offset }) =>
-    getJSON("/changes", { from, to, kind, limit, offset }),
+  changes: ({ from, to, kind, entity, limit, offset }) =>
+    getJSON("/changes", { from, to, kind, entity, limit, offset }),
 };

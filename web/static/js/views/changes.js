@@ -1,7 +1,8 @@
 // The "what changed" view: the graph as reported up to one year against another, one page of
 // the API's changes at a time (appeared, not reported since, status changed, metrics), each
-// with its quotes from both sides, optionally only those about entities of one kind. State
-// lives in the address: #/changes?from=2022&to=2025&kind=Lab&offset=100
+// with its quotes from both sides, optionally only those about entities of one kind or about
+// one entity (its page links here). State lives in the address:
+// #/changes?from=2022&to=2025&kind=Lab&entity=changchun&offset=100
 
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -25,6 +26,7 @@ const TEXT = {
     shown: "第 {first}–{last} 项，共 {total} 项", previous: "上一页", next: "下一页",
     upTo: "截至 {year} 年",
     none: "两个年份之间没有变化。",
+    about: "只看此实体：", allEntities: "全部实体",
   },
   en: {
     fromYear: "From", toYear: "to", compare: "Compare",
@@ -35,6 +37,7 @@ const TEXT = {
     shown: "{first}–{last} of {total}", previous: "Previous", next: "Next",
     upTo: "up to {year}",
     none: "Nothing changed between these years.",
+    about: "About", allEntities: "every entity",
   },
 };
 
@@ -48,7 +51,8 @@ export async function showChanges(ctx, params, years) {
   const to = params.get("to") || years[years.length - 1];
   const offset = Math.max(0, Number.parseInt(params.get("offset"), 10) || 0);
   const kind = vocab().kinds.has(params.get("kind")) ? params.get("kind") : "";
-  const reload = (changes) => ctx.go("changes", { from, to, kind, ...changes });
+  const entity = params.get("entity") || "";
+  const reload = (changes) => ctx.go("changes", { from, to, kind, entity, ...changes });
   ctx.drawing.busy();
   replace(ctx.controls, yearPicker(years, from, to, kind,
     (a, b, k) => reload({ from: a, to: b, kind: k })));
@@ -60,7 +64,7 @@ export async function showChanges(ctx, params, years) {
   replace(ctx.panel, h("p", { class: "muted" }, t("loading")));
   let page;
   try {
-    page = await api.changes({ from, to, kind, limit: PAGE, offset });
+    page = await api.changes({ from, to, kind, entity, limit: PAGE, offset });
   } catch (error) {
     if (ctx.stale()) return;
     replace(ctx.panel, errorMessage(error));
@@ -69,8 +73,14 @@ export async function showChanges(ctx, params, years) {
   }
   if (ctx.stale()) return;
   document.title = `${from} → ${to} · innograph`;
-  replace(ctx.panel, h("article", { class: "changes", dataset: { from, to, kind } },
+  replace(ctx.panel, h("article", { class: "changes", dataset: { from, to, kind, entity } },
     h("h2", {}, ct("summary", { from, to, total: page.total })),
+    page.entity ? h("p", { class: "changes-entity" }, ct("about"), " ",
+      h("a", { href: `#/entity/${encodeURIComponent(page.entity)}` }, page.entity), " · ",
+      h("a", { href: "#", name: "all-entities", onclick: (event) => {
+        event.preventDefault();
+        reload({ entity: "" });
+      } }, ct("allEntities"))) : null,
     sectionLinks(page, (start) => reload({ offset: start })),
     page.items.length ? h("ol", { class: "change-list", start: offset + 1 },
       page.items.map((item) => changeItem(item, from, to)))

@@ -99,6 +99,8 @@ function entityPanel(entity) {
       entity.aliases.length ? [h("dt", {}, t("aliases")), h("dd", {}, entity.aliases.join("、"))]
         : null),
     propertyList(entity.kind, entity.properties),
+    h("p", {}, h("a", { class: "entity-changes",
+      href: `#/changes?entity=${encodeURIComponent(entity.id)}` }, t("changesAbout"))),
     h("section", { class: "metric-charts" }),
     entity.provenance.length
       ? h("section", {}, h("h3", {}, t("provenance")), quotes(entity.provenance)) : null,
