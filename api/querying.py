@@ -1,9 +1,19 @@
 """Backend calls with a time limit, so no request can hold a server thread indefinitely.
 
-Queries run on a bounded worker pool; a request waits at most ``limit_seconds`` (queueing
-included) and then gets a 503 ``query-timeout`` problem. A query that overran cannot be
-interrupted in Python, but it occupies one of a fixed number of workers, queued queries whose
-request gave up are cancelled, and the parameter limits keep every query's work bounded anyway.
+Lookups (``LOOKUPS``: an entity, a search, a neighbourhood, paths, a metric series) run on
+the request's own thread: their work is bounded by the parameter limits, a path enumeration by
+the store's path timeout, and over Neo4j each statement by the seconds left of
+``limit_seconds`` (``queries.time_limit``: the server stops it there); past the limit the
+answer is a 503 ``query-timeout`` problem. Handing them to a worker thread and back cost more
+than the lookup's own Python: at 100k nodes over Neo4j, 4 clients asking paths as of a year,
+API CPU 2.6 -> 2.0 ms a request and p50 12 -> 9 ms (bench/time_queries.py).
+
+Whole-graph work (rankings, statistics, backing, changes, analytics: computed once and kept)
+runs on a bounded worker pool instead: a request waits at most ``limit_seconds`` (queueing
+included) and then gets the 503, while the computation goes on for the next request (a first
+``/changes`` over Neo4j reads the whole graph). A computation that overran cannot be
+interrupted in Python, but it occupies one of a fixed number of workers, and queued ones whose
+request gave up are cancelled.
 
 A backend whose content a sync rewrites in place (Neo4j) has ``sync_state()``; it is read
 before and after each query, and while a sync is running or stopped midway the answer carries
@@ -21,12 +31,17 @@ from flask import Response, current_app, g
 
 from api.problems import ApiProblem
 from queries.backend import QueryBackend
-from queries.errors import BackendUnavailable, GraphChanging
+from queries.errors import BackendUnavailable, GraphChanging, QueryTimedOut
+from queries.time_limit import time_limit
 
 EXTENSION = "innograph"
 #: Set while the store's content is being changed: an RFC 8941 token (``in_progress`` or
 #: ``incomplete``) with the sync's ``generation`` and ``target`` version as parameters.
 SYNC_STATE_HEADER = "Innograph-Sync-State"
+
+
+#: Methods run on the request's thread (see above); every other one on the worker pool.
+LOOKUPS = frozenset({"health", "entity", "search", "neighbourhood", "paths", "metric_series"})
 
 
 class QueryRunner:
@@ -38,14 +53,22 @@ class QueryRunner:
     def run(self, method: str, *args: Any, **kwargs: Any) -> Any:
         states: list[Any] = []  # the sync states seen around the query (filled by the worker)
         g.setdefault("sync_states", []).append(states)
+        if method in LOOKUPS:
+            try:
+                with time_limit(self.limit_seconds):
+                    return self._observed(states, method, args, kwargs)
+            except QueryTimedOut:
+                raise self._timed_out(method) from None
         future = self._pool.submit(self._observed, states, method, args, kwargs)
         try:
             return future.result(timeout=self.limit_seconds)
         except FutureTimeout:
             future.cancel()
-            raise ApiProblem("query-timeout",
-                             f"{method} took longer than {self.limit_seconds:g} s",
-                             limit_seconds=self.limit_seconds) from None
+            raise self._timed_out(method) from None
+
+    def _timed_out(self, method: str) -> ApiProblem:
+        return ApiProblem("query-timeout", f"{method} took longer than {self.limit_seconds:g} s",
+                          limit_seconds=self.limit_seconds)
 
     def _observed(self, states: list[Any], method: str, args: tuple, kwargs: dict) -> Any:
         """``method``'s answer; the backend's sync state before and after go into

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph.embedded import AmbiguousName, NodeNotFound
 
 __all__ = ["AmbiguousName", "BackendUnavailable", "GraphChanging", "InvalidQuery", "NoAnswer",
-           "NodeNotFound"]
+           "NodeNotFound", "QueryTimedOut"]
 
 
 class InvalidQuery(ValueError):
@@ -18,6 +18,11 @@ class InvalidQuery(ValueError):
 
 class NoAnswer(LookupError):
     """A valid question with no answer, e.g. no path between two entities (HTTP 422)."""
+
+
+class QueryTimedOut(TimeoutError):
+    """A store's statement ran past its time limit: its own (a path enumeration's) or the
+    request's (``queries.time_limit``), and the store stopped it (HTTP 503 query-timeout)."""
 
 
 class BackendUnavailable(RuntimeError):

@@ -9,7 +9,8 @@ import threading
 from api_fixtures import FaultyBackend, assert_problem, raising
 
 from api.app import create_app
-from queries.errors import BackendUnavailable
+from queries.errors import BackendUnavailable, QueryTimedOut
+from queries.time_limit import seconds_left
 
 TWO_MB = 2 * 1024 * 1024
 
@@ -76,3 +77,24 @@ def test_query_over_the_time_limit_is_503_and_frees_the_request(backend):
     finally:
         release.set()
     assert slow.test_client().get("/api/v1/health").status_code == 200
+
+
+def test_a_lookup_runs_within_the_time_limit_on_the_requests_thread(backend):
+    """Lookups are not handed to the worker pool (api/querying.py): the store sees the
+    request's time limit, and a statement it stopped there is a 503 query-timeout."""
+    seen: list[tuple[float | None, str]] = []
+
+    def observed(*args, **kwargs):
+        seen.append((seconds_left(), threading.current_thread().name))
+        return backend.entity(*args, **kwargs)
+
+    app = create_app(FaultyBackend(backend, entity=observed,
+                                   search=raising(QueryTimedOut("stopped at the limit"))),
+                     config={"QUERY_TIME_LIMIT_SECONDS": 2.0})
+    client = app.test_client()
+    assert client.get("/api/v1/entities/changxing-fund").status_code == 200
+    (left, thread), = seen
+    assert left is not None and 0 < left <= 2.0
+    assert not thread.startswith("query")  # the pool's threads are named query_N
+    body = assert_problem(client.get("/api/v1/entities?q=fund"), 503, "query-timeout")
+    assert body["limit_seconds"] == 2.0

@@ -55,6 +55,7 @@ from queries.errors import (
     GraphChanging,
     NoAnswer,
     NodeNotFound,
+    QueryTimedOut,
 )
 from queries.kept import KEPT_KIB, KeptValues, Weigh
 from queries.store import NOW, Filter, FoundPaths, Json, Scores
@@ -68,6 +69,7 @@ from queries.stores.records import (
     node_view,
     summary,
 )
+from queries.time_limit import seconds_left
 
 T = TypeVar("T")
 ENV_VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
@@ -85,10 +87,6 @@ RETRY_AFTER = 10
 DEFAULT_PATH_TIMEOUT = 5.0  # seconds a path enumeration may run (includes query planning)
 #: Nodes per statement when the whole graph is read (``cypher.nodes_and_edges``).
 SNAPSHOT_CHUNK = 5000
-
-
-class QueryTimedOut(Exception):
-    """A Cypher statement ran past its transaction timeout."""
 
 
 class Neo4jStore:
@@ -139,8 +137,14 @@ class Neo4jStore:
     # -- running Cypher ---------------------------------------------------------------------
 
     def run(self, text: str, timeout: float | None = None, **params: Any) -> list[Record]:
-        """Run one read statement; driver failures become ``BackendUnavailable`` and a
-        transaction timeout ``QueryTimedOut``."""
+        """Run one read statement within ``timeout`` seconds and the request's time limit
+        (``queries.time_limit``: Neo4j stops the statement there, a transaction timeout);
+        driver failures become ``BackendUnavailable`` and a timeout ``QueryTimedOut``."""
+        left = seconds_left()
+        if left is not None:
+            if left <= 0:
+                raise QueryTimedOut("the request's time limit was reached")
+            timeout = left if timeout is None else min(timeout, left)
         query = Query(cast(LiteralString, text), timeout=timeout)
         try:
             # auto-commit: a read need not be retried, and a down server must fail fast;
