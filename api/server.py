@@ -17,12 +17,15 @@ path stays waitress's own:
   seconds after its first byte.
 - ``ProblemErrorTask`` answers waitress's own errors as RFC 9457 problem+json with the app's
   security headers.
+- ``Utf8TargetParser`` percent-encodes bytes outside ASCII in the request line, which curl
+  sends as typed (``curl 'http://…/entities/长春'``) and waitress alone refuses (400 Bad URI).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -33,6 +36,7 @@ from typing import Any
 from flask import Flask
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.wasyncore import close_all
@@ -79,10 +83,6 @@ class ProblemErrorTask(ErrorTask):
             extensions["max_bytes"] = self.channel.adj.max_request_header_size
         elif error.code == 500:
             detail = "the server failed to answer; this is a bug"  # the trace is logged
-        elif error.body == "Bad URI":  # waitress: bytes outside ASCII in the request target
-            detail = ("the request could not be handled: Bad URI: the path or query string "
-                      "holds characters outside ASCII; percent-encode them (UTF-8), e.g. "
-                      "curl -G --data-urlencode 'q=长春'")
         else:
             detail = f"the request could not be handled: {error.body}"
         body = {"type": PROBLEM_TYPES[slug].uri if slug else "about:blank",
@@ -98,11 +98,28 @@ class ProblemErrorTask(ErrorTask):
         self.write(data)
 
 
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+class Utf8TargetParser(HTTPRequestParser):
+    """A request whose target holds bytes outside ASCII (UTF-8 typed into curl, or a client
+    that does not encode) is read as if they were percent-encoded, as nginx and most servers
+    read it: the app then sees the same path and query as from a browser, which encodes."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        end = header_plus.find(b"\r\n")
+        if end > 0 and _NOT_ASCII.search(header_plus, 0, end):
+            header_plus = (_NOT_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], header_plus[:end])
+                           + header_plus[end:])
+        super().parse_header(header_plus)
+
+
 class GuardedChannel(HTTPChannel):
-    """A connection that remembers when its request in progress began, and that lingers
-    after an error answer (see LINGER_SECONDS)."""
+    """A connection that remembers when its request in progress began, that lingers after an
+    error answer (see LINGER_SECONDS), and whose requests may spell the target in UTF-8."""
 
     error_task_class = ProblemErrorTask
+    parser_class = Utf8TargetParser
     request_started = 0.0
     linger = False  # set by ProblemErrorTask
     draining_until = 0.0  # while lingering: when to close anyway

@@ -109,16 +109,29 @@ def test_the_servers_own_errors_are_problem_json(address, data, status, slug):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_raw_utf8_in_the_query_string_is_told_to_percent_encode(address):
-    """curl sends `?q=长春` as raw UTF-8 bytes, which waitress refuses: the problem says why and
-    what to do instead (the percent-encoded request answers)."""
-    request = "GET /api/v1/entities?q=长春 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-    got, _, body = exchange(address, request)
-    problem = json.loads(body)
-    assert got == 400 and problem["type"].endswith("/bad-request")
-    assert "percent-encode" in problem["detail"]
-    encoded = b"GET /api/v1/entities?q=%E9%95%BF%E6%98%A5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    assert exchange(address, encoded)[0] == 200
+def test_raw_utf8_in_the_request_line_reads_as_percent_encoded(address):
+    """curl sends `?q=长春` and `/entities/长兴基金` as raw UTF-8 bytes, which waitress alone
+    refuses (400 Bad URI): the answer is the percent-encoded request's, byte for byte."""
+    def answer(target: str) -> tuple[int, bytes]:
+        request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        got, _, body = exchange(address, request)
+        return got, body
+
+    for raw, encoded in [("/api/v1/entities?q=长春", "/api/v1/entities?q=%E9%95%BF%E6%98%A5"),
+                         ("/api/v1/entities/长兴基金",
+                          "/api/v1/entities/%E9%95%BF%E5%85%B4%E5%9F%BA%E9%87%91"),
+                         ("/api/v1/paths?from=长兴基金&to=長光衛星", "/api/v1/paths?from="
+                          "%E9%95%BF%E5%85%B4%E5%9F%BA%E9%87%91&to=%E9%95%B7%E5%85%89%E8%A1%9B"
+                          "%E6%98%9F")]:
+        assert answer(raw) == answer(encoded)
+    status, body = answer("/api/v1/entities/长兴基金")
+    assert status == 200 and json.loads(body)["id"] == "changxing-fund"
+    status, body = answer("/api/v1/entities?q=长春")
+    assert status == 200 and json.loads(body)["total"] > 0
+    # a byte that is not UTF-8 is the app's 400 or 404 now, never a server error
+    status, _, body = exchange(address, b"GET /api/v1/entities/\xff HTTP/1.1\r\n"
+                                        b"Host: 127.0.0.1\r\n\r\n")
+    assert status in (400, 404) and json.loads(body)["status"] == status
 
 
 def test_body_over_the_apps_limit_is_refused_before_it_is_read(address, app):
