@@ -108,7 +108,7 @@ class Utf8TargetParser(HTTPRequestParser):
 
     def parse_header(self, header_plus: bytes) -> None:
         end = header_plus.find(b"\r\n")
-        if end > 0 and _NOT_ASCII.search(header_plus, 0, end):
+        if end > 0 and not header_plus[:end].isascii():
             header_plus = (_NOT_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], header_plus[:end])
                            + header_plus[end:])
         super().parse_header(header_plus)
