@@ -4,9 +4,10 @@ Lookups (``LOOKUPS``: an entity, a search, a neighbourhood, paths, a metric seri
 the request's own thread: their work is bounded by the parameter limits, a path enumeration by
 the store's path timeout, and over Neo4j each statement by the seconds left of
 ``limit_seconds`` (``queries.time_limit``: the server stops it there); past the limit the
-answer is a 503 ``query-timeout`` problem. Handing them to a worker thread and back cost more
-than the lookup's own Python: at 100k nodes over Neo4j, 4 clients asking paths as of a year,
-API CPU 2.6 -> 2.0 ms a request and p50 12 -> 9 ms (bench/time_queries.py).
+answer is a 503 ``query-timeout`` problem. The hand-over to a worker thread and back was a
+large part of a lookup's API time: at 100k nodes over Neo4j, 4 clients, API CPU a request as of
+a year, entity 2.0-2.3 -> 1.6-1.9 ms, paths 2.5-3.1 -> 2.4-2.7 ms (bench/results/
+time_queries.md: runs alternated with the code before).
 
 Whole-graph work (rankings, statistics, backing, changes, analytics: computed once and kept)
 runs on a bounded worker pool instead: a request waits at most ``limit_seconds`` (queueing
