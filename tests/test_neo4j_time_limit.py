@@ -5,13 +5,17 @@ client that was answered) and the API answers 503 query-timeout."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from api_fixtures import FaultyBackend, assert_problem
 from neo4j import Driver
 
 from api.app import create_app
+from api.server import running_server
 from queries.errors import QueryTimedOut
 from queries.neo4j_backend import Neo4jBackend
 from queries.time_limit import seconds_left, time_limit
@@ -58,6 +62,19 @@ def test_a_lookup_past_the_time_limit_is_503_and_stopped(neo4j_backend: Neo4jBac
     assert body["limit_seconds"] == 2.0
     assert time.monotonic() - started < 5
     assert seen and 0 < seen[0] <= 2.0
+    assert running(neo4j_driver, neo4j_backend.store.database) == []
+    with running_server(app, threads=2) as url:  # the same over real HTTP
+        parts = urlsplit(url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        started = time.monotonic()
+        connection.request("GET", "/api/v1/paths?from=faw&to=ciomp")
+        answer = connection.getresponse()
+        problem = json.loads(answer.read())
+        connection.close()
+        assert answer.status == 503
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert problem["type"].endswith("/query-timeout") and problem["limit_seconds"] == 2.0
+        assert time.monotonic() - started < 5
     assert running(neo4j_driver, neo4j_backend.store.database) == []
     # another lookup within the limit answers (2 s: a cold statement is planned first)
     again = app.test_client().get("/api/v1/entities/faw")
