@@ -569,8 +569,9 @@ def format_changes(answer: dict) -> str:
 
 def _listed(values: list[str] | None) -> list[str] | None:
     """A repeatable option's values, each of which may be comma-separated."""
-    return [v.strip() for value in values for v in value.split(",") if v.strip()] \
-        if values else None
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 def cmd_changes(args: argparse.Namespace) -> int:

@@ -88,8 +88,11 @@ class Changes:
 
         def ends(key: Key) -> tuple[str, ...]:  # the entities a change is about
             _, record, what = key
-            return (what,) if record == "node" else (what[0], what[1]) if record == "edge" \
-                else (what[0],)
+            if record == "node":
+                return (what,)
+            if record == "edge":
+                return (what[0], what[1])
+            return (what[0],)  # a metric: its subject
 
         keys = [k for k in self.keys if (changes is None or k[0] in changes)
                 and (kinds is None or any(node[n]["kind"] in kinds for n in ends(k)))

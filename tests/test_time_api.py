@@ -64,13 +64,14 @@ def test_changes_page_and_counts(client, backend):
                                                        "national_sci_tech_awards"}
 
 
-def _about(item: dict) -> set[str]:
-    """The node kinds a change item is about, read off the item itself."""
+def _about(item: dict, field: str = "kind") -> set[str]:
+    """The ``field`` (node kind, or id) of the entities a change item is about, read off the
+    item itself."""
     if item["record"] == "node":
-        return {item["node"]["kind"]}
+        return {item["node"][field]}
     if item["record"] == "edge":
-        return {item["from"]["kind"], item["to"]["kind"]}
-    return {item["subject"]["kind"]}
+        return {item["from"][field], item["to"][field]}
+    return {item["subject"][field]}
 
 
 @pytest.mark.parametrize(("change", "kind"), [
@@ -95,15 +96,6 @@ def test_changes_of_some_kinds_about_some_entities(client, backend, change, kind
     assert page.get_json()["items"] == expected[2:5]
 
 
-def _ids(item: dict) -> set[str]:
-    """The entities a change item is about, read off the item itself."""
-    if item["record"] == "node":
-        return {item["node"]["id"]}
-    if item["record"] == "edge":
-        return {item["from"]["id"], item["to"]["id"]}
-    return {item["subject"]["id"]}
-
-
 @pytest.mark.parametrize(("entity", "entity_id", "extra"), [
     ("changchun", "changchun", ""), ("长春", "changchun", "&change=metric"),
     ("長春光機所", "ciomp", ""), ("jilin-university", "jilin-university", "&kind=Lab")])
@@ -113,7 +105,7 @@ def test_changes_about_one_entity(client, backend, entity, entity_id, extra):
     full = backend.changes(2022, 2025, limit=1000)
     kinds = extra.split("kind=")[1].split(",") if "kind=" in extra else None
     changes = extra.split("change=")[1].split(",") if "change=" in extra else None
-    expected = [i for i in full["items"] if entity_id in _ids(i)
+    expected = [i for i in full["items"] if entity_id in _about(i, "id")
                 and (kinds is None or _about(i) & set(kinds))
                 and (changes is None or i["change"] in changes)]
     body = client.get(f"/api/v1/changes?from=2022&to=2025&limit=1000"
