@@ -32,8 +32,10 @@ threads, one keep-alive connection each, ``--requests`` requests each, with the 
 request of the API process, of the Neo4j server and of that its JIT compilers (how much of a
 request is Python, how much Cypher, how much a fresh JVM still compiling). Goals (issue 14,
 both stores): p99 < 20 ms entity and paths with as_of, < 50 ms changes with a page limit.
-Over Neo4j the as_of statements are PROFILEd (operators and db hits) to show which index each
-uses. Results: bench/results/time_queries.md (``--out``).
+Over Neo4j, after the load, the statements each request ran are replayed through the driver
+alone (``bare_cypher``: the floor under the API), and the as_of statements are PROFILEd
+(operators and db hits) to show which index each uses.
+Results: bench/results/time_queries.md (``--out``).
 """
 
 from __future__ import annotations
@@ -58,10 +60,12 @@ from bench.common import generated_data
 from bench.http_api import (
     Client,
     Served,
+    cypher_load,
     http_load,
     log,
     neo4j_home,
     percentile,
+    record_statements,
     resident_mib,
     serve,
     start_neo4j,
@@ -74,6 +78,8 @@ HERE = Path(__file__).parent
 KINDS = ("entity", "entity_as_of", "path", "path_as_of", "changes")
 GOALS_MS: dict[str, float | None] = {"entity": None, "entity_as_of": 20.0, "path": None,
                                      "path_as_of": 20.0, "changes": 50.0}
+#: the kinds one Cypher statement answers (changes are cut from the kept whole graph)
+LOOKUPS = ("entity", "entity_as_of", "path", "path_as_of")
 ENTITIES = 300  # entities drawn (spread over the years)
 PAGE = 50  # changes page size
 PAGES = 20  # pages drawn per comparison
@@ -335,6 +341,39 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
         served.stop()
 
 
+# -- Neo4j: the floor under the API ----------------------------------------------------------
+
+def bare_cypher(uri: str, targets: Targets, args: argparse.Namespace, server_pid: int | None
+                ) -> Run:
+    """The statements the Neo4j store ran for each request (recorded in this process, up to
+    ``--floor-sample`` requests a kind), replayed through the driver by as many client threads
+    as the load, on the server the load has just warmed: what any API over this driver and
+    server pays before its own work (HTTP, checks, JSON). The API column is this process's CPU
+    (the driver's). Not for changes: a page is cut from the whole graph the API process read
+    once and keeps, so its statements are the sync-state check and, once, that read."""
+    run = Run("bare Cypher")
+    log("bare Cypher: recording each request's statements")
+    statements = record_statements(uri, {k: targets.of(k) for k in LOOKUPS}, args.floor_sample,
+                                   list(LOOKUPS))
+    for kind in LOOKUPS:
+        if not statements[kind]:
+            continue
+        log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
+        before = (time.process_time() * 1000, cpu_ms(server_pid), jit_ms(server_pid))
+        run.samples[kind] = cypher_load(uri, statements[kind], args.clients, args.requests,
+                                        args.seed)
+        after = (time.process_time() * 1000, cpu_ms(server_pid), jit_ms(server_pid))
+        n = len(run.samples[kind])
+        run.cpu[kind] = ((after[0] - before[0]) / n, *(
+            (b - a) / n if a is not None and b is not None else None
+            for a, b in zip(before[1:], after[1:], strict=True)))
+        ms = [s[0] for s in run.samples[kind]]
+        log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
+    run.notes["statements"] = {k: sum(map(len, v)) / len(v)
+                               for k, v in statements.items() if v}
+    return run
+
+
 # -- Neo4j: which index each as_of statement uses -----------------------------------------------
 
 def profiles(uri: str, targets: Targets) -> list[tuple[str, list[str], int]]:
@@ -478,8 +517,17 @@ def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
                   + f", pages of {PAGE}" + (", totals " + ", ".join(
                       f"{k}: {v:,}" for k, v in runs[0].notes.get("totals", {}).items())
                       if runs else "") + ".", ""]
-    lines += ["## Under load", "", *table(runs), "",
-              "## First requests (cold)", "", *cold_table(runs), ""]
+    lines += ["## Under load", "", *table(runs), ""]
+    floor = next((r for r in runs if r.store == "bare Cypher"), None)
+    if floor is not None:
+        lines += ["bare Cypher: the statements the Neo4j store ran for each request (recorded "
+                  "in the benchmark's process; statements a request: " + ", ".join(
+                      f"{k} {v:.1f}" for k, v in floor.notes["statements"].items())
+                  + "), replayed through the driver by the same number of client threads "
+                  "on the server the load had just warmed, a session per request: the floor "
+                  "under any API over this driver and server. Its API column is the "
+                  "benchmark process's CPU, the driver's.", ""]
+    lines += ["## First requests (cold)", "", *cold_table(runs), ""]
     if plans:
         lines += ["## Which index the as_of Cypher uses (PROFILE, Neo4j)", "",
                   "| statement | operators | db hits |", "|---|---|---:|"]
@@ -510,6 +558,9 @@ def main() -> None:
     parser.add_argument("--jit-settled", type=float, default=10.0,
                         help="percent of Neo4j's CPU its JIT compilers may use in each of "
                              "two warm passes in a row for the server to count as warm")
+    parser.add_argument("--floor-sample", type=int, default=100,
+                        help="over Neo4j, requests a kind whose statements are replayed "
+                             "through the driver after the load (0: no bare-Cypher floor)")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--neo4j-home", type=Path, default=None,
@@ -545,6 +596,9 @@ def main() -> None:
             try:
                 targets = measure(root, server.bolt_uri, targets, args, run, save,
                                   server.pid)
+                if args.floor_sample:
+                    runs.append(bare_cypher(server.bolt_uri, targets, args, server.pid))
+                    save()
                 plans += profiles(server.bolt_uri, targets)
             finally:
                 server.stop()
