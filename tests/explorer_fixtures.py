@@ -1,8 +1,10 @@
 """Fixtures for the explorer page's browser tests: Debian's headless Chromium driven by
 Playwright, the app served by waitress on a free loopback port, and screenshots.
 
-Every page a test opens is watched: a script error, a request to anywhere but the test
-server, or an API call to a route the OpenAPI document does not declare fails the test.
+Every page a test opens is watched: a script error, a warning or error the page or a library
+logs to the console, a file of the page's own that the server does not have, a request to
+anywhere but the test server, or an API call to a route the OpenAPI document does not declare
+fails the test.
 """
 
 from __future__ import annotations
@@ -65,17 +67,35 @@ def api_route_patterns(spec: dict) -> list[re.Pattern[str]]:
 
 
 class PageWatch:
-    """What a page did: script errors, requests off the server, undeclared API calls."""
+    """What a page did: script errors, console warnings and errors, missing files, requests
+    off the server, undeclared API calls."""
 
     def __init__(self, page: Page, base_url: str, routes: list[re.Pattern[str]]):
         self.errors: list[str] = []
+        self.console: list[str] = []
+        self.missing: list[str] = []
         self.foreign: list[str] = []
         self.undeclared: list[str] = []
         self.api_calls: list[str] = []
         self.base = base_url
         self.routes = routes
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self.on_console)
+        page.on("response", self.on_response)
         page.on("request", self.on_request)
+
+    def on_console(self, message) -> None:
+        # the browser's own line for a failed load: files are checked by on_response, and an
+        # API problem (a 404 for an unknown entity, say) is an answer the page shows
+        if message.type in ("error", "warning") and not message.text.startswith(
+                "Failed to load resource"):
+            self.console.append(f"{message.type}: {message.text}")
+
+    def on_response(self, response) -> None:
+        path = urlsplit(response.url).path
+        if (response.url.startswith(self.base + "/") and not path.startswith("/api/")
+                and response.status >= 400):
+            self.missing.append(f"{response.status} {response.url}")
 
     def on_request(self, request) -> None:
         url = request.url
@@ -92,6 +112,8 @@ class PageWatch:
 
     def check(self) -> None:
         assert not self.errors, f"script errors: {self.errors}"
+        assert not self.console, f"console warnings and errors: {self.console}"
+        assert not self.missing, f"files the server does not have: {self.missing}"
         assert not self.foreign, f"requests off the server: {self.foreign}"
         assert not self.undeclared, f"API calls to undeclared routes: {self.undeclared}"
 

@@ -18,7 +18,9 @@ function parameter(spec, path, name) {
 
 export async function loadVocabulary() {
   const [schema, spec] = await Promise.all([api.schema(), api.openapi()]);
-  const colour = (i) => PALETTE[i] ?? `hsl(${(i * 137.5) % 360} 55% 50%)`;
+  // Beyond the palette: hues a golden angle apart, in the comma form (Cytoscape reads no
+  // other, and drew such kinds without a colour)
+  const colour = (i) => PALETTE[i] ?? `hsl(${(i * 137.5) % 360}, 55%, 50%)`;
   vocabulary = {
     nodeKinds: schema.node_kinds.map((k, i) => ({ ...k, colour: colour(i) })),
     // Derived relations (e.g. MENTIONS) are not edges of the graph: nothing to filter by.
