@@ -7,7 +7,7 @@ import { language, pick } from "./i18n.js";
 
 // Colours are given to kinds in schema order; the names of kinds are never listed here.
 const PALETTE = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
-  "#edc948", "#9c755f", "#ff9da7", "#6b8e23", "#8c8c8c", "#17becf"];
+  "#edc948", "#9c755f", "#ff9da7", "#6b8e23", "#8c8c8c", "#17becf", "#393b79"];
 
 let vocabulary = null;
 
