@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -191,11 +191,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key in ("edges_total", "edges_truncated"):
         del view[key]
     view["out"] = [{"rel": e["rel"], "to": e["other"]["id"],
-                    "to_name_zh": e["other"]["name_zh"], "provenance": e["provenance"]}
-                   for e in edges["out"]]
+                    "to_name_zh": e["other"]["name_zh"], "properties": e["properties"],
+                    "provenance": e["provenance"]} for e in edges["out"]]
     view["in"] = [{"rel": e["rel"], "from": e["other"]["id"],
-                   "from_name_zh": e["other"]["name_zh"], "provenance": e["provenance"]}
-                  for e in edges["in"]]
+                   "from_name_zh": e["other"]["name_zh"], "properties": e["properties"],
+                   "provenance": e["provenance"]} for e in edges["in"]]
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -208,17 +208,26 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"  {name}: {value}")
     for p in view["provenance"]:
         print(f"  source {p['source']}: “{p['quote']}”")
-    statuses = {(e["rel"], e["other"]["id"]): e["properties"].get("status")
-                for e in edges["out"]}
     for e in view["out"]:
-        status = statuses.get((e["rel"], e["to"]))
-        mark = f" [{status}]" if status else ""
-        print(f"  -{e['rel']}-> {e['to']} ({e['to_name_zh']}){mark}: "
-              f"“{e['provenance'][0]['quote']}”")
+        _print_relation(f"-{e['rel']}-> {e['to']} ({e['to_name_zh']})", e)
     for e in view["in"]:
-        print(f"  <-{e['rel']}- {e['from']} ({e['from_name_zh']}): "
-              f"“{e['provenance'][0]['quote']}”")
+        _print_relation(f"<-{e['rel']}- {e['from']} ({e['from_name_zh']})", e)
     return EXIT_OK
+
+
+def _print_relation(head: str, edge: dict[str, Any]) -> None:
+    """One relation of ``show``: its status, every quote it rests on (a relation may need
+    several sentences together), and what qualifies it (a group's statement, a note)."""
+    props = edge["properties"]
+    mark = f" [{props['status']}]" if props.get("status") else ""
+    quotes = [f"“{p['quote']}”" for p in edge["provenance"]]
+    print(f"  {head}{mark}: {quotes[0]}")
+    for quote in quotes[1:]:
+        print(f"      {quote}")
+    if props.get("collective_of"):
+        print(f"      said of the group {props['collective_of']} as a whole, not of each member")
+    if props.get("note_en"):
+        print(f"      note: {props['note_en']}")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from innograph.cli import main
+from loaders.dataset import default_data_dir, load_graph
+from queries.embedded_backend import EmbeddedBackend
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid"
@@ -100,3 +102,28 @@ def test_console_script_usage_errors_exit_2() -> None:
     result = subprocess.run([sys.executable, "-m", "innograph.cli", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "validate" in result.stdout and "Exit codes" in result.stdout
+
+
+def test_show_prints_every_quote_of_a_relation_and_what_qualifies_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A relation resting on several sentences shows them all, and a group's statement or a
+    note says so, in the text as in --json (on data/)."""
+    view = EmbeddedBackend(load_graph(default_data_dir())).entity(
+        "changbaishan-lab", edge_limit=10**9)
+    edges = view["edges"]["out"] + view["edges"]["in"]
+    several = [e for e in edges if len(e["provenance"]) > 1]
+    collective = [e for e in edges if e["properties"].get("collective_of")]
+    assert several and collective  # what this test is about is in the data
+    assert main(["show", "changbaishan-lab"]) == 0
+    text = capsys.readouterr().out
+    for edge in edges:
+        for p in edge["provenance"]:
+            assert f"“{p['quote']}”" in text
+        if "note_en" in edge["properties"]:
+            assert f"note: {edge['properties']['note_en']}" in text
+    for edge in collective:
+        assert f"said of the group {edge['properties']['collective_of']} as a whole" in text
+    assert main(["show", "changbaishan-lab", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [e["properties"] for e in shown["out"]] == [
+        e["properties"] for e in view["edges"]["out"]]
