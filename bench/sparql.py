@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,30 +78,24 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def load(url: str, query: str, clients: int, requests: int) -> tuple[list[float], int]:
-    """Latencies (ms) of ``clients`` x ``requests`` POSTs of ``query``; rows of the last."""
-    parts = urlsplit(url)
+def in_threads(clients: int, requests: int, connect: Callable[[], Callable[[], None]]
+               ) -> list[float]:
+    """Latencies (ms) of ``clients`` threads, each asking ``requests`` times with the asker
+    ``connect()`` gives it; the first failure is raised once all have stopped."""
     latencies: list[float] = []
-    rows = [0]
+    failures: list[BaseException] = []
     lock = threading.Lock()
-    failures: list[str] = []
 
     def client() -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         mine = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            conn.request("POST", "/api/v1/sparql", body=query.encode(),
-                         headers={"Content-Type": "application/sparql-query",
-                                  "Accept": "application/sparql-results+json"})
-            response = conn.getresponse()
-            body = response.read()
-            mine.append((time.perf_counter() - started) * 1000)
-            if response.status != 200:
-                failures.append(f"{response.status}: {body[:200]!r}")
-                break
-            rows[0] = body.count(b'"type"')  # terms, a rough size; rows counted below
-        conn.close()
+        try:
+            ask = connect()
+            for _ in range(requests):
+                started = time.perf_counter()
+                ask()
+                mine.append((time.perf_counter() - started) * 1000)
+        except Exception as exc:  # raised by the main thread
+            failures.append(exc)
         with lock:
             latencies.extend(mine)
 
@@ -110,8 +105,30 @@ def load(url: str, query: str, clients: int, requests: int) -> tuple[list[float]
     for t in threads:
         t.join()
     if failures:
-        raise RuntimeError(failures[0])
-    return latencies, rows[0]
+        raise failures[0]
+    return latencies
+
+
+def load(url: str, query: str, clients: int, requests: int) -> list[float]:
+    """Latencies (ms) of ``clients`` x ``requests`` POSTs of ``query`` (JSON results), one
+    keep-alive connection per client; a status other than 200 raises RuntimeError."""
+    parts = urlsplit(url)
+
+    def connect() -> Callable[[], None]:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+        def ask() -> None:
+            conn.request("POST", "/api/v1/sparql", body=query.encode(),
+                         headers={"Content-Type": "application/sparql-query",
+                                  "Accept": "application/sparql-results+json"})
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{response.status}: {body[:200]!r}")
+
+        return ask
+
+    return in_threads(clients, requests, connect)
 
 
 def engine_load(store: ox.Store, query: str, clients: int, requests: int) -> list[float]:
@@ -119,24 +136,8 @@ def engine_load(store: ox.Store, query: str, clients: int, requests: int) -> lis
     ``query`` ``requests`` times over ``store`` and write the answer as the workers do
     (``run_query``: SPARQL JSON), no HTTP, pipe or worker between; latencies in ms
     (pyoxigraph releases the GIL while it evaluates)."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        mine = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            run_query(store, query, seconds=60, max_results=10**9)
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies
+    return in_threads(clients, requests, lambda: lambda: run_query(
+        store, query, seconds=60, max_results=10**9))
 
 
 def row_count(url: str, query: str) -> int:
@@ -274,7 +275,7 @@ def bench_examples(app, url: str, g, args, lines: list[str]) -> None:
             cells += ["", "", "", f"MISSED (one run over {args.slow:g} s: not loaded)"]
         else:
             try:
-                latencies, _ = load(url, query, args.clients, args.requests)
+                latencies = load(url, query, args.clients, args.requests)
                 p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
                 cells += [f"{p50:.1f}", f"{p99:.1f}", f"{max(latencies):.1f}",
                           "met" if p99 < 100 else "MISSED"]
@@ -283,7 +284,7 @@ def bench_examples(app, url: str, g, args, lines: list[str]) -> None:
         app.extensions[CACHE] = AnswerCache(64 * 2**20)  # as served by default
         try:
             load(url, query, 1, 1)  # the one evaluation per graph version, then kept
-            latencies, _ = load(url, query, args.clients, args.requests)
+            latencies = load(url, query, args.clients, args.requests)
             p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
             cells += [f"{p50:.1f} / {p99:.1f}", "met" if p99 < 100 else "MISSED"]
         except RuntimeError as exc:
