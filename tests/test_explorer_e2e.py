@@ -358,3 +358,14 @@ def test_keyboard_picks_a_suggestion_and_a_clicked_edge_shows_its_quote(
     expect(selection).to_contain_text(SCHEMA.relation_kinds[edge["data"]["rel"]].zh)
     expect(selection.locator(".quote").first).to_have_text(
         edge["data"]["provenance"][0]["quote"])
+
+
+def test_an_address_naming_no_view_says_so_on_the_start_page(page: Page, explorer_url: str):
+    page.goto(f"{explorer_url}/#/no-such-view")
+    wait_drawn(page)
+    expect(page.locator("#panel [role=alert]")).to_contain_text("no-such-view")
+    expect(page.locator("#panel .starters li").first).to_be_visible()  # the start page itself
+    page.goto(f"{explorer_url}/#/")
+    wait_drawn(page)
+    expect(page.locator("#panel .starters li").first).to_be_visible()
+    expect(page.locator("#panel [role=alert]")).to_have_count(0)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from explorer_fixtures import PageWatch
 from playwright.sync_api import Page, expect
 
 from api.app import create_app
@@ -24,10 +23,8 @@ def table_rows(page: Page) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
-def test_pick_an_example_run_it_see_the_table(watched_page: tuple[Page, PageWatch],
-                                              explorer_url: str, backend: QueryBackend
-                                              ) -> None:
-    page, _ = watched_page  # no script error, console warning, missing file (the check)
+def test_pick_an_example_run_it_see_the_table(page: Page, explorer_url: str,
+                                              backend: QueryBackend) -> None:
     page.goto(explorer_url + "/")
     page.locator("#sparql-link").click()
     expect(page).to_have_url(explorer_url + "/sparql")
@@ -54,9 +51,7 @@ def test_pick_an_example_run_it_see_the_table(watched_page: tuple[Page, PageWatc
     assert all(r[quote1] for r in rows)  # a quote per hop
 
 
-def test_a_malformed_query_shows_the_problem(watched_page: tuple[Page, PageWatch],
-                                             explorer_url: str) -> None:
-    page, _ = watched_page
+def test_a_malformed_query_shows_the_problem(page: Page, explorer_url: str) -> None:
     page.goto(explorer_url + "/sparql")
     expect(page.locator("#examples option")).to_have_count(len(example_queries()))
     page.locator("#query").fill("SELECT ?x WHERE {\n  ?x ?p\n}")

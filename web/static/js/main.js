@@ -61,7 +61,7 @@ async function route() {
   if (view === "centrality") return showCentrality(ctx, params);
   if (view === "changes") return showChanges(ctx, params, years);
   if (ANALYTICS_VIEWS.includes(view)) return showAnalytics(ctx, view, params);
-  return showWelcome(ctx);
+  return showWelcome(ctx, view === "entity" ? "" : view);
 }
 
 function renderHeader(view) {

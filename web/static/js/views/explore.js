@@ -130,10 +130,12 @@ function relationList(relations) {
 }
 
 // The landing view: the most central entities as a starting point.
-export async function showWelcome(ctx) {
+// The start page; ``unknown``: the view an address asked for that does not exist, said first.
+export async function showWelcome(ctx, unknown = "") {
   ctx.drawing.busy();
   replace(ctx.controls);
-  replace(ctx.panel, h("p", { class: "welcome" }, t("welcome")));
+  replace(ctx.panel, ...(unknown ? [h("p", { class: "error", role: "alert" },
+    t("unknownView", { view: unknown }))] : []), h("p", { class: "welcome" }, t("welcome")));
   try {
     const ranking = await api.centrality({ top: 12 });
     if (ctx.stale()) return;
