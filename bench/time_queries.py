@@ -32,8 +32,9 @@ threads, one keep-alive connection each, ``--requests`` requests each, with the 
 request of the API process, of the Neo4j server and of that its JIT compilers (how much of a
 request is Python, how much Cypher, how much a fresh JVM still compiling). Goals (issue 14,
 both stores): p99 < 20 ms entity and paths with as_of, < 50 ms changes with a page limit.
-Over Neo4j, after the load, the statements each request ran are replayed through the driver
-alone (``bare_cypher``: the floor under the API), and the as_of statements are PROFILEd
+Over Neo4j, after the load, the statements each lookup ran are asked again through the driver
+alone and through a thin Flask API (``floors``: what the API's stack pays before its own
+work), and the as_of statements are PROFILEd
 (operators and db hits) to show which index each uses.
 Results: bench/results/time_queries.md (``--out``).
 """
@@ -47,9 +48,12 @@ import os
 import random
 import re
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -343,35 +347,71 @@ def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse
 
 # -- Neo4j: the floor under the API ----------------------------------------------------------
 
-def bare_cypher(uri: str, targets: Targets, args: argparse.Namespace, server_pid: int | None
-                ) -> Run:
-    """The statements the Neo4j store ran for each request (recorded in this process, up to
-    ``--floor-sample`` requests a kind), replayed through the driver by as many client threads
-    as the load, on the server the load has just warmed: what any API over this driver and
-    server pays before its own work (HTTP, checks, JSON). The API column is this process's CPU
-    (the driver's). Not for changes: a page is cut from the whole graph the API process read
-    once and keeps, so its statements are the sync-state check and, once, that read."""
-    run = Run("bare Cypher")
-    log("bare Cypher: recording each request's statements")
+def floors(uri: str, targets: Targets, args: argparse.Namespace, server_pid: int | None
+           ) -> list[Run]:
+    """What any API over this driver and server pays before its own work, on the server the
+    load has just warmed. The statements the Neo4j store ran for each lookup (recorded in this
+    process, up to ``--floor-sample`` requests a kind) are asked by as many client threads as
+    the load, each kind in turn:
+
+    - bare Cypher: through the driver in this process, a session per request (its API column
+      is this process's CPU, the driver's);
+    - thin API: over HTTP to ``bench.thin_api`` (Flask on ``innograph serve``'s waitress
+      server, a route that runs a request's statements and answers the raw records as JSON:
+      no checks, views or provenance cut), one keep-alive connection per client.
+
+    Not for changes: a page is cut from the whole graph the API process read once and keeps,
+    so its statements are the sync-state check and, once, that read."""
+    bare, thin = Run("bare Cypher"), Run("thin API")
+    log("floors: recording each request's statements")
     statements = record_statements(uri, {k: targets.of(k) for k in LOOKUPS}, args.floor_sample,
                                    list(LOOKUPS))
-    for kind in LOOKUPS:
-        if not statements[kind]:
-            continue
-        log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
-        before = (time.process_time() * 1000, cpu_ms(server_pid), jit_ms(server_pid))
-        run.samples[kind] = cypher_load(uri, statements[kind], args.clients, args.requests,
-                                        args.seed)
-        after = (time.process_time() * 1000, cpu_ms(server_pid), jit_ms(server_pid))
-        n = len(run.samples[kind])
-        run.cpu[kind] = ((after[0] - before[0]) / n, *(
-            (b - a) / n if a is not None and b is not None else None
-            for a, b in zip(before[1:], after[1:], strict=True)))
-        ms = [s[0] for s in run.samples[kind]]
-        log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
-    run.notes["statements"] = {k: sum(map(len, v)) / len(v)
-                               for k, v in statements.items() if v}
-    return run
+    for run in (bare, thin):
+        run.notes["statements"] = {k: sum(map(len, v)) / len(v)
+                                   for k, v in statements.items() if v}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
+        json.dump(statements, file)
+        file.flush()
+        process = subprocess.Popen([sys.executable, "-m", "bench.thin_api", file.name, uri],
+                                   cwd=HERE.parent, stdout=subprocess.PIPE, text=True)
+        try:
+            url = process.stdout.readline().strip()
+            for kind in LOOKUPS:
+                if not statements[kind]:
+                    continue
+                log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
+                _floor_phase(bare, kind, server_pid, lambda: None, lambda k=kind: cypher_load(
+                    uri, statements[k], args.clients, args.requests, args.seed))
+                log(f"  {kind}: thin API, {args.clients} clients x {args.requests} requests")
+                paths = [f"/s/{kind}/{i}" for i in range(len(statements[kind]))]
+                http_load([url], paths, args.clients, -(-len(paths) // args.clients),
+                          args.seed)  # its first requests (Flask, the driver's pool)
+                _floor_phase(thin, kind, server_pid, lambda: cpu_ms(process.pid),
+                             lambda p=paths: http_load([url], p, args.clients, args.requests,
+                                                       args.seed))
+        finally:
+            process.kill()
+            process.wait()
+    return [bare, thin]
+
+
+def _floor_phase(run: Run, kind: str, server_pid: int | None,
+                 api_cpu: Callable[[], float | None], load: Callable[[], list]) -> None:
+    """One kind under a floor's load, with the CPU per request of its API process (None:
+    this process's) and of the Neo4j server."""
+    def api() -> float:
+        spent = api_cpu()
+        return time.process_time() * 1000 if spent is None else spent
+
+    before = (api(), cpu_ms(server_pid), jit_ms(server_pid))
+    run.samples[kind] = load()
+    after = (api(), cpu_ms(server_pid), jit_ms(server_pid))
+    n = len(run.samples[kind])
+    run.cpu[kind] = ((after[0] - before[0]) / n, *(
+        (b - a) / n if a is not None and b is not None else None
+        for a, b in zip(before[1:], after[1:], strict=True)))
+    ms = [s[0] for s in run.samples[kind]]
+    log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
 
 
 # -- Neo4j: which index each as_of statement uses -----------------------------------------------
@@ -520,13 +560,16 @@ def report(args: argparse.Namespace, runs: list[Run], targets: Targets | None,
     lines += ["## Under load", "", *table(runs), ""]
     floor = next((r for r in runs if r.store == "bare Cypher"), None)
     if floor is not None:
-        lines += ["bare Cypher: the statements the Neo4j store ran for each request (recorded "
-                  "in the benchmark's process; statements a request: " + ", ".join(
+        lines += ["Floors, on the server the load had just warmed, with the same number of "
+                  "client threads: the statements the Neo4j store ran for each request "
+                  "(recorded in the benchmark's process; statements a request: " + ", ".join(
                       f"{k} {v:.1f}" for k, v in floor.notes["statements"].items())
-                  + "), replayed through the driver by the same number of client threads "
-                  "on the server the load had just warmed, a session per request: the floor "
-                  "under any API over this driver and server. Its API column is the "
-                  "benchmark process's CPU, the driver's.", ""]
+                  + ") asked through the driver, a session per request (bare Cypher; its API "
+                  "column is the benchmark process's CPU, the driver's), and over HTTP of a "
+                  "thin API (bench/thin_api.py: Flask on the same waitress server as "
+                  "`innograph serve`, a route that runs a request's statements and answers "
+                  "the raw records as JSON; no checks, views or provenance cut): what any API "
+                  "on this stack pays before its own work.", ""]
     lines += ["## First requests (cold)", "", *cold_table(runs), ""]
     if plans:
         lines += ["## Which index the as_of Cypher uses (PROFILE, Neo4j)", "",
@@ -597,7 +640,7 @@ def main() -> None:
                 targets = measure(root, server.bolt_uri, targets, args, run, save,
                                   server.pid)
                 if args.floor_sample:
-                    runs.append(bare_cypher(server.bolt_uri, targets, args, server.pid))
+                    runs += floors(server.bolt_uri, targets, args, server.pid)
                     save()
                 plans += profiles(server.bolt_uri, targets)
             finally:
