@@ -10,6 +10,7 @@ against the graph instead.
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Callable
 from itertools import combinations, pairwise
@@ -604,4 +605,6 @@ def test_the_report_is_the_same_page_over_both_stores(both, as_of):
     pages: list[str] = []
     within(300, lambda: pages.append(report.build(neo4j, as_of=as_of)),
            f"the report as of {as_of}")
-    assert pages == [report.build(embedded, as_of=as_of)]
+    expected = report.build(embedded, as_of=as_of)
+    assert pages == [expected], "the pages differ:\n" + "\n".join(list(difflib.unified_diff(
+        expected.splitlines(), pages[0].splitlines(), "embedded", "neo4j", lineterm=""))[:60])
