@@ -35,13 +35,12 @@ import json
 import math
 import multiprocessing
 import os
+import random
 import re
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +50,7 @@ from api.app import create_app
 from api.routes.sparql import CACHE, KEEPER, POOL
 from api.server import running_server
 from bench.common import generated_data
+from bench.http_api import run_clients
 from graph.schema import OBSERVATION_RELATION
 from loaders.dataset import load_graph
 from queries.embedded_backend import EmbeddedBackend
@@ -78,57 +78,29 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def in_threads(clients: int, requests: int, connect: Callable[[], Callable[[], None]]
-               ) -> list[float]:
-    """Latencies (ms) of ``clients`` threads, each asking ``requests`` times with the asker
-    ``connect()`` gives it; the first failure is raised once all have stopped."""
-    latencies: list[float] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        mine = []
-        try:
-            ask = connect()
-            for _ in range(requests):
-                started = time.perf_counter()
-                ask()
-                mine.append((time.perf_counter() - started) * 1000)
-        except Exception as exc:  # raised by the main thread
-            failures.append(exc)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failures:
-        raise failures[0]
-    return latencies
-
-
 def load(url: str, query: str, clients: int, requests: int) -> list[float]:
     """Latencies (ms) of ``clients`` x ``requests`` POSTs of ``query`` (JSON results), one
     keep-alive connection per client; a status other than 200 raises RuntimeError."""
     parts = urlsplit(url)
+    connections = [http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+                   for _ in range(clients)]
 
-    def connect() -> Callable[[], None]:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    def send(number: int, rng: random.Random) -> tuple[float, int, int]:
+        started = time.perf_counter()
+        connections[number].request("POST", "/api/v1/sparql", body=query.encode(), headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json"})
+        response = connections[number].getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{response.status}: {body[:200]!r}")
+        return (time.perf_counter() - started) * 1000, response.status, len(body)
 
-        def ask() -> None:
-            conn.request("POST", "/api/v1/sparql", body=query.encode(),
-                         headers={"Content-Type": "application/sparql-query",
-                                  "Accept": "application/sparql-results+json"})
-            response = conn.getresponse()
-            body = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{response.status}: {body[:200]!r}")
-
-        return ask
-
-    return in_threads(clients, requests, connect)
+    try:
+        return [ms for ms, _, _ in run_clients(clients, requests, 0, send)[0]]
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def engine_load(store: ox.Store, query: str, clients: int, requests: int) -> list[float]:
@@ -136,8 +108,12 @@ def engine_load(store: ox.Store, query: str, clients: int, requests: int) -> lis
     ``query`` ``requests`` times over ``store`` and write the answer as the workers do
     (``run_query``: SPARQL JSON), no HTTP, pipe or worker between; latencies in ms
     (pyoxigraph releases the GIL while it evaluates)."""
-    return in_threads(clients, requests, lambda: lambda: run_query(
-        store, query, seconds=60, max_results=10**9))
+    def send(number: int, rng: random.Random) -> tuple[float, int, int]:
+        started = time.perf_counter()
+        answer = run_query(store, query, seconds=60, max_results=10**9)
+        return (time.perf_counter() - started) * 1000, 200, len(answer.body or b"")
+
+    return [ms for ms, _, _ in run_clients(clients, requests, 0, send)[0]]
 
 
 def row_count(url: str, query: str) -> int:

@@ -299,21 +299,29 @@ def load(served: Served, targets: Targets, args: argparse.Namespace, run: Run,
     warm_up(served, targets, args, run, server_pid)
     for kind in KINDS:
         log(f"  {kind}: {args.clients} clients x {args.requests} requests")
-        before = (cpu_ms(served.process.pid), cpu_ms(server_pid), jit_ms(server_pid))
-        run.samples[kind] = http_load([served.url], targets.of(kind), args.clients,
-                                      args.requests, args.seed)
-        after = (cpu_ms(served.process.pid), cpu_ms(server_pid), jit_ms(server_pid))
-        n = len(run.samples[kind])
-        spent = [b - a if a is not None and b is not None else None
-                 for a, b in zip(before, after, strict=True)]
-        run.cpu[kind] = (spent[0] / n if spent[0] is not None else 0.0,
-                         *(x / n if x is not None else None for x in spent[1:]))
-        ms = [s[0] for s in run.samples[kind]]
+        measured(run, kind, lambda: cpu_ms(served.process.pid), server_pid,
+                 lambda k=kind: http_load([served.url], targets.of(k), args.clients,
+                                          args.requests, args.seed))
         run.notes.setdefault("load", []).append(os.getloadavg()[0])
-        log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
-            f"statuses {dict(Counter(s[1] for s in run.samples[kind]))}")
         save()
     run.notes["rss_end"] = resident_mib(served.process.pid)
+
+
+def measured(run: Run, kind: str, api_cpu: Callable[[], float | None],
+             server_pid: int | None, load: Callable[[], list[tuple[float, int, int]]]) -> None:
+    """``load()``'s samples as ``run``'s of ``kind``, with the CPU per request of the API
+    process (``api_cpu``: its CPU ms so far), of the Neo4j server and of its JIT compilers."""
+    before = (api_cpu(), cpu_ms(server_pid), jit_ms(server_pid))
+    run.samples[kind] = load()
+    after = (api_cpu(), cpu_ms(server_pid), jit_ms(server_pid))
+    n = len(run.samples[kind])
+    spent = [b - a if a is not None and b is not None else None
+             for a, b in zip(before, after, strict=True)]
+    run.cpu[kind] = (spent[0] / n if spent[0] is not None else 0.0,
+                     *(x / n if x is not None else None for x in spent[1:]))
+    ms = [s[0] for s in run.samples[kind]]
+    log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, "
+        f"statuses {dict(Counter(s[1] for s in run.samples[kind]))}")
 
 
 def measure(root: Path, uri: str | None, targets: Targets | None, args: argparse.Namespace,
@@ -380,38 +388,20 @@ def floors(uri: str, targets: Targets, args: argparse.Namespace, server_pid: int
                 if not statements[kind]:
                     continue
                 log(f"  {kind}: bare Cypher, {args.clients} clients x {args.requests} requests")
-                _floor_phase(bare, kind, server_pid, lambda: None, lambda k=kind: cypher_load(
-                    uri, statements[k], args.clients, args.requests, args.seed))
+                measured(bare, kind, lambda: time.process_time() * 1000, server_pid,
+                         lambda k=kind: cypher_load(uri, statements[k], args.clients,
+                                                    args.requests, args.seed))
                 log(f"  {kind}: thin API, {args.clients} clients x {args.requests} requests")
                 paths = [f"/s/{kind}/{i}" for i in range(len(statements[kind]))]
                 http_load([url], paths, args.clients, -(-len(paths) // args.clients),
                           args.seed)  # its first requests (Flask, the driver's pool)
-                _floor_phase(thin, kind, server_pid, lambda: cpu_ms(process.pid),
-                             lambda p=paths: http_load([url], p, args.clients, args.requests,
-                                                       args.seed))
+                measured(thin, kind, lambda: cpu_ms(process.pid), server_pid,
+                         lambda p=paths: http_load([url], p, args.clients, args.requests,
+                                                   args.seed))
         finally:
             process.kill()
             process.wait()
     return [bare, thin]
-
-
-def _floor_phase(run: Run, kind: str, server_pid: int | None,
-                 api_cpu: Callable[[], float | None], load: Callable[[], list]) -> None:
-    """One kind under a floor's load, with the CPU per request of its API process (None:
-    this process's) and of the Neo4j server."""
-    def api() -> float:
-        spent = api_cpu()
-        return time.process_time() * 1000 if spent is None else spent
-
-    before = (api(), cpu_ms(server_pid), jit_ms(server_pid))
-    run.samples[kind] = load()
-    after = (api(), cpu_ms(server_pid), jit_ms(server_pid))
-    n = len(run.samples[kind])
-    run.cpu[kind] = ((after[0] - before[0]) / n, *(
-        (b - a) / n if a is not None and b is not None else None
-        for a, b in zip(before[1:], after[1:], strict=True)))
-    ms = [s[0] for s in run.samples[kind]]
-    log(f"    p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
 
 
 # -- Neo4j: which index each as_of statement uses -----------------------------------------------
@@ -602,8 +592,8 @@ def main() -> None:
                         help="percent of Neo4j's CPU its JIT compilers may use in each of "
                              "two warm passes in a row for the server to count as warm")
     parser.add_argument("--floor-sample", type=int, default=100,
-                        help="over Neo4j, requests a kind whose statements are replayed "
-                             "through the driver after the load (0: no bare-Cypher floor)")
+                        help="over Neo4j, requests a kind whose statements are asked again "
+                             "after the load, bare and through the thin API (0: no floors)")
     parser.add_argument("--neo4j-heap", default="2g")
     parser.add_argument("--neo4j-pagecache", default="2g")
     parser.add_argument("--neo4j-home", type=Path, default=None,
